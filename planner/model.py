@@ -109,6 +109,7 @@ class Block:
     done: bool = False
     # Placement the last plan gave this flexible block: (start, end) chunks.
     planned: tuple[tuple[datetime, datetime], ...] = ()
+    plan_note: str = ""  # why the last plan could not place it ("" when placed)
     # --- bookkeeping ---
     source: Source | None = None
     revision: int = 0  # bumped on every change; export maps it to SEQUENCE

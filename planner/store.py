@@ -1,0 +1,535 @@
+"""Local persistence in TinyDB: safe on disk, fast for small edits.
+
+Layout under the data folder::
+
+    planner.json              the user's own blocks, undo history, schema version
+    calendars/<slug>.json     one TinyDB file per imported calendar (events + meta)
+    backups/                  the last good copies of each file (``planner restore``)
+    .lock                     one writer at a time
+
+Why this shape: TinyDB rewrites a whole file on every write, so imported calendars
+(possibly 50,000 events) live in files of their own; adding or moving one personal
+block rewrites only the small ``planner.json``. Every write goes through
+``AtomicJSONStorage`` (temp file, fsync, rename), is deferred until the transaction
+commits (one rewrite per command, not per document) and happens under a file lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from planner.codec import CodecError, Doc, block_from_doc, block_to_doc
+from planner.model import Block
+
+SCHEMA_VERSION = 1
+MAIN_FILE = "planner.json"
+CALENDAR_DIR = "calendars"
+BACKUP_DIR = "backups"
+BACKUPS_KEPT = 5
+LOCK_FILE = ".lock"
+
+
+class StoreError(Exception):
+    """The store cannot be read or written; the message is one sentence for the user."""
+
+
+class StoreBusy(StoreError):
+    """Another planner process holds the write lock."""
+
+
+# --------------------------------------------------------------------------- storage
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: reads once, buffers writes, commits atomically.
+
+    A file that fails to load raises ``StoreError`` and is never written over.
+    """
+
+    def __init__(self, path: str | Path, backup_dir: Path | None = None) -> None:
+        self.path = Path(path)
+        self.backup_dir = backup_dir
+        self._data: dict[str, dict[str, Any]] | None = None
+        self._dirty = False
+        self.stamp = _stamp(self.path)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        if self._data is None:
+            self._data = _load_json(self.path)
+        return self._data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._data = data
+        self._dirty = True
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def flush(self) -> None:
+        if not self._dirty or self._data is None:
+            return
+        payload = orjson.dumps(self._data)
+        _atomic_write(self.path, payload, self.backup_dir)
+        self._dirty = False
+        self.stamp = _stamp(self.path)
+
+    def discard(self) -> None:
+        """Forget unsaved changes (a failed transaction) and re-read next time."""
+        self._data = None
+        self._dirty = False
+
+    def close(self) -> None:
+        pass
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _load_json(path: Path) -> dict[str, dict[str, Any]] | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    if not raw.strip():
+        raise StoreError(_broken_message(path, "the file is empty"))
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise StoreError(_broken_message(path, f"it is not valid JSON ({exc})")) from exc
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise StoreError(_broken_message(path, "it does not hold planner tables"))
+    return data
+
+
+def _broken_message(path: Path, why: str) -> str:
+    return (f"Cannot load {path}: {why}. It was left untouched; run `planner restore` "
+            f"to bring back the last good copy from {path.parent / BACKUP_DIR}"
+            if path.parent.name != CALENDAR_DIR else
+            f"Cannot load {path}: {why}. It was left untouched; run `planner restore` "
+            f"to bring back the last good copy from {path.parent.parent / BACKUP_DIR}")
+
+
+def _atomic_write(path: Path, payload: bytes, backup_dir: Path | None) -> None:
+    """Write-then-rename so a crash leaves the old or the new file, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o600)
+        if backup_dir is not None and path.exists():
+            _rotate_backup(path, backup_dir)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _rotate_backup(path: Path, backup_dir: Path) -> None:
+    """Keep the previous good state: a hard link is instant and costs no copy."""
+    backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stem = path.name
+    oldest = backup_dir / f"{stem}.{BACKUPS_KEPT}"
+    with contextlib.suppress(FileNotFoundError):
+        oldest.unlink()
+    for n in range(BACKUPS_KEPT - 1, 0, -1):
+        src = backup_dir / f"{stem}.{n}"
+        if src.exists():
+            os.replace(src, backup_dir / f"{stem}.{n + 1}")
+    target = backup_dir / f"{stem}.1"
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copy2(path, target)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "calendar"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class _BlockTable:
+    """A TinyDB table of block documents with an in-memory id -> doc_id map."""
+
+    def __init__(self, db: TinyDB, name: str) -> None:
+        self.table = db.table(name)
+        self._doc_ids: dict[str, int] | None = None
+        self._blocks: dict[str, Block] | None = None
+
+    def _load(self) -> tuple[dict[str, int], dict[str, Block]]:
+        if self._doc_ids is None or self._blocks is None:
+            doc_ids: dict[str, int] = {}
+            blocks: dict[str, Block] = {}
+            for document in self.table.all():
+                try:
+                    block = block_from_doc(dict(document))
+                except CodecError as exc:
+                    raise StoreError(f"A stored block is damaged: {exc}.") from exc
+                doc_ids[block.id] = document.doc_id
+                blocks[block.id] = block
+            self._doc_ids, self._blocks = doc_ids, blocks
+        return self._doc_ids, self._blocks
+
+    def blocks(self) -> dict[str, Block]:
+        return self._load()[1]
+
+    def put(self, block: Block) -> None:
+        doc_ids, blocks = self._load()
+        doc = block_to_doc(block)
+        if block.id in doc_ids:
+            self.table.upsert(Document(doc, doc_id=doc_ids[block.id]))
+        else:
+            doc_ids[block.id] = self.table.insert(doc)
+        blocks[block.id] = block
+
+    def put_many(self, items: Iterable[Block]) -> None:
+        doc_ids, blocks = self._load()
+        fresh: list[Block] = []
+        for block in items:
+            if block.id in doc_ids:
+                self.put(block)
+            else:
+                fresh.append(block)
+        if fresh:
+            new_ids = self.table.insert_multiple(block_to_doc(b) for b in fresh)
+            for block, doc_id in zip(fresh, new_ids, strict=True):
+                doc_ids[block.id] = doc_id
+                blocks[block.id] = block
+
+    def delete(self, block_ids: Iterable[str]) -> None:
+        doc_ids, blocks = self._load()
+        targets = [doc_ids.pop(b) for b in block_ids if b in doc_ids]
+        if targets:
+            self.table.remove(doc_ids=targets)
+        for block_id in list(block_ids):
+            blocks.pop(block_id, None)
+
+    def forget(self) -> None:
+        self._doc_ids = None
+        self._blocks = None
+
+
+@dataclass
+class _CalendarFile:
+    name: str
+    storage: AtomicJSONStorage
+    db: TinyDB
+    events: _BlockTable
+
+    def meta(self) -> dict[str, Any]:
+        docs = self.db.table("meta").all()
+        return dict(docs[0]) if docs else {"name": self.name}
+
+
+# --------------------------------------------------------------------------- store
+
+
+class Store:
+    """All persisted state. Reads need no lock; writes happen inside ``transaction()``."""
+
+    def __init__(self, root: Path, *, lock_timeout: float = 10.0) -> None:
+        self.root = Path(root)
+        self.lock_timeout = lock_timeout
+        self._lock = FileLock(str(self.root / LOCK_FILE), is_singleton=False)
+        self._in_transaction = False
+        self._open_main()
+        self._calendars: dict[str, _CalendarFile] = {}
+        self._calendar_index: dict[str, str] | None = None
+
+    # -- opening ----------------------------------------------------------------------
+
+    def _open_main(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._main_storage = AtomicJSONStorage(self.root / MAIN_FILE, self.root / BACKUP_DIR)
+        self._main = TinyDB(storage=lambda: self._main_storage)  # type: ignore[arg-type]
+        self._check_schema(self._main, self._main_storage.path)
+        self._user = _BlockTable(self._main, "blocks")
+
+    @staticmethod
+    def _check_schema(db: TinyDB, path: Path) -> None:
+        meta = db.table("meta").all()
+        version = meta[0].get("schema") if meta else None
+        if version is not None and (not isinstance(version, int) or version > SCHEMA_VERSION):
+            raise StoreError(f"{path} was written by a newer planner (schema {version}); "
+                             "upgrade planner to open it.")
+
+    def _calendar_slugs(self) -> dict[str, str]:
+        """Calendar name -> file slug, from the calendar files' meta tables."""
+        if self._calendar_index is None:
+            index: dict[str, str] = {}
+            folder = self.root / CALENDAR_DIR
+            if folder.is_dir():
+                for path in sorted(folder.glob("*.json")):
+                    cal = self._open_calendar_file(path.stem, path.stem)
+                    index[cal.meta().get("name", path.stem)] = path.stem
+                    self._calendars[cal.meta().get("name", path.stem)] = cal
+            self._calendar_index = index
+        return self._calendar_index
+
+    def _open_calendar_file(self, name: str, slug: str) -> _CalendarFile:
+        path = self.root / CALENDAR_DIR / f"{slug}.json"
+        storage = AtomicJSONStorage(path, self.root / BACKUP_DIR)
+        db = TinyDB(storage=lambda: storage)  # type: ignore[arg-type]
+        self._check_schema(db, path)
+        return _CalendarFile(name, storage, db, _BlockTable(db, "events"))
+
+    def _calendar(self, name: str, *, create: bool = False) -> _CalendarFile | None:
+        slugs = self._calendar_slugs()
+        if name in self._calendars:
+            return self._calendars[name]
+        if not create:
+            return None
+        slug = slugify(name)
+        taken = set(slugs.values())
+        base, n = slug, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        cal = self._open_calendar_file(name, slug)
+        cal.db.table("meta").insert({"name": name, "schema": SCHEMA_VERSION})
+        slugs[name] = slug
+        self._calendars[name] = cal
+        return cal
+
+    # -- reading ----------------------------------------------------------------------
+
+    def user_blocks(self) -> list[Block]:
+        return list(self._user.blocks().values())
+
+    def calendar_names(self) -> list[str]:
+        return sorted(self._calendar_slugs())
+
+    def calendar_blocks(self, name: str) -> list[Block]:
+        cal = self._calendar(name)
+        return list(cal.events.blocks().values()) if cal else []
+
+    def calendar_meta(self, name: str) -> dict[str, Any]:
+        cal = self._calendar(name)
+        return cal.meta() if cal else {}
+
+    def all_blocks(self) -> Iterator[Block]:
+        yield from self._user.blocks().values()
+        for name in self.calendar_names():
+            yield from self.calendar_blocks(name)
+
+    def get(self, block_id: str) -> Block | None:
+        block = self._user.blocks().get(block_id)
+        if block is not None:
+            return block
+        for name in self.calendar_names():
+            cal = self._calendar(name)
+            if cal and block_id in cal.events.blocks():
+                return cal.events.blocks()[block_id]
+        return None
+
+    def data_files(self) -> list[Path]:
+        files = [self._main_storage.path]
+        files += [self.root / CALENDAR_DIR / f"{s}.json" for s in self._calendar_slugs().values()]
+        return files
+
+    def history(self) -> list[Doc]:
+        return [dict(d) for d in self._main.table("history").all()]
+
+    def history_cursor(self) -> int:
+        docs = self._main.table("meta").all()
+        return int(docs[0].get("history_cursor", 0)) if docs else 0
+
+    # -- writing ----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Take the lock, pick up other processes' changes, commit atomically at the end."""
+        if self._in_transaction:
+            yield self
+            return
+        try:
+            self._lock.acquire(timeout=self.lock_timeout)
+        except Timeout as exc:
+            raise StoreBusy(f"Another planner is saving to {self.root}; it did not finish "
+                            f"within {self.lock_timeout:g} s, so nothing was changed. "
+                            "Try again in a moment.") from exc
+        self._in_transaction = True
+        try:
+            self._reload_if_changed()
+            yield self
+            self._flush()
+        except BaseException:
+            self._discard()
+            raise
+        finally:
+            self._in_transaction = False
+            self._lock.release()
+
+    def _require_transaction(self) -> None:
+        if not self._in_transaction:
+            raise RuntimeError("store writes must happen inside Store.transaction()")
+
+    def changed_on_disk(self) -> bool:
+        """Whether another process saved since we last read (the app polls this)."""
+        if _stamp(self._main_storage.path) != self._main_storage.stamp:
+            return True
+        folder = self.root / CALENDAR_DIR
+        slugs = set(self._calendar_slugs().values())
+        on_disk = {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
+        if on_disk != slugs:
+            return True
+        return any(_stamp(c.storage.path) != c.storage.stamp for c in self._calendars.values())
+
+    def reload(self) -> None:
+        # Fresh TinyDB objects: their cached next document ids may be stale.
+        self._open_main()
+        self._calendars.clear()
+        self._calendar_index = None
+
+    def _reload_if_changed(self) -> None:
+        if self.changed_on_disk():
+            self.reload()
+
+    def _flush(self) -> None:
+        meta = self._main.table("meta")
+        if self._main_storage.dirty and not meta.all():
+            meta.insert({"schema": SCHEMA_VERSION})
+        for cal in self._calendars.values():
+            cal.storage.flush()
+        self._main_storage.flush()
+
+    def _discard(self) -> None:
+        self.reload()
+
+    def put(self, block: Block) -> None:
+        """Save a block where it lives: its calendar's file if imported, else the main file."""
+        self._require_transaction()
+        if block.source is not None:
+            cal = self._calendar(block.source.calendar)
+            if cal is not None and block.id in cal.events.blocks():
+                cal.events.put(block)
+                return
+        self._user.put(block)
+
+    def delete(self, block_id: str) -> Block | None:
+        self._require_transaction()
+        block = self._user.blocks().get(block_id)
+        if block is not None:
+            self._user.delete([block_id])
+            return block
+        for name in self.calendar_names():
+            cal = self._calendar(name)
+            if cal and block_id in cal.events.blocks():
+                block = cal.events.blocks()[block_id]
+                cal.events.delete([block_id])
+                return block
+        return None
+
+    def write_calendar(self, name: str, *, upsert: Iterable[Block] = (),
+                       remove: Iterable[str] = (), meta: dict[str, Any] | None = None) -> None:
+        """Apply an import's changes to one calendar's file in a single rewrite."""
+        self._require_transaction()
+        cal = self._calendar(name, create=True)
+        assert cal is not None
+        cal.events.delete(list(remove))
+        cal.events.put_many(upsert)
+        if meta is not None:
+            table = cal.db.table("meta")
+            merged = {**cal.meta(), **meta, "name": name, "schema": SCHEMA_VERSION}
+            table.truncate()
+            table.insert(merged)
+        cal.storage.write(cal.storage.read() or {})  # mark dirty even for a meta-only change
+
+    def remove_calendar(self, name: str) -> None:
+        self._require_transaction()
+        cal = self._calendar(name)
+        if cal is None:
+            return
+        path = cal.storage.path
+        _rotate_backup(path, self.root / BACKUP_DIR) if path.exists() else None
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        self._calendars.pop(name, None)
+        self._calendar_slugs().pop(name, None)
+
+    def set_history(self, entries: list[Doc], cursor: int) -> None:
+        self._require_transaction()
+        table = self._main.table("history")
+        table.truncate()
+        if entries:
+            table.insert_multiple(entries)
+        self._set_meta(history_cursor=cursor)
+
+    def _set_meta(self, **values: Any) -> None:
+        meta = self._main.table("meta")
+        docs = meta.all()
+        merged = {**(dict(docs[0]) if docs else {}), "schema": SCHEMA_VERSION, **values}
+        meta.truncate()
+        meta.insert(merged)
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def list_backups(root: Path) -> dict[str, list[Path]]:
+    """Data file name -> its backups, newest first."""
+    folder = Path(root) / BACKUP_DIR
+    found: dict[str, list[Path]] = {}
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.iterdir()):
+        stem, _, number = path.name.rpartition(".")
+        if number.isdigit():
+            found.setdefault(stem, []).append(path)
+    for paths in found.values():
+        paths.sort(key=lambda p: int(p.name.rpartition(".")[2]))
+    return found
+
+
+def restore_latest_good(root: Path, file_name: str) -> Path:
+    """Put back the newest backup of ``file_name`` that loads; the broken file is kept aside."""
+    root = Path(root)
+    target = root / file_name if file_name == MAIN_FILE else root / CALENDAR_DIR / file_name
+    for candidate in list_backups(root).get(file_name, []):
+        try:
+            _load_json(candidate)
+        except StoreError:
+            continue
+        if target.exists():
+            os.replace(target, target.with_name(target.name + ".broken"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(candidate, target)
+        return candidate
+    raise StoreError(f"No good backup of {file_name} was found in {root / BACKUP_DIR}.")
