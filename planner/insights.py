@@ -108,6 +108,8 @@ class DayInsights:
     # Extra detail for nudges and the review (not in the brief's minimum).
     protected_bleed_minutes: int = 0
     shutdown_bleed_minutes: int = 0
+    # Clock minutes of work after the shutdown time, protected or not ("did the line hold").
+    after_shutdown_minutes: int = 0
     sleep_window_minutes: int = 0
 
 
@@ -304,9 +306,10 @@ def _is_exercise_or_hobby(occurrence: Occurrence, settings: Settings) -> bool:
 
 
 def _bleed(day: date, timed: Sequence[_Timed], zone: ZoneInfo,
-           settings: Settings) -> tuple[list[BleedEvent], int, int]:
+           settings: Settings) -> tuple[list[BleedEvent], int, int, int]:
     """Bleed events (merged per block and kind, in timeline order) plus the clock
-    minutes of work in protected time and after shutdown (protected wins)."""
+    minutes of work in protected time, after shutdown only (protected wins), and
+    after shutdown at all."""
     protected = _wall_ranges(day, settings.protected, zone)
     shutdown_at = settings.shutdown.get(day.weekday())
     after = [(_wall(day, shutdown_at, zone), _day_bounds(day, zone)[1])] if shutdown_at else []
@@ -330,7 +333,7 @@ def _bleed(day: date, timed: Sequence[_Timed], zone: ZoneInfo,
             total = minutes + (previous.minutes if previous else 0)
             events[key] = BleedEvent(block.id, block.title, block.sphere, total, kind)
     return (list(events.values()), _minutes(_intersect(work, protected)),
-            _minutes(_intersect(work, after_only)))
+            _minutes(_intersect(work, after_only)), _minutes(_intersect(work, after)))
 
 
 def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
@@ -357,7 +360,7 @@ def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
         elif item.occurrence.block.energy is Energy.DRAINING:
             draining += minutes
 
-    events, protected_minutes, shutdown_minutes = _bleed(day, timed, zone, settings)
+    events, protected_minutes, shutdown_minutes, after_shutdown = _bleed(day, timed, zone, settings)
     in_sleep = _intersect([t.span for t in timed], _sleep_window(day, settings, zone))
     on_day = [o for o in occurrences if o.all_day and _covers_day(o, day)]
     exercise = any(_is_exercise_or_hobby(o, settings)
@@ -380,6 +383,7 @@ def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
         all_day=[o.title for o in on_day],
         protected_bleed_minutes=protected_minutes,
         shutdown_bleed_minutes=shutdown_minutes,
+        after_shutdown_minutes=after_shutdown,
         sleep_window_minutes=_minutes(in_sleep),
     )
 
@@ -573,6 +577,7 @@ def insights_json(d: DayInsights) -> dict[str, object]:
         "bleed_minutes": d.bleed_minutes,
         "protected_bleed_minutes": d.protected_bleed_minutes,
         "shutdown_bleed_minutes": d.shutdown_bleed_minutes,
+        "after_shutdown_minutes": d.after_shutdown_minutes,
         "bleed": [_bleed_json(e) for e in d.bleed],
         "sleep_window_kept": d.sleep_window_kept,
         "sleep_window_minutes": d.sleep_window_minutes,

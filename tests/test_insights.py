@@ -192,6 +192,7 @@ def test_protected_and_after_shutdown_counted_once() -> None:
     got = day_insights(MON, [work(MON, 17, 0, 22, 0, "late")], BER, DEFAULT)
     assert got.bleed_minutes == 270
     assert (got.protected_bleed_minutes, got.shutdown_bleed_minutes) == (210, 60)
+    assert got.after_shutdown_minutes == 270
     assert got.bleed == [
         BleedEvent("late", "late", "work", 210, "work-into-protected"),
         BleedEvent("late", "late", "work", 60, "work-after-shutdown"),
