@@ -215,10 +215,11 @@ def test_personal_blocks_never_bleed() -> None:
 def test_weekend_work_bleeds_to_midnight_and_across_it() -> None:
     late = occ("deploy", at(FRI, 23), at(SAT, 1), "work")
     friday = day_insights(FRI, [late], BER, DEFAULT)
-    saturday = day_insights(SAT, [late, work(SAT, 23, 0, 23, 59, "x")], BER, DEFAULT)
+    to_midnight = occ("x", at(SAT, 23), at(SAT + timedelta(days=1), 0), "work")
+    saturday = day_insights(SAT, [late, to_midnight], BER, DEFAULT)
     assert (friday.protected_bleed_minutes, friday.shutdown_bleed_minutes) == (0, 60)
     # Saturday is protected 00:00-23:59:59, which means the whole day.
-    assert saturday.bleed_minutes == 60 + 59
+    assert saturday.bleed_minutes == 60 + 60
     assert saturday.shutdown_bleed_minutes == 0
 
 
@@ -408,3 +409,16 @@ def test_insights_json_is_json_ready_and_complete() -> None:
     assert set(DayInsights.__dataclass_fields__) <= set(data)
     week = week_json(week_insights([MON], {MON: [work(MON, 9, 0, 10, 0)]}, BER, DEFAULT))
     assert json.loads(json.dumps(week)) == week and week["days"][0]["date"] == "2026-11-23"  # type: ignore[index]
+
+
+def test_insights_and_review_import_no_io_or_ui_library() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, planner.insights, planner.review; "
+            "print(sorted(m for m in ('textual', 'tinydb', 'icalendar') if m in sys.modules))")
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=root, env={"PYTHONPATH": str(root)})
+    assert out.stdout.strip() == "[]"
