@@ -171,9 +171,7 @@ def test_duplicate_stored_identities_heal() -> None:
 
 
 def test_task_update_keeps_users_planning_state() -> None:
-    slot = (
-        (datetime(2024, 3, 4, 10, tzinfo=UTC), datetime(2024, 3, 4, 11, tzinfo=UTC)),
-    )
+    slot = ((datetime(2024, 3, 4, 10, tzinfo=UTC), datetime(2024, 3, 4, 11, tzinfo=UTC)),)
     pin = datetime(2024, 3, 4, 10, tzinfo=UTC)
     stored = [task("t", planned=slot, pinned_start=pin, done=True, revision=4)]
     incoming = [task("t", content="t2", title="Write the report")]
@@ -196,9 +194,7 @@ def test_task_fields_the_file_carries_win() -> None:
 
 
 def test_task_placement_dropped_when_its_constraints_change() -> None:
-    slot = (
-        (datetime(2024, 3, 4, 10, tzinfo=UTC), datetime(2024, 3, 4, 11, tzinfo=UTC)),
-    )
+    slot = ((datetime(2024, 3, 4, 10, tzinfo=UTC), datetime(2024, 3, 4, 11, tzinfo=UTC)),)
     stored = [task("t", planned=slot)]
     incoming = [task("t", content="t2", duration=timedelta(hours=3))]
     result = reconcile(stored, incoming)
