@@ -193,9 +193,9 @@ class _Day:
         self.waking = _wall_range(day, settings.day_start, settings.day_end, zone)
         self.grid = max(1, int(settings.granularity.total_seconds()))
         for occ in fixed:
-            if not occ.blocks_time or not isinstance(occ.start, datetime):
+            if not (occ.blocks_time and isinstance(occ.start, datetime)
+                    and isinstance(occ.end, datetime)):
                 continue
-            assert isinstance(occ.end, datetime)
             lo, hi = _ts(occ.start, zone), _ts(occ.end, zone)
             if occ.block.travel:
                 lo -= int(occ.block.travel.total_seconds())

@@ -368,6 +368,13 @@ def test_bridge_between_work_and_personal() -> None:
     assert plan_day(WED, BERLIN, occs, [], Settings()).bridges == ()
 
 
+def test_bridge_only_in_waking_hours() -> None:
+    settings = Settings(bridge=timedelta(minutes=15))
+    occs = [fixed("early", at(WED, 5), at(WED, 6)),
+            fixed("run", at(WED, 8), at(WED, 9), sphere=PERSONAL)]
+    assert plan_day(WED, BERLIN, occs, [], settings).bridges == ()
+
+
 def test_bridge_after_placed_work_and_not_over_placements() -> None:
     settings = Settings(bridge=timedelta(minutes=15))
     occs = [fixed("dinner", at(WED, 18), at(WED, 19), sphere=PERSONAL)]
