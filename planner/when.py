@@ -508,7 +508,8 @@ def parse_quick_add(
             del keep[i : i + used]
         else:
             i += 1
-    title = " ".join(original[j] for j in keep).strip(" ,;:-")
+    raw_title = " ".join(original[j] for j in keep)
+    title = raw_title.strip(" ,;:-") or raw_title  # "call mum, evening" -> "call mum"
     return _build(title, slots, now)
 
 
