@@ -8,6 +8,7 @@ flexible-task constraints on re-import.
 
 from __future__ import annotations
 
+import calendar as gregorian
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,7 +16,17 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Event, Timezone, vDDDTypes, vDuration, vRecur, vText
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vDDDTypes,
+    vDuration,
+    vRecur,
+    vText,
+)
 
 from planner.model import Block, Moment
 
@@ -124,8 +135,7 @@ class _Writer:
         cal.add("X-WR-CALNAME", CALENDAR_NAME)
         for tzid in sorted(self._zone_years):
             first, last = self._zone_years[tzid]
-            span = {"first_date": date(first, 1, 1), "last_date": date(last + 1, 1, 1)}
-            cal.add_component(Timezone.from_tzid(tzid, **span))
+            cal.add_component(build_vtimezone(tzid, first, last))
         for event in self._events:
             cal.add_component(event)
         return cal.to_ical()
@@ -356,3 +366,109 @@ def _series_order(blocks: list[Block]) -> list[Block]:
         keyed.append((position, is_override, rid or "", index, block))
     keyed.sort(key=lambda item: item[:4])
     return [item[4] for item in keyed]
+
+
+# --- VTIMEZONE ----------------------------------------------------------------------
+#
+# icalendar's Timezone.from_tzid lists every change as an RDATE and stops at its
+# last_date; vobject/dateutil read only the first value of such an RDATE list, and an
+# open-ended series outlives any last_date. So: a yearly RRULE where the zone's
+# changes follow one rule up to the end of the span (what Outlook and Google write),
+# else one RDATE line per change. DTSTART is the onset in the *old* offset (RFC 5545).
+
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_ZoneState = tuple[timedelta, bool, str]  # (UTC offset, is DST, abbreviation)
+
+
+def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE for IANA ``tzid`` that is exact from ``first_year`` to ``last_year``."""
+    zone = ZoneInfo(tzid)
+    # A couple of days of margin: local New Year is up to 14 h away from UTC's.
+    start = datetime(first_year, 1, 1, tzinfo=UTC) - timedelta(days=2)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + timedelta(days=2)
+    component = Timezone()
+    component.add("TZID", tzid)
+    offset, is_dst, name = _state(zone, start)
+    # The observance in force when the span opens, for times before the first change.
+    component.add_component(
+        _observance(is_dst, name, offset, offset, (start + offset).replace(tzinfo=None))
+    )
+    groups: dict[tuple[timedelta, timedelta, bool, str], list[datetime]] = {}
+    for instant, before, after in _transitions(zone, start, end):
+        onset = (instant + before[0]).replace(tzinfo=None)
+        groups.setdefault((before[0], after[0], after[1], after[2]), []).append(onset)
+    for (offset_from, offset_to, is_dst, name), onsets in groups.items():
+        observance = _observance(is_dst, name, offset_from, offset_to, onsets[0])
+        rule = _yearly_rule(onsets, last_year)
+        if rule is not None:
+            observance.add("RRULE", vRecur.from_ical(rule))
+        else:
+            for onset in onsets[1:]:
+                observance.add("RDATE", onset)
+        component.add_component(observance)
+    return component
+
+
+def _observance(
+    is_dst: bool, name: str, offset_from: timedelta, offset_to: timedelta, onset: datetime
+) -> TimezoneStandard | TimezoneDaylight:
+    observance = TimezoneDaylight() if is_dst else TimezoneStandard()
+    observance.add("DTSTART", onset)
+    observance.add("TZNAME", name)
+    observance.TZOFFSETFROM = offset_from
+    observance.TZOFFSETTO = offset_to
+    return observance
+
+
+def _state(zone: ZoneInfo, instant: datetime) -> _ZoneState:
+    local = instant.astimezone(zone)
+    return (
+        local.utcoffset() or timedelta(0),
+        # Dublin's "negative DST" makes winter the DST side; label it standard anyway.
+        (local.dst() or timedelta(0)) > timedelta(0),
+        local.tzname() or "",
+    )
+
+
+def _transitions(
+    zone: ZoneInfo, start: datetime, end: datetime
+) -> list[tuple[datetime, _ZoneState, _ZoneState]]:
+    """(instant, state before, state after) of each change in [start, end).
+
+    Steps a day at a time and bisects to the second; zones never change twice in a day.
+    """
+    found = []
+    day = timedelta(days=1)
+    here, before = start, _state(zone, start)
+    while here < end:
+        there = here + day
+        after = _state(zone, there)
+        if after != before:
+            low, high = here, there
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if _state(zone, middle) == before:
+                    low = middle
+                else:
+                    high = middle
+            found.append((high.replace(microsecond=0), before, _state(zone, high)))
+        here, before = there, after
+    return found
+
+
+def _yearly_rule(onsets: list[datetime], last_year: int) -> str | None:
+    """"FREQ=YEARLY;BYMONTH=m;BYDAY=nWD" if every onset fits it, one a year to the end."""
+    years = [onset.year for onset in onsets]
+    if len(onsets) < 2 or years != list(range(years[0], last_year + 1)):
+        return None
+    common: set[tuple[int, int, int, object]] | None = None
+    for onset in onsets:
+        weekday = onset.weekday()
+        fits = {(onset.month, weekday, (onset.day - 1) // 7 + 1, onset.time())}
+        if onset.day + 7 > gregorian.monthrange(onset.year, onset.month)[1]:
+            fits.add((onset.month, weekday, -1, onset.time()))
+        common = fits if common is None else common & fits
+    if not common:
+        return None
+    month, weekday, nth, _ = min(common, key=lambda fit: fit[2] != -1)  # "last" reads best
+    return f"FREQ=YEARLY;BYMONTH={month};BYDAY={nth}{_WEEKDAYS[weekday]}"
