@@ -236,7 +236,9 @@ class PlannerService:
     def _deadline_day(self, deadline: datetime) -> date:
         local = self.local(deadline)
         # A deadline at midnight means "by the end of the previous day".
-        return (local - timedelta(microseconds=1)).date() if local.time() == time(0) else local.date()
+        if local.time() == time(0):
+            return (local - timedelta(microseconds=1)).date()
+        return local.date()
 
     def _bridges_on(self, day: date, occurrences: list[Occurrence]) -> list[Occurrence]:
         if not self.settings.bridge:
@@ -501,6 +503,15 @@ class PlannerService:
         from planner.insights import nudges
 
         return nudges(self.insights(day), self.settings)
+
+    # ------------------------------------------------------------------ settings
+
+    def save_theme(self, name: str) -> None:
+        """Remember the theme picked in the app (written into config.toml)."""
+        from planner.config import save_top_level_setting
+
+        save_top_level_setting(self.paths, "theme", name)
+        self.settings = replace(self.settings, theme=name)
 
     # ------------------------------------------------------------------ making blocks
 

@@ -8,7 +8,7 @@ The rules, chosen to be predictable rather than clever
 Durations
     ``45m``, ``45 min``, ``1h``, ``1h30``, ``1h30m``, ``1 h 15 min``, ``1.5h``, ``2 hours``,
     ``1:30`` and a bare ``90`` (minutes). Rounded to whole minutes; must be positive.
-Dates (never a year in the past unless written out)
+Dates (relative to the given today)
     ``today``, ``tomorrow``, ``yesterday``; ``mon`` … ``sun`` / ``monday``: that weekday
     on or after today (today itself if it is that weekday); ``this fri`` is the same;
     ``next fri``: the Friday of next week (the week that ``next week`` starts);
@@ -306,7 +306,11 @@ def parse_when(text: str, *, now: datetime, default_time: time | None = None) ->
     if s == "now":
         return now
     if _RE_ISO_OFFSET.fullmatch(s):  # an exact instant, e.g. pasted from a calendar
-        instant = datetime.fromisoformat(s.upper())
+        try:
+            instant = datetime.fromisoformat(s.upper())
+        except ValueError:
+            _date(s[:10], now.date())  # says which part is impossible ...
+            raise WhenError(f"Don't understand the date '{text}': {_WHEN_HINT}.") from None
         return instant.astimezone(now.tzinfo) if now.tzinfo else instant.replace(tzinfo=None)
     found = _date_and_time(s.split(), now.date(), bare_hour=True)
     if found is None:
@@ -427,8 +431,12 @@ class QuickAdd:
         return f"{_hhmm(moment)} {self._relative(moment.date()) or _day_label(moment.date())}"
 
 
+_WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
 def _day_label(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    # Not strftime's %a/%b: those follow the process locale.
+    return f"{_WEEKDAY_ABBR[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1][:3]}"
 
 
 def _hhmm(moment: datetime) -> str:
@@ -461,6 +469,12 @@ def parse_quick_add(
     5. The first word is always title. A time makes the block fixed unless
        ``flexible``/``flex`` is given; a time without a day is today, even if past.
        Times in ``by``/``after`` without a day take the line's day, else today.
+       A flexible block with a time keeps it as ``start`` (the caller pins it).
+    6. An impossible date or time ("by 31 feb", "at 25:00") is an error, not title.
+
+    Known ambiguity, shown by :meth:`QuickAdd.describe` in the live preview: a title
+    ending in a date-like word ("walk in the sun") loses it to the tail; a bare
+    number is never read as a time outside markers ("read chapter 14").
     """
     original = text.split()
     if not original:

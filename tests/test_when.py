@@ -342,6 +342,8 @@ def test_parse_when_garbage(text: str) -> None:
     ("text", "fragment"),
     [("31 feb", "February has no day 31"), ("31 feb 9:00", "February has no day 31"),
      ("2027-02-29T10:00", "February 2027 has no day 29"), ("tomorrow 25:00", "hour goes"),
+     ("2027-02-29T10:00Z", "February 2027 has no day 29"),
+     ("2027-01-04T25:00+01:00", "Don't understand the date"),
      ("", "No date or time given")],
 )  # fmt: skip
 def test_parse_when_impossible_says_why(text: str, fragment: str) -> None:
@@ -516,6 +518,20 @@ def test_quick_fixed_needs_a_time() -> None:
 def test_quick_impossible_date_is_reported() -> None:
     with pytest.raises(WhenError, match="February has no day 31"):
         quick("report by 31 feb")
+
+
+def test_describe_ignores_the_process_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    import locale
+
+    try:
+        monkeypatch.setattr(locale, "setlocale", locale.setlocale)
+        locale.setlocale(locale.LC_TIME, "de_DE.UTF-8")
+    except locale.Error:
+        pytest.skip("no German locale installed")
+    try:
+        assert quick("gym fri").describe() == "Flexible · Fri 27 Nov"
+    finally:
+        locale.setlocale(locale.LC_TIME, "C")
 
 
 def test_quick_empty_line() -> None:
