@@ -669,20 +669,38 @@ def test_any_text_round_trips_and_folds(title: str, notes: str) -> None:
 # --- round trip with the reader -----------------------------------------------------------
 
 
-def test_round_trip_through_reader() -> None:
-    # Until planner.ical.reader lands (it is written in parallel) this skips.
-    reader = pytest.importorskip("planner.ical.reader")
+def _round_trip(blocks: list[Block], options: ExportOptions | None = None) -> dict[str, Block]:
+    from planner.ical.reader import read_calendar
 
-    master, override = _imported_series()
-    blocks = [STANDUP, SCHOOL_RUN, SPLIT_TASK, master, override]
-    data = write(blocks).data
-    result = reader.read_calendar(data, calendar="export", origin="test.ics")
+    result = read_calendar(write(blocks, options).data, calendar="export", origin="t.ics")
     assert not result.skipped
-    read = {b.id: b for b in result.blocks}
-    for block in (STANDUP, SCHOOL_RUN, master):
+    return {block.id: block for block in result.blocks}
+
+
+def test_round_trip_through_reader_fixed_series_and_override() -> None:
+    master, override = _imported_series()
+    all_day = Block(id="a", title="Trip", start=date(2026, 3, 2), end=date(2026, 3, 4),
+                    transparent=True)
+    floating = Block(id="f", title="Wake", start=datetime(2026, 3, 2, 7),
+                     end=datetime(2026, 3, 2, 7, 30))
+    blocks = [STANDUP, SCHOOL_RUN, master, override, all_day, floating]
+    read = _round_trip(blocks)
+    assert set(read) == {b.id for b in blocks}
+    for block in blocks:
         got = read[block.id]
-        assert (got.sphere, got.kind, got.title) == (block.sphere, block.kind, block.title)
-        assert got.start == block.start and got.end == block.end
-        assert got.tzid == block.tzid
-    assert read["report"].kind is Kind.FLEXIBLE
-    assert read["report"].duration == timedelta(hours=2)
+        assert (got.title, got.sphere, got.kind) == (block.title, block.sphere, block.kind)
+        assert (got.start, got.end, got.tzid) == (block.start, block.end, block.tzid)
+        assert got.transparent == block.transparent
+    assert read["standup"].recurrence is not None
+    assert read["standup"].recurrence.exdates == STANDUP.recurrence.exdates  # type: ignore[union-attr]
+    assert read["standup"].recurrence.rdates == STANDUP.recurrence.rdates  # type: ignore[union-attr]
+    assert read["m1-o"].source is not None
+    assert read["m1-o"].source.recurrence_id == "2026-03-30T08:00:00Z"
+
+
+def test_round_trip_through_reader_flexible_blocks() -> None:
+    read = _round_trip([SPLIT_TASK])
+    got = read["report"]
+    for name in ("kind", "title", "sphere", "duration", "min_chunk", "earliest", "deadline",
+                 "part_of_day", "priority", "day", "energy", "done", "planned"):
+        assert getattr(got, name) == getattr(SPLIT_TASK, name), name
