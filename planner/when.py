@@ -36,6 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from planner.model import Kind, PartOfDay
+
 __all__ = [
     "QuickAdd",
     "WhenError",
@@ -361,8 +363,8 @@ def wall_time(day: date, clock: time, zone: tzinfo | None) -> datetime:
 
 # --------------------------------------------------------------------------- quick add
 
-FIXED = "fixed"
-FLEXIBLE = "flexible"
+FIXED = Kind.FIXED
+FLEXIBLE = Kind.FLEXIBLE
 _PARTS = ("morning", "afternoon", "evening")
 _KIND_WORDS = {"fixed": FIXED, "flexible": FLEXIBLE, "flex": FLEXIBLE}
 _MARKERS = {"by": "deadline", "before": "deadline", "after": "earliest", "at": "at"}
@@ -372,6 +374,9 @@ _MAX_WORDS = 4  # the longest attribute phrase: "1 h 15 min", "4 jan 2027 14:00"
 @dataclass(frozen=True)
 class QuickAdd:
     """What a quick-add line means. ``kind`` is ``"fixed"`` or ``"flexible"``.
+
+    ``kind`` and ``part_of_day`` are the model's :class:`Kind`/:class:`PartOfDay`
+    (string enums, so they compare equal to ``"fixed"``, ``"evening"`` …).
 
     A flexible block with a ``start`` was asked for at that time but may move (pin it).
     """
@@ -443,7 +448,7 @@ def _hhmm(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
 
-Slots = dict[str, object]
+_Slots = dict[str, object]
 
 
 def parse_quick_add(
@@ -482,8 +487,8 @@ def parse_quick_add(
     words = [w.lower() for w in original]
     today = now.date()
     reader = _AttributeReader(today, {s.lower(): s for s in spheres})
-    slots: Slots = {}
-    taken: list[tuple[int, int, Slots]] = []  # (first, last+1, slots) of every attribute read
+    slots: _Slots = {}
+    taken: list[tuple[int, int, _Slots]] = []  # (first, last+1, slots) of every attribute read
 
     first, end = 0, len(words)  # title words are words[first:end] (before markers)
     for n in range(min(_MAX_WORDS, end - 1), 0, -1):  # 3. a leading duration: "2h deep work"
@@ -537,7 +542,7 @@ class _AttributeReader:
     def is_bare_word(self, word: str) -> bool:
         return word in self.spheres or word in _KIND_WORDS
 
-    def read(self, words: list[str]) -> Slots | None:
+    def read(self, words: list[str]) -> _Slots | None:
         phrase = " ".join(words)
         if len(words) == 1:
             single = self._single(phrase)
@@ -556,21 +561,21 @@ class _AttributeReader:
             return {"duration": timedelta(minutes=minutes)}
         return self._when(words, marker=False)
 
-    def _single(self, word: str) -> Slots | None:
+    def _single(self, word: str) -> _Slots | None:
         if word in self.spheres:
             return {"sphere": self.spheres[word]}
         if word in _KIND_WORDS:
             return {"kind": _KIND_WORDS[word]}
         return self._tag(word)
 
-    def _tag(self, word: str) -> Slots | None:
+    def _tag(self, word: str) -> _Slots | None:
         if word[:1] in "#@" and word[1:] in self.spheres:
             return {"sphere": self.spheres[word[1:]]}
         if word in ("!", "!!", "!!!"):
             return {"priority": len(word)}
         return None
 
-    def _when(self, words: list[str], *, marker: bool) -> Slots | None:
+    def _when(self, words: list[str], *, marker: bool) -> _Slots | None:
         # Outside markers part-of-day words are parts of day, not clock times.
         if not marker and any(w in _PARTS or w == "tonight" for w in words):
             return None
@@ -584,7 +589,7 @@ class _AttributeReader:
             **({"time": clock} if clock else {}),
         }
 
-    def _marker(self, marker: str, words: list[str]) -> Slots | None:
+    def _marker(self, marker: str, words: list[str]) -> _Slots | None:
         if not words or words[0] in _MARKERS:
             return None
         found = self._when(words, marker=True)
@@ -594,7 +599,7 @@ class _AttributeReader:
             return found
         return {_MARKERS[marker]: (found.get("day"), found.get("time"))}
 
-    def explicit(self, words: list[str], i: int, end: int) -> tuple[Slots | None, int]:
+    def explicit(self, words: list[str], i: int, end: int) -> tuple[_Slots | None, int]:
         """An explicit marker starting at ``words[i]``: its slots and how many words it used."""
         tag = self._tag(words[i])
         if tag is not None:
@@ -608,7 +613,7 @@ class _AttributeReader:
         return None, 0
 
 
-def _build(title: str, slots: Slots, now: datetime) -> QuickAdd:
+def _build(title: str, slots: _Slots, now: datetime) -> QuickAdd:
     today, zone = now.date(), now.tzinfo
     day = slots.get("day")
     assert day is None or isinstance(day, date)
@@ -629,9 +634,9 @@ def _build(title: str, slots: Slots, now: datetime) -> QuickAdd:
         title=title,
         start=start,
         duration=duration if isinstance(duration, timedelta) else None,
-        kind=str(kind),
+        kind=Kind(kind),
         sphere=sphere if isinstance(sphere, str) else None,
-        part_of_day=part if isinstance(part, str) else None,
+        part_of_day=PartOfDay(part) if isinstance(part, str) else None,
         day=day or (start.date() if start else None),
         deadline=deadline,
         earliest=earliest,
