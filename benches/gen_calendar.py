@@ -440,7 +440,9 @@ def _series(
 
     for k in sorted(moved):
         original = datetime.combine(occurrence(k), start.time())
-        new_start = original + timedelta(hours=rng.choice((-2, -1, 1, 2, 24, 48)))
+        # A daily series moved by a day would just collide with the next instance.
+        shifts = (-2, -1, 1, 2) if kind == "daily" else (-2, -1, 1, 2, 24, 48)
+        new_start = original + timedelta(hours=rng.choice(shifts))
         w.add("BEGIN:VEVENT")
         w.add(f"UID:{uid}")
         w.add(_when("RECURRENCE-ID", zone, original))
