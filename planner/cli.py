@@ -167,9 +167,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _service(args: argparse.Namespace) -> PlannerService:
-    from planner.service import PlannerService
+    from planner.service import PlannerService, system_clock
 
-    return PlannerService(getattr(args, "home", None), tz=getattr(args, "tz", None))
+    return PlannerService(getattr(args, "home", None), tz=getattr(args, "tz", None),
+                          clock=_pinned_clock() or system_clock)
+
+
+def _pinned_clock() -> Any:
+    """PLANNER_NOW (ISO 8601 with offset) freezes "now": for tests, demos and screenshots."""
+    text = os.environ.get("PLANNER_NOW")
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"PLANNER_NOW={text!r} is not an ISO 8601 date-time.") from exc
+    if moment.tzinfo is None:
+        raise UsageError(f"PLANNER_NOW={text!r} needs a UTC offset, e.g. +00:00.")
+    return lambda: moment
 
 
 def _date_arg(service: PlannerService, text: str | None) -> date:
@@ -186,14 +201,13 @@ def _when(service: PlannerService, text: str, default_time: time | None = None) 
 
 def _deadline(service: PlannerService, text: str) -> datetime:
     """'fri' means by the end of Friday; 'fri 12:00' means by noon."""
-    from planner.when import parse_when
+    from planner.when import WhenError, parse_date, parse_when
 
-    moment = parse_when(text, now=service.now(), default_time=time(0))
-    if (moment.time() == time(0) and not any(c.isdigit() for c in text.split()[-1])) or (
-            moment.time() == time(0) and ":" not in text and len(text) <= 10
-            and "-" in text):
-        return service.at(moment.date() + timedelta(days=1), time(0))
-    return moment
+    try:
+        day = parse_date(text, today=service.today())
+    except WhenError:
+        return parse_when(text, now=service.now())
+    return service.at(day + timedelta(days=1), time(0))
 
 
 def _duration(text: str | None, default: timedelta) -> timedelta:
@@ -230,32 +244,33 @@ def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
     title = block.title
     if occ.chunk is not None:
         title += f" (part {occ.chunk + 1})"
-    notes = []
     if block.transparent:
-        notes.append("free")
-    if block.is_flexible:
-        notes.append("flexible")
-    width = 44
+        title += " (free)"
+    # 2 + 11 + 1 + 1 + 1 + 40 + 1 + 9 + 1 + 13 = 80 columns with a 13-character id.
+    width = 40
     if len(title) > width:
         title = title[: width - 1] + "…"
-    extra = f" · {', '.join(notes)}" if notes else ""
-    return f"  {when:<11} {_mark(block)} {title:<{width}} {block.sphere:<9}{extra}  {block.id}"
+    return f"  {when:<11} {_mark(block)} {title:<{width}} {block.sphere[:9]:<9} {block.id}"
 
 
 def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurrence],
                unplaced: Sequence[tuple[Block, str]] = ()) -> None:
     from planner.scheduler import format_duration
 
-    print(f"{day:%a %d %b %Y}".ljust(60) + f"{service.zone.key:>19}")
+    print(f"{day:%a %d %b %Y}".ljust(50) + f"{service.zone.key:>30}")
     if not occurrences:
         print("  (nothing planned)")
     for occ in occurrences:
         print(_line(service, occ, day))
+    if occurrences:
+        print(f"  {MARK_FIXED} fixed  {MARK_FLEXIBLE} flexible  {MARK_PINNED} pinned  "
+              f"{MARK_DONE} done")
     if unplaced:
         print("  Not placed:")
         for block, reason in unplaced:
-            print(f"    {MARK_FLEXIBLE} {block.title} ({format_duration(block.duration or timedelta())}"
-                  f", {block.sphere}): {reason}  {block.id}")
+            length = format_duration(block.duration or timedelta())
+            print(f"    {MARK_FLEXIBLE} {block.title} ({length}, {block.sphere}): {reason}"
+                  f"  {block.id}")
 
 
 def _iso(service: PlannerService, moment: datetime | date) -> str:
@@ -296,7 +311,6 @@ def _occurrence_json(service: PlannerService, occ: Occurrence) -> dict[str, Any]
 
 def cmd_add(args: argparse.Namespace) -> int:
     service = _service(args)
-    sphere = args.sphere or ("work" if args.flexible is False and False else "personal")
     sphere = args.sphere or "personal"
     if args.fixed and args.flexible:
         raise UsageError("A block is either --fixed or --flexible, not both.")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
 import tomllib
 from datetime import date, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner.resources import examples_dir
@@ -11,7 +14,12 @@ from planner.resources import examples_dir
 if TYPE_CHECKING:
     from planner.service import PlannerService
 
-DEMO_CALENDARS = (("work.ics", "Acme (New York)", "work"), ("personal.ics", "home", "personal"))
+DEMO_CALENDARS = (("work.ics", "Northwind (New York)", "work"),
+                  ("personal.ics", "home", "personal"))
+# The Monday of the week the example files were written for; one-off events are
+# moved by whole weeks so the demo week always lands around the day it is run.
+EXAMPLE_WEEK = date(2026, 11, 23)
+_ONE_OFF_LINE = re.compile(r"^(DTSTART|DTEND)([;:][^\r\n]*?)(\d{8})", re.MULTILINE)
 _DEMO_TAG = "demo"
 
 
@@ -23,8 +31,12 @@ def load_demo(service: PlannerService) -> list[str]:
     for file_name, calendar, sphere in DEMO_CALENDARS:
         if calendar in known:
             continue
-        report = service.import_calendar(str(folder / file_name), sphere=sphere,
-                                         calendar=calendar)
+        shifted = _shift_one_offs((folder / file_name).read_text(encoding="utf-8"),
+                                  service.today())
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / file_name
+            path.write_text(shifted, encoding="utf-8", newline="")
+            report = service.import_calendar(str(path), sphere=sphere, calendar=calendar)
         lines.append(report.summary)
     if not any(_DEMO_TAG in b.tags for b in service.store.user_blocks()):
         tasks = tomllib.loads((folder / "tasks.toml").read_text(encoding="utf-8"))["task"]
@@ -33,6 +45,24 @@ def load_demo(service: PlannerService) -> list[str]:
             service.add(_task_block(service, task, today))
         lines.append(f"tasks: {len(tasks)} flexible blocks added around {today:%a %d %b}")
     return lines
+
+
+def _shift_one_offs(text: str, today: date) -> str:
+    """Move events that don't repeat (and aren't overrides) by whole weeks to ``today``."""
+    weeks = ((today - timedelta(days=today.weekday())) - EXAMPLE_WEEK).days // 7
+    if weeks == 0:
+        return text
+    parts = re.split(r"(BEGIN:VEVENT.*?END:VEVENT)", text, flags=re.DOTALL)
+    for n, part in enumerate(parts):
+        if part.startswith("BEGIN:VEVENT") and "RRULE" not in part and \
+                "RECURRENCE-ID" not in part:
+            parts[n] = _ONE_OFF_LINE.sub(lambda m: m[1] + m[2] + _plus_weeks(m[3], weeks), part)
+    return "".join(parts)
+
+
+def _plus_weeks(yyyymmdd: str, weeks: int) -> str:
+    day = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    return (day + timedelta(weeks=weeks)).strftime("%Y%m%d")
 
 
 def _task_block(service: PlannerService, task: dict[str, Any], today: date) -> Any:
