@@ -118,9 +118,16 @@ def _load_json(path: Path) -> dict[str, dict[str, Any]] | None:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise StoreError(_broken_message(path, f"it is not valid JSON ({exc})")) from exc
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+    if not isinstance(data, dict) or not all(_is_table(v) for v in data.values()):
         raise StoreError(_broken_message(path, "it does not hold planner tables"))
     return data
+
+
+def _is_table(table: object) -> bool:
+    # TinyDB turns keys into ints and documents into dicts: a hand-edit that breaks
+    # either must be a clear load error, not a crash deep inside TinyDB.
+    return isinstance(table, dict) and all(
+        key.isdigit() and isinstance(doc, dict) for key, doc in table.items())
 
 
 def _broken_message(path: Path, why: str) -> str:
@@ -133,7 +140,7 @@ def _broken_message(path: Path, why: str) -> str:
 
 def _atomic_write(path: Path, payload: bytes, backup_dir: Path | None) -> None:
     """Write-then-rename so a crash leaves the old or the new file, never a torn one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -189,8 +196,9 @@ def slugify(name: str) -> str:
 class _BlockTable:
     """A TinyDB table of block documents with an in-memory id -> doc_id map."""
 
-    def __init__(self, db: TinyDB, name: str) -> None:
+    def __init__(self, db: TinyDB, name: str, path: Path) -> None:
         self.table = db.table(name)
+        self.path = path
         self._doc_ids: dict[str, int] | None = None
         self._blocks: dict[str, Block] | None = None
 
@@ -202,7 +210,7 @@ class _BlockTable:
                 try:
                     block = block_from_doc(dict(document))
                 except CodecError as exc:
-                    raise StoreError(f"A stored block is damaged: {exc}.") from exc
+                    raise StoreError(_broken_message(self.path, f"a stored {exc}")) from exc
                 doc_ids[block.id] = document.doc_id
                 blocks[block.id] = block
             self._doc_ids, self._blocks = doc_ids, blocks
@@ -268,7 +276,7 @@ class Store:
     def __init__(self, root: Path, *, lock_timeout: float = 10.0) -> None:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
-        self._lock = FileLock(str(self.root / LOCK_FILE), is_singleton=False)
+        self._lock = FileLock(str(self.root / LOCK_FILE), mode=0o600, is_singleton=False)
         self._in_transaction = False
         self._open_main()
         self._calendars: dict[str, _CalendarFile] = {}
@@ -281,7 +289,7 @@ class Store:
         self._main_storage = AtomicJSONStorage(self.root / MAIN_FILE, self.root / BACKUP_DIR)
         self._main = TinyDB(storage=lambda: self._main_storage)  # type: ignore[arg-type]
         self._check_schema(self._main, self._main_storage.path)
-        self._user = _BlockTable(self._main, "blocks")
+        self._user = _BlockTable(self._main, "blocks", self._main_storage.path)
 
     @staticmethod
     def _check_schema(db: TinyDB, path: Path) -> None:
@@ -309,7 +317,7 @@ class Store:
         storage = AtomicJSONStorage(path, self.root / BACKUP_DIR)
         db = TinyDB(storage=lambda: storage)  # type: ignore[arg-type]
         self._check_schema(db, path)
-        return _CalendarFile(name, storage, db, _BlockTable(db, "events"))
+        return _CalendarFile(name, storage, db, _BlockTable(db, "events", path))
 
     def _calendar(self, name: str, *, create: bool = False) -> _CalendarFile | None:
         slugs = self._calendar_slugs()
