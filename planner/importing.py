@@ -30,7 +30,10 @@ def import_calendar(service: PlannerService, location: str, *, sphere: str | Non
                     calendar: str | None = None, progress: Progress = None) -> ImportReport:
     from planner.service import PlannerError
 
-    url = normalize_url(location) if is_url(location) else None
+    try:
+        url = normalize_url(location) if is_url(location) else None
+    except FetchError as exc:
+        raise PlannerError(str(exc)) from exc
     name = calendar or (_calendar_for_url(service, url) if url else None)
     meta = service.store.calendar_meta(name) if name else {}
     if url:
