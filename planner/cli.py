@@ -661,7 +661,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         CALENDAR_DIR,
         MAIN_FILE,
         StoreError,
-        _load_json,
+        check_data_file,
         list_backups,
         restore_latest_good,
     )
@@ -683,7 +683,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     restored = 0
     for path in files:
         try:
-            _load_json(path)
+            check_data_file(path)
             continue
         except StoreError:
             pass

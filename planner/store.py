@@ -526,13 +526,30 @@ def list_backups(root: Path) -> dict[str, list[Path]]:
     return found
 
 
+def check_data_file(path: Path) -> None:
+    """Raise ``StoreError`` unless ``path`` loads the way the store would read it.
+
+    Deeper than ``_load_json``: every block must decode, so ``planner restore`` repairs
+    exactly the files the store refuses to open.
+    """
+    data = _load_json(path)
+    if data is None:
+        return
+    for table in ("blocks", "events"):
+        for doc in data.get(table, {}).values():
+            try:
+                block_from_doc(doc)
+            except CodecError as exc:
+                raise StoreError(_broken_message(path, f"a stored {exc}")) from exc
+
+
 def restore_latest_good(root: Path, file_name: str) -> Path:
     """Put back the newest backup of ``file_name`` that loads; the broken file is kept aside."""
     root = Path(root)
     target = root / file_name if file_name == MAIN_FILE else root / CALENDAR_DIR / file_name
     for candidate in list_backups(root).get(file_name, []):
         try:
-            _load_json(candidate)
+            check_data_file(candidate)
         except StoreError:
             continue
         if target.exists():
