@@ -70,6 +70,7 @@ EXERCISE_OR_HOBBY_WORDS: frozenset[str] = frozenset({
 # Nudge thresholds: a day with this many switches, or work that long without a
 # focus stretch of FOCUS_NUDGE_MIN, earns a line.
 SWITCH_NUDGE_AT = 6
+MORNING_SWITCH_NUDGE_AT = 4  # a morning this choppy is worth one line on its own
 FOCUS_NUDGE_MIN = 60
 FOCUS_NUDGE_WORK = 4 * 60
 
@@ -111,6 +112,20 @@ class DayInsights:
     # Clock minutes of work after the shutdown time, protected or not ("did the line hold").
     after_shutdown_minutes: int = 0
     sleep_window_minutes: int = 0
+    # Work running into the leave-by time of a personal commitment with travel.
+    travel_conflicts: list[TravelConflict] = field(default_factory=list)
+    switches_before_noon: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TravelConflict:
+    """A block that runs into the travel lead-in of a fixed personal commitment."""
+
+    block_id: str
+    title: str
+    commitment: str
+    leave_by: str  # "16:40" in the viewing zone
+    minutes: int  # how far it runs into the lead-in
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,7 +380,10 @@ def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
     on_day = [o for o in occurrences if o.all_day and _covers_day(o, day)]
     exercise = any(_is_exercise_or_hobby(o, settings)
                    for o in [t.occurrence for t in timed] + on_day)
+    noon = _wall(day, time(12), zone)
     return DayInsights(
+        travel_conflicts=_travel_conflicts(day, occurrences, timed, zone),
+        switches_before_noon=_switches([t for t in timed if t.span[0] < noon]),
         date=day,
         minutes_by_sphere=dict(sorted(by_sphere.items())),
         minutes_by_parent=by_parent,
@@ -386,6 +404,30 @@ def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
         after_shutdown_minutes=after_shutdown,
         sleep_window_minutes=_minutes(in_sleep),
     )
+
+
+def _travel_conflicts(day: date, occurrences: Sequence[Occurrence], timed: Sequence[_Timed],
+                      zone: ZoneInfo) -> list[TravelConflict]:
+    """Blocks overlapping [start - travel, start) of a commitment that needs travel."""
+    conflicts = []
+    for commitment in occurrences:
+        travel = commitment.block.travel
+        if not travel or commitment.all_day or not isinstance(commitment.start, datetime):
+            continue
+        arrive = _instant(commitment.start, zone)
+        leave = arrive - travel
+        if leave.astimezone(zone).date() != day:
+            continue
+        for item in timed:
+            if item.occurrence.block.id == commitment.block.id:
+                continue
+            overlap = min(item.span[1], arrive) - max(item.span[0], leave)
+            if overlap > timedelta(0):
+                conflicts.append(TravelConflict(
+                    item.occurrence.block.id, item.occurrence.title, commitment.title,
+                    leave.astimezone(zone).strftime("%H:%M"),
+                    int(overlap.total_seconds() // 60)))
+    return conflicts
 
 
 # --------------------------------------------------------------------- one week
@@ -467,7 +509,12 @@ def _bleed_lines(day: DayInsights) -> list[str]:
 
 def _day_concerns(day: DayInsights, settings: Settings) -> list[str]:
     name = day_name(day.date)
-    lines = _bleed_lines(day)
+    lines = [f"{c.title} runs {format_minutes(c.minutes)} into the time to leave for "
+             f"{c.commitment} ({c.leave_by}) on {name}." for c in day.travel_conflicts]
+    lines += _bleed_lines(day)
+    if day.switches_before_noon >= MORNING_SWITCH_NUDGE_AT and day.switches < SWITCH_NUDGE_AT:
+        lines.append(f"{day.switches_before_noon} switches before noon on {name} — "
+                     "could the calls be grouped?")
     if not day.sleep_window_kept:
         lines.append(f"{format_minutes(day.sleep_window_minutes)} planned in sleep hours "
                      f"({_hhmm(settings.day_end)}–{_hhmm(settings.day_start)}) on {name}.")
@@ -586,6 +633,10 @@ def insights_json(d: DayInsights) -> dict[str, object]:
         "draining_minutes": d.draining_minutes,
         "unplaced_work": d.unplaced_work,
         "all_day": list(d.all_day),
+        "switches_before_noon": d.switches_before_noon,
+        "travel_conflicts": [{"block_id": c.block_id, "title": c.title,
+                              "commitment": c.commitment, "leave_by": c.leave_by,
+                              "minutes": c.minutes} for c in d.travel_conflicts],
     }
 
 

@@ -422,3 +422,36 @@ def test_insights_and_review_import_no_io_or_ui_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=root, env={"PYTHONPATH": str(root)})
     assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------- travel lead-in (lead)
+
+
+def test_meeting_running_into_travel_lead_in_is_flagged() -> None:
+    from datetime import UTC, date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from planner.insights import day_insights, nudges
+    from planner.model import Block, Kind, Occurrence
+    from planner.settings import Settings
+
+    zone = ZoneInfo("Europe/Berlin")
+    day = date(2026, 11, 24)
+
+    def at(h: int, m: int = 0) -> datetime:
+        return datetime(2026, 11, 24, h, m, tzinfo=zone).astimezone(UTC)
+
+    pickup = Block(id="p", title="Daycare pickup", sphere="personal", kind=Kind.FIXED,
+                   start=at(17), end=at(17, 30), travel=timedelta(minutes=20))
+    meeting = Block(id="m", title="Roadmap review", sphere="work", kind=Kind.FIXED,
+                    start=at(16), end=at(16, 50))
+    occs = [Occurrence(meeting, meeting.start, meeting.end),  # type: ignore[arg-type]
+            Occurrence(pickup, pickup.start, pickup.end)]  # type: ignore[arg-type]
+    result = day_insights(day, occs, zone, Settings())
+    (conflict,) = result.travel_conflicts
+    # Leave by 16:40; the review ends 16:50: ten minutes into the lead-in.
+    assert (conflict.title, conflict.leave_by, conflict.minutes) == ("Roadmap review",
+                                                                     "16:40", 10)
+    assert nudges(result, Settings())[0] == (
+        "Roadmap review runs 10 min into the time to leave for Daycare pickup (16:40) "
+        "on Tuesday.")
