@@ -97,12 +97,14 @@ class AtomicJSONStorage(Storage):
         pass
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    # The inode is part of it: every save renames a new file into place, so two saves
+    # within one tick of a coarse file-system clock, of the same size, still differ.
     try:
         st = path.stat()
     except FileNotFoundError:
         return None
-    return (st.st_mtime_ns, st.st_size)
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _load_json(path: Path) -> dict[str, dict[str, Any]] | None:
