@@ -1,0 +1,293 @@
+"""The day's timeline: an hour ruler and every timed block placed by its time.
+
+A Line API widget: it paints each row itself, so overlapping blocks sit in columns,
+borders tell fixed (heavy) from flexible (dashed) and pinned (heavy dashed) blocks,
+and the whole day scrolls without a widget per block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from planner.ui.layout import Box, column_span, layout, row_of
+from planner.ui.view import Item, hhmm, minutes_text
+
+RULER = 6
+# (top-left, horizontal, top-right, vertical, bottom-left, bottom-right) per state.
+BORDERS = {
+    "fixed": ("┏", "━", "┓", "┃", "┗", "┛"),
+    "flexible": ("┌", "╌", "┐", "╎", "└", "┘"),
+    "pinned": ("┏", "┅", "┓", "┇", "┗", "┛"),
+    "done": ("┌", "╌", "┐", "╎", "└", "┘"),
+    "bridge": ("╭", "┈", "╮", "┊", "╰", "╯"),
+}
+
+
+@dataclass(frozen=True)
+class TimelineData:
+    """Everything the timeline shows; replaced as a whole on every refresh."""
+
+    items: tuple[Item, ...] = ()
+    now: datetime | None = None  # set when the day shown is today
+    past: bool = False  # the whole day is over
+    day_start_hour: int = 7
+    day_end_hour: int = 22
+
+
+def fit(text: str, width: int) -> str:
+    """Cut ``text`` to ``width`` cells at a word boundary where possible, with an ellipsis."""
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text.ljust(width)
+    if width == 1:
+        return text[:1]
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    if space >= width // 2:
+        cut = cut[:space]
+    return (cut.rstrip() + "…").ljust(width)
+
+
+class Timeline(ScrollView, can_focus=True):
+    """Scrollable day timeline. Set ``data`` and ``selected``; it posts what was clicked."""
+
+    DEFAULT_CSS = """
+    Timeline { background: $surface; scrollbar-size-vertical: 1; overflow-x: hidden; }
+    Timeline:focus { background-tint: $foreground 3%; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"timeline--ruler", "timeline--now", "timeline--hour"}
+
+    data: reactive[TimelineData] = reactive(TimelineData, always_update=True)
+    selected: reactive[str | None] = reactive(None)
+    minutes_per_row: reactive[int] = reactive(15)
+
+    class Clicked(Message):
+        """A block was clicked (``opened`` on a double click)."""
+
+        def __init__(self, key: str, opened: bool) -> None:
+            super().__init__()
+            self.key = key
+            self.opened = opened
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._boxes: list[Box] = []
+        self._by_row: dict[int, list[Box]] = {}
+        self._colours: dict[str, Color] = {}
+
+    # ------------------------------------------------------------------ data in
+
+    def watch_data(self) -> None:
+        self._relayout()
+
+    def watch_minutes_per_row(self) -> None:
+        self._relayout()
+
+    def watch_selected(self) -> None:
+        self.refresh()
+        self.reveal_selected()
+
+    def _relayout(self) -> None:
+        self._boxes = layout(self.data.items, self.minutes_per_row)
+        self._by_row = {}
+        for box in self._boxes:
+            for row in range(box.top, box.bottom):
+                self._by_row.setdefault(row, []).append(box)
+        self._colours.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self.rows)
+        self.refresh()
+
+    @property
+    def rows(self) -> int:
+        return 24 * 60 // self.minutes_per_row
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.rows)
+        self._colours.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._colours.clear()
+
+    # ------------------------------------------------------------------ scrolling
+
+    def row_for_hour(self, hour: int) -> int:
+        return hour * 60 // self.minutes_per_row
+
+    def scroll_to_hour(self, hour: int, *, animate: bool = False) -> None:
+        self.scroll_to(y=max(0, self.row_for_hour(hour)), animate=animate)
+
+    def scroll_to_morning(self) -> None:
+        self.scroll_to_hour(self.data.day_start_hour)
+
+    def scroll_to_evening(self) -> None:
+        bottom = self.row_for_hour(self.data.day_end_hour)
+        self.scroll_to(y=max(0, bottom - self.scrollable_content_region.height + 1),
+                       animate=False)
+
+    def box_for(self, key: str | None) -> Box | None:
+        return next((b for b in self._boxes if b.item.key == key), None)
+
+    def reveal_selected(self) -> None:
+        box = self.box_for(self.selected)
+        if box is None:
+            return
+        height = min(box.height, max(1, self.scrollable_content_region.height - 2))
+        self.scroll_to_region(Region(0, box.top, 1, height), animate=False, force=True,
+                              spacing=None)
+
+    # ------------------------------------------------------------------ mouse
+
+    def box_at(self, x: int, row: int) -> Box | None:
+        area = self.scrollable_content_region.width - RULER
+        for box in self._by_row.get(row, []):
+            x0, x1 = column_span(box.column, box.columns, area)
+            if RULER + x0 <= x < RULER + x1:
+                return box
+        return None
+
+    def on_click(self, event: events.Click) -> None:
+        box = self.box_at(event.x, event.y + int(self.scroll_offset.y))
+        if box is not None:
+            event.stop()
+            self.post_message(self.Clicked(box.item.key, opened=event.chain >= 2))
+
+    # ------------------------------------------------------------------ painting
+
+    def _colour(self, name: str) -> Color:
+        if name not in self._colours:
+            variables = self.app.theme_variables
+            raw = variables.get(name) or variables.get("primary") or "#888888"
+            try:
+                self._colours[name] = Color.parse(raw)
+            except Exception:  # a theme value we can't read must not break drawing
+                self._colours[name] = Color.parse("#888888")
+        return self._colours[name]
+
+    def render_line(self, y: int) -> Strip:
+        _, scroll_y = self.scroll_offset
+        row = y + int(scroll_y)
+        width = self.scrollable_content_region.width
+        if row >= self.rows:
+            return Strip.blank(width, self.rich_style)
+        return self._paint_row(row, width)
+
+    def _now_row(self) -> int | None:
+        now = self.data.now
+        return None if now is None else row_of(now, self.minutes_per_row)
+
+    def _is_past(self, row: int) -> bool:
+        if self.data.past:
+            return True
+        now_row = self._now_row()
+        return now_row is not None and row < now_row
+
+    def _paint_row(self, row: int, width: int) -> Strip:
+        base = self.rich_style
+        background = self._colour("surface")
+        foreground = self._colour("foreground")
+        muted = background.blend(foreground, 0.45)
+        waking = (self.row_for_hour(self.data.day_start_hour) <= row
+                  < self.row_for_hour(self.data.day_end_hour))
+        lane_bg = background if waking else background.blend(Color(0, 0, 0), 0.25)
+        now_row = self._now_row()
+        is_now = row == now_row
+        segments = [self._ruler(row, base, background, foreground, muted, is_now)]
+        area = width - RULER
+        cells: list[Segment] = []
+        cursor = 0
+        lane_style = Style(bgcolor=lane_bg.rich_color)
+        filler = "─" if is_now else " "
+        filler_style = (Style(color=self._colour("error").rich_color, bgcolor=lane_bg.rich_color)
+                        if is_now else lane_style)
+        for box in sorted(self._by_row.get(row, []), key=lambda b: b.column):
+            x0, x1 = column_span(box.column, box.columns, area)
+            if x0 > cursor:
+                cells.append(Segment(filler * (x0 - cursor), filler_style))
+            cells.extend(self._paint_box(box, row, x1 - x0, background, foreground))
+            cursor = x1
+        if cursor < area:
+            cells.append(Segment(filler * (area - cursor), filler_style))
+        segments.extend(cells)
+        return Strip(segments, width).crop(0, width)
+
+    def _ruler(self, row: int, base: Style, background: Color, foreground: Color,
+               muted: Color, is_now: bool) -> Segment:
+        per_hour = 60 // self.minutes_per_row
+        if is_now and self.data.now is not None:
+            return Segment(f"{hhmm(self.data.now)}▶", Style(
+                color=self._colour("error").rich_color, bgcolor=background.rich_color,
+                bold=True))
+        past = self._is_past(row)
+        colour = muted if past else foreground.blend(background, 0.2)
+        if row % per_hour == 0:
+            return Segment(f"{row // per_hour:02d}:00 ", Style(
+                color=colour.rich_color, bgcolor=background.rich_color, bold=not past))
+        if per_hour >= 2 and row % per_hour == per_hour // 2:
+            return Segment("   ·  ", Style(color=muted.rich_color,
+                                           bgcolor=background.rich_color))
+        return Segment(" " * RULER, Style(bgcolor=background.rich_color))
+
+    def _paint_box(self, box: Box, row: int, width: int, background: Color,
+                   foreground: Color) -> list[Segment]:
+        item = box.item
+        selected = item.key == self.selected
+        colour = self._colour(f"sphere-{item.sphere}")
+        past = self._is_past(box.bottom - 1)
+        strength = 0.55 if selected else 0.22
+        fill = background.blend(colour, strength)
+        text = foreground if not past else foreground.blend(fill, 0.35)
+        edge = colour if not past else colour.blend(fill, 0.35)
+        if selected:
+            edge = foreground
+        dim_title = item.state == "done"
+        body = Style(color=text.rich_color, bgcolor=fill.rich_color)
+        title_style = body + Style(bold=True, strike=dim_title)
+        edge_style = Style(color=edge.rich_color, bgcolor=fill.rich_color, bold=selected)
+        tl, h, tr, v, bl, br = BORDERS[item.state]
+        r = row - box.top
+        header = f"{item.mark}{item.letter} {hhmm(item.start)} {item.title}"
+        if width < 3:
+            return [Segment(fit(item.mark + item.letter, width), title_style)]
+        if box.height < 3:
+            inner = width - 1
+            line = header if r == 0 else self._detail_lines(item)[0]
+            return [Segment(v, edge_style),
+                    Segment(fit(line, inner), title_style if r == 0 else body)]
+        inner = width - 2
+        if r == 0:
+            label = fit(f" {header} ", inner).rstrip()
+            label = label[:inner]
+            return [Segment(tl, edge_style), Segment(label, title_style),
+                    Segment(h * (inner - len(label)), edge_style), Segment(tr, edge_style)]
+        if r == box.height - 1:
+            return [Segment(bl + h * inner + br, edge_style)]
+        details = self._detail_lines(item)
+        line = details[r - 1] if r - 1 < len(details) else ""
+        return [Segment(v, edge_style), Segment(fit(" " + line, inner), body),
+                Segment(v, edge_style)]
+
+    @staticmethod
+    def _detail_lines(item: Item) -> list[str]:
+        lines = [f"{hhmm(item.start)}–{hhmm(item.end)} · {minutes_text(item.minutes)} · "
+                 f"{item.sphere} · {item.state}"]
+        if item.location:
+            lines.append(item.location)
+        if item.recurring:
+            lines.append("↻ repeats")
+        return lines
