@@ -66,6 +66,7 @@ class DayScreen(Screen[None]):
         super().__init__()
         self._plan: DayPlan | None = None
         self._items: list[Item] = []
+        self._done: list[Block] = []
         self._scrolled_for: date | None = None
         self.set_reactive(DayScreen.day, day)
 
@@ -126,6 +127,9 @@ class DayScreen(Screen[None]):
         plan = service.day_plan(self.day)
         self._plan = plan
         self._items = timed_items(self.day, service.zone, plan.occurrences, plan.bridges)
+        # Ticked-off tasks leave the plan; keep them in sight so space can undo a tick.
+        self._done = [b for b in service.flexible_blocks() if b.done and not b.planned
+                      and b.day == self.day]
         now = service.now()
         settings = service.settings
         end_hour = settings.day_end.hour + (1 if settings.day_end.minute else 0)
@@ -153,7 +157,8 @@ class DayScreen(Screen[None]):
 
     def _keys(self) -> list[str]:
         unplaced = self._plan.unplaced if self._plan else []
-        return [i.key for i in self._items] + [unplaced_key(b.id) for b, _ in unplaced]
+        return ([i.key for i in self._items] + [unplaced_key(b.id) for b, _ in unplaced]
+                + [unplaced_key(b.id) for b in self._done])
 
     def _update_header(self) -> None:
         assert self._plan is not None
@@ -186,7 +191,8 @@ class DayScreen(Screen[None]):
         except Exception:  # insights are a bonus: never let them break the day view
             insights, nudges = None, ()
         side.data = SideData(selection=self.selection(), unplaced=tuple(self._plan.unplaced),
-                             selected_key=self.selected, insights=insights, nudges=nudges)
+                             selected_key=self.selected, insights=insights, nudges=nudges,
+                             done=tuple(self._done))
 
     def selection(self) -> Selection | None:
         key = self.selected
@@ -195,6 +201,9 @@ class DayScreen(Screen[None]):
         for block, reason in self._plan.unplaced:
             if unplaced_key(block.id) == key:
                 return Selection(block, reason=reason, due=self._due(block))
+        for block in self._done:
+            if unplaced_key(block.id) == key:
+                return Selection(block, due=self._due(block))
         item = next((i for i in self._items if i.key == key), None)
         if item is None:
             return None
@@ -368,7 +377,7 @@ class DayScreen(Screen[None]):
 
         self.app.push_screen(EditScreen(block, self.service.zone,
                                         self.service.settings.sphere_names,
-                                        self.service.today()), saved)
+                                        self.service.now()), saved)
 
     def _after(self, block: Block | None, message: str, block_id: str | None = None) -> None:
         if block is None:

@@ -99,12 +99,12 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
                     with Vertical():
                         yield from self._field("Part of day", Select(
                             [(p.value, p.value) for p in PartOfDay],
-                            value=str(b.part_of_day) if b.part_of_day else Select.BLANK,
+                            value=str(b.part_of_day) if b.part_of_day else Select.NULL,
                             prompt="any", id="part"), "part")
                     with Vertical():
                         yield from self._field("Energy", Select(
                             [(e.value, e.value) for e in Energy],
-                            value=str(b.energy) if b.energy else Select.BLANK,
+                            value=str(b.energy) if b.energy else Select.NULL,
                             prompt="not set", id="energy"), "energy")
                 with Horizontal(classes="row"):
                     with Vertical():
@@ -164,7 +164,7 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
 
     def _select(self, name: str) -> str | None:
         value = self.query_one(f"#{name}", Select).value
-        return None if value is Select.BLANK else str(value)
+        return None if value is Select.NULL else str(value)
 
     def _duration(self, name: str, *, required: bool) -> timedelta | None:
         text = self._text(name)

@@ -32,6 +32,7 @@ class SideData:
     selection: Selection | None = None
     unplaced: tuple[tuple[Block, str], ...] = ()
     selected_key: str | None = None
+    done: tuple[Block, ...] = ()  # ticked-off flexible blocks of the day (off the timeline)
     insights: DayInsights | None = None
     nudges: tuple[str, ...] = field(default_factory=tuple)
 
@@ -74,16 +75,19 @@ def details_markup(sel: Selection | None) -> str:
     return "\n".join(lines)
 
 
-def unplaced_markup(unplaced: tuple[tuple[Block, str], ...], selected: str | None) -> str:
-    if not unplaced:
-        return "[dim]Everything flexible has a place.[/]"
-    lines = []
+def unplaced_markup(unplaced: tuple[tuple[Block, str], ...], selected: str | None,
+                    done: tuple[Block, ...] = ()) -> str:
+    lines = [] if unplaced else ["[dim]Everything flexible has a place.[/]"]
     for block, reason in unplaced:
         pointer = "▸" if selected == unplaced_key(block.id) else " "
         minutes = minutes_text(int(block.length.total_seconds() // 60))
         chip = sphere_chip(block.sphere, MARKS["flexible"] + sphere_letter(block.sphere))
         lines.append(f"{pointer}{chip} [b]{esc(block.title)}[/] {minutes}\n"
                      f"   [dim]{esc(reason)}[/]")
+    for block in done:
+        pointer = "▸" if selected == unplaced_key(block.id) else " "
+        chip = sphere_chip(block.sphere, MARKS["done"] + sphere_letter(block.sphere))
+        lines.append(f"{pointer}{chip} [s]{esc(block.title)}[/] [dim]done[/]")
     return "\n".join(lines)
 
 
@@ -131,7 +135,7 @@ class SidePanel(VerticalScroll, can_focus=False):
         title = f"Unplaced ({len(data.unplaced)})" if data.unplaced else "Unplaced"
         self.query_one("#side-unplaced-title", Static).update(title)
         self.query_one("#side-unplaced", Static).update(
-            unplaced_markup(data.unplaced, data.selected_key))
+            unplaced_markup(data.unplaced, data.selected_key, data.done))
         width = max(8, self.size.width - 4)
         self.query_one("#side-insights", Static).update(
             insights_markup(data.insights, data.nudges, width))

@@ -14,6 +14,7 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -61,8 +62,17 @@ def fit(text: str, width: int) -> str:
     return (cut.rstrip() + "…").ljust(width)
 
 
-class Timeline(ScrollView, can_focus=True):
-    """Scrollable day timeline. Set ``data`` and ``selected``; it posts what was clicked."""
+class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
+    """Scrollable day timeline. Set ``data`` and ``selected``; it posts what was clicked.
+
+    Arrow keys are left to the screen (they change day and selection), so only
+    paging is bound here.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pageup", "page_up", "Page up", show=False, id="timeline-page-up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="timeline-page-down"),
+    ]
 
     DEFAULT_CSS = """
     Timeline { background: $surface; scrollbar-size-vertical: 1; overflow-x: hidden; }

@@ -55,7 +55,8 @@ class DayColumn(Widget):
         if data is None:
             return Content("")
         width = max(4, self.size.width - 1)
-        head = fit(day_label(data.day), width).rstrip()
+        label = day_label(data.day)
+        head = label if len(label) <= width else label.rsplit(" ", 1)[0]  # "Mon 23"
         style = "b reverse" if data.selected else ("b $accent" if data.today else "b")
         lines = [f"[{style}]{esc(head)}[/]"]
         totals: dict[str, int] = {}
