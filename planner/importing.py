@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.ical.reader import CalendarError, read_calendar
+from planner.model import Block
 from planner.reconcile import reconcile
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
+SAFE_YEARS = range(2, 9998)
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
@@ -115,10 +117,16 @@ def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: st
         result = read_calendar(data, calendar=final_name, sphere=chosen_sphere, origin=origin)
     except CalendarError as exc:
         raise PlannerError(str(exc)) from exc
-    blocks = result.blocks
+    skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
+    blocks = []
+    for block in result.blocks:
+        if _outside_safe_years(block):
+            skipped.append(f"{_describe(block)}: has a date outside the years "
+                           f"{SAFE_YEARS.start}–{SAFE_YEARS.stop - 1}")
+        else:
+            blocks.append(block)
     existing = service.store.calendar_blocks(final_name)
     changes = reconcile(existing, blocks, calendar=final_name)
-    skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
     _say(progress, f"Saving {len(blocks)} events …")
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
@@ -136,9 +144,28 @@ def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: st
                         unchanged=len(changes.unchanged))
 
 
+def _outside_safe_years(block: Block) -> bool:
+    """Dates at the very edge of the calendar overflow day arithmetic (a day after
+    9999-12-31 does not exist), so such blocks are skipped, not saved to break every view."""
+    moments = [block.start, block.end, block.earliest, block.deadline, block.pinned_start]
+    if block.recurrence is not None:
+        moments += [*block.recurrence.rdates, *block.recurrence.exdates]
+    return any(m is not None and m.year not in SAFE_YEARS for m in moments)
+
+
+def _describe(block: Block) -> str:
+    kind = "VTODO" if block.is_flexible else "VEVENT"
+    uid = f" (UID {block.source.uid[:200]})" if block.source else ""
+    return f"{kind} {block.title[:200]!r}{uid}"
+
+
 def _calendar_name_in(data: bytes) -> str | None:
     """X-WR-CALNAME without a full parse: the name decides block ids, so it comes first."""
-    match = _CALNAME.search(data[:65536])
+    head = data[:65536]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 (Outlook exports): same name as the UTF-8 copy of the file.
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    match = _CALNAME.search(head)
     if not match:
         return None
     try:
