@@ -187,26 +187,48 @@ def _pinned_clock() -> Any:
     return lambda: moment
 
 
+# Day arithmetic (a day's end, a week, a time zone shift) overflows at the calendar's
+# edges, so dates there are refused up front instead of crashing deep inside.
+SAFE_YEARS = range(2, 9998)
+
+
+def _in_range(value: date, text: str) -> None:
+    if value.year not in SAFE_YEARS:
+        raise UsageError(f"{text!r} is outside the years {SAFE_YEARS.start}–"
+                         f"{SAFE_YEARS.stop - 1} that planner handles.")
+
+
 def _date_arg(service: PlannerService, text: str | None) -> date:
     from planner.when import parse_date
 
-    return service.today() if not text else parse_date(text, today=service.today())
+    if not text:
+        return service.today()
+    day = parse_date(text, today=service.today())
+    _in_range(day, text)
+    return day
 
 
 def _when(service: PlannerService, text: str, default_time: time | None = None) -> datetime:
     from planner.when import parse_when
 
-    return parse_when(text, now=service.now(), default_time=default_time)
+    try:
+        moment = parse_when(text, now=service.now(), default_time=default_time)
+    except OverflowError as exc:  # e.g. 0001-01-01 00:30 in Berlin is before year 1 in UTC
+        raise UsageError(f"{text!r} is outside the years {SAFE_YEARS.start}–"
+                         f"{SAFE_YEARS.stop - 1} that planner handles.") from exc
+    _in_range(moment, text)
+    return moment
 
 
 def _deadline(service: PlannerService, text: str) -> datetime:
     """'fri' means by the end of Friday; 'fri 12:00' means by noon."""
-    from planner.when import WhenError, parse_date, parse_when
+    from planner.when import WhenError, parse_date
 
     try:
         day = parse_date(text, today=service.today())
     except WhenError:
-        return parse_when(text, now=service.now())
+        return _when(service, text)
+    _in_range(day, text)
     return service.at(day + timedelta(days=1), time(0))
 
 

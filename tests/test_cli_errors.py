@@ -170,6 +170,12 @@ def test_a_busy_store_exits_75_with_a_clear_message(home: Path, monkeypatch: pyt
     (["import", "/does/not/exist.ics"], "/does/not/exist.ics"),
     (["export", "/does/not/exist/out.ics"], "/does/not/exist"),
     (["export", "-", "--busy-only", "moon"], "moon"),
+    # Regressions: dates at the calendar's edge crashed with OverflowError (exit 70).
+    (["add", "x", "--at", "9999-12-31 23:00"], "outside the years"),
+    (["add", "x", "--at", "0001-01-01 00:30"], "outside the years"),
+    (["add", "x", "--flexible", "--by", "9999-12-31"], "outside the years"),
+    (["agenda", "9999-12-31"], "outside the years"),
+    (["insights", "9999-12-31", "--week"], "outside the years"),
     (["undo"], "undo"),
     (["redo"], "redo"),
 ])
