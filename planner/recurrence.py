@@ -442,7 +442,7 @@ def _skip_ahead(
 
     Exact because every implied part is now explicit and periods keep their phase
     (multiples of INTERVAL from the original). COUNT is reduced by the instances
-    skipped, which is only known when each period holds exactly one instance.
+    skipped, which is known when every period holds the same number of them.
     """
     parts = dict(parts)
     if low <= dtstart:
@@ -453,11 +453,51 @@ def _skip_ahead(
     if periods <= 0:
         return dtstart, parts
     if "COUNT" in parts:
-        if not _one_per_period(parts, freq, dtstart):
-            return dtstart, parts
-        remaining = int(parts["COUNT"]) - periods
-        parts["COUNT"] = str(max(remaining, 0))
+        if _one_per_period(parts, freq, dtstart):
+            skipped = periods
+        else:
+            per = _per_period(parts, freq)
+            if per is None:
+                return dtstart, parts
+            skipped = _first_period_count(parts, freq, dtstart, interval) + (periods - 1) * per
+        parts["COUNT"] = str(max(int(parts["COUNT"]) - skipped, 0))
     return period_start, parts
+
+
+def _per_period(parts: dict[str, str], freq: int) -> int | None:
+    """Instances in every generating period of a WEEKLY/DAILY rule, if constant."""
+    allowed = {"FREQ", "INTERVAL", "COUNT", "WKST", "BYHOUR", "BYMINUTE", "BYSECOND"}
+    if freq == du.WEEKLY:
+        allowed |= {"BYDAY"}
+    elif freq != du.DAILY:
+        return None
+    if set(parts) - allowed:
+        return None
+    days = set(parts.get("BYDAY", "").split(",")) if freq == du.WEEKLY else {""}
+    if freq == du.WEEKLY and not days <= set(_WEEKDAYS):
+        return None  # ordinals such as 1MO mean nothing per week
+    per = len(days)
+    for key in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+        try:
+            per *= len({int(v) for v in parts[key].split(",")})
+        except ValueError:
+            return None
+    return per
+
+
+def _first_period_count(
+    parts: dict[str, str], freq: int, dtstart: datetime, interval: int
+) -> int:
+    """Instances from DTSTART to the end of DTSTART's own period (at most a week's)."""
+    first, _ = _period_start(freq, dtstart, dtstart, interval, parts)
+    end = first + (timedelta(weeks=1) if freq == du.WEEKLY else timedelta(days=1))
+    rule = du.rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=dtstart)
+    count = 0
+    for wall in rule:
+        if wall >= end:
+            break
+        count += 1
+    return count
 
 
 def _one_per_period(parts: dict[str, str], freq: int, dtstart: datetime) -> bool:

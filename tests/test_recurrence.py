@@ -287,6 +287,22 @@ def test_count_is_honoured_after_skipping_ahead() -> None:
     assert shown(found, UTC) == ["2026-03-09 08:00 +0000", "2026-03-10 08:00 +0000"]
 
 
+def test_count_with_several_days_a_week_after_skipping_ahead() -> None:
+    # From Monday 2026-03-02, ten instances: Mar 2, 4, 6, 9, 11, 13, 16, 18, 20, 23.
+    ten = block(utc(2026, 3, 2, 8), utc(2026, 3, 2, 9), "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=10",
+                "UTC")
+    found = occurrences([ten], utc(2026, 3, 18), utc(2026, 4, 1), UTC)
+    assert shown(found, UTC) == [
+        "2026-03-18 08:00 +0000", "2026-03-20 08:00 +0000", "2026-03-23 08:00 +0000",
+    ]
+    # From Wednesday 2026-03-04, four instances: Mar 4, 6, 9, 11.
+    four = block(utc(2026, 3, 4, 8), utc(2026, 3, 4, 9), "FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=4",
+                 "UTC")
+    assert shown(occurrences([four], utc(2026, 3, 10), utc(2026, 4, 1), UTC), UTC) == [
+        "2026-03-11 08:00 +0000"
+    ]
+
+
 def test_monthly_on_the_31st_skips_short_months() -> None:
     month_end = block(utc(2026, 1, 31, 9), utc(2026, 1, 31, 10), "FREQ=MONTHLY", "UTC")
     found = occurrences([month_end], utc(2026, 4, 1), utc(2026, 6, 1), UTC)
