@@ -16,7 +16,7 @@ from textual.widgets import Footer, LoadingIndicator, Static
 from planner.model import Block
 from planner.service import PlannerError
 from planner.ui.blocks import block_from_quick_add
-from planner.ui.markup import esc, sphere_chip
+from planner.ui.markup import esc, sphere_chip, sphere_order
 from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter, timed_items
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
@@ -169,7 +169,7 @@ class DayScreen(Screen[None]):
             if item.state != "bridge":
                 totals[item.sphere] = totals.get(item.sphere, 0) + item.minutes
         sums = "  ".join(f"{sphere_chip(s, sphere_letter(s) + ' ' + minutes_text(m))}"
-                         for s, m in totals.items())
+                         for s, m in sphere_order(totals))
         rel_text = f" [$accent]{rel}[/]" if rel else ""
         self.query_one("#day-header", Static).update(
             f"[b]{day_label(self.day, year=True)}[/]{rel_text}  {sums}"

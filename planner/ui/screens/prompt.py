@@ -19,6 +19,8 @@ from planner.when import WhenError, parse_date
 class DatePrompt(ModalScreen[date | None]):
     """Ask for a date ("fri", "next week", "2027-01-04"); returns it, or None on escape."""
 
+    AUTO_FOCUS = "#date-input"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="prompt-cancel"),
     ]

@@ -90,6 +90,8 @@ class _Dialog(ModalScreen[object]):
 class ImportScreen(_Dialog):
     """Returns an :class:`ImportRequest`, or None."""
 
+    AUTO_FOCUS = "#location"
+
     def __init__(self, spheres: tuple[str, ...]) -> None:
         super().__init__()
         self.spheres = spheres
@@ -134,6 +136,8 @@ class ImportScreen(_Dialog):
 
 class ExportScreen(_Dialog):
     """Returns an :class:`ExportRequest`, or None."""
+
+    AUTO_FOCUS = "#path"
 
     def __init__(self, first: date, last: date, today: date, spheres: tuple[str, ...]) -> None:
         super().__init__()

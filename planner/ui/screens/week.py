@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from planner.insights import nudges
-from planner.ui.markup import sphere_chip
+from planner.ui.markup import sphere_chip, sphere_order
 from planner.ui.view import day_label, minutes_text, sphere_letter, timed_items
 from planner.ui.widgets.week import DayColumn, DayColumnData, WeekChart, WeekChartData
 
@@ -85,7 +85,7 @@ class WeekScreen(Screen[date | None]):
             days=tuple(week.days), selected=self.selected,
             nudges=tuple(nudges(week, service.settings)))
         sums = "  ".join(sphere_chip(s, f"{sphere_letter(s)} {minutes_text(m)}")
-                         for s, m in week.minutes_by_sphere.items())
+                         for s, m in sphere_order(week.minutes_by_sphere))
         self.query_one("#week-header", Static).update(
             f"[b]Week of {day_label(monday, year=True)}[/]  {sums}  "
             f"switches {week.switches}  bleed {minutes_text(week.bleed_minutes)}")

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from planner.insights import DayInsights
 from planner.model import Block
-from planner.ui.markup import bar, esc, sphere_chip
+from planner.ui.markup import bar, esc, sphere_chip, sphere_order
 from planner.ui.view import MARKS, day_label, hhmm, minutes_text, sphere_letter, state_of
 
 
@@ -99,7 +99,7 @@ def insights_markup(ins: DayInsights | None, nudges: tuple[str, ...], width: int
     scale = max(total, 1) / width
     if total:
         lines.append(bar(ins.minutes_by_sphere, scale, width))
-    for sphere, minutes in ins.minutes_by_sphere.items():
+    for sphere, minutes in sphere_order(ins.minutes_by_sphere):
         lines.append(f"{sphere_chip(sphere, sphere_letter(sphere) + ' ' + sphere)}"
                      f" {minutes_text(minutes)}")
     lines.append(f"switches {ins.switches} · focus {minutes_text(ins.longest_focus_minutes)}")

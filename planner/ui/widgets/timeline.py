@@ -276,7 +276,7 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
             return [Segment(fit(item.mark + item.letter, width), title_style)]
         if box.height < 3:
             inner = width - 1
-            line = header if r == 0 else self._detail_lines(item)[0]
+            line = header if r == 0 else self._detail_lines(item, inner)[0]
             return [Segment(v, edge_style),
                     Segment(fit(line, inner), title_style if r == 0 else body)]
         inner = width - 2
@@ -287,15 +287,20 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
                     Segment(h * (inner - len(label)), edge_style), Segment(tr, edge_style)]
         if r == box.height - 1:
             return [Segment(bl + h * inner + br, edge_style)]
-        details = self._detail_lines(item)
+        details = self._detail_lines(item, inner - 1)
         line = details[r - 1] if r - 1 < len(details) else ""
         return [Segment(v, edge_style), Segment(fit(" " + line, inner), body),
                 Segment(v, edge_style)]
 
     @staticmethod
-    def _detail_lines(item: Item) -> list[str]:
-        lines = [f"{hhmm(item.start)}–{hhmm(item.end)} · {minutes_text(item.minutes)} · "
-                 f"{item.sphere} · {item.state}"]
+    def _detail_lines(item: Item, width: int) -> list[str]:
+        # Whole pieces only: "09:00–10:00 · 1h · work" rather than a word cut in half.
+        first = f"{hhmm(item.start)}–{hhmm(item.end)}"
+        for piece in (minutes_text(item.minutes), item.sphere, item.state):
+            if len(first) + 3 + len(piece) > width:
+                break
+            first += f" · {piece}"
+        lines = [first]
         if item.location:
             lines.append(item.location)
         if item.recurring:

@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from planner.insights import DayInsights
-from planner.ui.markup import bar, esc, sphere_chip
+from planner.ui.markup import bar, esc, sphere_chip, sphere_order
 from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter
 from planner.ui.widgets.timeline import fit
 
@@ -64,7 +64,7 @@ class DayColumn(Widget):
             if item.state != "bridge":
                 totals[item.sphere] = totals.get(item.sphere, 0) + item.minutes
         lines.append(" ".join(f"{sphere_letter(s)}{minutes_text(m)}"
-                              for s, m in totals.items()) or "[dim]free[/]")
+                              for s, m in sphere_order(totals)) or "[dim]free[/]")
         for title, sphere in data.all_day:
             lines.append(f"{sphere_chip(sphere, '▬')}{esc(fit(title, width - 3).rstrip())}")
         wide = width >= 17
@@ -109,7 +109,8 @@ class WeekChart(Widget):
         for d in days:
             pointer = "▸" if d.date == self.data.selected else " "
             minutes = d.minutes_by_sphere
-            sums = " ".join(f"{sphere_letter(s)} {minutes_text(m)}" for s, m in minutes.items())
+            sums = " ".join(f"{sphere_letter(s)} {minutes_text(m)}"
+                            for s, m in sphere_order(minutes))
             extra = f"{d.switches} sw"
             if d.bleed_minutes:
                 extra += f" · [$warning]bleed {minutes_text(d.bleed_minutes)}[/]"
