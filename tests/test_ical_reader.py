@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from planner.ical.reader import CalendarError, ReadResult, block_id_for, read_calendar
+from planner.ical.zones import iana_name, zone_from_vtimezone
 from planner.model import Block, Energy, Kind, PartOfDay
 from planner.recurrence import occurrences
 
@@ -376,6 +377,42 @@ def test_sphere_from_argument_and_from_x_planner_sphere() -> None:
     data = (FIXTURES / "floating.ics").read_bytes().replace(
         b"SUMMARY:", b"X-PLANNER-SPHERE:health\r\nSUMMARY:")
     assert only(read_calendar(data, calendar="c", sphere="work")).sphere == "health"
+
+
+# --- zone names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tzid", "expected"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("W. Europe Standard Time", "Europe/Berlin"),
+        ("Eastern Standard Time", "America/New_York"),
+        ("SA Pacific Standard Time", "America/Bogota"),
+        ("Samoa Standard Time", "Pacific/Apia"),
+        ("/mozilla.org/20050126_1/America/New_York", "America/New_York"),
+        ("/citadel.org/20190103_1/Pacific/Apia", "Pacific/Apia"),
+        ("Etc/UTC", "UTC"),
+        ("GMT", "UTC"),
+        ("Mars/Olympus_Mons", None),
+        ("Customized Time Zone", None),
+    ],
+)
+def test_zone_names(tzid: str, expected: str | None) -> None:
+    assert iana_name(tzid) == expected
+
+
+def test_custom_vtimezone_is_matched_by_its_offsets_and_name_hint() -> None:
+    import icalendar
+
+    text = (FIXTURES / "windows_tzid_outlook.ics").read_text()
+    vtimezone = text[text.index("BEGIN:VTIMEZONE"): text.index("END:VTIMEZONE") + 13]
+    renamed = vtimezone.replace("W. Europe Standard Time",
+                                "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna")
+    zone = zone_from_vtimezone(icalendar.Timezone.from_ical(renamed))
+    assert zone.name == "Europe/Berlin"
+    plain = vtimezone.replace("W. Europe Standard Time", "Company zone")
+    assert zone_from_vtimezone(icalendar.Timezone.from_ical(plain)).name == "Europe/Berlin"
 
 
 # --- encodings and hostile files --------------------------------------------------------

@@ -324,9 +324,9 @@ class _When:
 def _parse_when(text: str, params: dict[str, str], ctx: _Context, prop: str) -> _When:
     text = text.strip()
     match = _DATE_TIME.fullmatch(text)
+    if match is None:
+        raise ValueError(f"has an unreadable date {text[:40]!r} in {prop}")
     try:
-        if match is None:
-            raise ValueError(text)
         year, month, day = int(match[1]), int(match[2]), int(match[3])
         if match[4] is None or params.get("VALUE", "").upper() == "DATE":
             return _When(date(year, month, day), None)
