@@ -38,6 +38,7 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # One sentence, not argparse's usage block, and the conventional exit 2.
+        message = _one_line(message)
         sys.stderr.write(f"planner: {message[0].upper()}{message[1:]}. "
                          "See `planner --help`.\n")
         raise SystemExit(2)
@@ -536,7 +537,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             report = service.import_calendar(source, sphere=args.sphere,
                                              calendar=args.calendar, progress=progress)
         except _user_errors() as exc:
-            print(f"planner: {exc}", file=sys.stderr)
+            print(f"planner: {_one_line(exc)}", file=sys.stderr)
             status = EXIT_ERROR
             continue
         print(report.summary)
@@ -754,6 +755,12 @@ COMMANDS = {
 }
 
 
+def _one_line(exc: BaseException | str) -> str:
+    """The message with control characters escaped: a title or date typed with a stray
+    CR, newline or terminal escape must not split the sentence or repaint the screen."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(exc))
+
+
 def _user_errors() -> tuple[type[BaseException], ...]:
     from planner.config import ConfigError
     from planner.service import PlannerError
@@ -781,10 +788,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from planner.store import StoreBusy
 
         if isinstance(exc, StoreBusy):
-            print(f"planner: {exc}", file=sys.stderr)
+            print(f"planner: {_one_line(exc)}", file=sys.stderr)
             return EXIT_BUSY
         if isinstance(exc, _user_errors()):
-            print(f"planner: {exc}", file=sys.stderr)
+            print(f"planner: {_one_line(exc)}", file=sys.stderr)
             return EXIT_ERROR
         if os.environ.get("PLANNER_DEBUG"):
             raise

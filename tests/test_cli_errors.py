@@ -185,6 +185,16 @@ def test_bad_requests_are_one_sentence(cli: Run, args: list[str], needle: str) -
     one_clear_sentence(result, needle)
 
 
+def test_control_characters_in_input_cannot_split_or_repaint_the_message(cli: Run) -> None:
+    # Regression: a date typed with a stray CR printed a two-line error.
+    for args, shown in ((["agenda", "fri\r\x1b[2J"], "\\r\\x1b[2J"),
+                        (["agenda", "--days", "1\n2"], "1\\n2")):
+        result = cli(*args)
+        assert result.returncode in (1, 2)
+        err = one_clear_sentence(result, shown)
+        assert "\x1b" not in err and "\r" not in err
+
+
 def test_an_unknown_time_zone_is_one_sentence(cli: Run) -> None:
     result = cli("--tz", "Mars/Olympus", "agenda")
     assert result.returncode == 1
