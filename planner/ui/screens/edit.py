@@ -72,8 +72,7 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
                         id="sphere"), "sphere")
                 with Vertical():
                     yield from self._field("Kind", Select(
-                        [("fixed: set time", "fixed"), ("flexible: planner places it",
-                                                        "flexible")],
+                        [("fixed (set time)", "fixed"), ("flexible", "flexible")],
                         value=str(b.kind), allow_blank=False, id="kind",
                         disabled=b.is_recurring or b.all_day), "kind")
             with Vertical(id="fixed-fields"):
