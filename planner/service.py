@@ -29,7 +29,9 @@ from planner.model import (
     Unplaced,
 )
 from planner.scheduler import plan_days
-from planner.store import Store
+from planner.store import Store, StoreBusy, StoreError
+
+__all__ = ["PlannerError", "PlannerService", "StoreBusy", "StoreError"]
 
 if TYPE_CHECKING:
     from planner.insights import DayInsights, WeekInsights
@@ -547,5 +549,5 @@ def _as_dt(moment: datetime | date, zone: ZoneInfo) -> datetime:
 
 def _placement_inputs_changed(before: Block, after: Block) -> bool:
     fields = ("duration", "day", "earliest", "deadline", "part_of_day", "priority",
-              "min_chunk", "pinned_start", "sphere", "done")
+              "min_chunk", "pinned_start", "sphere")
     return any(getattr(before, f) != getattr(after, f) for f in fields)
