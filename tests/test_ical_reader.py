@@ -12,6 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.ical.reader import CalendarError, ReadResult, block_id_for, read_calendar
 from planner.ical.zones import iana_name, zone_from_vtimezone
@@ -546,3 +548,31 @@ def test_many_events_are_read_quickly() -> None:
     result = read_calendar(data, calendar="c")
     assert time.perf_counter() - began < 3.0
     assert len(result.blocks) == 2000 and len({b.id for b in result.blocks}) == 2000
+
+
+FUZZ_SOURCES = sorted(p.name for p in FIXTURES.glob("*.ics") if p.stat().st_size > 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st.sampled_from(FUZZ_SOURCES),
+    cuts=st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 40),
+                            st.sampled_from(["", ":", ";", "\r\n", " ", "T", "Z", "9", "=",
+                                             "BEGIN:VEVENT", "END:VEVENT", "\\", "\"",
+                                             "TZID=Nowhere", "RRULE:FREQ=DAILY;COUNT=x"])),
+                  max_size=4),
+)
+def test_mangled_files_import_or_fail_with_calendar_error(
+    name: str, cuts: list[tuple[int, int, str]]
+) -> None:
+    text = (FIXTURES / name).read_bytes().decode("utf-8", errors="replace")
+    for at, length, insert in cuts:
+        at %= len(text) + 1
+        text = text[:at] + insert + text[at + length:]
+    try:
+        result = read_calendar(text.encode(), calendar="c", origin=name)
+    except CalendarError as exc:
+        assert str(exc).endswith(".") and "\n" not in str(exc)
+        return
+    window = (utc(2026, 1, 1), utc(2027, 1, 1), BERLIN)
+    occurrences(result.blocks, *window)  # whatever was read can be shown

@@ -355,6 +355,36 @@ def test_secondly_without_end_from_decades_ago_is_fast_and_bounded() -> None:
     assert len(capped) == 500
 
 
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=DAILY;BYYEARDAY=366;BYMONTH=1",
+        "FREQ=WEEKLY;BYWEEKNO=1;BYMONTH=6",
+        "FREQ=DAILY;BYMONTHDAY=-31;BYMONTH=4",
+    ],
+)
+def test_rules_that_name_no_real_day_give_up_at_once(rule: str) -> None:
+    never = block(utc(1970, 1, 1, 8), utc(1970, 1, 1, 9), rule, "Europe/Berlin")
+    began = time.perf_counter()
+    assert occurrences([never], utc(2026, 3, 1), utc(2026, 3, 8), BERLIN) == []
+    assert time.perf_counter() - began < 0.5
+
+
+def test_sparse_rule_still_finds_its_day() -> None:
+    # February 29th on a Monday: 2016, then 2044.
+    rare = block(utc(2016, 2, 29, 8), utc(2016, 2, 29, 9),
+                 "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", "UTC")
+    found = occurrences([rare], utc(2017, 1, 1), utc(2045, 1, 1), UTC)
+    assert shown(found, UTC) == ["2044-02-29 08:00 +0000"]
+
+
+def test_unreadable_rule_leaves_the_first_instance() -> None:
+    bad = block(utc(2026, 3, 2, 8), utc(2026, 3, 2, 9), "FREQ=DAILY;INTERVAL=0", "UTC")
+    found = occurrences([bad], utc(2026, 3, 1), utc(2026, 3, 10), UTC)
+    assert shown(found, UTC) == ["2026-03-02 08:00 +0000"]
+
+
 def test_count_of_a_billion_is_fast() -> None:
     daily = block(local(BERLIN, 1990, 1, 1, 7, 30).astimezone(UTC),
                   local(BERLIN, 1990, 1, 1, 8).astimezone(UTC),
