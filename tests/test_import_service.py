@@ -230,7 +230,7 @@ def test_subscribe_then_refresh(service: PlannerService, server) -> None:
     assert service.store.calendar_meta("acme")["url"] == url
     state.body = CAL_V2.encode()
     (refreshed,) = service.refresh()
-    assert refreshed.calendar == "acme" and refreshed.updated == 1 and refreshed.removed == 1
+    assert refreshed.calendar == "acme" and refreshed.updated == 2 and refreshed.removed == 1
     assert ("Design review (moved)", "13:00", "14:00") in _day(service, date(2026, 11, 24))
 
 

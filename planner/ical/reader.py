@@ -760,6 +760,13 @@ def _merge(entries: list[_Entry]) -> list[Block]:
             if slots and block.recurrence is not None:
                 exdates = block.recurrence.exdates + tuple(slots)
                 block = replace(block, recurrence=replace(block.recurrence, exdates=exdates))
+                if block.source is not None:
+                    # The cancellations live in other components: fold them into the
+                    # master's hash, or re-import would call the series unchanged.
+                    folded = hashlib.sha1(
+                        (block.source.content_hash + "|" + ",".join(sorted(
+                            str(m) for m in slots))).encode()).hexdigest()
+                    block = replace(block, source=replace(block.source, content_hash=folded))
         else:
             master = masters.get(entry.uid)
             if master is not None and master.cancelled:
