@@ -397,6 +397,7 @@ class Store:
                             "Try again in a moment.") from exc
         self._in_transaction = True
         try:
+            self._remove_stale_temp_files()
             self._reload_if_changed()
             yield self
             self._flush()
@@ -406,6 +407,14 @@ class Store:
         finally:
             self._in_transaction = False
             self._lock.release()
+
+    def _remove_stale_temp_files(self) -> None:
+        # Writes only happen under the lock we hold, so a temp file here is what a
+        # killed process left between writing and renaming: never read, safe to drop.
+        for folder in (self.root, self.root / CALENDAR_DIR):
+            for leftover in folder.glob(".*.json.*.tmp"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
     def _require_transaction(self) -> None:
         if not self._in_transaction:

@@ -129,6 +129,9 @@ def crash_loop(home: Path, rounds: int, seed: int) -> dict[str, int]:
                 f"round {n}: {op} killed, and the store holds neither the old nor the new state")
             counts["killed_after_write"] += new_state != state
         state = new_state
+    # The next save sweeps away temp files that killed writers left behind.
+    assert h.run_and_maybe_kill(["add", "last", "--at", f"{DAY} 23:00"], 60) == 0
+    assert not [p for p in home.rglob("*.tmp")]
     return counts
 
 

@@ -75,6 +75,20 @@ def test_a_write_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert titles(tmp_path) == {"personal 1", "personal 3"}
 
 
+def test_temp_files_left_by_a_killed_writer_are_cleaned_up(tmp_path: Path) -> None:
+    add(tmp_path, personal(1))
+    (tmp_path / CALENDAR_DIR).mkdir()
+    stale = [tmp_path / f".{MAIN_FILE}.k1ll3d.tmp", tmp_path / CALENDAR_DIR / ".work.json.x.tmp"]
+    for path in stale:
+        path.write_bytes(b'{"half": ')
+    keep = tmp_path / "notes.tmp"  # not ours: left alone
+    keep.write_bytes(b"mine")
+    add(tmp_path, personal(2))
+    assert not any(p.exists() for p in stale)
+    assert keep.exists()
+    assert titles(tmp_path) == {"personal 1", "personal 2"}
+
+
 def test_schema_version_is_written_and_a_newer_one_refused(tmp_path: Path) -> None:
     add(tmp_path, personal(1))
     main = tmp_path / MAIN_FILE
