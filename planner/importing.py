@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
 SAFE_YEARS = range(2, 9998)
+MAX_TASK = timedelta(hours=24)
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
@@ -123,6 +124,11 @@ def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: st
         if _outside_safe_years(block):
             skipped.append(f"{_describe(block)}: has a date outside the years "
                            f"{SAFE_YEARS.start}–{SAFE_YEARS.stop - 1}")
+        elif block.is_flexible and not timedelta(0) < (block.duration or timedelta(0)) <= MAX_TASK:
+            # The same rule as a task added by hand; a DURATION of 9,999,999 weeks
+            # crashed the planner's day arithmetic.
+            skipped.append(f"{_describe(block)}: needs a positive duration of at most 24 h, "
+                           f"not {block.duration}")
         else:
             blocks.append(block)
     existing = service.store.calendar_blocks(final_name)

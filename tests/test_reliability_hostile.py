@@ -103,6 +103,13 @@ GENERATED: dict[str, tuple[str, Outcome]] = {
                "END:VTODO\r\n" + FINE),
         Outcome(new=1, skipped=("VEVENT 'Last second'", "VTODO 'Someday'", "9997"), n_skipped=2,
                 titles=("Fine",))),
+    # Regression: a task lasting 9,999,999 weeks crashed the re-plan (ValueError).
+    "vtodo_endless_duration.ics": (
+        _cal("BEGIN:VTODO\r\nUID:long@x\r\nSUMMARY:Forever\r\nDURATION:P9999999W\r\n"
+             "END:VTODO\r\nBEGIN:VTODO\r\nUID:two@x\r\nSUMMARY:Two days\r\n"
+             "DURATION:P2D\r\nEND:VTODO\r\n" + FINE),
+        Outcome(new=1, skipped=("VTODO 'Forever'", "VTODO 'Two days'", "at most 24 h"),
+                n_skipped=2, titles=("Fine",))),
 }
 
 
