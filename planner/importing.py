@@ -137,7 +137,7 @@ def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: st
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
             "imported_at": service.now().astimezone(UTC).isoformat()}
-    with service.store.transaction():
+    with service._writing():
         service.store.write_calendar(
             final_name, upsert=[*changes.new, *changes.updated],
             remove=[b.id for b in changes.removed], meta=meta)

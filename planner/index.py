@@ -1,114 +1,142 @@
 """An in-memory index of fixed blocks by day, so a day is answered without a scan.
 
-Single (non-recurring) blocks are bucketed by the calendar dates they touch; series
-masters and their overrides are expanded by ``recurrence`` (the source of truth) once
-per month window and cached. Pure: built from blocks, no I/O.
+Built from raw stored documents: single (non-recurring) blocks are bucketed by the
+ISO date prefix of their stored start and end (UTC for instants, wall date for
+floating and all-day ones), so building the index for 50,000 events decodes nothing.
+Blocks are decoded only when a query touches their bucket (``resolve``). Series
+masters and their overrides are expanded by ``recurrence`` (the source of truth) for
+exactly the window asked for, and the result is cached per window.
+Pure: no I/O; the caller supplies documents and the resolver.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from planner.codec import block_to_doc
 from planner.model import Block, Occurrence
 from planner.recurrence import occurrences
 
-# Blocks longer than this are kept in one list scanned on every query instead of being
+# Blocks longer than this are kept in one set scanned on every query instead of being
 # copied into every day bucket they touch (a "sabbatical" all-day block, say).
-_LONG = timedelta(days=45)
+_LONG_DAYS = 45
 # Zones run from UTC-12 to UTC+14: a day in any zone lies within these UTC dates.
 _SLACK = timedelta(days=1)
+_WINDOW_CACHE = 128
+
+Doc = Mapping[str, Any]
+Resolver = Callable[[str], Block | None]
 
 
-def _bucket_date(moment: datetime | date) -> date:
-    if isinstance(moment, datetime):
-        if moment.tzinfo is not None:
-            return moment.astimezone(UTC).date()
-        return moment.date()
-    return moment
+def _is_series(doc: Doc) -> bool:
+    source = doc.get("source") or {}
+    return "recurrence" in doc or bool(source.get("recurrence_id"))
 
 
 class OccurrenceIndex:
-    def __init__(self, blocks: Iterable[Block]) -> None:
-        self._buckets: dict[date, list[Block]] = defaultdict(list)
-        self._long: list[Block] = []
-        self._series: list[Block] = []
-        # The series cache: (zone key, month start) -> occurrences of every series.
-        self._month_cache: dict[tuple[str, date], list[Occurrence]] = {}
-        self.size = 0
-        for block in blocks:
-            self.add(block)
+    def __init__(self, resolve: Resolver, docs: Iterable[Doc] = ()) -> None:
+        self._resolve = resolve
+        self._buckets: dict[str, set[str]] = defaultdict(set)
+        self._long: set[str] = set()
+        self._series: set[str] = set()
+        self._where: dict[str, tuple[str, ...]] = {}  # block id -> bucket keys, for discard
+        self._series_cache: OrderedDict[tuple[str, datetime, datetime], list[Occurrence]] = (
+            OrderedDict())
+        for doc in docs:
+            self.add_doc(doc)
+
+    @property
+    def size(self) -> int:
+        return len(self._where)
+
+    # -- building ---------------------------------------------------------------------
+
+    def add_doc(self, doc: Doc) -> None:
+        if doc.get("kind", "fixed") != "fixed" or "start" not in doc or "end" not in doc:
+            return
+        block_id = doc["id"]
+        if block_id in self._where:
+            self.discard(block_id)
+        if _is_series(doc):
+            self._series.add(block_id)
+            self._where[block_id] = ("series",)
+            self._series_cache.clear()
+            return
+        first, last = doc["start"][:10], doc["end"][:10]
+        if first == last:
+            self._buckets[first].add(block_id)
+            self._where[block_id] = (first,)
+            return
+        start_day, end_day = date.fromisoformat(first), date.fromisoformat(last)
+        if (end_day - start_day).days > _LONG_DAYS:
+            self._long.add(block_id)
+            self._where[block_id] = ("long",)
+            return
+        keys = []
+        day = start_day
+        while day <= end_day:
+            key = day.isoformat()
+            self._buckets[key].add(block_id)
+            keys.append(key)
+            day += timedelta(days=1)
+        self._where[block_id] = tuple(keys)
 
     def add(self, block: Block) -> None:
-        if not block.is_fixed or block.start is None or block.end is None:
+        self.add_doc(block_to_doc(block))
+
+    def discard(self, block_id: str) -> None:
+        keys = self._where.pop(block_id, None)
+        if keys is None:
             return
-        self.size += 1
-        if block.is_recurring or (block.source is not None and block.source.recurrence_id):
-            # Overrides travel with their series so a moved instance replaces its slot.
-            self._series.append(block)
-            self._month_cache.clear()
-            return
-        first, last = _bucket_date(block.start), _bucket_date(block.end)
-        if last - first > _LONG:
-            self._long.append(block)
-            return
-        day = first
-        while day <= last:
-            self._buckets[day].append(block)
-            day += timedelta(days=1)
+        if keys == ("series",):
+            self._series.discard(block_id)
+            self._series_cache.clear()
+        elif keys == ("long",):
+            self._long.discard(block_id)
+        else:
+            for key in keys:
+                self._buckets[key].discard(block_id)
+
+    # -- querying ---------------------------------------------------------------------
 
     def between(self, start: datetime, end: datetime, zone: ZoneInfo) -> list[Occurrence]:
         """Every fixed occurrence overlapping [start, end), sorted by start."""
-        candidates: dict[str, Block] = {}
+        ids: set[str] = set(self._long)
         day = (start.astimezone(UTC) - _SLACK).date()
         last = (end.astimezone(UTC) + _SLACK).date()
         while day <= last:
-            for block in self._buckets.get(day, ()):
-                candidates[block.id] = block
+            bucket = self._buckets.get(day.isoformat())
+            if bucket:
+                ids.update(bucket)
             day += timedelta(days=1)
-        for block in self._long:
-            candidates[block.id] = block
-        found = occurrences(candidates.values(), start, end, zone)
+        blocks = [b for b in (self._resolve(i) for i in sorted(ids)) if b is not None]
+        found = occurrences(blocks, start, end, zone)
         if self._series:
-            found.extend(o for o in self._series_between(start, end, zone)
-                         if _overlaps(o, start, end, zone))
+            found.extend(self._series_between(start, end, zone))
         found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id))
         return found
 
-    def _series_between(self, start: datetime, end: datetime, zone: ZoneInfo) -> list[Occurrence]:
-        seen: set[tuple[str, object, object]] = set()
-        result: list[Occurrence] = []
-        month = date(start.year, start.month, 1) - timedelta(days=1)
-        month = date(month.year, month.month, 1)
-        stop = end.date()
-        while month <= stop:
-            for occ in self._month(month, zone):
-                key = (occ.block.id, occ.start, occ.chunk)
-                if key not in seen:
-                    seen.add(key)
-                    result.append(occ)
-            month = (month + timedelta(days=32)).replace(day=1)
-        return result
-
-    def _month(self, month: date, zone: ZoneInfo) -> list[Occurrence]:
-        key = (zone.key, month)
-        cached = self._month_cache.get(key)
+    def _series_between(self, start: datetime, end: datetime, zone: ZoneInfo
+                        ) -> list[Occurrence]:
+        key = (zone.key, start, end)
+        cached = self._series_cache.get(key)
         if cached is None:
-            next_month = (month + timedelta(days=32)).replace(day=1)
-            start = datetime(month.year, month.month, 1, tzinfo=zone)
-            end = datetime(next_month.year, next_month.month, 1, tzinfo=zone)
-            cached = occurrences(self._series, start, end, zone)
-            self._month_cache[key] = cached
-        return cached
+            series = [b for b in (self._resolve(i) for i in sorted(self._series))
+                      if b is not None]
+            cached = occurrences(series, start, end, zone)
+            self._series_cache[key] = cached
+            if len(self._series_cache) > _WINDOW_CACHE:
+                self._series_cache.popitem(last=False)
+        else:
+            self._series_cache.move_to_end(key)
+        return list(cached)
 
 
 def _sort_key(moment: datetime | date, zone: ZoneInfo) -> datetime:
     if isinstance(moment, datetime):
         return moment if moment.tzinfo else moment.replace(tzinfo=zone)
     return datetime(moment.year, moment.month, moment.day, tzinfo=zone)
-
-
-def _overlaps(occ: Occurrence, start: datetime, end: datetime, zone: ZoneInfo) -> bool:
-    return _sort_key(occ.start, zone) < end and _sort_key(occ.end, zone) > start

@@ -7,8 +7,9 @@ store transactions. Nothing here draws anything or parses command lines.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -116,6 +117,8 @@ class PlannerService:
         self.clock = clock
         self.store = Store(self.paths.data, lock_timeout=lock_timeout)
         self._index: OccurrenceIndex | None = None
+        self._flexible: list[Block] | None = None
+        self._generation = self.store.generation
 
     # ------------------------------------------------------------------ time helpers
 
@@ -143,12 +146,38 @@ class PlannerService:
 
     @property
     def index(self) -> OccurrenceIndex:
+        if self._generation != self.store.generation:
+            self._invalidate()
         if self._index is None:
-            self._index = OccurrenceIndex(b for b in self.store.all_blocks() if b.is_fixed)
+            self._index = OccurrenceIndex(self.store.get, self.store.all_docs())
         return self._index
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A store transaction whose failure also drops the derived views."""
+        try:
+            with self.store.transaction():
+                if self._generation != self.store.generation:
+                    self._invalidate()  # the store picked up another process's save
+                yield
+        except BaseException:
+            self._invalidate()
+            raise
+
     def _invalidate(self) -> None:
+        """Forget every derived view (after an import or another process's save)."""
         self._index = None
+        self._flexible = None
+        self._generation = self.store.generation
+
+    def _reindex(self, before: Block | None, after: Block | None) -> None:
+        """Keep the index in step with one edit instead of rebuilding it."""
+        if self._index is not None:
+            if before is not None:
+                self._index.discard(before.id)
+            if after is not None:
+                self._index.add(after)
+        self._flexible = None
 
     def reload_if_changed(self) -> bool:
         """Pick up changes another process (the CLI, say) saved; True if there were any."""
@@ -171,7 +200,11 @@ class PlannerService:
         return self.index.between(start, end, self.zone)
 
     def flexible_blocks(self) -> list[Block]:
-        return [b for b in self.store.all_blocks() if b.is_flexible]
+        if self._generation != self.store.generation:
+            self._invalidate()
+        if self._flexible is None:
+            self._flexible = self.store.blocks_of_kind("flexible")
+        return self._flexible
 
     def placed_between(self, start: datetime, end: datetime) -> list[Occurrence]:
         found = []
@@ -261,7 +294,7 @@ class PlannerService:
 
     def plan(self, day: date) -> PlanResult:
         """Re-place flexible blocks from ``day`` on and save where they went."""
-        with self.store.transaction():
+        with self._writing():
             return self._replan_from(day)
 
     def _replan_from(self, first: date) -> PlanResult:
@@ -277,6 +310,8 @@ class PlannerService:
             if cand[-1] < first or cand[0] > days[-1]:
                 continue
             candidates.append(block)
+        if not candidates:
+            return PlanResult()
         fixed_by_day = {d: self.fixed_between(*self.day_bounds(d)) for d in days}
         results = plan_days(days, self.zone, fixed_by_day, candidates, self.settings)
         placements: dict[str, list[tuple[datetime, datetime]]] = {}
@@ -293,7 +328,7 @@ class PlannerService:
             if planned != block.planned or note != block.plan_note:
                 # Planning is not an edit: keep the revision so exports don't churn.
                 self.store.put(replace(block, planned=planned, plan_note=note))
-        self._invalidate()
+        self._flexible = None  # planning moves flexible blocks only; the index holds fixed ones
         return results.get(first, PlanResult())
 
     # ------------------------------------------------------------------ editing
@@ -301,15 +336,15 @@ class PlannerService:
     def add(self, block: Block) -> Block:
         """Save a new block; a flexible one is planned into its day(s) at once."""
         self._validate(block)
-        with self.store.transaction():
+        with self._writing():
             self.store.put(block)
             self._record("add " + block.title, [(block.id, None, block)])
-            self._invalidate()
+            self._reindex(None, block)
             self._replan_from(self._replan_day_for(block))
         return self.store.get(block.id) or block
 
     def update(self, block_id: str, label: str = "edit", **changes: Any) -> Block:
-        with self.store.transaction():
+        with self._writing():
             before = self.block(block_id)
             after = before.evolve(**changes)
             if after.is_flexible and _placement_inputs_changed(before, after):
@@ -317,16 +352,16 @@ class PlannerService:
             self._validate(after)
             self.store.put(after)
             self._record(f"{label} {before.title}", [(before.id, before, after)])
-            self._invalidate()
+            self._reindex(before, after)
             self._replan_from(min(self._replan_day_for(before), self._replan_day_for(after)))
         return self.store.get(after.id) or after
 
     def remove(self, block_id: str) -> Block:
-        with self.store.transaction():
+        with self._writing():
             before = self.block(block_id)
             self.store.delete(before.id)
             self._record(f"delete {before.title}", [(before.id, before, None)])
-            self._invalidate()
+            self._reindex(before, None)
             self._replan_from(self._replan_day_for(before))
         return before
 
@@ -428,7 +463,7 @@ class PlannerService:
         self.store.set_history(entries, len(entries))
 
     def undo(self) -> str:
-        with self.store.transaction():
+        with self._writing():
             entries, cursor = self.store.history(), self.store.history_cursor()
             if cursor == 0:
                 raise PlannerError("Nothing to undo.")
@@ -438,7 +473,7 @@ class PlannerService:
             return f"Undid {entry['label']}."
 
     def redo(self) -> str:
-        with self.store.transaction():
+        with self._writing():
             entries, cursor = self.store.history(), self.store.history_cursor()
             if cursor >= len(entries):
                 raise PlannerError("Nothing to redo.")
@@ -451,13 +486,15 @@ class PlannerService:
         first = self.today()
         for change in entry["changes"]:
             doc = change[side]
+            current = self.store.get(change["id"])
             if doc is None:
                 self.store.delete(change["id"])
+                self._reindex(current, None)
             else:
                 block = block_from_doc(doc)
                 self.store.put(block)
+                self._reindex(current, block)
                 first = min(first, self._replan_day_for(block))
-        self._invalidate()
         self._replan_from(first)
 
     # ------------------------------------------------------------------ import / export

@@ -196,65 +196,100 @@ def slugify(name: str) -> str:
 
 
 class _BlockTable:
-    """A TinyDB table of block documents with an in-memory id -> doc_id map."""
+    """A TinyDB table of block documents, turned into ``Block``s only when asked for.
 
-    def __init__(self, db: TinyDB, name: str, path: Path) -> None:
+    A 50,000-event calendar loads as raw documents (one JSON parse); the occurrence
+    index buckets them by the date prefix of their stored times, and only the blocks
+    of the days being viewed are ever decoded.
+    """
+
+    def __init__(self, db: TinyDB, name: str, path: Path, *, eager: bool = False) -> None:
+        self.db = db
+        self.name = name
         self.table = db.table(name)
         self.path = path
-        self._doc_ids: dict[str, int] | None = None
-        self._blocks: dict[str, Block] | None = None
+        self.eager = eager  # validate every document on load (the small main file)
+        self._docs: dict[str, tuple[int, Doc]] | None = None
+        self._blocks: dict[str, Block] = {}
 
-    def _load(self) -> tuple[dict[str, int], dict[str, Block]]:
-        if self._doc_ids is None or self._blocks is None:
-            doc_ids: dict[str, int] = {}
-            blocks: dict[str, Block] = {}
-            for document in self.table.all():
-                try:
-                    block = block_from_doc(dict(document))
-                except CodecError as exc:
-                    raise StoreError(_broken_message(self.path, f"a stored {exc}")) from exc
-                doc_ids[block.id] = document.doc_id
-                blocks[block.id] = block
-            self._doc_ids, self._blocks = doc_ids, blocks
-        return self._doc_ids, self._blocks
+    def _load(self) -> dict[str, tuple[int, Doc]]:
+        if self._docs is None:
+            raw = (self.db.storage.read() or {}).get(self.name, {})
+            docs: dict[str, tuple[int, Doc]] = {}
+            for doc_id, doc in raw.items():
+                block_id = doc.get("id") if isinstance(doc, dict) else None
+                if not isinstance(block_id, str):
+                    raise StoreError(_broken_message(self.path, "a stored block has no id"))
+                docs[block_id] = (int(doc_id), doc)
+            self._docs = docs
+            self._blocks = {}
+            if self.eager:
+                for block_id in docs:
+                    self.block(block_id)
+        return self._docs
+
+    def docs(self) -> Iterator[Doc]:
+        for _, doc in self._load().values():
+            yield doc
+
+    def __contains__(self, block_id: str) -> bool:
+        return block_id in self._load()
+
+    def block(self, block_id: str) -> Block | None:
+        found = self._blocks.get(block_id)
+        if found is not None:
+            return found
+        entry = self._load().get(block_id)
+        if entry is None:
+            return None
+        try:
+            found = block_from_doc(entry[1])
+        except CodecError as exc:
+            raise StoreError(_broken_message(self.path, f"a stored {exc}")) from exc
+        self._blocks[block_id] = found
+        return found
 
     def blocks(self) -> dict[str, Block]:
-        return self._load()[1]
+        return {block_id: self.block(block_id) for block_id in self._load()}  # type: ignore[misc]
 
     def put(self, block: Block) -> None:
-        doc_ids, blocks = self._load()
+        docs = self._load()
         doc = block_to_doc(block)
-        if block.id in doc_ids:
-            self.table.upsert(Document(doc, doc_id=doc_ids[block.id]))
+        if block.id in docs:
+            doc_id = docs[block.id][0]
+            self.table.upsert(Document(doc, doc_id=doc_id))
         else:
-            doc_ids[block.id] = self.table.insert(doc)
-        blocks[block.id] = block
+            doc_id = self.table.insert(doc)
+        docs[block.id] = (doc_id, doc)
+        self._blocks[block.id] = block
 
     def put_many(self, items: Iterable[Block]) -> None:
-        doc_ids, blocks = self._load()
+        docs = self._load()
         fresh: list[Block] = []
         for block in items:
-            if block.id in doc_ids:
+            if block.id in docs:
                 self.put(block)
             else:
                 fresh.append(block)
         if fresh:
-            new_ids = self.table.insert_multiple(block_to_doc(b) for b in fresh)
-            for block, doc_id in zip(fresh, new_ids, strict=True):
-                doc_ids[block.id] = doc_id
-                blocks[block.id] = block
+            new_docs = [block_to_doc(b) for b in fresh]
+            new_ids = self.table.insert_multiple(new_docs)
+            for block, doc, doc_id in zip(fresh, new_docs, new_ids, strict=True):
+                docs[block.id] = (doc_id, doc)
+                self._blocks[block.id] = block
 
     def delete(self, block_ids: Iterable[str]) -> None:
-        doc_ids, blocks = self._load()
-        targets = [doc_ids.pop(b) for b in block_ids if b in doc_ids]
+        docs = self._load()
+        wanted = list(block_ids)
+        targets = [docs.pop(b)[0] for b in wanted if b in docs]
         if targets:
             self.table.remove(doc_ids=targets)
-        for block_id in list(block_ids):
-            blocks.pop(block_id, None)
+        for block_id in wanted:
+            self._blocks.pop(block_id, None)
 
     def forget(self) -> None:
-        self._doc_ids = None
-        self._blocks = None
+        self._docs = None
+        self._blocks = {}
 
 
 @dataclass
@@ -280,6 +315,7 @@ class Store:
         self.lock_timeout = lock_timeout
         self._lock = FileLock(str(self.root / LOCK_FILE), mode=0o600, is_singleton=False)
         self._in_transaction = False
+        self.generation = 0
         self._open_main()
         self._calendars: dict[str, _CalendarFile] = {}
         self._calendar_index: dict[str, str] | None = None
@@ -291,7 +327,7 @@ class Store:
         self._main_storage = AtomicJSONStorage(self.root / MAIN_FILE, self.root / BACKUP_DIR)
         self._main = TinyDB(storage=lambda: self._main_storage)  # type: ignore[arg-type]
         self._check_schema(self._main, self._main_storage.path)
-        self._user = _BlockTable(self._main, "blocks", self._main_storage.path)
+        self._user = _BlockTable(self._main, "blocks", self._main_storage.path, eager=True)
 
     @staticmethod
     def _check_schema(db: TinyDB, path: Path) -> None:
@@ -359,14 +395,36 @@ class Store:
         for name in self.calendar_names():
             yield from self.calendar_blocks(name)
 
-    def get(self, block_id: str) -> Block | None:
-        block = self._user.blocks().get(block_id)
-        if block is not None:
-            return block
+    def all_docs(self) -> Iterator[Doc]:
+        """Every stored block as its raw document (cheap: nothing is decoded)."""
+        yield from self._user.docs()
         for name in self.calendar_names():
             cal = self._calendar(name)
-            if cal and block_id in cal.events.blocks():
-                return cal.events.blocks()[block_id]
+            if cal is not None:
+                yield from cal.events.docs()
+
+    def blocks_of_kind(self, kind: str) -> list[Block]:
+        found = []
+        for table in self._tables():
+            for doc in table.docs():
+                if doc.get("kind", "fixed") == kind:
+                    block = table.block(doc["id"])
+                    if block is not None:
+                        found.append(block)
+        return found
+
+    def _tables(self) -> list[_BlockTable]:
+        tables = [self._user]
+        for name in self.calendar_names():
+            cal = self._calendar(name)
+            if cal is not None:
+                tables.append(cal.events)
+        return tables
+
+    def get(self, block_id: str) -> Block | None:
+        for table in self._tables():
+            if block_id in table:
+                return table.block(block_id)
         return None
 
     def data_files(self) -> list[Path]:
@@ -432,6 +490,7 @@ class Store:
         return any(_stamp(c.storage.path) != c.storage.stamp for c in self._calendars.values())
 
     def reload(self) -> None:
+        self.generation += 1  # tells the service its derived views are stale
         # Fresh TinyDB objects: their cached next document ids may be stale.
         self._open_main()
         self._calendars.clear()
@@ -457,22 +516,17 @@ class Store:
         self._require_transaction()
         if block.source is not None:
             cal = self._calendar(block.source.calendar)
-            if cal is not None and block.id in cal.events.blocks():
+            if cal is not None and block.id in cal.events:
                 cal.events.put(block)
                 return
         self._user.put(block)
 
     def delete(self, block_id: str) -> Block | None:
         self._require_transaction()
-        block = self._user.blocks().get(block_id)
-        if block is not None:
-            self._user.delete([block_id])
-            return block
-        for name in self.calendar_names():
-            cal = self._calendar(name)
-            if cal and block_id in cal.events.blocks():
-                block = cal.events.blocks()[block_id]
-                cal.events.delete([block_id])
+        for table in self._tables():
+            if block_id in table:
+                block = table.block(block_id)
+                table.delete([block_id])
                 return block
         return None
 
