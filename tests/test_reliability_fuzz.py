@@ -169,6 +169,7 @@ def test_import_fuzz(data: bytes) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 @LONG
 @given(ical_inputs)
 def test_import_fuzz_long(data: bytes) -> None:
@@ -263,6 +264,7 @@ def test_cli_fuzz(argv: list[str], scratch_home: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 @LONG
 @given(argv=argvs())
 def test_cli_fuzz_long(argv: list[str], scratch_home: Path) -> None:
