@@ -11,6 +11,8 @@ Pure: no I/O; the caller supplies documents and the resolver.
 
 from __future__ import annotations
 
+import re
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +34,33 @@ Doc = Mapping[str, Any]
 Resolver = Callable[[str], Block | None]
 
 
+_UNTIL = re.compile(r"UNTIL=(\d{4})(\d{2})(\d{2})")
+
+
+def _series_span(doc: Doc) -> tuple[date, date | None]:
+    """The dates a series (or an override) can touch; None = no end. Cheap: no parsing."""
+    first = date.fromisoformat(doc["start"][:10])
+    length = date.fromisoformat(doc["end"][:10]) - first
+    source = doc.get("source") or {}
+    rid = source.get("recurrence_id")
+    if rid and "recurrence" not in doc:
+        slot = date.fromisoformat(rid[:10])
+        return min(first, slot), max(first + length, slot)
+    rec = doc.get("recurrence") or {}
+    rule = rec.get("rrule") or ""
+    last: date | None = first
+    if rule:
+        match = _UNTIL.search(rule)
+        if match is None:
+            return first, None  # open-ended, or COUNT: only expansion can tell
+        last = date(int(match[1]), int(match[2]), int(match[3]))
+    for text in rec.get("rdates", ()):
+        rdate = date.fromisoformat(text[:10])
+        last = max(last, rdate) if last else rdate
+        first = min(first, rdate)
+    return first, (last + length) if last else None
+
+
 def _is_series(doc: Doc) -> bool:
     source = doc.get("source") or {}
     return "recurrence" in doc or bool(source.get("recurrence_id"))
@@ -42,10 +71,12 @@ class OccurrenceIndex:
         self._resolve = resolve
         self._buckets: dict[str, set[str]] = defaultdict(set)
         self._long: set[str] = set()
-        self._series: set[str] = set()
+        self._series: dict[str, tuple[date, date | None]] = {}
         self._where: dict[str, tuple[str, ...]] = {}  # block id -> bucket keys, for discard
         self._series_cache: OrderedDict[tuple[str, datetime, datetime], list[Occurrence]] = (
             OrderedDict())
+        # The app warms neighbouring days from a worker thread while the UI thread reads.
+        self._lock = threading.Lock()
         for doc in docs:
             self.add_doc(doc)
 
@@ -62,9 +93,13 @@ class OccurrenceIndex:
         if block_id in self._where:
             self.discard(block_id)
         if _is_series(doc):
-            self._series.add(block_id)
+            try:
+                self._series[block_id] = _series_span(doc)
+            except ValueError:
+                self._series[block_id] = (date.min, None)  # odd dates: always expand
             self._where[block_id] = ("series",)
-            self._series_cache.clear()
+            with self._lock:
+                self._series_cache.clear()
             return
         first, last = doc["start"][:10], doc["end"][:10]
         if first == last:
@@ -93,8 +128,9 @@ class OccurrenceIndex:
         if keys is None:
             return
         if keys == ("series",):
-            self._series.discard(block_id)
-            self._series_cache.clear()
+            self._series.pop(block_id, None)
+            with self._lock:
+                self._series_cache.clear()
         elif keys == ("long",):
             self._long.discard(block_id)
         else:
@@ -123,17 +159,26 @@ class OccurrenceIndex:
     def _series_between(self, start: datetime, end: datetime, zone: ZoneInfo
                         ) -> list[Occurrence]:
         key = (zone.key, start, end)
-        cached = self._series_cache.get(key)
-        if cached is None:
-            series = [b for b in (self._resolve(i) for i in sorted(self._series))
-                      if b is not None]
-            cached = occurrences(series, start, end, zone)
-            self._series_cache[key] = cached
+        with self._lock:
+            cached = self._series_cache.get(key)
+            if cached is not None:
+                self._series_cache.move_to_end(key)
+                return list(cached)
+            spans = list(self._series.items())
+        # Expanded outside the lock: a worker warming tomorrow must not stall today.
+        # Series that ended before the window (or start after it) are skipped unparsed:
+        # most of a long-lived work calendar's history.
+        low = (start.astimezone(UTC) - _SLACK).date()
+        high = (end.astimezone(UTC) + _SLACK).date()
+        live = sorted(i for i, (first, last) in spans
+                      if first <= high and (last is None or last >= low))
+        series = [b for b in (self._resolve(i) for i in live) if b is not None]
+        expanded = occurrences(series, start, end, zone)
+        with self._lock:
+            self._series_cache[key] = expanded
             if len(self._series_cache) > _WINDOW_CACHE:
                 self._series_cache.popitem(last=False)
-        else:
-            self._series_cache.move_to_end(key)
-        return list(cached)
+        return list(expanded)
 
 
 def _sort_key(moment: datetime | date, zone: ZoneInfo) -> datetime:

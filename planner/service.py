@@ -228,6 +228,14 @@ class PlannerService:
             return self.local(moment)
         return self.day_start(moment)
 
+    def prefetch(self, days: Iterable[date]) -> None:
+        """Warm the occurrence cache for days the user is likely to look at next.
+
+        Safe to call from a worker thread: the index guards its cache.
+        """
+        for day in days:
+            self.fixed_between(*self.day_bounds(day))
+
     def day_plan(self, day: date) -> DayPlan:
         occurrences = self.agenda(day)
         unplaced = [(b, b.plan_note or "not planned yet; press r to plan the day")
@@ -312,6 +320,11 @@ class PlannerService:
             candidates.append(block)
         if not candidates:
             return PlanResult()
+        # Only the days some candidate may go on: each day's fixed blocks cost a lookup.
+        wanted: set[date] = set()
+        for block in candidates:
+            wanted.update(self._candidate_days(block) or [self.today()])
+        days = [d for d in days if d in wanted] or [first]
         fixed_by_day = {d: self.fixed_between(*self.day_bounds(d)) for d in days}
         results = plan_days(days, self.zone, fixed_by_day, candidates, self.settings)
         placements: dict[str, list[tuple[datetime, datetime]]] = {}
