@@ -114,6 +114,12 @@ class DayScreen(Screen[None]):
     def watch_day(self) -> None:
         self.selected = None
         self.refresh_data()
+        self._prefetch(self.day)
+
+    @work(thread=True, exclusive=True, group="prefetch")
+    def _prefetch(self, day: date) -> None:
+        """Warm the neighbouring days so ←/→ paints from cache, not from expansion."""
+        self.service.prefetch([day + timedelta(days=1), day - timedelta(days=1)])
 
     def watch_selected(self) -> None:
         self.query_one(Timeline).selected = self.selected
