@@ -7,6 +7,7 @@ reconciled before the store transaction starts.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from planner.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.ical.reader import CalendarError, read_calendar
 from planner.model import Block
-from planner.reconcile import reconcile
+from planner.model import Block
+from planner.reconcile import ReconcileResult, reconcile
 
 if TYPE_CHECKING:
     from planner.service import ImportReport, PlannerService
@@ -132,7 +134,7 @@ def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: st
         else:
             blocks.append(block)
     existing = service.store.calendar_blocks(final_name)
-    changes = reconcile(existing, blocks, calendar=final_name)
+    changes = _apply_sphere_change(reconcile(existing, blocks, calendar=final_name), blocks)
     _say(progress, f"Saving {len(blocks)} events …")
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
@@ -163,6 +165,22 @@ def _describe(block: Block) -> str:
     kind = "VTODO" if block.is_flexible else "VEVENT"
     uid = f" (UID {block.source.uid[:200]})" if block.source else ""
     return f"{kind} {block.title[:200]!r}{uid}"
+
+
+def _apply_sphere_change(changes: ReconcileResult, incoming: list[Block]) -> ReconcileResult:
+    """`--sphere` on a re-import re-labels the calendar's unchanged events too."""
+    wanted = {b.source.identity: b.sphere for b in incoming if b.source is not None}
+    relabelled, unchanged = [], []
+    for block in changes.unchanged:
+        sphere = wanted.get(block.source.identity) if block.source else None
+        if sphere is not None and sphere != block.sphere:
+            relabelled.append(block.evolve(sphere=sphere))
+        else:
+            unchanged.append(block)
+    if not relabelled:
+        return changes
+    return dataclasses.replace(changes, unchanged=unchanged,
+                               updated=[*changes.updated, *relabelled])
 
 
 def _calendar_name_in(data: bytes) -> str | None:

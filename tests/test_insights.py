@@ -136,7 +136,8 @@ def test_floating_and_utc_times_are_read_in_the_zone() -> None:
 def test_clipping_keeps_every_minute_across_dst(start: int, length: int) -> None:
     begin = datetime(2026, 10, 23, tzinfo=UTC) + timedelta(minutes=start)
     block = occ("x", begin, begin + timedelta(minutes=length), "personal")
-    days = [date(2026, 10, 22) + timedelta(days=i) for i in range(8)]
+    # Up to 4 + 3 days from 23 Oct, plus a day either side for the zone: 22 Oct-31 Oct.
+    days = [date(2026, 10, 22) + timedelta(days=i) for i in range(10)]
     total = sum(day_insights(d, [block], BER, DEFAULT).minutes_by_sphere.get("personal", 0)
                 for d in days)
     assert total == length
