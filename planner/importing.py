@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from planner.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.ical.reader import CalendarError, read_calendar
 from planner.model import Block
-from planner.model import Block
 from planner.reconcile import ReconcileResult, reconcile
 
 if TYPE_CHECKING:

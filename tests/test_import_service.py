@@ -251,3 +251,15 @@ def test_webcal_means_https(service: PlannerService) -> None:
     assert normalize_url("webcal://example.com/a.ics") == "https://example.com/a.ics"
     with pytest.raises(PlannerError):
         service.import_calendar("ftp://example.com/a.ics")
+
+
+def test_reimport_with_another_sphere_relabels_events(service: PlannerService,
+                                                      tmp_path: Path) -> None:
+    path = _write(tmp_path / "school.ics", CAL_V1)
+    service.import_calendar(str(path), calendar="school")
+    report = service.import_calendar(str(path), calendar="school", sphere="personal")
+    assert report.updated == 3
+    assert {b.sphere for b in service.store.calendar_blocks("school")} == {"personal"}
+    again = service.import_calendar(str(path), calendar="school")  # remembers the sphere
+    assert again.unchanged == 3
+    assert {b.sphere for b in service.store.calendar_blocks("school")} == {"personal"}
