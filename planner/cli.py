@@ -618,39 +618,20 @@ def _print_insights(d: Any) -> None:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from planner.review import review_markdown
-
     service = _service(args)
     day = _date_arg(service, args.date)
-    first = day - timedelta(days=day.weekday())
-    week = service.week_insights(first)
-    done_vs_planned = _done_vs_planned(service, first)
-    text = review_markdown(week, done_vs_planned, f"Week of {first:%d %b %Y}")
+    text = service.weekly_review(day)
     if args.output:
         from pathlib import Path
 
         from planner.exporting import _write_atomically
 
         _write_atomically(Path(args.output), text.encode("utf-8"))
+        first = day - timedelta(days=day.weekday())
         print(f"Wrote the review of the week of {first:%d %b} to {args.output}.")
     else:
         sys.stdout.write(text)
     return 0
-
-
-def _done_vs_planned(service: PlannerService, first: date) -> dict[str, tuple[int, int]]:
-    start, end = service.day_start(first), service.day_start(first + timedelta(days=7))
-    totals: dict[str, list[int]] = {}
-    for block in service.flexible_blocks():
-        minutes = sum(int((min(e, end) - max(s, start)).total_seconds() // 60)
-                      for s, e in block.planned if s < end and e > start)
-        if not minutes:
-            continue
-        entry = totals.setdefault(block.sphere, [0, 0])
-        entry[1] += minutes
-        if block.done:
-            entry[0] += minutes
-    return {k: (v[0], v[1]) for k, v in totals.items()}
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

@@ -551,6 +551,29 @@ class PlannerService:
                              self.zone, self.settings,
                              {d: [b for b, _ in p.unplaced] for d, p in plans.items()})
 
+    def done_vs_planned(self, first: date, days: int = 7) -> dict[str, tuple[int, int]]:
+        """Per sphere: minutes of flexible work done and planned in the days."""
+        start, end = self.day_start(first), self.day_start(first + timedelta(days=days))
+        totals: dict[str, list[int]] = {}
+        for block in self.flexible_blocks():
+            minutes = sum(int((min(e, end) - max(s, start)).total_seconds() // 60)
+                          for s, e in block.planned if s < end and e > start)
+            if not minutes:
+                continue
+            entry = totals.setdefault(block.sphere, [0, 0])
+            entry[1] += minutes
+            if block.done:
+                entry[0] += minutes
+        return {k: (v[0], v[1]) for k, v in sorted(totals.items())}
+
+    def weekly_review(self, day: date) -> str:
+        """The week containing ``day`` reviewed as Markdown (`planner review`, the app)."""
+        from planner.review import review_markdown
+
+        first = day - timedelta(days=day.weekday())
+        return review_markdown(self.week_insights(first), self.done_vs_planned(first),
+                               f"Week of {first:%d %b %Y}", settings=self.settings)
+
     def nudges(self, day: date) -> list[str]:
         from planner.insights import nudges
 

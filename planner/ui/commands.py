@@ -31,6 +31,7 @@ ACTIONS = [
     ("Import a calendar file or URL", ".ics, webcal:// or https://", "import"),
     ("Export to an .ics file", "a date range, personal as busy if you like", "export"),
     ("Week view", "seven days side by side, with a week chart", "week"),
+    ("Weekly review", "done vs planned, energy, boundaries — as `planner review`", "review"),
     ("Go to a date…", "fri, next week, 2027-01-04", "goto"),
     ("Toggle the side panel", "details, unplaced, insights", "toggle_side"),
     ("Scroll to the morning", "start of the waking day", "morning"),

@@ -38,6 +38,7 @@ class DayScreen(Screen[None]):
         Binding("t", "today", "Today", show=False, id="day-today"),
         Binding("g", "goto", "Go to", id="day-goto"),
         Binding("w", "week", "Week", id="week-view"),
+        Binding("v", "review", "Review", show=False, id="weekly-review"),
         Binding("down,j", "select(1)", "Next block", show=False, id="select-next"),
         Binding("up,k", "select(-1)", "Prev block", show=False, id="select-prev"),
         Binding("home", "morning", "Morning", show=False, id="scroll-morning"),
@@ -296,6 +297,11 @@ class DayScreen(Screen[None]):
                 self.day = day
 
         self.app.push_screen(DatePrompt(self.service.today()), done)
+
+    def action_review(self) -> None:
+        from planner.ui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(self.service.weekly_review(self.day)))
 
     def action_week(self) -> None:
         from planner.ui.screens.week import WeekScreen
