@@ -110,7 +110,7 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
                         yield from self._field("Priority (0 = normal)", Input(
                             str(b.priority), id="priority", type="integer"), "priority")
                     with Vertical():
-                        yield from self._field("Smallest chunk (empty: don't split)", Input(
+                        yield from self._field("Min chunk (empty: no split)", Input(
                             _mins(b.min_chunk), id="min-chunk"), "min-chunk")
             yield from self._field("Location", Input(b.location, id="location"), "location")
             yield Label("Notes", classes="field-label")
