@@ -121,3 +121,11 @@ def test_help(snap_compare: Snap, tmp_path: Path, theme: str,
               size: tuple[int, int]) -> None:
     assert snap_compare(demo_app(tmp_path, theme), terminal_size=size,
                         run_before=run(keys_then_settle("question_mark"), expect(HelpScreen)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_day_view_with_selection_lumon(snap_compare: Snap, tmp_path: Path,
+                                       size: tuple[int, int]) -> None:
+    # The selected block, its pointer and (at 160 columns) the side panel's details.
+    assert snap_compare(demo_app(tmp_path, "lumon"), terminal_size=size,
+                        run_before=run(keys_then_settle("j", "j"), expect(DayScreen)))

@@ -26,6 +26,7 @@ from planner.ui.layout import Box, column_span, layout, row_of
 from planner.ui.view import Item, hhmm, minutes_text
 
 RULER = 6
+SELECTED_MARK = "▸"  # leads the selected block's header
 # (top-left, horizontal, top-right, vertical, bottom-left, bottom-right) per state.
 BORDERS = {
     "fixed": ("┏", "━", "┓", "┃", "┗", "┛"),
@@ -274,14 +275,18 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         header = f"{item.mark}{item.letter} {hhmm(item.start)} {item.title}"
         if width < 3:
             return [Segment(fit(item.mark + item.letter, width), title_style)]
+        # The selection also shows without colour (monochrome terminals, colour-blind
+        # eyes): a pointer where the header's edge or leading space would be.
         if box.height < 3:
             inner = width - 1
             line = header if r == 0 else self._detail_lines(item, inner)[0]
-            return [Segment(v, edge_style),
+            lead = SELECTED_MARK if selected and r == 0 else v
+            return [Segment(lead, edge_style),
                     Segment(fit(line, inner), title_style if r == 0 else body)]
         inner = width - 2
         if r == 0:
-            label = fit(f" {header} ", inner).rstrip()
+            lead = SELECTED_MARK if selected else " "
+            label = fit(f"{lead}{header} ", inner).rstrip()
             label = label[:inner]
             return [Segment(tl, edge_style), Segment(label, title_style),
                     Segment(h * (inner - len(label)), edge_style), Segment(tr, edge_style)]
