@@ -142,6 +142,7 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         term.close()  # kills the child if a failed assertion left it running
 
 
+@pytest.mark.timeout(60)  # a hung child must not hang the suite; fixture kills it
 def test_a_person_can_page_days_open_the_week_and_help_and_quit(terminal: Terminal) -> None:
     screen = terminal.wait_for("Mon 23 Nov 2026", timeout=START_TIMEOUT)
     assert "today" in screen.splitlines()[0]
