@@ -188,10 +188,15 @@ class _Day:
 
     @classmethod
     def build(cls, day: date, zone: ZoneInfo, fixed: Sequence[Occurrence],
-              settings: Settings) -> _Day:
+              settings: Settings, not_before: datetime | None = None) -> _Day:
         self = cls(day, zone, settings)
         self.waking = _wall_range(day, settings.day_start, settings.day_end, zone)
         self.grid = max(1, int(settings.granularity.total_seconds()))
+        if not_before is not None:
+            # The part of today already gone is no use to a task not yet done.
+            lo, hi = self.waking
+            now = -(-_ts(not_before, zone) // self.grid) * self.grid  # next grid step
+            self.waking = (min(max(lo, now), hi), hi)
         for occ in fixed:
             if not (occ.blocks_time and isinstance(occ.start, datetime)
                     and isinstance(occ.end, datetime)):
@@ -424,9 +429,13 @@ def _pin_day(block: Block, zone: ZoneInfo) -> date | None:
 
 
 def plan_day(day: date, zone: ZoneInfo, fixed: Sequence[Occurrence],
-             flexible: Sequence[Block], settings: Settings) -> PlanResult:
-    """Plan ``flexible`` around ``fixed`` on ``day``; every given block is tried here."""
-    state = _Day.build(day, zone, fixed, settings)
+             flexible: Sequence[Block], settings: Settings, *,
+             not_before: datetime | None = None) -> PlanResult:
+    """Plan ``flexible`` around ``fixed`` on ``day``; every given block is tried here.
+
+    ``not_before`` (usually "now") keeps unpinned placements out of time already past.
+    """
+    state = _Day.build(day, zone, fixed, settings, not_before)
     todo = sorted((b for b in flexible if not b.done), key=lambda b: _order_key(b, zone))
     for block in todo:
         if block.pinned_start is not None and _pin_day(block, zone) == day:
@@ -454,12 +463,14 @@ def _candidate_days(block: Block, days: list[date], zone: ZoneInfo) -> list[date
 
 def plan_days(days: Sequence[date], zone: ZoneInfo,
               fixed_by_day: Mapping[date, Sequence[Occurrence]],
-              flexible: Sequence[Block], settings: Settings) -> dict[date, PlanResult]:
+              flexible: Sequence[Block], settings: Settings, *,
+              not_before: datetime | None = None) -> dict[date, PlanResult]:
     """Plan several days; each block goes on the first of its candidate days where it fits."""
     ordered_days = sorted(set(days))
     if not ordered_days:
         return {}
-    states = {d: _Day.build(d, zone, fixed_by_day.get(d, ()), settings) for d in ordered_days}
+    states = {d: _Day.build(d, zone, fixed_by_day.get(d, ()), settings, not_before)
+              for d in ordered_days}
     todo = sorted((b for b in flexible if not b.done), key=lambda b: _order_key(b, zone))
     per_day: dict[date, list[tuple[Block, bool]]] = {d: [] for d in ordered_days}
     for block in todo:

@@ -326,7 +326,8 @@ class PlannerService:
             wanted.update(self._candidate_days(block) or [self.today()])
         days = [d for d in days if d in wanted] or [first]
         fixed_by_day = {d: self.fixed_between(*self.day_bounds(d)) for d in days}
-        results = plan_days(days, self.zone, fixed_by_day, candidates, self.settings)
+        results = plan_days(days, self.zone, fixed_by_day, candidates, self.settings,
+                            not_before=self.now())
         placements: dict[str, list[tuple[datetime, datetime]]] = {}
         reasons: dict[str, str] = {}
         for result in results.values():

@@ -154,7 +154,7 @@ def test_a_person_can_page_days_open_the_week_and_help_and_quit(terminal: Termin
     # j selects the first block; the pointer shows it even where colour doesn't.
     assert "▸" not in screen
     terminal.press(b"j")
-    screen = terminal.wait_for("▸○W 09:00 Deep work")
+    screen = terminal.wait_for("▸○W 10:00 Deep work")
     terminal.press(b"\r")
     screen = terminal.wait_for("Edit: Deep work: Q4 roadmap")
     assert "Duration" in screen and "2h00" in screen
