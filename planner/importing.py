@@ -107,7 +107,7 @@ def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: st
         if name and known_meta.get("file_hash") == file_hash and (
                 chosen_sphere in (None, known_meta.get("sphere"))):
             # Fast path: byte-identical to the last import, nothing can have changed.
-            count = len(service.store.calendar_blocks(name))
+            count = service.store.calendar_size(name)
             summary = f"{name}: 0 new, 0 updated (0 moved), 0 removed, {count} unchanged, " \
                       f"{known_meta.get('skipped', 0)} skipped"
             return ImportReport(name, summary, list(known_meta.get("skipped_reasons", [])),
@@ -201,7 +201,7 @@ def _calendar_name_in(data: bytes) -> str | None:
 def _not_modified_report(service: PlannerService, name: str) -> ImportReport:
     from planner.service import ImportReport
 
-    count = len(service.store.calendar_blocks(name))
+    count = service.store.calendar_size(name)
     return ImportReport(name, f"{name}: not modified since the last fetch, {count} unchanged",
                         [], unchanged=count, not_modified=True)
 

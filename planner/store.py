@@ -272,11 +272,12 @@ class _BlockTable:
             else:
                 fresh.append(block)
         if fresh:
-            new_docs = [block_to_doc(b) for b in fresh]
-            new_ids = self.table.insert_multiple(new_docs)
-            for block, doc, doc_id in zip(fresh, new_docs, new_ids, strict=True):
-                docs[block.id] = (doc_id, doc)
-                self._blocks[block.id] = block
+            new_ids = self.table.insert_multiple(block_to_doc(b) for b in fresh)
+            # TinyDB keeps its own copy of every document: point at those rather than
+            # holding a second set (50,000 events would otherwise be in memory twice).
+            stored = (self.db.storage.read() or {}).get(self.name, {})
+            for block, doc_id in zip(fresh, new_ids, strict=True):
+                docs[block.id] = (doc_id, stored[str(doc_id)])
 
     def delete(self, block_ids: Iterable[str]) -> None:
         docs = self._load()
@@ -385,6 +386,11 @@ class Store:
     def calendar_blocks(self, name: str) -> list[Block]:
         cal = self._calendar(name)
         return list(cal.events.blocks().values()) if cal else []
+
+    def calendar_size(self, name: str) -> int:
+        """How many blocks a calendar holds, without decoding them."""
+        cal = self._calendar(name)
+        return sum(1 for _ in cal.events.docs()) if cal else 0
 
     def calendar_meta(self, name: str) -> dict[str, Any]:
         cal = self._calendar(name)
