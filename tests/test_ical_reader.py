@@ -576,3 +576,41 @@ def test_mangled_files_import_or_fail_with_calendar_error(
         return
     window = (utc(2026, 1, 1), utc(2027, 1, 1), BERLIN)
     occurrences(result.blocks, *window)  # whatever was read can be shown
+
+
+# --- content hashes are stored: they must never change --------------------------------
+
+PINNED_HASH_FILE = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Pinned\r\n"
+    "BEGIN:VEVENT\r\nUID:plain@x\r\nDTSTAMP:20260101T000000Z\r\n"
+    "LAST-MODIFIED:20260102T000000Z\r\nDTSTART:20260302T080000Z\r\n"
+    "DTEND:20260302T090000Z\r\nSUMMARY:Plain\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:folded@x\r\nDTSTART;TZID=Europe/Berlin:20260303T100000\r\n"
+    "DURATION:PT1H\r\nSUMMARY:A long title that is\r\n  folded over two lines\r\n"
+    "DESCRIPTION:Caf\u00e9 \\, notes\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+    "DTSTAMP:20260101T000000Z\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nSUMMARY:No uid\r\nDTSTART;VALUE=DATE:20260304\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:series@x\r\nDTSTART:20260305T070000Z\r\n"
+    "DTEND:20260305T073000Z\r\nRRULE:FREQ=DAILY;COUNT=3\r\nSUMMARY:Series\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:series@x\r\nRECURRENCE-ID:20260306T070000Z\r\n"
+    "STATUS:CANCELLED\r\nDTSTART:20260306T070000Z\r\nEND:VEVENT\r\n"
+    "BEGIN:VTODO\r\nUID:todo@x\r\nSUMMARY:Task\r\nDURATION:PT45M\r\nEND:VTODO\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+# Computed by the reader before it streamed; stored hashes decide "unchanged" on re-import.
+PINNED_HASHES = {
+    "plain@x": "af3b68cfe896f10a9c6a1bbc0c54777a10d20ffc",
+    "folded@x": "7c615a50dc30a5e1b6510919a7200464d96ef00b",
+    "nouid-3ce2faf0e4627a54": "3ce2faf0e4627a548dbcea4397bd1ce7f6db7f42",
+    "series@x": "648b1285f9be54ca248b2e2040d16a8f7df45fd9",  # folds in the cancelled slot
+    "todo@x": "4467b460dba4b7759f034df4b181f30b903451b4",
+}
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+def test_content_hashes_are_pinned(newline: str) -> None:
+    data = PINNED_HASH_FILE.replace("\r\n", newline).encode()
+    result = read_calendar(data, calendar="cal")
+    found = {b.source.uid: b.source.content_hash for b in result.blocks if b.source}
+    assert found == PINNED_HASHES
