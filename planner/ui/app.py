@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from planner.service import PlannerService
 from planner.ui import palette
 from planner.ui.commands import PlannerCommands
+from planner.ui.memory import freeze_heap
 from planner.ui.screens.day import DayScreen
 
 POLL_SECONDS = 2.0
@@ -82,6 +83,7 @@ class PlannerApp(App[None]):
             return
         if changed:
             self.refresh_screens()
+            self.call_after_refresh(freeze_heap)
 
     def on_app_focus(self) -> None:
         self.poll_changes()

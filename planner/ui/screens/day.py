@@ -16,8 +16,10 @@ from textual.widgets import Footer, LoadingIndicator, Static
 from planner.model import Block
 from planner.service import PlannerError
 from planner.ui.blocks import block_from_quick_add
+from planner.ui.daydata import DayCache, DayData
 from planner.ui.markup import esc, sphere_chip, sphere_order
-from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter, timed_items
+from planner.ui.memory import freeze_heap
+from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
 from planner.ui.widgets.timeline import Timeline, TimelineData
@@ -66,8 +68,10 @@ class DayScreen(Screen[None]):
     def __init__(self, day: date) -> None:
         super().__init__()
         self._plan: DayPlan | None = None
+        self._data: DayData | None = None
         self._items: list[Item] = []
         self._done: list[Block] = []
+        self._days = DayCache()
         self._scrolled_for: date | None = None
         self.set_reactive(DayScreen.day, day)
 
@@ -99,6 +103,8 @@ class DayScreen(Screen[None]):
         self.refresh_data()
         self._apply_side()
         self.query_one(Timeline).focus()
+        self.call_after_refresh(self._prefetch, self.day)
+        self.call_after_refresh(freeze_heap)
 
     def on_resize(self) -> None:
         self._apply_side()
@@ -114,8 +120,8 @@ class DayScreen(Screen[None]):
 
     def watch_day(self) -> None:
         self.selected = None
-        self.refresh_data()
-        self._prefetch(self.day)
+        self.refresh_data(keep_cache=True)
+        self.call_after_refresh(self._prefetch, self.day)
 
     @work(thread=True, exclusive=True, group="prefetch")
     def _prefetch(self, day: date) -> None:
@@ -128,15 +134,20 @@ class DayScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
 
-    def refresh_data(self) -> None:
-        """Re-read the day from the service and hand it to the widgets."""
+    def refresh_data(self, *, keep_cache: bool = False) -> None:
+        """Re-read the day from the service and hand it to the widgets.
+
+        Every caller but a plain day change has just changed (or reloaded) the data,
+        so the days seen so far are forgotten unless ``keep_cache``.
+        """
         service = self.service
-        plan = service.day_plan(self.day)
-        self._plan = plan
-        self._items = timed_items(self.day, service.zone, plan.occurrences, plan.bridges)
-        # Ticked-off tasks leave the plan; keep them in sight so space can undo a tick.
-        self._done = [b for b in service.flexible_blocks() if b.done and not b.planned
-                      and b.day == self.day]
+        if not keep_cache:
+            self._days.clear()
+        data = self._days.get(service, self.day)
+        self._data = data
+        self._plan = data.plan
+        self._items = list(data.items)
+        self._done = list(data.done)
         now = service.now()
         settings = service.settings
         end_hour = settings.day_end.hour + (1 if settings.day_end.minute else 0)
@@ -190,16 +201,12 @@ class DayScreen(Screen[None]):
 
     def _update_side(self) -> None:
         side = self.query_one(SidePanel)
-        if self._plan is None:
+        data = self._data
+        if data is None:
             return
-        try:
-            insights = self.service.insights(self.day)
-            nudges = tuple(self.service.nudges(self.day))
-        except Exception:  # insights are a bonus: never let them break the day view
-            insights, nudges = None, ()
-        side.data = SideData(selection=self.selection(), unplaced=tuple(self._plan.unplaced),
-                             selected_key=self.selected, insights=insights, nudges=nudges,
-                             done=tuple(self._done))
+        side.data = SideData(selection=self.selection(), unplaced=tuple(data.plan.unplaced),
+                             selected_key=self.selected, insights=data.insights,
+                             nudges=data.nudges, done=data.done)
 
     def selection(self) -> Selection | None:
         key = self.selected

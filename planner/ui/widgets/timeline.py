@@ -98,8 +98,16 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._boxes: list[Box] = []
-        self._by_row: dict[int, list[Box]] = {}
+        self._by_row: dict[int, list[Box]] = {}  # by column within a row
         self._colours: dict[str, Color] = {}
+        # A day has a few hundred blocks: painted rows and box styles are kept until the
+        # data, the selection, the width or the theme change, so scrolling and repaints
+        # after a layout cost nothing but the rows that really changed.
+        self._rows_painted: dict[tuple[int, int], Strip] = {}
+        self._box_styles: dict[tuple[str, str, bool, bool], tuple[Style, Style, Style]] = {}
+        self._details: dict[tuple[str, int], list[str]] = {}
+        self._by_key: dict[str, Box] = {}
+        self._now_row_cached: int | None = None
 
     # ------------------------------------------------------------------ data in
 
@@ -109,19 +117,37 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
     def watch_minutes_per_row(self) -> None:
         self._relayout()
 
-    def watch_selected(self) -> None:
+    def watch_selected(self, old: str | None, new: str | None) -> None:
+        # Only the rows of the boxes losing and gaining the selection look different.
+        for key in (old, new):
+            box = self.box_for(key)
+            if box is not None:
+                for row in range(box.top, box.bottom):
+                    for cached in [k for k in self._rows_painted if k[0] == row]:
+                        del self._rows_painted[cached]
         self.refresh()
         self.reveal_selected()
 
     def _relayout(self) -> None:
         self._boxes = layout(self.data.items, self.minutes_per_row)
-        self._by_row = {}
+        self._by_key = {box.item.key: box for box in self._boxes}
+        by_row: dict[int, list[Box]] = {}
         for box in self._boxes:
             for row in range(box.top, box.bottom):
-                self._by_row.setdefault(row, []).append(box)
-        self._colours.clear()
+                by_row.setdefault(row, []).append(box)
+        self._by_row = {row: sorted(boxes, key=lambda b: b.column)
+                        for row, boxes in by_row.items()}
+        self._now_row_cached = self._now_row()
+        self._forget_paint()
         self.virtual_size = Size(self.scrollable_content_region.width, self.rows)
         self.refresh()
+
+    def _forget_paint(self, colours: bool = False) -> None:
+        if colours:
+            self._colours.clear()
+            self._box_styles.clear()
+        self._rows_painted.clear()
+        self._details.clear()
 
     @property
     def rows(self) -> int:
@@ -129,11 +155,11 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, self.rows)
-        self._colours.clear()
+        self._forget_paint(colours=True)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._colours.clear()
+        self._forget_paint(colours=True)
 
     # ------------------------------------------------------------------ scrolling
 
@@ -152,7 +178,7 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
                        animate=False)
 
     def box_for(self, key: str | None) -> Box | None:
-        return next((b for b in self._boxes if b.item.key == key), None)
+        return None if key is None else self._by_key.get(key)
 
     def reveal_selected(self) -> None:
         box = self.box_for(self.selected)
@@ -196,7 +222,10 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         if row >= self.rows:
             return Strip.blank(width, self.rich_style)
-        return self._paint_row(row, width)
+        strip = self._rows_painted.get((row, width))
+        if strip is None:
+            strip = self._rows_painted[row, width] = self._paint_row(row, width)
+        return strip
 
     def _now_row(self) -> int | None:
         now = self.data.now
@@ -205,20 +234,18 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
     def _is_past(self, row: int) -> bool:
         if self.data.past:
             return True
-        now_row = self._now_row()
+        now_row = self._now_row_cached
         return now_row is not None and row < now_row
 
     def _paint_row(self, row: int, width: int) -> Strip:
-        base = self.rich_style
         background = self._colour("surface")
         foreground = self._colour("foreground")
         muted = background.blend(foreground, 0.45)
         waking = (self.row_for_hour(self.data.day_start_hour) <= row
                   < self.row_for_hour(self.data.day_end_hour))
         lane_bg = background if waking else background.blend(Color(0, 0, 0), 0.25)
-        now_row = self._now_row()
-        is_now = row == now_row
-        segments = [self._ruler(row, base, background, foreground, muted, is_now)]
+        is_now = row == self._now_row_cached
+        segments = [self._ruler(row, background, foreground, muted, is_now)]
         area = width - RULER
         cells: list[Segment] = []
         cursor = 0
@@ -226,7 +253,7 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         filler = "─" if is_now else " "
         filler_style = (Style(color=self._colour("error").rich_color, bgcolor=lane_bg.rich_color)
                         if is_now else lane_style)
-        for box in sorted(self._by_row.get(row, []), key=lambda b: b.column):
+        for box in self._by_row.get(row, ()):
             x0, x1 = column_span(box.column, box.columns, area)
             if x0 > cursor:
                 cells.append(Segment(filler * (x0 - cursor), filler_style))
@@ -237,8 +264,8 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         segments.extend(cells)
         return Strip(segments, width).crop(0, width)
 
-    def _ruler(self, row: int, base: Style, background: Color, foreground: Color,
-               muted: Color, is_now: bool) -> Segment:
+    def _ruler(self, row: int, background: Color, foreground: Color, muted: Color,
+               is_now: bool) -> Segment:
         per_hour = 60 // self.minutes_per_row
         if is_now and self.data.now is not None:
             return Segment(f"{hhmm(self.data.now)}▶", Style(
@@ -258,18 +285,13 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
                    foreground: Color) -> list[Segment]:
         item = box.item
         selected = item.key == self.selected
-        colour = self._colour(f"sphere-{item.sphere}")
         past = self._is_past(box.bottom - 1)
-        strength = 0.55 if selected else 0.22
-        fill = background.blend(colour, strength)
-        text = foreground if not past else foreground.blend(fill, 0.35)
-        edge = colour if not past else colour.blend(fill, 0.35)
-        if selected:
-            edge = foreground
-        dim_title = item.state == "done"
-        body = Style(color=text.rich_color, bgcolor=fill.rich_color)
-        title_style = body + Style(bold=True, strike=dim_title)
-        edge_style = Style(color=edge.rich_color, bgcolor=fill.rich_color, bold=selected)
+        style_key = (item.sphere, item.state, selected, past)
+        styles = self._box_styles.get(style_key)
+        if styles is None:
+            styles = self._box_styles[style_key] = self._box_style(
+                item.sphere, item.state, selected, past, background, foreground)
+        body, title_style, edge_style = styles
         tl, h, tr, v, bl, br = BORDERS[item.state]
         r = row - box.top
         header = f"{item.mark}{item.letter} {hhmm(item.start)} {item.title}"
@@ -279,7 +301,7 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         # eyes): a pointer where the header's edge or leading space would be.
         if box.height < 3:
             inner = width - 1
-            line = header if r == 0 else self._detail_lines(item, inner)[0]
+            line = header if r == 0 else self._details_of(item, inner)[0]
             lead = SELECTED_MARK if selected and r == 0 else v
             return [Segment(lead, edge_style),
                     Segment(fit(line, inner), title_style if r == 0 else body)]
@@ -292,10 +314,32 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
                     Segment(h * (inner - len(label)), edge_style), Segment(tr, edge_style)]
         if r == box.height - 1:
             return [Segment(bl + h * inner + br, edge_style)]
-        details = self._detail_lines(item, inner - 1)
+        details = self._details_of(item, inner - 1)
         line = details[r - 1] if r - 1 < len(details) else ""
         return [Segment(v, edge_style), Segment(fit(" " + line, inner), body),
                 Segment(v, edge_style)]
+
+    def _box_style(self, sphere: str, state: str, selected: bool, past: bool,
+                   background: Color, foreground: Color) -> tuple[Style, Style, Style]:
+        """Body, title and edge styles of a box (blending colours is the slow part)."""
+        colour = self._colour(f"sphere-{sphere}")
+        strength = 0.55 if selected else 0.22
+        fill = background.blend(colour, strength)
+        text = foreground if not past else foreground.blend(fill, 0.35)
+        edge = colour if not past else colour.blend(fill, 0.35)
+        if selected:
+            edge = foreground
+        body = Style(color=text.rich_color, bgcolor=fill.rich_color)
+        title_style = body + Style(bold=True, strike=state == "done")
+        edge_style = Style(color=edge.rich_color, bgcolor=fill.rich_color, bold=selected)
+        return body, title_style, edge_style
+
+    def _details_of(self, item: Item, width: int) -> list[str]:
+        key = (item.key, width)
+        lines = self._details.get(key)
+        if lines is None:
+            lines = self._details[key] = self._detail_lines(item, width)
+        return lines
 
     @staticmethod
     def _detail_lines(item: Item, width: int) -> list[str]:

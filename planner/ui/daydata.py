@@ -1,0 +1,78 @@
+"""One day's view data, read from the service once and kept until something changes.
+
+A day change used to ask the service for the same day three times (the plan, then
+insights, which re-read the plan, then nudges, which re-read the insights). Here the
+plan is read once and the insights are derived from it with the same pure functions
+the service uses, and the result is cached per day so going back and forth costs
+nothing until an edit, a reload or a new "today" clears it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from planner.insights import DayInsights, day_insights, nudges
+from planner.model import Block
+from planner.ui.view import Item, timed_items
+
+if TYPE_CHECKING:
+    from planner.service import DayPlan, PlannerService
+
+CACHE_DAYS = 32
+
+
+@dataclass(frozen=True)
+class DayData:
+    day: date
+    plan: DayPlan
+    items: tuple[Item, ...]
+    done: tuple[Block, ...]  # ticked-off flexible blocks of the day (off the plan)
+    insights: DayInsights | None
+    nudges: tuple[str, ...]
+
+
+def load_day(service: PlannerService, day: date) -> DayData:
+    """The day as the day screen shows it; one ``day_plan`` call."""
+    plan = service.day_plan(day)
+    items = tuple(timed_items(day, service.zone, plan.occurrences, plan.bridges))
+    # Ticked-off tasks leave the plan; keep them in sight so space can undo a tick.
+    done = tuple(b for b in service.flexible_blocks() if b.done and not b.planned
+                 and b.day == day)
+    try:  # as service.insights/nudges, without reading the plan twice more
+        ins: DayInsights | None = day_insights(
+            day, plan.occurrences + plan.bridges, service.zone, service.settings,
+            [b for b, _ in plan.unplaced])
+        hints = tuple(nudges(ins, service.settings))
+    except Exception:  # insights are a bonus: never let them break the day view
+        ins, hints = None, ()
+    return DayData(day, plan, items, done, ins, hints)
+
+
+class DayCache:
+    """Recently shown days; valid for one "today" and until ``clear``."""
+
+    def __init__(self, size: int = CACHE_DAYS) -> None:
+        self._size = size
+        self._days: OrderedDict[date, DayData] = OrderedDict()
+        self._today: date | None = None
+
+    def get(self, service: PlannerService, day: date) -> DayData:
+        today = service.today()
+        if today != self._today:  # "overdue" unplaced blocks and the past depend on it
+            self._days.clear()
+            self._today = today
+        data = self._days.get(day)
+        if data is None:
+            data = load_day(service, day)
+            self._days[day] = data
+            if len(self._days) > self._size:
+                self._days.popitem(last=False)
+        else:
+            self._days.move_to_end(day)
+        return data
+
+    def clear(self) -> None:
+        self._days.clear()
