@@ -22,6 +22,7 @@ from planner.ui.memory import freeze_heap
 from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
+from planner.ui.widgets.text import set_text
 from planner.ui.widgets.timeline import Timeline, TimelineData
 from planner.when import WhenError
 
@@ -189,13 +190,13 @@ class DayScreen(Screen[None]):
         sums = "  ".join(f"{sphere_chip(s, sphere_letter(s) + ' ' + minutes_text(m))}"
                          for s, m in sphere_order(totals))
         rel_text = f" [$accent]{rel}[/]" if rel else ""
-        self.query_one("#day-header", Static).update(
-            f"[b]{day_label(self.day, year=True)}[/]{rel_text}  {sums}"
-            f"  [dim]{esc(self.service.zone.key)}[/]")
+        set_text(self.query_one("#day-header", Static),
+                 f"[b]{day_label(self.day, year=True)}[/]{rel_text}  {sums}"
+                 f"  [dim]{esc(self.service.zone.key)}[/]")
         strip = self.query_one("#all-day", Static)
         all_day = self._plan.all_day
         strip.display = bool(all_day)
-        strip.update("  ".join(
+        set_text(strip, "  ".join(
             f"{sphere_chip(o.sphere, '▬' + sphere_letter(o.sphere))} {esc(o.title)}"
             for o in all_day))
 

@@ -14,6 +14,7 @@ from planner.insights import DayInsights
 from planner.model import Block
 from planner.ui.markup import bar, esc, sphere_chip, sphere_order
 from planner.ui.view import MARKS, day_label, hhmm, minutes_text, sphere_letter, state_of
+from planner.ui.widgets.text import set_text
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,14 @@ class SidePanel(VerticalScroll, can_focus=False):
     def watch_data(self, data: SideData) -> None:
         if not self.is_mounted:
             return
-        self.query_one("#side-details", Static).update(details_markup(data.selection))
+        set_text(self.query_one("#side-details", Static), details_markup(data.selection))
         title = f"Unplaced ({len(data.unplaced)})" if data.unplaced else "Unplaced"
-        self.query_one("#side-unplaced-title", Static).update(title)
-        self.query_one("#side-unplaced", Static).update(
-            unplaced_markup(data.unplaced, data.selected_key, data.done))
+        set_text(self.query_one("#side-unplaced-title", Static), title)
+        set_text(self.query_one("#side-unplaced", Static),
+                 unplaced_markup(data.unplaced, data.selected_key, data.done))
         width = max(8, self.size.width - 4)
-        self.query_one("#side-insights", Static).update(
-            insights_markup(data.insights, data.nudges, width))
+        set_text(self.query_one("#side-insights", Static),
+                 insights_markup(data.insights, data.nudges, width))
 
     def on_mount(self) -> None:
         self.watch_data(self.data)
