@@ -614,3 +614,85 @@ def test_content_hashes_are_pinned(newline: str) -> None:
     result = read_calendar(data, calendar="cal")
     found = {b.source.uid: b.source.content_hash for b in result.blocks if b.source}
     assert found == PINNED_HASHES
+
+
+# --- streaming: one component at a time ------------------------------------------------
+
+
+def _many_events(count: int, newline: str = "\r\n") -> bytes:
+    lines = ["BEGIN:VCALENDAR", "X-WR-CALNAME:Many"]
+    for i in range(count):
+        lines += ["BEGIN:VEVENT", f"UID:e{i}@x", "DTSTAMP:20260101T000000Z",
+                  f"DTSTART;TZID=Europe/Berlin:2026{1 + i % 12:02d}{1 + i % 28:02d}T090000",
+                  "DURATION:PT1H", f"SUMMARY:Event {i} with a title long enough to be",
+                  " folded", "DESCRIPTION:" + "words " * 40,
+                  "BEGIN:VALARM", "TRIGGER:-PT5M", "END:VALARM", "END:VEVENT"]
+    return newline.join([*lines, "END:VCALENDAR", ""]).encode()
+
+
+def test_reading_holds_one_piece_of_the_file_not_all_its_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tracemalloc
+
+    from planner.ical import reader
+
+    monkeypatch.setattr(reader, "_CHUNK", 64 * 1024)
+    data = _many_events(2000)
+    tracemalloc.start()
+    try:
+        result = read_calendar(data, calendar="c")
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(result.blocks) == 2000
+    # Reading all lines up front peaked at ~5x the file's size above what it keeps.
+    assert peak - kept < len(data) // 2, (peak, kept, len(data))
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+@pytest.mark.parametrize("chunk", [7, 64, 1000])
+def test_pieces_cut_anywhere_read_the_same(
+    monkeypatch: pytest.MonkeyPatch, newline: str, chunk: int
+) -> None:
+    from planner.ical import reader
+
+    data = _many_events(30, newline).replace(b"Event 29", "\u00c9v\u00e9nement 29".encode())
+    whole = read_calendar(data, calendar="c")
+    monkeypatch.setattr(reader, "_CHUNK", chunk)
+    cut = read_calendar(data, calendar="c")
+    assert cut == whole
+    assert len(cut.blocks) == 30 and cut.name == "Many"
+    assert cut.blocks[3].title == "Event 3 with a title long enough to befolded"
+    assert cut.blocks[29].title.startswith("\u00c9v\u00e9nement 29")
+
+
+VTIMEZONE_LAST = (
+    "BEGIN:VCALENDAR\r\n"
+    "BEGIN:VEVENT\r\nUID:a@x\r\nDTSTART;TZID=Office:20260302T090000\r\n"
+    "DTEND;TZID=Office:20260302T100000\r\nSUMMARY:Before the zone\r\nEND:VEVENT\r\n"
+    "BEGIN:VTIMEZONE\r\nTZID:Office\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+    "TZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\nUID:b@x\r\nDTSTART:20260302T120000Z\r\nSUMMARY:Utc\r\nEND:VEVENT\r\n"
+    "X-WR-TIMEZONE:America/New_York\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+def test_zones_given_after_the_events_still_apply() -> None:
+    blocks = {b.title: b for b in read_calendar(VTIMEZONE_LAST.encode(), calendar="c").blocks}
+    assert blocks["Before the zone"].start == utc(2026, 3, 2, 6)  # 09:00 at +03:00
+    # Google's X-WR-TIMEZONE makes a UTC time one in that zone (same instant).
+    assert blocks["Utc"].start == utc(2026, 3, 2, 12)
+    assert blocks["Utc"].tzid == "America/New_York"
+
+
+def test_unreadable_line_in_an_event_names_its_line_number() -> None:
+    data = (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20260302T090000Z\r\n"
+            b"SUMMARY:Broken\r\n  still the title\r\nNO-COLON;X=1\r\nEND:VEVENT\r\n"
+            b"END:VCALENDAR\r\n")
+    result = read_calendar(data, calendar="c")
+    assert result.blocks == []
+    assert [(s.component, s.reason) for s in result.skipped] == [
+        ("VEVENT 'Broken still the title' (UID a@x, line 2)",
+         "has an unreadable line 7 (line 7 is not a content line)")]

@@ -38,12 +38,16 @@ from planner.recurrence import RecurrenceError, recurrence_id_text, validate_rul
 
 DEFAULT_TODO_DURATION = timedelta(minutes=30)
 _HASH_IGNORED = frozenset({"DTSTAMP", "LAST-MODIFIED"})
+_D_OR_L = frozenset("DdLl")  # first letters of _HASH_IGNORED
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _CONTENT_LINE = re.compile(r"[A-Za-z0-9-]+[;:]")
 _DATE_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z)?)?", re.ASCII)
 # Components that only ever sit directly in a VCALENDAR (or are one).
 _TOP_LEVEL = frozenset({"VCALENDAR", "VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"})
 _LAZY = frozenset({"VEVENT", "VTODO"})
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_B_OR_E = frozenset("BbEe")
+_CHUNK = 1 << 20  # characters decoded and split at a time
 _MAX_DEPTH = 20
 _NO_PARAMS: dict[str, str] = {}  # shared, never written to
 _TEXT_LIMIT = 200  # characters of a title quoted in messages
@@ -75,45 +79,95 @@ def block_id_for(calendar: str, uid: str, recurrence_id: str | None) -> str:
 # --- text, lines, components ---------------------------------------------------------
 
 
-def _decode(data: bytes, origin: str) -> str:
+def _text_chunks(data: bytes, origin: str) -> Iterator[str]:
+    """The decoded text in pieces of about ``_CHUNK`` that each end at a line break.
+
+    Decoding piece by piece keeps a second full copy of a big file out of memory.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        return _decoded_pieces(data, 3, "utf-8", "replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+        return _str_pieces(data.decode("utf-16", errors="replace"))
     head = data[:200]
     if head and head.count(b"\x00") * 3 >= len(head):  # UTF-16 without a BOM
         codec = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
-        return data.decode(codec, errors="replace")
+        return _str_pieces(data.decode(codec, errors="replace"))
     if b"\x00" in data:
         raise CalendarError(f"{origin} is a binary file, not an iCalendar file.")
-    try:
-        return data.decode("utf-8")
+    if data.isascii():
+        return _decoded_pieces(data, 0, "ascii", "strict")
+    try:  # the whole file is UTF-8 or the whole file is Latin-1: check before reading
+        for start, end in _cuts(data, 0, b"\n", b"\r"):
+            data[start:end].decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return _decoded_pieces(data, 0, "latin-1", "strict")
+    return _decoded_pieces(data, 0, "utf-8", "strict")
 
 
-def _unfold(text: str) -> tuple[list[str], list[int]]:
-    """Logical content lines and the physical line number each starts on."""
-    lines: list[str] = []
-    numbers: list[int] = []
+def _decoded_pieces(data: bytes, start: int, codec: str, errors: str) -> Iterator[str]:
+    # Cutting after a CR or LF byte never splits a UTF-8 or Latin-1 character.
+    for begin, end in _cuts(data, start, b"\n", b"\r"):
+        yield data[begin:end].decode(codec, errors)
+
+
+def _str_pieces(text: str) -> Iterator[str]:
+    for begin, end in _cuts(text, 0, "\n", "\r"):
+        yield text[begin:end]
+
+
+def _cuts(buffer: Any, start: int, lf: Any, cr: Any) -> Iterator[tuple[int, int]]:
+    """(begin, end) pieces of ``buffer`` of about _CHUNK that end after a line break."""
+    size = len(buffer)
+    while start < size:
+        target = start + _CHUNK
+        if target >= size:
+            yield start, size
+            return
+        at = buffer.find(lf, target)
+        bare_cr = buffer.find(cr, target, size if at < 0 else at)
+        if bare_cr >= 0:
+            at = bare_cr + 1 if buffer[bare_cr + 1 : bare_cr + 2] == lf else bare_cr
+        end = size if at < 0 else at + 1
+        yield start, end
+        start = end
+
+
+def _unfold(pieces: Iterator[str]) -> Iterator[tuple[int, str]]:
+    """Logical content lines, each with the physical line number it starts on."""
+    content_line = _CONTENT_LINE.match
     parts: list[str] = []
-    for number, physical in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
-        if physical[:1] in (" ", "\t") and parts:
-            parts.append(physical[1:])
-            continue
-        if not physical.strip():
-            continue
-        if parts and not _looks_like_content_line(physical):
-            # Broken folding (continuation without the leading space): keep the text.
-            parts.append(physical)
-            continue
-        if parts:
-            lines.append("".join(parts))
-        parts = [physical]
-        numbers.append(number)
+    first = number = 0
+    for piece in pieces:
+        for physical in _split_piece(piece):
+            number += 1
+            if physical[:1] in (" ", "\t") and parts:
+                parts.append(physical[1:])
+                continue
+            if not physical.strip():
+                continue
+            if parts and content_line(physical) is None:
+                # Broken folding (continuation without the leading space): keep the text.
+                parts.append(physical)
+                continue
+            if parts:
+                yield first, parts[0] if len(parts) == 1 else "".join(parts)
+            parts = [physical]
+            first = number
     if parts:
-        lines.append("".join(parts))
-    return lines, numbers
+        yield first, "".join(parts)
+
+
+def _split_piece(piece: str) -> list[str]:
+    if "\r" not in piece:
+        lines = piece.split("\n")
+    elif piece.count("\r") == piece.count("\n") == piece.count("\r\n"):
+        lines = piece.split("\r\n")
+    else:
+        lines = _NEWLINE.split(piece)
+    if piece[-1:] in ("\n", "\r"):
+        # The piece ends at a line break: the empty last item is no line of its own.
+        lines.pop()
+    return lines
 
 
 def _looks_like_content_line(line: str) -> bool:
@@ -130,16 +184,25 @@ class _Prop:
 
 @dataclass(slots=True)
 class _Raw:
-    """One component as read: its own properties and its sub-components."""
+    """One component as read: its own properties and its sub-components.
+
+    An event or task keeps its logical lines (from BEGIN to END, for its content hash)
+    only until its END arrives; then it is turned into an entry and they are dropped.
+    """
 
     name: str
     line: int
-    first: int  # index of its BEGIN in the logical lines
-    last: int = -1  # index of its END
     props: list[_Prop] = field(default_factory=list)
     children: list[_Raw] = field(default_factory=list)
     problem: str | None = None
     first_by_name: dict[str, _Prop] | None = None
+    lines: list[str] | None = None
+    depth: int = 0  # BEGINs minus ENDs seen inside an event: its own lines are at 0
+    calendar: _Calendar | None = None  # the VCALENDAR an event or task belongs to
+
+    def add(self, prop: _Prop) -> None:
+        self.props.append(prop)
+        self.first_by_name = None
 
     def get(self, name: str) -> _Prop | None:
         if self.first_by_name is None:
@@ -154,6 +217,19 @@ class _Raw:
     def text(self, name: str) -> str | None:
         prop = self.get(name)
         return None if prop is None else _unescape(prop.value)
+
+
+@dataclass(slots=True)
+class _Calendar:
+    """One VCALENDAR while it is read: what its events need and what they gave."""
+
+    raw: _Raw
+    index: int  # its position among the file's VCALENDARs
+    zone_inputs: int = 0  # bumped by each VTIMEZONE and X-WR-TIMEZONE seen
+    ctx: _Context | None = None
+    ctx_inputs: int = -1  # zone_inputs when ctx was made
+    zone_skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # its events and tasks
 
 
 def _split_line(line: str, number: int) -> _Prop:
@@ -172,114 +248,6 @@ def _split_line(line: str, number: int) -> _Prop:
         key, _, val = raw.partition("=")
         params[key.upper()] = val
     return _Prop(name.upper(), params, line[colon + 1 :], number)
-
-
-def _close_unterminated(stack: list[_Raw], index: int, keep: int) -> None:
-    while len(stack) > keep:
-        unclosed = stack.pop()
-        unclosed.problem = f"has no END:{unclosed.name}"
-        unclosed.last = index - 1
-
-
-def _components(lines: list[str], numbers: list[int], origin: str) -> list[_Raw]:
-    """The VCALENDARs of the file, each a tree of _Raw components."""
-    calendars: list[_Raw] = []
-    stack: list[_Raw] = []
-    lazy = False  # inside an event or task: its lines are parsed when it is read
-    for index, line in enumerate(lines):
-        number = numbers[index]
-        upper = line[:6].upper()
-        if upper.startswith(("BEGIN:", "END:")):
-            lazy = _handle_begin_end(line, index, number, stack, calendars, origin)
-            continue
-        if lazy:
-            continue
-        if not stack:
-            if not calendars:
-                raise CalendarError(
-                    f"{origin} is not an iCalendar file (line {number} is not BEGIN:VCALENDAR)."
-                )
-            continue  # junk between calendars
-        try:
-            stack[-1].props.append(_split_line(line, number))
-        except ValueError as exc:
-            stack[-1].problem = f"has an unreadable line {number} ({exc})"
-    if not calendars:
-        raise CalendarError(f"{origin} is empty: it has no BEGIN:VCALENDAR.")
-    if stack:
-        raise CalendarError(
-            f"{origin} ends early (no END:VCALENDAR after line {numbers[-1]}): "
-            "the file looks truncated."
-        )
-    return calendars
-
-
-def _handle_begin_end(
-    line: str,
-    index: int,
-    number: int,
-    stack: list[_Raw],
-    calendars: list[_Raw],
-    origin: str,
-) -> bool:
-    """Track nesting for one BEGIN/END line; return whether we are now inside an event."""
-    keyword, _, value = line.partition(":")
-    name = value.strip().upper()
-    if keyword.upper() == "BEGIN":
-        if name in _TOP_LEVEL:
-            # These never nest: an open one here lost its END line.
-            _close_unterminated(stack, index, keep=0 if name == "VCALENDAR" else 1)
-        raw = _Raw(name, number, index)
-        if stack:
-            stack[-1].children.append(raw)
-        elif name == "VCALENDAR":
-            calendars.append(raw)
-        elif not calendars:
-            raise CalendarError(
-                f"{origin} is not an iCalendar file (line {number} begins {name}, "
-                "not VCALENDAR)."
-            )
-        else:
-            raw.problem = "is outside any VCALENDAR"
-        stack.append(raw)
-        if len(stack) > _MAX_DEPTH:
-            raise CalendarError(f"{origin} nests components too deeply (line {number}).")
-        return _in_lazy(stack)
-    names = [raw.name for raw in stack]
-    if name not in names:
-        if stack:
-            stack[-1].problem = f"has a stray END:{name} on line {number}"
-        return _in_lazy(stack)
-    while stack[-1].name != name:
-        unclosed = stack.pop()
-        unclosed.problem = f"has no END:{unclosed.name}"
-        unclosed.last = index
-    stack.pop().last = index
-    return _in_lazy(stack)
-
-
-def _in_lazy(stack: list[_Raw]) -> bool:
-    return any(raw.name in _LAZY for raw in stack)
-
-
-def _load(raw: _Raw, lines: list[str], numbers: list[int]) -> None:
-    """Parse the own properties of an event or task (not those of its VALARMs)."""
-    depth = 0
-    props = []
-    for index in range(raw.first + 1, raw.last + 1):
-        line = lines[index]
-        head = line[:6].upper()
-        if head.startswith("BEGIN:"):
-            depth += 1
-        elif head.startswith("END:"):
-            depth -= 1
-        elif depth == 0:
-            try:
-                props.append(_split_line(line, numbers[index]))
-            except ValueError as exc:
-                raw.problem = raw.problem or f"has an unreadable line {numbers[index]} ({exc})"
-    raw.props = props
-    raw.first_by_name = None
 
 
 # --- values --------------------------------------------------------------------------
@@ -391,31 +359,37 @@ def _describe(raw: _Raw) -> str:
     return f"{raw.name}{title} ({where})"
 
 
-def _content_hash(raw: _Raw, lines: list[str]) -> str:
-    kept = [
-        line
-        for line in lines[raw.first : raw.last + 1]
-        if line[:13].upper().split(";", 1)[0].split(":", 1)[0] not in _HASH_IGNORED
-    ]
-    return hashlib.sha1("\n".join(kept).encode("utf-8", errors="replace")).hexdigest()
+def _content_hash(raw: _Raw) -> str:
+    assert raw.lines is not None
+    lines = [line for line in raw.lines
+             if line[:1] not in _D_OR_L or _hash_name(line) not in _HASH_IGNORED]
+    return hashlib.sha1("\n".join(lines).encode("utf-8", errors="replace")).hexdigest()
+
+
+def _hash_name(line: str) -> str:
+    # Exactly what hashes were always made with (stored hashes must keep matching).
+    return line[:13].upper().split(";", 1)[0].split(":", 1)[0]
+
+
+# The X-PLANNER-* values the exporter writes: (Block field, how to read it).
+_PLANNER_READERS: dict[str, Any] = {
+    "X-PLANNER-DURATION": ("duration", _duration),
+    "X-PLANNER-MIN-CHUNK": ("min_chunk", _duration),
+    "X-PLANNER-TRAVEL": ("travel", _duration),
+    "X-PLANNER-PRIORITY": ("priority", int),
+    "X-PLANNER-PART": ("part_of_day", lambda v: PartOfDay(v.strip().lower())),
+    "X-PLANNER-ENERGY": ("energy", lambda v: Energy(v.strip().lower())),
+    "X-PLANNER-DONE": ("done", lambda v: v.strip().upper() == "TRUE"),
+    "X-PLANNER-DAY": ("day", lambda v: datetime.strptime(v.strip()[:8], "%Y%m%d").date()),
+    "X-PLANNER-ID": ("id", lambda v: _unescape(v).strip() or None),
+    "X-PLANNER-SPHERE": ("sphere", lambda v: _unescape(v).strip().lower() or None),
+    "X-PLANNER-KIND": ("kind", lambda v: Kind(v.strip().lower())),
+    "X-PLANNER-CHUNK": ("chunk", int),
+}
 
 
 def _planner_props(raw: _Raw, ctx: _Context) -> dict[str, Any]:
     """The X-PLANNER-* values the exporter writes; a bad one is ignored, not fatal."""
-    readers: dict[str, Any] = {
-        "X-PLANNER-DURATION": ("duration", _duration),
-        "X-PLANNER-MIN-CHUNK": ("min_chunk", _duration),
-        "X-PLANNER-TRAVEL": ("travel", _duration),
-        "X-PLANNER-PRIORITY": ("priority", int),
-        "X-PLANNER-PART": ("part_of_day", lambda v: PartOfDay(v.strip().lower())),
-        "X-PLANNER-ENERGY": ("energy", lambda v: Energy(v.strip().lower())),
-        "X-PLANNER-DONE": ("done", lambda v: v.strip().upper() == "TRUE"),
-        "X-PLANNER-DAY": ("day", lambda v: datetime.strptime(v.strip()[:8], "%Y%m%d").date()),
-        "X-PLANNER-ID": ("id", lambda v: _unescape(v).strip() or None),
-        "X-PLANNER-SPHERE": ("sphere", lambda v: _unescape(v).strip().lower() or None),
-        "X-PLANNER-KIND": ("kind", lambda v: Kind(v.strip().lower())),
-        "X-PLANNER-CHUNK": ("chunk", int),
-    }
     found: dict[str, Any] = {}
     for prop in raw.props:
         if not prop.name.startswith("X-PLANNER-"):
@@ -429,7 +403,7 @@ def _planner_props(raw: _Raw, ctx: _Context) -> dict[str, Any]:
             if isinstance(moment, datetime):
                 found[key] = moment
             continue
-        reader = readers.get(prop.name)
+        reader = _PLANNER_READERS.get(prop.name)
         if reader is None:
             continue
         try:
@@ -441,7 +415,7 @@ def _planner_props(raw: _Raw, ctx: _Context) -> dict[str, Any]:
     return found
 
 
-def _common(raw: _Raw, ctx: _Context, lines: list[str], extra: dict[str, Any]) -> dict[str, Any]:
+def _common(raw: _Raw, ctx: _Context, extra: dict[str, Any]) -> dict[str, Any]:
     """Fields every block kind reads the same way."""
     sphere = extra.get("sphere") or ctx.sphere
     tags: list[str] = []
@@ -468,10 +442,10 @@ def _sequence(raw: _Raw) -> int:
         return 0
 
 
-def _read_component(raw: _Raw, ctx: _Context, lines: list[str]) -> _Entry:
+def _read_component(raw: _Raw, ctx: _Context) -> _Entry:
     if raw.problem:
         raise ValueError(raw.problem)
-    content_hash = _content_hash(raw, lines)
+    content_hash = _content_hash(raw)
     uid = (raw.text("UID") or "").strip() or f"nouid-{content_hash[:16]}"
     rid_when = _when(raw, "RECURRENCE-ID", ctx)
     rid_moment = None if rid_when is None else rid_when.value
@@ -480,7 +454,7 @@ def _read_component(raw: _Raw, ctx: _Context, lines: list[str]) -> _Entry:
     sequence = _sequence(raw)
     source = Source(ctx.calendar, uid, rid, content_hash, sequence)
     block_id = extra.get("id") or block_id_for(ctx.calendar, uid, rid)
-    fields = _common(raw, ctx, lines, extra)
+    fields = _common(raw, ctx, extra)
     status = (raw.text("STATUS") or "").strip().upper()
     if raw.name == "VTODO":
         block = _todo(raw, ctx, extra, block_id, fields, source)
@@ -656,7 +630,7 @@ def read_calendar(
     """
     if not data.strip():
         raise CalendarError(f"{origin} is empty.")
-    # Parsing makes millions of small objects that are all alive until the end;
+    # The blocks made are many small objects that all stay alive until the end;
     # the cyclic GC would rescan them again and again for nothing.
     was_enabled = gc.isenabled()
     gc.disable()
@@ -668,29 +642,213 @@ def read_calendar(
 
 
 def _read(data: bytes, calendar: str, sphere: str, origin: str) -> ReadResult:
-    text = _decode(data, origin)
-    lines, numbers = _unfold(text)
-    if not lines:
-        raise CalendarError(f"{origin} is empty.")
-    calendars = _components(lines, numbers, origin)
-    entries: list[_Entry] = []
-    skipped: list[Skipped] = []
-    name: str | None = None
-    for vcalendar in calendars:
-        if vcalendar.problem:
-            skipped.append(Skipped(_describe(vcalendar), vcalendar.problem))
-        name = name or vcalendar.text("X-WR-CALNAME")
-        ctx = _context(vcalendar, calendar, sphere, origin, skipped)
-        for raw in vcalendar.children:
-            if raw.name not in _LAZY:
+    stream = _Stream(calendar, sphere, origin, None)
+    stream.run(_unfold(_text_chunks(data, origin)))
+    if stream.stale:
+        # A VTIMEZONE or X-WR-TIMEZONE came after events that were already read:
+        # read again, now knowing every calendar's zones from the start.
+        stream = _Stream(calendar, sphere, origin, stream.contexts)
+        stream.run(_unfold(_text_chunks(data, origin)))
+    name = stream.name
+    return ReadResult(_merge(stream.entries), stream.skipped, name.strip() if name else None)
+
+
+class _Stream:
+    """One pass over the logical lines, building one component at a time.
+
+    Events and tasks become entries as soon as their END arrives, so only the current
+    one's lines are held. They are read with their calendar's zones as known so far;
+    if those change later, ``stale`` asks for a second pass with ``presets``.
+    """
+
+    def __init__(
+        self,
+        calendar: str,
+        sphere: str,
+        origin: str,
+        presets: list[tuple[_Context, list[Skipped]]] | None,
+    ) -> None:
+        self.calendar, self.sphere, self.origin = calendar, sphere, origin
+        self.presets = presets
+        self.stack: list[_Raw] = []
+        self.current: _Calendar | None = None
+        self.calendars = 0
+        self.event: _Raw | None = None  # the open event or task whose lines are kept
+        self.lazy = False  # inside an event or task: its lines are parsed at its END
+        self.entries: list[_Entry] = []
+        self.skipped: list[Skipped] = []
+        self.name: str | None = None  # X-WR-CALNAME
+        self.contexts: list[tuple[_Context, list[Skipped]]] = []  # final, per calendar
+        self.stale = False
+
+    def run(self, lines: Iterator[tuple[int, str]]) -> None:
+        last = 0
+        stack = self.stack
+        event: _Raw | None = None  # the open event or task, whose lines are kept
+        kept: list[str] = []
+        lazy = False
+        for number, line in lines:
+            last = number
+            # The first letter is a cheap filter: most lines are neither BEGIN nor END.
+            if line[:1] in _B_OR_E and line[:6].upper().startswith(("BEGIN:", "END:")):
+                if event is not None:
+                    kept.append(line)
+                self._begin_end(line, number)
+                lazy, event = self.lazy, self.event
+                if event is not None:
+                    kept = event.lines  # type: ignore[assignment]
                 continue
-            _load(raw, lines, numbers)
+            if event is not None:
+                kept.append(line)
+                if event.depth == 0:  # not a line of one of its VALARMs
+                    try:
+                        event.props.append(_split_line(line, number))
+                    except ValueError as exc:
+                        event.problem = event.problem or \
+                            f"has an unreadable line {number} ({exc})"
+                continue
+            if lazy:
+                continue
+            if not stack:
+                if not self.calendars:
+                    raise CalendarError(f"{self.origin} is not an iCalendar file "
+                                        f"(line {number} is not BEGIN:VCALENDAR).")
+                continue  # junk between calendars
             try:
-                entries.append(_read_component(raw, ctx, lines))
-            except (ValueError, TypeError, OverflowError, AssertionError) as exc:
-                skipped.append(Skipped(_describe(raw), _reason(exc)))
-            raw.props, raw.first_by_name = [], None  # keep memory to the blocks made
-    return ReadResult(_merge(entries), skipped, name.strip() if name else None)
+                prop = _split_line(line, number)
+            except ValueError as exc:
+                stack[-1].problem = f"has an unreadable line {number} ({exc})"
+                continue
+            stack[-1].add(prop)
+            if prop.name == "X-WR-TIMEZONE" and len(stack) == 1 and self.current is not None:
+                self.current.zone_inputs += 1
+        if not last:
+            raise CalendarError(f"{self.origin} is empty.")
+        if not self.calendars:
+            raise CalendarError(f"{self.origin} is empty: it has no BEGIN:VCALENDAR.")
+        if stack:
+            raise CalendarError(f"{self.origin} ends early (no END:VCALENDAR after line "
+                                f"{last}): the file looks truncated.")
+
+    def _begin_end(self, line: str, number: int) -> None:
+        keyword, _, value = line.partition(":")
+        name = value.strip().upper()
+        stack = self.stack
+        begin = keyword.upper() == "BEGIN"
+        if self.event is not None:
+            # Counted like this (not by the stack) since events were first read so.
+            self.event.depth += 1 if begin else -1
+        if begin:
+            self._begin(name, line, number)
+        elif name not in [raw.name for raw in stack]:
+            if stack:
+                stack[-1].problem = f"has a stray END:{name} on line {number}"
+        else:
+            while stack[-1].name != name:
+                unclosed = stack.pop()
+                unclosed.problem = f"has no END:{unclosed.name}"
+                self._closed(unclosed)
+            self._closed(stack.pop())
+        # An event or task is never nested deeper than in a VCALENDAR (or in junk).
+        self.lazy, self.event = False, None
+        for raw in stack[:2]:
+            if raw.name in _LAZY:
+                self.lazy = True
+                self.event = raw if raw.lines is not None else None
+
+    def _begin(self, name: str, line: str, number: int) -> None:
+        stack = self.stack
+        if name in _TOP_LEVEL:
+            # These never nest: an open one here lost its END line.
+            keep = 0 if name == "VCALENDAR" else 1
+            while len(stack) > keep:
+                unclosed = stack.pop()
+                unclosed.problem = f"has no END:{unclosed.name}"
+                self._closed(unclosed)
+        raw = _Raw(name, number)
+        if stack:
+            parent = stack[-1]
+            if parent.name == "VCALENDAR":  # only ever at the bottom: a real calendar
+                raw.calendar = self.current
+                if name in _LAZY:
+                    raw.lines = [line]
+                elif name == "VTIMEZONE":
+                    parent.children.append(raw)
+                # Other components of a calendar are not read.
+            elif parent.name not in _LAZY:
+                parent.children.append(raw)  # e.g. a VTIMEZONE's STANDARD
+        elif name == "VCALENDAR":
+            self.current = _Calendar(raw, self.calendars)
+            self.calendars += 1
+        elif not self.calendars:
+            raise CalendarError(f"{self.origin} is not an iCalendar file (line {number} "
+                                f"begins {name}, not VCALENDAR).")
+        else:
+            raw.problem = "is outside any VCALENDAR"
+        stack.append(raw)
+        if len(stack) > _MAX_DEPTH:
+            raise CalendarError(f"{self.origin} nests components too deeply (line {number}).")
+
+    def _closed(self, raw: _Raw) -> None:
+        """A component was popped off the stack, by its END or because it has none."""
+        if raw.name == "VCALENDAR":
+            if self.current is not None and raw is self.current.raw:
+                self._finish_calendar(self.current)
+                self.current = None
+            return
+        calendar = raw.calendar
+        if calendar is None:
+            return
+        if raw.lines is not None:
+            self._read_event(raw, calendar)
+            raw.lines = None
+        elif raw.name == "VTIMEZONE":
+            calendar.zone_inputs += 1
+
+    def _read_event(self, raw: _Raw, calendar: _Calendar) -> None:
+        ctx = self._context(calendar)
+        if ctx is None:
+            return
+        try:
+            self.entries.append(_read_component(raw, ctx))
+        except (ValueError, TypeError, OverflowError, AssertionError) as exc:
+            calendar.skipped.append(Skipped(_describe(raw), _reason(exc)))
+
+    def _context(self, calendar: _Calendar) -> _Context | None:
+        """The zones for this calendar's events, or None once a second pass is due."""
+        if self.presets is not None:
+            return self.presets[calendar.index][0]
+        if self.stale:
+            return None
+        if calendar.ctx is None:
+            calendar.ctx = _context(calendar.raw, self.calendar, self.sphere, self.origin,
+                                    calendar.zone_skipped)
+            calendar.ctx_inputs = calendar.zone_inputs
+        elif calendar.ctx_inputs != calendar.zone_inputs:
+            self.stale = True
+            self.entries.clear()
+            return None
+        return calendar.ctx
+
+    def _finish_calendar(self, calendar: _Calendar) -> None:
+        vcalendar = calendar.raw
+        if vcalendar.problem:
+            self.skipped.append(Skipped(_describe(vcalendar), vcalendar.problem))
+        self.name = self.name or vcalendar.text("X-WR-CALNAME")
+        if self.presets is not None:
+            ctx, zone_skipped = self.presets[calendar.index]
+        elif calendar.ctx is not None and calendar.ctx_inputs == calendar.zone_inputs:
+            ctx, zone_skipped = calendar.ctx, calendar.zone_skipped
+        else:
+            if calendar.ctx is not None:  # its events were read with zones now outdated
+                self.stale = True
+                self.entries.clear()
+            zone_skipped = []
+            ctx = _context(vcalendar, self.calendar, self.sphere, self.origin, zone_skipped)
+        self.contexts.append((ctx, zone_skipped))
+        self.skipped += zone_skipped
+        self.skipped += calendar.skipped
+
 
 
 def _reason(exc: Exception) -> str:
