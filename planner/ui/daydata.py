@@ -9,7 +9,9 @@ nothing until an edit, a reload or a new "today" clears it.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -51,11 +53,50 @@ def load_day(service: PlannerService, day: date) -> DayData:
     return DayData(day, plan, items, done, ins, hints)
 
 
+class Warmer:
+    """Warms days in a worker thread and lets the UI thread wait for a day in progress.
+
+    Holding → down would otherwise have the UI thread expand the very day the worker is
+    half-way through: twice the work, and both threads slowed by fighting for the GIL.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy: dict[date, threading.Event] = {}
+
+    def warm(self, service: PlannerService, days: Iterable[date],
+             cancelled: Callable[[], bool]) -> None:
+        """Run in a worker thread: one day at a time, stopping once superseded."""
+        for day in days:
+            if cancelled():
+                return
+            event = threading.Event()
+            with self._lock:
+                if day in self._busy:
+                    continue
+                self._busy[day] = event
+            try:
+                service.prefetch([day])
+            except Exception:  # only a head start: the UI thread reads the day itself
+                pass
+            finally:
+                with self._lock:
+                    del self._busy[day]
+                event.set()
+
+    def wait_for(self, day: date, timeout: float = 2.0) -> None:
+        with self._lock:
+            event = self._busy.get(day)
+        if event is not None:
+            event.wait(timeout)
+
+
 class DayCache:
     """Recently shown days; valid for one "today" and until ``clear``."""
 
-    def __init__(self, size: int = CACHE_DAYS) -> None:
+    def __init__(self, size: int = CACHE_DAYS, warmer: Warmer | None = None) -> None:
         self._size = size
+        self._warmer = warmer
         self._days: OrderedDict[date, DayData] = OrderedDict()
         self._today: date | None = None
 
@@ -66,6 +107,8 @@ class DayCache:
             self._today = today
         data = self._days.get(day)
         if data is None:
+            if self._warmer is not None:
+                self._warmer.wait_for(day)
             data = load_day(service, day)
             self._days[day] = data
             if len(self._days) > self._size:

@@ -12,11 +12,12 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
+from textual.worker import get_current_worker
 
 from planner.model import Block
 from planner.service import PlannerError
 from planner.ui.blocks import block_from_quick_add
-from planner.ui.daydata import DayCache, DayData
+from planner.ui.daydata import DayCache, DayData, Warmer
 from planner.ui.markup import esc, sphere_chip, sphere_order
 from planner.ui.memory import freeze_heap
 from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter
@@ -72,7 +73,9 @@ class DayScreen(Screen[None]):
         self._data: DayData | None = None
         self._items: list[Item] = []
         self._done: list[Block] = []
-        self._days = DayCache()
+        self._warmer = Warmer()
+        self._days = DayCache(warmer=self._warmer)
+        self._step = 1  # the last day change, so the next day that way is warmed first
         self._scrolled_for: date | None = None
         self.set_reactive(DayScreen.day, day)
 
@@ -127,7 +130,10 @@ class DayScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="prefetch")
     def _prefetch(self, day: date) -> None:
         """Warm the neighbouring days so ←/→ paints from cache, not from expansion."""
-        self.service.prefetch([day + timedelta(days=1), day - timedelta(days=1)])
+        worker = get_current_worker()
+        step = timedelta(days=self._step)
+        self._warmer.warm(self.service, [day + step, day - step],
+                          lambda: worker.is_cancelled)
 
     def watch_selected(self) -> None:
         self.query_one(Timeline).selected = self.selected
@@ -292,6 +298,7 @@ class DayScreen(Screen[None]):
         self.day = day
 
     def action_shift_day(self, days: int) -> None:
+        self._step = 1 if days > 0 else -1
         self.day = self.day + timedelta(days=days)
 
     def action_today(self) -> None:
