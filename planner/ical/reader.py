@@ -1,9 +1,11 @@
 """Reading iCalendar files into blocks.
 
 Splitting into lines and components is done here (fast, and it keeps line numbers
-for messages); single content lines and values are parsed with icalendar's own
-parsers, VTIMEZONEs with icalendar's timezone support (see ``zones``). Recurrence is
-kept as text and never expanded here (see ``planner.recurrence``).
+for messages). The file is read as a stream: decoded a piece at a time, unfolded as it
+goes, and each event or task becomes its block when its END arrives, so memory holds
+the blocks made, not every line of the file. Single content lines and values are
+parsed with icalendar's own parsers, VTIMEZONEs with icalendar's timezone support
+(see ``zones``). Recurrence is kept as text and never expanded here (see ``planner.recurrence``).
 
 Google's X-WR-TIMEZONE is applied the way ``x_wr_timezone.to_standard`` does it (UTC
 date-times are meant in that zone), directly on the parsed values: building the
