@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from planner.service import PlannerService
 from planner.ui import palette
 from planner.ui.commands import PlannerCommands
-from planner.ui.memory import freeze_heap
+from planner.ui.memory import freeze_heap, thaw_heap
 from planner.ui.screens.day import DayScreen
 
 POLL_SECONDS = 2.0
@@ -45,6 +45,9 @@ class PlannerApp(App[None]):
         self._install_themes()
         self.push_screen(DayScreen(self.start_day))
         self.set_interval(POLL_SECONDS, self.poll_changes)
+
+    def on_unmount(self) -> None:
+        thaw_heap()  # e.g. a test run goes on in this process
 
     def _install_themes(self) -> None:
         user_dir = self.service.paths.themes if self._user_themes else None

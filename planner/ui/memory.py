@@ -13,3 +13,8 @@ def freeze_heap() -> None:
     long-lived by nature, and refcounting still frees them when the store drops them.
     """
     gc.freeze()
+
+
+def thaw_heap() -> None:
+    """Hand the frozen objects back to the collector (the app is closing)."""
+    gc.unfreeze()
