@@ -15,7 +15,7 @@ import re
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -158,18 +158,38 @@ class OccurrenceIndex:
 
     def _series_between(self, start: datetime, end: datetime, zone: ZoneInfo
                         ) -> list[Occurrence]:
+        """Series occurrences overlapping the window, from week-sized cached expansions.
+
+        A week costs little more to expand than a day (parsing the rules dominates), so
+        expanding whole UTC weeks makes paging through days nearly free.
+        """
+        found: list[Occurrence] = []
+        seen: set[tuple[str, object]] = set()
+        week = _week_start((start.astimezone(UTC) - _SLACK).date())
+        while datetime.combine(week, time(0), tzinfo=UTC) < end:
+            for occ in self._series_week(week, zone):
+                key = (occ.block.id, occ.start)
+                if key not in seen and _sort_key(occ.start, zone) < end and \
+                        _sort_key(occ.end, zone) > start:
+                    seen.add(key)
+                    found.append(occ)
+            week += timedelta(days=7)
+        return found
+
+    def _series_week(self, week: date, zone: ZoneInfo) -> list[Occurrence]:
+        start = datetime.combine(week, time(0), tzinfo=UTC)
+        end = start + timedelta(days=7)
         key = (zone.key, start, end)
         with self._lock:
             cached = self._series_cache.get(key)
             if cached is not None:
                 self._series_cache.move_to_end(key)
-                return list(cached)
+                return cached
             spans = list(self._series.items())
         # Expanded outside the lock: a worker warming tomorrow must not stall today.
-        # Series that ended before the window (or start after it) are skipped unparsed:
+        # Series that ended before the week (or start after it) are skipped unparsed:
         # most of a long-lived work calendar's history.
-        low = (start.astimezone(UTC) - _SLACK).date()
-        high = (end.astimezone(UTC) + _SLACK).date()
+        low, high = week - _SLACK, week + timedelta(days=8)
         live = sorted(i for i, (first, last) in spans
                       if first <= high and (last is None or last >= low))
         series = [b for b in (self._resolve(i) for i in live) if b is not None]
@@ -178,7 +198,11 @@ class OccurrenceIndex:
             self._series_cache[key] = expanded
             if len(self._series_cache) > _WINDOW_CACHE:
                 self._series_cache.popitem(last=False)
-        return list(expanded)
+        return expanded
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def _sort_key(moment: datetime | date, zone: ZoneInfo) -> datetime:
