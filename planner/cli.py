@@ -278,7 +278,7 @@ def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
 
 def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurrence],
                unplaced: Sequence[tuple[Block, str]] = ()) -> None:
-    from planner.scheduler import format_duration
+    from planner.when import format_duration
 
     print(f"{day:%a %d %b %Y}".ljust(50) + f"{service.zone.key:>30}")
     if not occurrences:
@@ -396,7 +396,7 @@ def _check_rrule(rule: str) -> None:
 
 
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
-    from planner.scheduler import format_duration
+    from planner.when import format_duration
 
     if block.is_fixed:
         if isinstance(block.start, datetime):

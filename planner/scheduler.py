@@ -66,6 +66,7 @@ from planner.model import (
     Unplaced,
 )
 from planner.settings import Settings, TimeRange
+from planner.when import format_duration  # one wording for durations everywhere
 
 __all__ = ["format_duration", "plan_day", "plan_days"]
 
@@ -75,18 +76,6 @@ _INF = 2**62
 
 Interval = tuple[int, int]
 _Neighbour = tuple[str, bool]  # (sphere, draining)
-
-
-def format_duration(td: timedelta) -> str:
-    """``2 h``, ``1 h 15 min``, ``45 min`` (whole minutes, rounded down)."""
-    seconds = int(td.total_seconds())
-    sign = "-" if seconds < 0 else ""
-    hours, minutes = divmod(abs(seconds) // 60, 60)
-    if hours and minutes:
-        return f"{sign}{hours} h {minutes} min"
-    if hours:
-        return f"{sign}{hours} h"
-    return f"{sign}{minutes} min"
 
 
 # --- time helpers -------------------------------------------------------------------
