@@ -421,7 +421,7 @@ def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    from planner.model import Energy, Kind, PartOfDay
+    from planner.model import Energy, PartOfDay
 
     service = _service(args)
     block = service.block(args.id)
@@ -472,7 +472,6 @@ def cmd_edit(args: argparse.Namespace) -> int:
         block = service.update(block.id, **changes)
     elif not (args.fixed or args.flexible):
         raise UsageError("Nothing to change: give at least one option, e.g. --title or --at.")
-    del Kind
     return _report_saved(service, block, "Saved")
 
 

@@ -47,6 +47,7 @@ from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from planner.intervals import intersect, merge, subtract
 from planner.model import PERSONAL, WORK, Block, Energy, Kind, Occurrence
 from planner.settings import Settings, WeeklyHours
 
@@ -172,44 +173,6 @@ def _minutes(intervals: Iterable[Interval]) -> int:
     return int(seconds // 60)
 
 
-def _merge(intervals: Iterable[Interval]) -> list[Interval]:
-    merged: list[Interval] = []
-    for start, end in sorted(i for i in intervals if i[0] < i[1]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
-    """Intersection of two interval unions, as disjoint sorted intervals."""
-    out: list[Interval] = []
-    right = _merge(b)
-    for s1, e1 in _merge(a):
-        for s2, e2 in right:
-            start, end = max(s1, s2), min(e1, e2)
-            if start < end:
-                out.append((start, end))
-    return out
-
-
-def _subtract(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:
-    out: list[Interval] = []
-    cuts = _merge(b)
-    for start, end in _merge(a):
-        cursor = start
-        for s2, e2 in cuts:
-            if e2 <= cursor or s2 >= end:
-                continue
-            if s2 > cursor:
-                out.append((cursor, s2))
-            cursor = max(cursor, e2)
-        if cursor < end:
-            out.append((cursor, end))
-    return out
-
-
 def _ends_at_midnight(at: time) -> bool:
     # Config writes "all day" as 00:00-23:59:59; the last second belongs to the range.
     return at >= time(23, 59, 59)
@@ -228,15 +191,15 @@ def _wall_ranges(day: date, hours: WeeklyHours, zone: ZoneInfo) -> list[Interval
     for start, end in hours.get(yesterday.weekday(), ()):
         if end < start and not _ends_at_midnight(end):
             out.append((_wall(day, time(0), zone), _wall(day, end, zone)))
-    return _intersect(out, [_day_bounds(day, zone)])
+    return intersect(out, [_day_bounds(day, zone)])
 
 
 def _sleep_window(day: date, settings: Settings, zone: ZoneInfo) -> list[Interval]:
     start, end = settings.day_start, settings.day_end
     midnight, next_midnight = _day_bounds(day, zone)
     if start < end:
-        return _merge([(midnight, _wall(day, start, zone)), (_wall(day, end, zone), next_midnight)])
-    return _merge([(_wall(day, end, zone), _wall(day, start, zone))])
+        return merge([(midnight, _wall(day, start, zone)), (_wall(day, end, zone), next_midnight)])
+    return merge([(_wall(day, end, zone), _wall(day, start, zone))])
 
 
 # ---------------------------------------------------------------------- one day
@@ -328,7 +291,7 @@ def _bleed(day: date, timed: Sequence[_Timed], zone: ZoneInfo,
     protected = _wall_ranges(day, settings.protected, zone)
     shutdown_at = settings.shutdown.get(day.weekday())
     after = [(_wall(day, shutdown_at, zone), _day_bounds(day, zone)[1])] if shutdown_at else []
-    after_only = _subtract(after, protected)
+    after_only = subtract(after, protected)
 
     zones: tuple[tuple[BleedKind, list[Interval]], ...] = (
         ("work-into-protected", protected), ("work-after-shutdown", after_only))
@@ -339,7 +302,7 @@ def _bleed(day: date, timed: Sequence[_Timed], zone: ZoneInfo,
             continue
         work.append(item.span)
         for kind, zone_intervals in zones:
-            minutes = _minutes(_intersect([item.span], zone_intervals))
+            minutes = _minutes(intersect([item.span], zone_intervals))
             if minutes <= 0:
                 continue
             block = item.occurrence.block
@@ -347,8 +310,8 @@ def _bleed(day: date, timed: Sequence[_Timed], zone: ZoneInfo,
             previous = events.get(key)
             total = minutes + (previous.minutes if previous else 0)
             events[key] = BleedEvent(block.id, block.title, block.sphere, total, kind)
-    return (list(events.values()), _minutes(_intersect(work, protected)),
-            _minutes(_intersect(work, after_only)), _minutes(_intersect(work, after)))
+    return (list(events.values()), _minutes(intersect(work, protected)),
+            _minutes(intersect(work, after_only)), _minutes(intersect(work, after)))
 
 
 def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
@@ -376,7 +339,7 @@ def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
             draining += minutes
 
     events, protected_minutes, shutdown_minutes, after_shutdown = _bleed(day, timed, zone, settings)
-    in_sleep = _intersect([t.span for t in timed], _sleep_window(day, settings, zone))
+    in_sleep = intersect([t.span for t in timed], _sleep_window(day, settings, zone))
     on_day = [o for o in occurrences if o.all_day and _covers_day(o, day)]
     exercise = any(_is_exercise_or_hobby(o, settings)
                    for o in [t.occurrence for t in timed] + on_day)

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from planner.intervals import intersect, merge, subtract
 from planner.model import (
     PART_OF_DAY_HOURS,
     WORK,
@@ -101,49 +102,6 @@ def _ts(moment: datetime, zone: ZoneInfo) -> int:
 
 def _local(ts: int, zone: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(ts, tz=zone)
-
-
-# --- interval helpers (sorted, disjoint lists) ---------------------------------------
-
-
-def _intersect(xs: list[Interval], ys: list[Interval]) -> list[Interval]:
-    out: list[Interval] = []
-    i = j = 0
-    while i < len(xs) and j < len(ys):
-        lo = max(xs[i][0], ys[j][0])
-        hi = min(xs[i][1], ys[j][1])
-        if lo < hi:
-            out.append((lo, hi))
-        if xs[i][1] < ys[j][1]:
-            i += 1
-        else:
-            j += 1
-    return out
-
-
-def _subtract(xs: list[Interval], ys: list[Interval]) -> list[Interval]:
-    out: list[Interval] = []
-    for lo, hi in xs:
-        cur = lo
-        for a, b in ys:
-            if b <= cur or a >= hi:
-                continue
-            if a > cur:
-                out.append((cur, a))
-            cur = max(cur, b)
-        if cur < hi:
-            out.append((cur, hi))
-    return out
-
-
-def _normalise(xs: list[Interval]) -> list[Interval]:
-    out: list[Interval] = []
-    for lo, hi in sorted(x for x in xs if x[0] < x[1]):
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
 
 
 # --- one day ------------------------------------------------------------------------
@@ -256,7 +214,7 @@ class _Day:
     # -- constraints
 
     def _weekly(self, ranges: Sequence[TimeRange]) -> list[Interval]:
-        return _normalise([_wall_range(self.day, a, b, self.zone) for a, b in ranges])
+        return merge([_wall_range(self.day, a, b, self.zone) for a, b in ranges])
 
     def _windows(self, block: Block) -> tuple[list[Interval], str]:
         """Allowed windows and the qualifier used in reasons, or ([], reason)."""
@@ -267,7 +225,7 @@ class _Day:
         if block.part_of_day is not None:
             h1, h2 = PART_OF_DAY_HOURS[block.part_of_day]
             pod = _wall_range(self.day, time(h1), time(h2 % 24), self.zone)
-            windows = _intersect(windows, [pod])
+            windows = intersect(windows, [pod])
             quals.append(f" in the {block.part_of_day.value}")
         parent = s.parent_of(block.sphere)
         key = block.sphere if block.sphere in s.working_hours else parent
@@ -275,13 +233,13 @@ class _Day:
         if hours is not None:
             if weekday not in hours:
                 return [], f"no {key} hours on {DAY_NAMES[weekday]}"
-            windows = _intersect(windows, self._weekly(hours[weekday]))
+            windows = intersect(windows, self._weekly(hours[weekday]))
             quals.append(f" in {key} hours")
         if parent == WORK:
             blocked = list(self._weekly(s.protected.get(weekday, ())))
             if weekday in s.shutdown:
                 blocked.append(_wall_range(self.day, s.shutdown[weekday], time(0), self.zone))
-            windows = _subtract(windows, _normalise(blocked))
+            windows = subtract(windows, merge(blocked))
         lo = _ts(block.earliest, self.zone) if block.earliest else -_INF
         hi = _ts(block.deadline, self.zone) if block.deadline else _INF
         can_start = max(lo, self.waking[0])
@@ -291,7 +249,7 @@ class _Day:
         if lo >= self.waking[1]:
             day_end = self._fmt(self.waking[1])
             return [], f"earliest {self._fmt(lo)} is after the day ends ({day_end})"
-        windows = _intersect(windows, [(lo, hi)])
+        windows = intersect(windows, [(lo, hi)])
         if block.deadline:
             quals.append(" before deadline")
         qual = "".join(quals)

@@ -27,7 +27,6 @@ from planner.model import (
     PartOfDay,
     PlanResult,
     Recurrence,
-    Unplaced,
 )
 from planner.scheduler import plan_days
 from planner.store import Store, StoreBusy, StoreError
@@ -611,8 +610,6 @@ class PlannerService:
                      part_of_day=PartOfDay(part) if part else None, priority=priority,
                      min_chunk=min_chunk, energy=Energy(energy) if energy else None, **extra)
 
-    def unplaced_reasons(self, day: date) -> list[Unplaced]:
-        return [Unplaced(b.id, r) for b, r in self.day_plan(day).unplaced]
 
 
 def _as_dt(moment: datetime | date, zone: ZoneInfo) -> datetime:

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["planner.model", "planner.settings", "planner.recurrence", "planner.scheduler",
         "planner.insights", "planner.reconcile", "planner.when", "planner.index",
-        "planner.codec", "planner.review"]
+        "planner.codec", "planner.review", "planner.intervals"]
 HEAVY = ["textual", "tinydb", "icalendar"]
 
 
