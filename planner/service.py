@@ -85,6 +85,15 @@ class DayPlan:
     def timed(self) -> list[Occurrence]:
         return [o for o in self.occurrences if not o.all_day]
 
+    @property
+    def with_bridges(self) -> list[Occurrence]:
+        """Everything on the day's timeline, planner-inserted bridges included."""
+        return self.occurrences + self.bridges
+
+    @property
+    def unplaced_blocks(self) -> list[Block]:
+        return [b for b, _ in self.unplaced]
+
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -143,10 +152,14 @@ class PlannerService:
 
     # ------------------------------------------------------------------ reading
 
-    @property
-    def index(self) -> OccurrenceIndex:
+    def _drop_if_stale(self) -> None:
+        """The store reloaded another process's save: derived views are out of date."""
         if self._generation != self.store.generation:
             self._invalidate()
+
+    @property
+    def index(self) -> OccurrenceIndex:
+        self._drop_if_stale()
         if self._index is None:
             self._index = OccurrenceIndex(self.store.get, self.store.all_docs())
         return self._index
@@ -156,8 +169,7 @@ class PlannerService:
         """A store transaction whose failure also drops the derived views."""
         try:
             with self.store.transaction():
-                if self._generation != self.store.generation:
-                    self._invalidate()  # the store picked up another process's save
+                self._drop_if_stale()
                 yield
         except BaseException:
             self._invalidate()
@@ -199,8 +211,7 @@ class PlannerService:
         return self.index.between(start, end, self.zone)
 
     def flexible_blocks(self) -> list[Block]:
-        if self._generation != self.store.generation:
-            self._invalidate()
+        self._drop_if_stale()
         if self._flexible is None:
             self._flexible = self.store.blocks_of_kind("flexible")
         return self._flexible
@@ -535,21 +546,22 @@ class PlannerService:
 
     # ------------------------------------------------------------------ insights
 
-    def insights(self, day: date) -> DayInsights:
+    def insights(self, day: date, plan: DayPlan | None = None) -> DayInsights:
+        """The day's insights; pass the ``day_plan`` already read to not read it again."""
         from planner.insights import day_insights
 
-        plan = self.day_plan(day)
-        return day_insights(day, plan.occurrences + plan.bridges, self.zone, self.settings,
-                            [b for b, _ in plan.unplaced])
+        plan = plan or self.day_plan(day)
+        return day_insights(day, plan.with_bridges, self.zone, self.settings,
+                            plan.unplaced_blocks)
 
     def week_insights(self, first: date) -> WeekInsights:
         from planner.insights import week_insights
 
         days = [first + timedelta(days=n) for n in range(7)]
         plans = {d: self.day_plan(d) for d in days}
-        return week_insights(days, {d: p.occurrences + p.bridges for d, p in plans.items()},
+        return week_insights(days, {d: p.with_bridges for d, p in plans.items()},
                              self.zone, self.settings,
-                             {d: [b for b, _ in p.unplaced] for d, p in plans.items()})
+                             {d: p.unplaced_blocks for d, p in plans.items()})
 
     def done_vs_planned(self, first: date, days: int = 7) -> dict[str, tuple[int, int]]:
         """Per sphere: minutes of flexible work done and planned in the days."""
@@ -574,10 +586,10 @@ class PlannerService:
         return review_markdown(self.week_insights(first), self.done_vs_planned(first),
                                f"Week of {first:%d %b %Y}", settings=self.settings)
 
-    def nudges(self, day: date) -> list[str]:
+    def nudges(self, day: date, insights: DayInsights | None = None) -> list[str]:
         from planner.insights import nudges
 
-        return nudges(self.insights(day), self.settings)
+        return nudges(insights or self.insights(day), self.settings)
 
     # ------------------------------------------------------------------ settings
 

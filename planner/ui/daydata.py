@@ -2,9 +2,9 @@
 
 A day change used to ask the service for the same day three times (the plan, then
 insights, which re-read the plan, then nudges, which re-read the insights). Here the
-plan is read once and the insights are derived from it with the same pure functions
-the service uses, and the result is cached per day so going back and forth costs
-nothing until an edit, a reload or a new "today" clears it.
+plan is read once and handed to ``service.insights``/``nudges``, and the result is
+cached per day so going back and forth costs nothing until an edit, a reload or a new
+"today" clears it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from planner.insights import DayInsights, day_insights, nudges
+from planner.insights import DayInsights
 from planner.model import Block
 from planner.ui.view import Item, timed_items
 
@@ -43,11 +43,9 @@ def load_day(service: PlannerService, day: date) -> DayData:
     # Ticked-off tasks leave the plan; keep them in sight so space can undo a tick.
     done = tuple(b for b in service.flexible_blocks() if b.done and not b.planned
                  and b.day == day)
-    try:  # as service.insights/nudges, without reading the plan twice more
-        ins: DayInsights | None = day_insights(
-            day, plan.occurrences + plan.bridges, service.zone, service.settings,
-            [b for b, _ in plan.unplaced])
-        hints = tuple(nudges(ins, service.settings))
+    try:  # handing the plan on, so insights and nudges don't read it twice more
+        ins: DayInsights | None = service.insights(day, plan)
+        hints = tuple(service.nudges(day, ins))
     except Exception:  # insights are a bonus: never let them break the day view
         ins, hints = None, ()
     return DayData(day, plan, items, done, ins, hints)
