@@ -53,11 +53,8 @@ def export(service: PlannerService, out: str, *, first: date | None, last: date 
 
     if first and last and last < first:
         raise PlannerError(f"--to {last} is before --from {first}; nothing exported.")
-    known = set(service.settings.spheres)
     for sphere in [*busy_only, *(spheres or ())]:
-        if sphere not in known:
-            raise PlannerError(f"Unknown sphere {sphere!r}; known spheres are "
-                               f"{', '.join(service.settings.spheres)}.")
+        service.check_sphere(sphere)
     options = ExportOptions(busy_only=frozenset(busy_only),
                             spheres=frozenset(spheres) if spheres else None,
                             sphere_labels={n: n.capitalize() for n in service.settings.spheres})

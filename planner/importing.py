@@ -100,9 +100,8 @@ def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: st
     chosen_sphere = sphere
     try:
         # The sphere is validated before parsing so a typo costs nothing.
-        if chosen_sphere is not None and chosen_sphere not in service.settings.spheres:
-            raise PlannerError(f"Unknown sphere {chosen_sphere!r}; known spheres are "
-                               f"{', '.join(service.settings.spheres)}.")
+        if chosen_sphere is not None:
+            service.check_sphere(chosen_sphere)
         known_meta = service.store.calendar_meta(name) if name else {}
         if name and known_meta.get("file_hash") == file_hash and (
                 chosen_sphere in (None, known_meta.get("sphere"))):

@@ -449,12 +449,15 @@ class PlannerService:
             days = [self.local(block.planned[0][0]).date(), *days]
         return min([*days, self.today()]) if days else self.today()
 
+    def check_sphere(self, sphere: str) -> None:
+        if sphere not in self.settings.spheres:
+            raise PlannerError(f"Unknown sphere {sphere!r}; known spheres are "
+                               f"{', '.join(self.settings.spheres)} (add more in config.toml).")
+
     def _validate(self, block: Block) -> None:
         if not block.title.strip():
             raise PlannerError("A block needs a title.")
-        if block.sphere not in self.settings.spheres:
-            raise PlannerError(f"Unknown sphere {block.sphere!r}; known spheres are "
-                               f"{', '.join(self.settings.spheres)} (add more in config.toml).")
+        self.check_sphere(block.sphere)
         if block.is_fixed:
             if block.start is None or block.end is None:
                 raise PlannerError(f"{block.title!r} is fixed, so it needs a start time (--at).")
