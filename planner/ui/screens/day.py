@@ -121,6 +121,8 @@ class DayScreen(Screen[None]):
         if shown is None:
             shown = self.size.width >= NARROW
         self.query_one(SidePanel).display = shown
+        if self._plan is not None:
+            self._update_header()  # the "unplaced" hint shows only while the panel is hidden
 
     def watch_day(self) -> None:
         self.selected = None
@@ -196,8 +198,13 @@ class DayScreen(Screen[None]):
         sums = "  ".join(f"{sphere_chip(s, sphere_letter(s) + ' ' + minutes_text(m))}"
                          for s, m in sphere_order(totals))
         rel_text = f" [$accent]{rel}[/]" if rel else ""
+        # With the side panel hidden (narrow terminals) this is the only sign that
+        # something did not fit; `s` shows the reasons.
+        left_over = len(self._plan.unplaced)
+        unplaced = (f"  [$warning]{left_over} unplaced (s)[/]"
+                    if left_over and not self.query_one(SidePanel).display else "")
         set_text(self.query_one("#day-header", Static),
-                 f"[b]{day_label(self.day, year=True)}[/]{rel_text}  {sums}"
+                 f"[b]{day_label(self.day, year=True)}[/]{rel_text}  {sums}{unplaced}"
                  f"  [dim]{esc(self.service.zone.key)}[/]")
         strip = self.query_one("#all-day", Static)
         all_day = self._plan.all_day
