@@ -155,7 +155,7 @@ class ExportScreen(_Dialog):
             yield Label("To (inclusive)", classes="field-label")
             yield Input(value=self.last.isoformat(), id="last")
             yield Static(classes="field-error", id="err-last")
-            yield Checkbox("Personal blocks as \"Busy\" (for sharing)", id="busy")
+            yield Checkbox("Personal blocks as \"Busy\" (for sharing)", id="busy-only")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Export", variant="primary", id="ok")
@@ -186,5 +186,5 @@ class ExportScreen(_Dialog):
         if last < first:
             self.error("last", f"Ends before it starts ({day_label(first)}).")
             return
-        busy = ("personal",) if self.query_one("#busy", Checkbox).value else ()
+        busy = ("personal",) if self.query_one("#busy-only", Checkbox).value else ()
         self.dismiss(ExportRequest(str(path), first, last, busy))
