@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -292,8 +293,9 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
         print("  Not placed:")
         for block, reason in unplaced:
             length = format_duration(block.duration or timedelta())
-            print(f"    {MARK_FLEXIBLE} {block.title} ({length}, {block.sphere}): {reason}"
-                  f"  {block.id}")
+            text = f"{MARK_FLEXIBLE} {block.title} ({length}, {block.sphere}): {reason}  {block.id}"
+            print(textwrap.fill(text, width=80, initial_indent="    ",
+                                subsequent_indent="      ", break_on_hyphens=False))
 
 
 def _iso(service: PlannerService, moment: datetime | date) -> str:
