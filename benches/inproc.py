@@ -41,7 +41,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def make_service(home: Path, tz: str, day: date) -> Any:
-    from planner.service import PlannerService
+    from planner.app.service import PlannerService
 
     moment = datetime.combine(day, time(8), tzinfo=ZoneInfo(tz)).astimezone(UTC)
     return PlannerService(home, tz=tz, clock=lambda: moment)
@@ -111,7 +111,7 @@ def _flexible_week(service: Any, days: list[date], count: int) -> list[Any]:
 
 
 def mode_plan(args: argparse.Namespace) -> dict[str, Any]:
-    from planner.scheduler import plan_days
+    from planner.core.scheduler import plan_days
 
     day = date.fromisoformat(args.date)
     monday = day - timedelta(days=day.weekday())

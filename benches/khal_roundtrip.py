@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.demo import load_demo  # noqa: E402
-from planner.service import PlannerService  # noqa: E402
+from planner.app.demo import load_demo  # noqa: E402
+from planner.app.service import PlannerService  # noqa: E402
 
 TZ = "Europe/Berlin"
 FIRST = date(2026, 11, 23)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from planner.demo import load_demo
-from planner.service import PlannerService
+from planner.app.demo import load_demo
+from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.day import DayScreen
 from planner.ui.screens.help import HelpScreen

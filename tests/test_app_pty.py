@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.demo import load_demo
-from planner.service import PlannerService
+from planner.app.demo import load_demo
+from planner.app.service import PlannerService
 
 pyte = pytest.importorskip("pyte")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from textual.widgets import MarkdownViewer
 
-from planner.demo import load_demo
-from planner.service import PlannerService
+from planner.app.demo import load_demo
+from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.review import ReviewScreen
 from tests.conftest import ZONE, pinned_clock

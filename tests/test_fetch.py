@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from planner.ical.fetch import (
+from planner.adapters.ical.fetch import (
     USER_AGENT,
     FetchError,
     fetch,

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.ical.reader import CalendarError, ReadResult, block_id_for, read_calendar
-from planner.ical.zones import iana_name, zone_from_vtimezone
-from planner.model import Block, Energy, Kind, PartOfDay
-from planner.recurrence import occurrences
+from planner.adapters.ical.reader import CalendarError, ReadResult, block_id_for, read_calendar
+from planner.adapters.ical.zones import iana_name, zone_from_vtimezone
+from planner.core.model import Block, Energy, Kind, PartOfDay
+from planner.core.recurrence import occurrences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ics"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -348,7 +348,7 @@ def test_planner_export_round_trip_properties() -> None:
 
 
 def test_round_trip_through_the_exporter() -> None:
-    writer = pytest.importorskip("planner.ical.writer")
+    writer = pytest.importorskip("planner.adapters.ical.writer")
     original = read("override_moved.ics").blocks
     exported = writer.write_calendar(original, writer.ExportOptions(), now=utc(2026, 3, 1))
     again = read_calendar(exported.data, calendar="other").blocks
@@ -635,7 +635,7 @@ def test_reading_holds_one_piece_of_the_file_not_all_its_lines(
 ) -> None:
     import tracemalloc
 
-    from planner.ical import reader
+    from planner.adapters.ical import reader
 
     monkeypatch.setattr(reader, "_CHUNK", 64 * 1024)
     data = _many_events(2000)
@@ -655,7 +655,7 @@ def test_reading_holds_one_piece_of_the_file_not_all_its_lines(
 def test_pieces_cut_anywhere_read_the_same(
     monkeypatch: pytest.MonkeyPatch, newline: str, chunk: int
 ) -> None:
-    from planner.ical import reader
+    from planner.adapters.ical import reader
 
     data = _many_events(30, newline).replace(b"Event 29", "\u00c9v\u00e9nement 29".encode())
     whole = read_calendar(data, calendar="c")

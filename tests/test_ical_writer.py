@@ -1,4 +1,4 @@
-"""planner.ical.writer, checked by parsing its output with vobject (an independent parser).
+"""planner.adapters.ical.writer, checked by parsing its output with vobject (an independent parser).
 
 Expected occurrences are written out by hand in UTC, so a wrong VTIMEZONE or a
 wrong wall time around a DST change shows up as a different instant.
@@ -16,8 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from planner.ical.writer import ExportOptions, ExportResult, build_vtimezone, write_calendar
-from planner.model import Block, Energy, Kind, PartOfDay, Recurrence, Source
+from planner.adapters.ical.writer import (
+    ExportOptions,
+    ExportResult,
+    build_vtimezone,
+    write_calendar,
+)
+from planner.core.model import Block, Energy, Kind, PartOfDay, Recurrence, Source
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -670,7 +675,7 @@ def test_any_text_round_trips_and_folds(title: str, notes: str) -> None:
 
 
 def _round_trip(blocks: list[Block], options: ExportOptions | None = None) -> dict[str, Block]:
-    from planner.ical.reader import read_calendar
+    from planner.adapters.ical.reader import read_calendar
 
     result = read_calendar(write(blocks, options).data, calendar="export", origin="t.ics")
     assert not result.skipped

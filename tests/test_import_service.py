@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.model import Kind
-from planner.service import PlannerError, PlannerService
+from planner.app.service import PlannerError, PlannerService
+from planner.core.model import Kind
 from tests.conftest import ZONE, pinned_clock
 
 CAL_V1 = """BEGIN:VCALENDAR\r
@@ -246,7 +246,7 @@ def test_failed_refresh_keeps_last_good_data(service: PlannerService, server) ->
 
 
 def test_webcal_means_https(service: PlannerService) -> None:
-    from planner.ical.fetch import normalize_url
+    from planner.adapters.ical.fetch import normalize_url
 
     assert normalize_url("webcal://example.com/a.ics") == "https://example.com/a.ics"
     with pytest.raises(PlannerError):

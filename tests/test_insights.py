@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from planner.insights import (
+from planner.core.insights import (
     BleedEvent,
     DayInsights,
     day_insights,
@@ -19,8 +19,8 @@ from planner.insights import (
     week_insights,
     week_json,
 )
-from planner.model import Block, Energy, Kind, Occurrence
-from planner.settings import Settings, SphereInfo
+from planner.core.model import Block, Energy, Kind, Occurrence
+from planner.core.settings import Settings, SphereInfo
 
 BER = ZoneInfo("Europe/Berlin")
 NYC = ZoneInfo("America/New_York")
@@ -417,7 +417,7 @@ def test_insights_and_review_import_no_io_or_ui_library() -> None:
     import sys
     from pathlib import Path
 
-    code = ("import sys, planner.insights, planner.review; "
+    code = ("import sys, planner.core.insights, planner.core.review; "
             "print(sorted(m for m in ('textual', 'tinydb', 'icalendar') if m in sys.modules))")
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -432,9 +432,9 @@ def test_meeting_running_into_travel_lead_in_is_flagged() -> None:
     from datetime import UTC, date, datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from planner.insights import day_insights, nudges
-    from planner.model import Block, Kind, Occurrence
-    from planner.settings import Settings
+    from planner.core.insights import day_insights, nudges
+    from planner.core.model import Block, Kind, Occurrence
+    from planner.core.settings import Settings
 
     zone = ZoneInfo("Europe/Berlin")
     day = date(2026, 11, 24)

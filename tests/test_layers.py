@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["planner.model", "planner.settings", "planner.recurrence", "planner.scheduler",
-        "planner.insights", "planner.reconcile", "planner.when", "planner.index",
-        "planner.codec", "planner.review", "planner.intervals"]
+CORE = ["planner.core.model", "planner.core.settings", "planner.core.recurrence", "planner.core.scheduler",
+        "planner.core.insights", "planner.core.reconcile", "planner.core.when", "planner.adapters.index",
+        "planner.adapters.codec", "planner.core.review", "planner.core.intervals"]
 HEAVY = ["textual", "tinydb", "icalendar"]
 
 
@@ -27,7 +27,7 @@ def test_core_module_imports_no_io_or_ui_library(module: str) -> None:
 
 def test_agenda_path_does_not_load_textual_or_icalendar() -> None:
     # `planner agenda` must start fast: no UI toolkit, no iCalendar parser.
-    code = ("import sys; from planner import cli, service; "
+    code = ("import sys; import planner.cli, planner.app.service; "
             "print([m for m in ('textual', 'icalendar') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout.strip()

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.model import Block, Kind, Recurrence, Source
-from planner.reconcile import ReconcileResult, reconcile
+from planner.core.model import Block, Kind, Recurrence, Source
+from planner.core.reconcile import ReconcileResult, reconcile
 
 T0 = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
 

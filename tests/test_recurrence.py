@@ -16,8 +16,8 @@ from dateutil import rrule as du
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.model import Block, Kind, Occurrence, Recurrence, Source
-from planner.recurrence import (
+from planner.core.model import Block, Kind, Occurrence, Recurrence, Source
+from planner.core.recurrence import (
     expand_block,
     occurrences,
     parse_recurrence_id,

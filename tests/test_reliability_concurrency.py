@@ -11,9 +11,9 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from planner.model import Block, Kind
-from planner.service import PlannerService
-from planner.store import MAIN_FILE, Store
+from planner.adapters.store import MAIN_FILE, Store
+from planner.app.service import PlannerService
+from planner.core.model import Block, Kind
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
 ZONE = "Europe/Berlin"

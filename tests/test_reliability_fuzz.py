@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import cli
-from planner.service import PlannerError, PlannerService
+from planner.app.service import PlannerError, PlannerService
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
 BOUND_S = 10.0  # generous: it catches hangs, and the CI machine may be busy

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.service import PlannerError, PlannerService
+from planner.app.service import PlannerError, PlannerService
 
 HOSTILE = Path(__file__).parent / "hostile"
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
@@ -174,8 +174,8 @@ def test_generated_hostile_file(name: str, tmp_path: Path) -> None:
 
 @pytest.mark.timeout(10)
 def test_a_rule_that_never_matches_expands_quickly() -> None:
-    from planner.model import Block, Recurrence
-    from planner.recurrence import expand_block
+    from planner.core.model import Block, Recurrence
+    from planner.core.recurrence import expand_block
 
     block = Block(id="n", title="Never", start=datetime(2026, 11, 24, 10, tzinfo=UTC),
                   end=datetime(2026, 11, 24, 11, tzinfo=UTC),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from planner.insights import WeekInsights, week_insights
-from planner.model import Block, Energy, Occurrence
-from planner.review import review_markdown
-from planner.settings import Settings, SphereInfo
+from planner.core.insights import WeekInsights, week_insights
+from planner.core.model import Block, Energy, Occurrence
+from planner.core.review import review_markdown
+from planner.core.settings import Settings, SphereInfo
 
 BER = ZoneInfo("Europe/Berlin")
 MON = date(2026, 11, 23)

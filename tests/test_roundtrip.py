@@ -12,8 +12,8 @@ from pathlib import Path
 
 import vobject
 
-from planner.demo import load_demo
-from planner.service import PlannerService
+from planner.app.demo import load_demo
+from planner.app.service import PlannerService
 from tests.conftest import ZONE, pinned_clock
 
 FIRST = date(2026, 11, 23)

@@ -1,4 +1,4 @@
-"""Hand-worked days for the planner (planner.scheduler)."""
+"""Hand-worked days for the planner (planner.core.scheduler)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner.model import PERSONAL, WORK, Block, Energy, Kind, Occurrence, PartOfDay, PlanResult
-from planner.scheduler import format_duration, plan_day, plan_days
-from planner.settings import Settings
+from planner.core.model import (
+    PERSONAL,
+    WORK,
+    Block,
+    Energy,
+    Kind,
+    Occurrence,
+    PartOfDay,
+    PlanResult,
+)
+from planner.core.scheduler import format_duration, plan_day, plan_days
+from planner.core.settings import Settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -205,7 +214,7 @@ def test_no_work_hours_on_saturday() -> None:
 
 
 def test_custom_sphere_uses_parent_hours_or_its_own() -> None:
-    from planner.settings import SphereInfo
+    from planner.core.settings import SphereInfo
 
     spheres = {WORK: SphereInfo(WORK, "#fff", WORK),
                PERSONAL: SphereInfo(PERSONAL, "#000", PERSONAL),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.model import (
+from planner.core.model import (
     PART_OF_DAY_HOURS,
     PERSONAL,
     WORK,
@@ -21,8 +21,8 @@ from planner.model import (
     Placement,
     PlanResult,
 )
-from planner.scheduler import plan_day, plan_days
-from planner.settings import Settings, SphereInfo
+from planner.core.scheduler import plan_day, plan_days
+from planner.core.settings import Settings, SphereInfo
 
 ZONES = [ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")]
 DST_DAYS = [date(2026, 3, 29), date(2026, 10, 25), date(2026, 3, 8), date(2026, 11, 1)]

@@ -17,9 +17,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from planner import service as service_module
-from planner.demo import load_demo
-from planner.service import PlannerService
+from planner.app import service as service_module
+from planner.app.demo import load_demo
+from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.day import DayScreen
 from planner.ui.screens.edit import EditScreen

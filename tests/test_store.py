@@ -12,9 +12,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from planner import store as store_module
-from planner.model import Block, Kind, Source
-from planner.store import (
+from planner.adapters import store as store_module
+from planner.adapters.store import (
     BACKUP_DIR,
     BACKUPS_KEPT,
     CALENDAR_DIR,
@@ -26,6 +25,7 @@ from planner.store import (
     list_backups,
     restore_latest_good,
 )
+from planner.core.model import Block, Kind, Source
 
 T0 = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 

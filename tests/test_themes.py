@@ -12,7 +12,7 @@ from textual.color import Color
 from textual.theme import Theme
 from textual.widgets import Footer, OptionList, Static
 
-from planner.resources import themes_dir
+from planner.adapters.resources import themes_dir
 from planner.ui.themes import (
     THEME_VARIABLES,
     ThemeError,

@@ -11,7 +11,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from planner.service import PlannerService
+from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.daydata import DayCache, Warmer, load_day
 from planner.ui.screens.day import DayScreen

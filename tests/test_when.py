@@ -1,4 +1,4 @@
-"""Tests for planner.when: every accepted format, the errors, DST, and quick-add lines.
+"""Tests for planner.core.when: every accepted format, the errors, DST, and quick-add lines.
 
 "Now" is always Monday 2026-11-23 10:00 in Berlin unless a test says otherwise.
 """
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.model import Kind, PartOfDay
-from planner.when import (
+from planner.core.model import Kind, PartOfDay
+from planner.core.when import (
     QuickAdd,
     WhenError,
     format_duration,
@@ -554,7 +554,7 @@ def test_quick_add_never_crashes_and_keeps_a_title(text: str) -> None:
 
 def test_when_is_pure_core() -> None:
     code = (
-        "import sys, planner.when; "
+        "import sys, planner.core.when; "
         "bad = {'textual', 'tinydb', 'icalendar'} & set(sys.modules); "
         "sys.exit(', '.join(sorted(bad)) or None)"
     )

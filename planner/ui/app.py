@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from planner.service import PlannerService
+from planner.app.service import PlannerService
 from planner.ui import palette
 from planner.ui.commands import PlannerCommands
 from planner.ui.memory import freeze_heap, thaw_heap

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
-from planner.model import Block
-from planner.when import QuickAdd
+from planner.core.model import Block
+from planner.core.when import QuickAdd
 
 if TYPE_CHECKING:
-    from planner.service import PlannerService
+    from planner.app.service import PlannerService
 
 DEFAULT_FIXED = timedelta(hours=1)
 DEFAULT_FLEXIBLE = timedelta(minutes=30)
@@ -18,7 +18,7 @@ DEFAULT_SPHERE = "personal"  # as `planner add`
 
 def block_from_quick_add(service: PlannerService, qa: QuickAdd, day: date) -> Block:
     """A new block for a parsed quick-add line; ``day`` is the day being viewed."""
-    from planner.service import PlannerError
+    from planner.app.service import PlannerError
 
     sphere = qa.sphere or (DEFAULT_SPHERE if DEFAULT_SPHERE in service.settings.spheres
                            else next(iter(service.settings.spheres)))

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from planner.core.when import WhenError, parse_date
 from planner.ui.view import day_label
-from planner.when import WhenError, parse_date
 
 if TYPE_CHECKING:
     from planner.ui.app import PlannerApp
@@ -76,7 +76,7 @@ class PlannerCommands(Provider):
                 yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
         typed = query.strip().removeprefix("go to ").strip()
         if typed:
-            day = _try_date(typed, self.planner.service.today())
+            day = _try_date(typed, self.planner.app.service.today())
             if day is not None:
                 label = f"Go to {day_label(day, year=True)}"
                 yield Hit(1.0, label, partial(self.planner.go_to_day, day), text=label,

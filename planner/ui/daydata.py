@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from planner.insights import DayInsights
-from planner.model import Block
+from planner.core.insights import DayInsights
+from planner.core.model import Block
 from planner.ui.view import Item, timed_items
 
 if TYPE_CHECKING:
-    from planner.service import DayPlan, PlannerService
+    from planner.app.service import DayPlan, PlannerService
 
 CACHE_DAYS = 32
 

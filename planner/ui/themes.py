@@ -1,6 +1,6 @@
 """Themes as validated data: TOML files turned into Textual ``Theme`` objects.
 
-Bundled themes live in ``planner.resources.themes_dir()``; users add or override
+Bundled themes live in ``planner.adapters.resources.themes_dir()``; users add or override
 themes with ``*.toml`` files in their config folder's ``themes/``. The file format is
 documented at the top of ``themes/planner-dark.toml``.
 
@@ -23,7 +23,7 @@ from textual.css.parse import parse_declarations
 from textual.css.tokenizer import TokenError
 from textual.theme import Theme
 
-from planner.resources import themes_dir
+from planner.adapters.resources import themes_dir
 
 # Planner's own variables; every bundled theme defines all of them.
 THEME_VARIABLES: tuple[str, ...] = (

@@ -14,8 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 from textual.worker import get_current_worker
 
-from planner.model import Block
-from planner.service import PlannerError
+from planner.app.service import PlannerError
+from planner.core.model import Block
+from planner.core.when import WhenError
 from planner.ui.blocks import block_from_quick_add
 from planner.ui.daydata import DayCache, DayData, Warmer
 from planner.ui.markup import esc, sphere_chip, sphere_order
@@ -25,10 +26,9 @@ from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
 from planner.ui.widgets.text import set_text
 from planner.ui.widgets.timeline import Timeline, TimelineData
-from planner.when import WhenError
 
 if TYPE_CHECKING:
-    from planner.service import DayPlan, PlannerService
+    from planner.app.service import DayPlan, PlannerService
     from planner.ui.app import PlannerApp
 
 NARROW = 100  # below this many columns the side panel hides unless asked for

@@ -16,8 +16,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from planner.model import Block, Energy, Kind, PartOfDay
-from planner.when import WhenError, parse_date, parse_duration, parse_when
+from planner.core.model import Block, Energy, Kind, PartOfDay
+from planner.core.when import WhenError, parse_date, parse_duration, parse_when
 
 
 def _fmt(moment: datetime | None, zone: ZoneInfo) -> str:

@@ -13,13 +13,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from planner.insights import nudges
+from planner.core.insights import nudges
 from planner.ui.markup import sphere_chip, sphere_order
 from planner.ui.view import day_label, minutes_text, sphere_letter, timed_items
 from planner.ui.widgets.week import DayColumn, DayColumnData, WeekChart, WeekChartData
 
 if TYPE_CHECKING:
-    from planner.service import PlannerService
+    from planner.app.service import PlannerService
 
 
 class WeekScreen(Screen[date | None]):

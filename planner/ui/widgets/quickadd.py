@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from planner.when import QuickAdd, WhenError, parse_quick_add
+from planner.core.when import QuickAdd, WhenError, parse_quick_add
 
 HINT = "e.g. gym 1h this afternoon personal · standup 9:30 15m work fixed · 2h deep work by fri"
 

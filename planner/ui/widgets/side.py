@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from planner.insights import DayInsights
-from planner.model import Block
+from planner.core.insights import DayInsights
+from planner.core.model import Block
 from planner.ui.markup import bar, esc, sphere_chip, sphere_order
 from planner.ui.view import MARKS, day_label, hhmm, minutes_text, sphere_letter, state_of
 from planner.ui.widgets.text import set_text

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from planner.insights import DayInsights
+from planner.core.insights import DayInsights
 from planner.ui.markup import bar, esc, sphere_chip, sphere_order
 from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter
 from planner.ui.widgets.timeline import fit

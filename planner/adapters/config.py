@@ -16,8 +16,8 @@ from typing import Any
 
 from platformdirs import user_config_dir, user_data_dir
 
-from planner.model import PERSONAL, WORK
-from planner.settings import WEEKDAYS, Settings, SphereInfo, TimeRange, WeeklyHours
+from planner.core.model import PERSONAL, WORK
+from planner.core.settings import WEEKDAYS, Settings, SphereInfo, TimeRange, WeeklyHours
 
 APP_NAME = "planner"
 CONFIG_FILE = "config.toml"

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from planner.model import Kind, PartOfDay
+from planner.core.model import Kind, PartOfDay
 
 __all__ = [
     "QuickAdd",

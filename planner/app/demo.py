@@ -9,10 +9,10 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.resources import examples_dir
+from planner.adapters.resources import examples_dir
 
 if TYPE_CHECKING:
-    from planner.service import PlannerService
+    from planner.app.service import PlannerService
 
 DEMO_CALENDARS = (("work.ics", "Northwind (New York)", "work"),
                   ("personal.ics", "home", "personal"))
@@ -66,7 +66,7 @@ def _plus_weeks(yyyymmdd: str, weeks: int) -> str:
 
 
 def _task_block(service: PlannerService, task: dict[str, Any], today: date) -> Any:
-    from planner.when import parse_duration
+    from planner.core.when import parse_duration
 
     day = today + timedelta(days=int(task["day_offset"]))
     earliest = (service.at(day, time.fromisoformat(task["earliest"]))

@@ -10,13 +10,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planner.ical.writer import ExportOptions, write_calendar
-from planner.model import Block
+from planner.adapters.ical.writer import ExportOptions, write_calendar
+from planner.core.model import Block
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from planner.service import ExportReport, PlannerService
+    from planner.app.service import ExportReport, PlannerService
 
 
 def blocks_in_range(service: PlannerService, first: date | None, last: date | None
@@ -49,7 +49,7 @@ def blocks_in_range(service: PlannerService, first: date | None, last: date | No
 def export(service: PlannerService, out: str, *, first: date | None, last: date | None,
            busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None
            ) -> ExportReport:
-    from planner.service import ExportReport, PlannerError
+    from planner.app.service import ExportReport, PlannerError
 
     if first and last and last < first:
         raise PlannerError(f"--to {last} is before --from {first}; nothing exported.")
@@ -72,7 +72,7 @@ def export(service: PlannerService, out: str, *, first: date | None, last: date 
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    from planner.service import PlannerError
+    from planner.app.service import PlannerError
 
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():

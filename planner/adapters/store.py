@@ -32,8 +32,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from planner.codec import CodecError, Doc, block_from_doc, block_to_doc
-from planner.model import Block
+from planner.adapters.codec import CodecError, Doc, block_from_doc, block_to_doc
+from planner.core.model import Block
 
 SCHEMA_VERSION = 1
 MAIN_FILE = "planner.json"

@@ -2,7 +2,7 @@
 
 The service picks the blocks (date range, what to include); this module only
 turns them into iCalendar bytes. ``X-PLANNER-*`` properties carry what plain
-iCalendar can't, so ``planner.ical.reader`` can restore sphere, kind and the
+iCalendar can't, so ``planner.adapters.ical.reader`` can restore sphere, kind and the
 flexible-task constraints on re-import.
 """
 
@@ -28,7 +28,7 @@ from icalendar import (
     vText,
 )
 
-from planner.model import Block, Moment
+from planner.core.model import Block, Moment
 
 DEFAULT_PRODID = "-//planner//planner 0.1//EN"
 CALENDAR_NAME = "planner"

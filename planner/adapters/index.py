@@ -19,9 +19,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from planner.codec import block_to_doc
-from planner.model import Block, Occurrence
-from planner.recurrence import occurrences
+from planner.adapters.codec import block_to_doc
+from planner.core.model import Block, Occurrence
+from planner.core.recurrence import occurrences
 
 # Blocks longer than this are kept in one set scanned on every query instead of being
 # copied into every day bucket they touch (a "sabbatical" all-day block, say).

@@ -47,9 +47,9 @@ from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from planner.intervals import intersect, merge, subtract
-from planner.model import PERSONAL, WORK, Block, Energy, Kind, Occurrence
-from planner.settings import Settings, WeeklyHours
+from planner.core.intervals import intersect, merge, subtract
+from planner.core.model import PERSONAL, WORK, Block, Energy, Kind, Occurrence
+from planner.core.settings import Settings, WeeklyHours
 
 BleedKind = Literal["work-into-protected", "work-after-shutdown", "personal-into-work"]
 

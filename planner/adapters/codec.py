@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from planner.model import Block, Energy, Kind, Moment, PartOfDay, Recurrence, Source
+from planner.core.model import Block, Energy, Kind, Moment, PartOfDay, Recurrence, Source
 
 Doc = dict[str, Any]
 

@@ -15,13 +15,13 @@ from datetime import UTC, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
-from planner.ical.reader import CalendarError, read_calendar
-from planner.model import Block
-from planner.reconcile import ReconcileResult, reconcile
+from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
+from planner.adapters.ical.reader import CalendarError, read_calendar
+from planner.core.model import Block
+from planner.core.reconcile import ReconcileResult, reconcile
 
 if TYPE_CHECKING:
-    from planner.service import ImportReport, PlannerService
+    from planner.app.service import ImportReport, PlannerService
 
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
@@ -32,7 +32,7 @@ _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 def import_calendar(service: PlannerService, location: str, *, sphere: str | None = None,
                     calendar: str | None = None, progress: Progress = None) -> ImportReport:
-    from planner.service import PlannerError
+    from planner.app.service import PlannerError
 
     try:
         url = normalize_url(location) if is_url(location) else None
@@ -65,7 +65,7 @@ def import_calendar(service: PlannerService, location: str, *, sphere: str | Non
 
 
 def _read_file(path: Path) -> bytes:
-    from planner.service import PlannerError
+    from planner.app.service import PlannerError
 
     try:
         if path.is_dir():
@@ -93,7 +93,7 @@ def _calendar_for_url(service: PlannerService, url: str | None) -> str | None:
 def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: str | None,
                   sphere: str | None, default_name: str | None, extra_meta: dict[str, Any],
                   progress: Progress) -> ImportReport:
-    from planner.service import ImportReport, PlannerError
+    from planner.app.service import ImportReport, PlannerError
 
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
@@ -198,7 +198,7 @@ def _calendar_name_in(data: bytes) -> str | None:
 
 
 def _not_modified_report(service: PlannerService, name: str) -> ImportReport:
-    from planner.service import ImportReport
+    from planner.app.service import ImportReport
 
     count = service.store.calendar_size(name)
     return ImportReport(name, f"{name}: not modified since the last fetch, {count} unchanged",
@@ -207,7 +207,7 @@ def _not_modified_report(service: PlannerService, name: str) -> ImportReport:
 
 def refresh_all(service: PlannerService, progress: Progress = None) -> list[ImportReport]:
     """Re-fetch every subscription; a failed one keeps its last good data."""
-    from planner.service import ImportReport, PlannerError
+    from planner.app.service import ImportReport, PlannerError
 
     reports = []
     for name in service.store.calendar_names():

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from planner.codec import block_from_doc, block_to_doc
-from planner.config import Paths, load_settings, resolve_paths
-from planner.index import OccurrenceIndex
-from planner.model import (
+from planner.adapters.codec import block_from_doc, block_to_doc
+from planner.adapters.config import Paths, load_settings, resolve_paths
+from planner.adapters.index import OccurrenceIndex
+from planner.adapters.store import Store, StoreBusy, StoreError
+from planner.core.model import (
     Block,
     Energy,
     Kind,
@@ -28,13 +29,12 @@ from planner.model import (
     PlanResult,
     Recurrence,
 )
-from planner.scheduler import plan_days
-from planner.store import Store, StoreBusy, StoreError
+from planner.core.scheduler import plan_days
 
 __all__ = ["PlannerError", "PlannerService", "StoreBusy", "StoreError"]
 
 if TYPE_CHECKING:
-    from planner.insights import DayInsights, WeekInsights
+    from planner.core.insights import DayInsights, WeekInsights
 
 Clock = Callable[[], datetime]
 PLAN_HORIZON_DAYS = 14
@@ -529,20 +529,20 @@ class PlannerService:
     def import_calendar(self, location: str, *, sphere: str | None = None,
                         calendar: str | None = None,
                         progress: Callable[[str], None] | None = None) -> ImportReport:
-        from planner import importing
+        from planner.app import importing
 
         return importing.import_calendar(self, location, sphere=sphere, calendar=calendar,
                                          progress=progress)
 
     def refresh(self, progress: Callable[[str], None] | None = None) -> list[ImportReport]:
-        from planner import importing
+        from planner.app import importing
 
         return importing.refresh_all(self, progress=progress)
 
     def export(self, out: str, *, first: date | None = None, last: date | None = None,
                busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None
                ) -> ExportReport:
-        from planner import exporting
+        from planner.app import exporting
 
         return exporting.export(self, out, first=first, last=last, busy_only=busy_only,
                                 spheres=spheres)
@@ -551,14 +551,14 @@ class PlannerService:
 
     def insights(self, day: date, plan: DayPlan | None = None) -> DayInsights:
         """The day's insights; pass the ``day_plan`` already read to not read it again."""
-        from planner.insights import day_insights
+        from planner.core.insights import day_insights
 
         plan = plan or self.day_plan(day)
         return day_insights(day, plan.with_bridges, self.zone, self.settings,
                             plan.unplaced_blocks)
 
     def week_insights(self, first: date) -> WeekInsights:
-        from planner.insights import week_insights
+        from planner.core.insights import week_insights
 
         days = [first + timedelta(days=n) for n in range(7)]
         plans = {d: self.day_plan(d) for d in days}
@@ -583,14 +583,14 @@ class PlannerService:
 
     def weekly_review(self, day: date) -> str:
         """The week containing ``day`` reviewed as Markdown (`planner review`, the app)."""
-        from planner.review import review_markdown
+        from planner.core.review import review_markdown
 
         first = day - timedelta(days=day.weekday())
         return review_markdown(self.week_insights(first), self.done_vs_planned(first),
                                f"Week of {first:%d %b %Y}", settings=self.settings)
 
     def nudges(self, day: date, insights: DayInsights | None = None) -> list[str]:
-        from planner.insights import nudges
+        from planner.core.insights import nudges
 
         return nudges(insights or self.insights(day), self.settings)
 
@@ -598,7 +598,7 @@ class PlannerService:
 
     def save_theme(self, name: str) -> None:
         """Remember the theme picked in the app (written into config.toml)."""
-        from planner.config import save_top_level_setting
+        from planner.adapters.config import save_top_level_setting
 
         save_top_level_setting(self.paths, "theme", name)
         self.settings = replace(self.settings, theme=name)

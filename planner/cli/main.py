@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from planner import __version__
 
 if TYPE_CHECKING:
-    from planner.model import Block, Occurrence
-    from planner.service import PlannerService
+    from planner.app.service import PlannerService
+    from planner.core.model import Block, Occurrence
 
 EXIT_ERROR = 1
 EXIT_UNPLACED = 3
@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _service(args: argparse.Namespace) -> PlannerService:
-    from planner.service import PlannerService, system_clock
+    from planner.app.service import PlannerService, system_clock
 
     return PlannerService(getattr(args, "home", None), tz=getattr(args, "tz", None),
                           clock=_pinned_clock() or system_clock)
@@ -201,7 +201,7 @@ def _in_range(value: date, text: str) -> None:
 
 
 def _date_arg(service: PlannerService, text: str | None) -> date:
-    from planner.when import parse_date
+    from planner.core.when import parse_date
 
     if not text:
         return service.today()
@@ -211,7 +211,7 @@ def _date_arg(service: PlannerService, text: str | None) -> date:
 
 
 def _when(service: PlannerService, text: str, default_time: time | None = None) -> datetime:
-    from planner.when import parse_when
+    from planner.core.when import parse_when
 
     try:
         moment = parse_when(text, now=service.now(), default_time=default_time)
@@ -224,7 +224,7 @@ def _when(service: PlannerService, text: str, default_time: time | None = None) 
 
 def _deadline(service: PlannerService, text: str) -> datetime:
     """'fri' means by the end of Friday; 'fri 12:00' means by noon."""
-    from planner.when import WhenError, parse_date
+    from planner.core.when import WhenError, parse_date
 
     try:
         day = parse_date(text, today=service.today())
@@ -235,7 +235,7 @@ def _deadline(service: PlannerService, text: str) -> datetime:
 
 
 def _duration(text: str | None, default: timedelta) -> timedelta:
-    from planner.when import parse_duration
+    from planner.core.when import parse_duration
 
     return default if text is None else parse_duration(text)
 
@@ -279,7 +279,7 @@ def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
 
 def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurrence],
                unplaced: Sequence[tuple[Block, str]] = ()) -> None:
-    from planner.when import format_duration
+    from planner.core.when import format_duration
 
     print(f"{day:%a %d %b %Y}".ljust(50) + f"{service.zone.key:>30}")
     if not occurrences:
@@ -366,8 +366,8 @@ def cmd_add(args: argparse.Namespace) -> int:
                 raise UsageError(f"--{flag} is for flexible blocks; drop --at or add --flexible.")
         if args.all_day:
             day = _date_arg(service, args.at)
-            from planner.model import Block, Kind
-            from planner.service import new_block_id
+            from planner.app.service import new_block_id
+            from planner.core.model import Block, Kind
 
             days = _duration(args.duration, timedelta(days=1)).days or 1
             block = Block(id=new_block_id(), title=args.title, sphere=sphere, kind=Kind.FIXED,
@@ -376,7 +376,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             start = _when(service, args.at, default_time=time(9, 0))
             end = start + _duration(args.duration, timedelta(hours=1))
             if args.energy:
-                from planner.model import Energy
+                from planner.core.model import Energy
 
                 extra["energy"] = Energy(args.energy)
             block = service.make_fixed(args.title, start, end, sphere=sphere,
@@ -398,7 +398,7 @@ def _check_rrule(rule: str) -> None:
 
 
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
-    from planner.when import format_duration
+    from planner.core.when import format_duration
 
     if block.is_fixed:
         if isinstance(block.start, datetime):
@@ -423,7 +423,7 @@ def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    from planner.model import Energy, PartOfDay
+    from planner.core.model import Energy, PartOfDay
 
     service = _service(args)
     block = service.block(args.id)
@@ -583,7 +583,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_insights(args: argparse.Namespace) -> int:
-    from planner.insights import insights_json, nudges
+    from planner.core.insights import insights_json, nudges
 
     service = _service(args)
     day = _date_arg(service, args.date)
@@ -625,7 +625,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.output:
         from pathlib import Path
 
-        from planner.exporting import _write_atomically
+        from planner.app.exporting import _write_atomically
 
         _write_atomically(Path(args.output), text.encode("utf-8"))
         first = day - timedelta(days=day.weekday())
@@ -646,7 +646,7 @@ def cmd_redo(args: argparse.Namespace) -> int:
 
 
 def cmd_calendars(args: argparse.Namespace) -> int:
-    from planner.ical.fetch import redact_url
+    from planner.adapters.ical.fetch import redact_url
 
     service = _service(args)
     names = service.store.calendar_names()
@@ -661,8 +661,8 @@ def cmd_calendars(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from planner.config import resolve_paths
-    from planner.store import (
+    from planner.adapters.config import resolve_paths
+    from planner.adapters.store import (
         CALENDAR_DIR,
         MAIN_FILE,
         StoreError,
@@ -702,7 +702,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from planner.demo import load_demo
+    from planner.app.demo import load_demo
 
     service = _service(args)
     for line in load_demo(service):
@@ -711,7 +711,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from planner.config import SAMPLE_CONFIG, resolve_paths
+    from planner.adapters.config import SAMPLE_CONFIG, resolve_paths
 
     paths = resolve_paths(getattr(args, "home", None))
     state = "exists" if paths.config_file.exists() else "not created yet"
@@ -744,10 +744,10 @@ def _one_line(exc: BaseException | str) -> str:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from planner.config import ConfigError
-    from planner.service import PlannerError
-    from planner.store import StoreError
-    from planner.when import WhenError
+    from planner.adapters.config import ConfigError
+    from planner.adapters.store import StoreError
+    from planner.app.service import PlannerError
+    from planner.core.when import WhenError
 
     return (UsageError, PlannerError, StoreError, ConfigError, WhenError)
 
@@ -767,7 +767,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:
-        from planner.store import StoreBusy
+        from planner.adapters.store import StoreBusy
 
         if isinstance(exc, StoreBusy):
             print(f"planner: {_one_line(exc)}", file=sys.stderr)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from planner.model import Block
+from planner.core.model import Block
 
 Identity = tuple[str, str, str | None]
 

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 
-from planner.model import Block, Moment, Occurrence
+from planner.core.model import Block, Moment, Occurrence
 
 _FREQS = {
     "YEARLY": du.YEARLY,

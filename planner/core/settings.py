@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 
-from planner.model import PERSONAL, WORK
+from planner.core.model import PERSONAL, WORK
 
 # Monday=0 ... Sunday=6, as datetime.weekday().
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

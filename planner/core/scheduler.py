@@ -55,8 +55,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from planner.intervals import intersect, merge, subtract
-from planner.model import (
+from planner.core.intervals import intersect, merge, subtract
+from planner.core.model import (
     PART_OF_DAY_HOURS,
     WORK,
     Block,
@@ -66,8 +66,8 @@ from planner.model import (
     PlanResult,
     Unplaced,
 )
-from planner.settings import Settings, TimeRange
-from planner.when import format_duration  # one wording for durations everywhere
+from planner.core.settings import Settings, TimeRange
+from planner.core.when import format_duration  # one wording for durations everywhere
 
 __all__ = ["format_duration", "plan_day", "plan_days"]
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from planner.insights import (
+from planner.core.insights import (
     WeekInsights,
     day_name,
     format_minutes,
     nudges,
 )
-from planner.settings import Settings
+from planner.core.settings import Settings
 
 REVIEW_NUDGES = 3
 

@@ -5,7 +5,7 @@ for messages). The file is read as a stream: decoded a piece at a time, unfolded
 goes, and each event or task becomes its block when its END arrives, so memory holds
 the blocks made, not every line of the file. Single content lines and values are
 parsed with icalendar's own parsers, VTIMEZONEs with icalendar's timezone support
-(see ``zones``). Recurrence is kept as text and never expanded here (see ``planner.recurrence``).
+(see ``zones``). Recurrence is kept as text and never expanded here (see ``planner.core.recurrence``).
 
 Google's X-WR-TIMEZONE is applied the way ``x_wr_timezone.to_standard`` does it (UTC
 date-times are meant in that zone), directly on the parsed values: building the
@@ -26,8 +26,8 @@ import icalendar
 from icalendar.parser import Contentline, split_on_unescaped_comma
 from icalendar.prop import vDuration
 
-from planner.ical.zones import ResolvedZone, UnknownZoneError, iana_name, resolve_zone
-from planner.model import (
+from planner.adapters.ical.zones import ResolvedZone, UnknownZoneError, iana_name, resolve_zone
+from planner.core.model import (
     Block,
     Energy,
     Kind,
@@ -36,7 +36,7 @@ from planner.model import (
     Recurrence,
     Source,
 )
-from planner.recurrence import RecurrenceError, recurrence_id_text, validate_rule
+from planner.core.recurrence import RecurrenceError, recurrence_id_text, validate_rule
 
 DEFAULT_TODO_DURATION = timedelta(minutes=30)
 _HASH_IGNORED = frozenset({"DTSTAMP", "LAST-MODIFIED"})
