@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["planner.core.model", "planner.core.settings", "planner.core.recurrence", "planner.core.scheduler",
-        "planner.core.insights", "planner.core.reconcile", "planner.core.when", "planner.adapters.index",
-        "planner.adapters.codec", "planner.core.review", "planner.core.intervals"]
+CORE = ["planner.core.model", "planner.core.settings", "planner.core.recurrence",
+        "planner.core.scheduler", "planner.core.insights", "planner.core.reconcile",
+        "planner.core.when", "planner.adapters.index", "planner.adapters.codec",
+        "planner.core.review", "planner.core.intervals"]
 HEAVY = ["textual", "tinydb", "icalendar"]
 
 

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,7 +316,14 @@ class Store:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
         self._lock = FileLock(str(self.root / LOCK_FILE), mode=0o600, is_singleton=False)
-        self._in_transaction = False
+        # Threads of one process queue on this lock; the file lock then keeps other
+        # processes out. The owner and depth make a transaction re-entrant for the thread
+        # that opened it only: another thread waits, it never joins.
+        self._thread_lock = threading.RLock()
+        self._owner: int | None = None
+        self._depth = 0
+        self._waiting = 0
+        self._waiting_guard = threading.Lock()
         self.generation = 0
         self._open_main()
         self._calendars: dict[str, _CalendarFile] = {}
@@ -447,30 +455,57 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------
 
+    @property
+    def writers_waiting(self) -> int:
+        """Threads of this process queued for the write lock (diagnostics and tests)."""
+        return self._waiting
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the calling thread holds an open transaction."""
+        return self._owner == threading.get_ident()
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
-        """Take the lock, pick up other processes' changes, commit atomically at the end."""
-        if self._in_transaction:
-            yield self
+        """Take the lock, pick up other processes' changes, commit atomically at the end.
+
+        Re-entrant for the thread that holds it; any other thread waits its turn.
+        """
+        if self.in_transaction:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
             return
+        with self._waiting_guard:
+            self._waiting += 1
         try:
-            self._lock.acquire(timeout=self.lock_timeout)
-        except Timeout as exc:
-            raise StoreBusy(f"Another planner is saving to {self.root}; it did not finish "
-                            f"within {self.lock_timeout:g} s, so nothing was changed. "
-                            "Try again in a moment.") from exc
-        self._in_transaction = True
-        try:
-            self._remove_stale_temp_files()
-            self._reload_if_changed()
-            yield self
-            self._flush()
-        except BaseException:
-            self._discard()
-            raise
+            self._thread_lock.acquire()
         finally:
-            self._in_transaction = False
-            self._lock.release()
+            with self._waiting_guard:
+                self._waiting -= 1
+        try:
+            try:
+                self._lock.acquire(timeout=self.lock_timeout)
+            except Timeout as exc:
+                raise StoreBusy(f"Another planner is saving to {self.root}; it did not finish "
+                                f"within {self.lock_timeout:g} s, so nothing was changed. "
+                                "Try again in a moment.") from exc
+            self._owner, self._depth = threading.get_ident(), 1
+            try:
+                self._remove_stale_temp_files()
+                self._reload_if_changed()
+                yield self
+                self._flush()
+            except BaseException:
+                self._discard()
+                raise
+            finally:
+                self._owner, self._depth = None, 0
+                self._lock.release()
+        finally:
+            self._thread_lock.release()
 
     def _remove_stale_temp_files(self) -> None:
         # Writes only happen under the lock we hold, so a temp file here is what a
@@ -481,8 +516,9 @@ class Store:
                     leftover.unlink()
 
     def _require_transaction(self) -> None:
-        if not self._in_transaction:
-            raise RuntimeError("store writes must happen inside Store.transaction()")
+        if not self.in_transaction:
+            raise RuntimeError("store writes must happen inside this thread's "
+                               "Store.transaction()")
 
     def changed_on_disk(self) -> bool:
         """Whether another process saved since we last read (the app polls this)."""

@@ -5,7 +5,8 @@ for messages). The file is read as a stream: decoded a piece at a time, unfolded
 goes, and each event or task becomes its block when its END arrives, so memory holds
 the blocks made, not every line of the file. Single content lines and values are
 parsed with icalendar's own parsers, VTIMEZONEs with icalendar's timezone support
-(see ``zones``). Recurrence is kept as text and never expanded here (see ``planner.core.recurrence``).
+(see ``zones``). Recurrence is kept as text and never expanded here (see
+``planner.core.recurrence``).
 
 Google's X-WR-TIMEZONE is applied the way ``x_wr_timezone.to_standard`` does it (UTC
 date-times are meant in that zone), directly on the parsed values: building the
