@@ -161,7 +161,8 @@ class PlannerService:
     def index(self) -> OccurrenceIndex:
         self._drop_if_stale()
         if self._index is None:
-            self._index = OccurrenceIndex(self.store.get, self.store.all_docs())
+            docs, sources = self.store.day_sources()
+            self._index = OccurrenceIndex(self.store.get, docs, sources)
         return self._index
 
     @contextlib.contextmanager

@@ -655,7 +655,7 @@ def cmd_calendars(args: argparse.Namespace) -> int:
     for name in names:
         meta = service.store.calendar_meta(name)
         origin = redact_url(meta["url"]) if meta.get("url") else meta.get("path", "")
-        count = len(service.store.calendar_blocks(name))
+        count = service.store.calendar_size(name)
         print(f"{name:<24} {meta.get('sphere', 'work'):<9} {count:>6} events  {origin}")
     return 0
 
