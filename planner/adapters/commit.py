@@ -117,6 +117,18 @@ def fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
+def write_derived(target: Path, payload: bytes) -> None:
+    """Replace a derived file (no backup, no journal): temp file, fsync, rename."""
+    pending = pending_name(target, secrets.token_hex(4))
+    try:
+        write_synced(pending, payload)
+        os.replace(pending, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            pending.unlink()
+        raise
+
+
 # --------------------------------------------------------------------------- backups
 
 

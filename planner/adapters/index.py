@@ -54,7 +54,8 @@ def _series_span(doc: Doc) -> tuple[date, date | None]:
         match = _UNTIL.search(rule)
         if match is None:
             return first, None  # open-ended, or COUNT: only expansion can tell
-        last = date(int(match[1]), int(match[2]), int(match[3]))
+        # DTSTART is always an instance, even when UNTIL lies before it (RFC 5545).
+        last = max(first, date(int(match[1]), int(match[2]), int(match[3])))
     for text in rec.get("rdates", ()):
         rdate = date.fromisoformat(text[:10])
         last = max(last, rdate) if last else rdate

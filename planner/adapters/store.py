@@ -43,6 +43,7 @@ from planner.adapters.commit import (
     os_reason,
     overlay,
     recover,
+    write_derived,
 )
 from planner.core.model import Block
 
@@ -74,10 +75,11 @@ class AtomicJSONStorage(Storage):
         self._data: dict[str, dict[str, Any]] | None = None
         self._dirty = False
         self.stamp = _stamp(self.path)
+        self.loaded_stamp: tuple[int, int, int] | None = None  # of the bytes we parsed
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         if self._data is None:
-            self._data = _load_json(self.path, self.read_from)
+            self._data, self.loaded_stamp = _load_json(self.path, self.read_from)
         return self._data
 
     @property
@@ -122,11 +124,13 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _load_json(path: Path, read_from: Path | None = None) -> dict[str, dict[str, Any]] | None:
+def _load_json(path: Path, read_from: Path | None = None
+               ) -> tuple[dict[str, dict[str, Any]] | None, tuple[int, int, int] | None]:
+    """The file's tables (None if there is no file) and the stamp of what was read."""
     try:
-        raw = _read_committed(path, read_from)
+        raw, stamp = _read_committed(path, read_from)
     except FileNotFoundError:
-        return None
+        return None, None
     except IsADirectoryError as exc:
         raise StoreError(f"{path} is a folder, not a planner data file; move it away.") from exc
     except OSError as exc:
@@ -139,16 +143,23 @@ def _load_json(path: Path, read_from: Path | None = None) -> dict[str, dict[str,
         raise StoreError(broken_message(path, f"it is not valid JSON ({exc})")) from exc
     if not isinstance(data, dict) or not all(_is_table(v) for v in data.values()):
         raise StoreError(broken_message(path, "it does not hold planner tables"))
-    return data
+    return data, stamp
 
 
-def _read_committed(path: Path, read_from: Path | None) -> bytes:
+def _read_committed(path: Path, read_from: Path | None
+                    ) -> tuple[bytes, tuple[int, int, int]]:
     if read_from is not None:
         try:
-            return read_from.read_bytes()
+            return _read_stamped(read_from)
         except FileNotFoundError:
             pass  # the writer finished meanwhile: the target holds the new state
-    return path.read_bytes()
+    return _read_stamped(path)
+
+
+def _read_stamped(path: Path) -> tuple[bytes, tuple[int, int, int]]:
+    with open(path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        return handle.read(), (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _is_table(table: object) -> bool:
@@ -466,7 +477,22 @@ class Store:
                 sources.append(days)
             else:
                 docs.extend(cal.events.docs())
+                if not cal.storage.dirty:
+                    self._rebuild_day_index(cal)
         return docs, sources
+
+    def _rebuild_day_index(self, cal: _CalendarFile) -> None:
+        """A missing or stale day index is rebuilt from the file just read, for the
+        next command. Best effort, no lock: it is derived data, stamped with what it
+        was built from, and a read-only home simply goes without."""
+        data, stamp = cal.storage.read() or {}, cal.storage.loaded_stamp
+        if stamp is None:
+            return
+        meta_docs = list(data.get("meta", {}).values())
+        payload = dayfile.build(data.get("events", {}).values(),
+                                meta_docs[0] if meta_docs else {}, stamp)
+        with contextlib.suppress(OSError):
+            write_derived(cal.days_path, payload)
 
     def blocks_of_kind(self, kind: str) -> list[Block]:
         found = []
@@ -776,7 +802,7 @@ def check_data_file(path: Path) -> None:
     Deeper than ``_load_json``: every block must decode, so ``planner restore`` repairs
     exactly the files the store refuses to open.
     """
-    data = _load_json(path)
+    data, _ = _load_json(path)
     if data is None:
         return
     for table in ("blocks", "events"):
