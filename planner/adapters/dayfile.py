@@ -118,12 +118,11 @@ class DayFile:
             return None
         return cls(fd, header, len(MAGIC) + len(line), data_path)
 
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
-
     def __del__(self) -> None:
-        self.close()
+        # Closed only when nothing refers to it any more: an occurrence index built on
+        # it keeps reading the snapshot it was built from.
+        with contextlib.suppress(OSError, AttributeError):
+            os.close(self._fd)
 
     def _chunk(self, span: list[int]) -> Any:
         offset, length = span

@@ -632,9 +632,8 @@ class Store:
     def reload(self) -> None:
         self.generation += 1  # tells the service its derived views are stale
         # Fresh TinyDB objects: their cached next document ids may be stale.
-        for cal in self._calendars.values():
-            if cal.days is not None:
-                cal.days.close()
+        # Day indexes are not closed here: an occurrence index may still read from one
+        # (a consistent snapshot); each closes its file when the last user drops it.
         self._calendars.clear()
         self._calendar_index = None
         self._open_main()
@@ -671,8 +670,6 @@ class Store:
         self._main_storage.saved()
         for cal in written:
             cal.storage.saved()
-            if cal.days is not None:
-                cal.days.close()
             cal.days = dayfile.DayFile.open(cal.days_path, cal.storage.path, cal.storage.stamp)
         for name in [n for n, c in self._calendars.items() if c.removed]:
             self._calendars.pop(name)
