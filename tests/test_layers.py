@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = ["planner.core.model", "planner.core.settings", "planner.core.recurrence",
         "planner.core.scheduler", "planner.core.insights", "planner.core.reconcile",
         "planner.core.when", "planner.adapters.index", "planner.adapters.codec",
-        "planner.core.review", "planner.core.intervals"]
+        "planner.core.review", "planner.core.intervals", "planner.core.syncing"]
 HEAVY = ["textual", "tinydb", "icalendar"]
 
 
