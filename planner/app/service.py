@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when use
     from planner.app.calendars import CalendarInfo
     from planner.app.exporting import ExportReport
     from planner.app.importing import ImportReport
+    from planner.app.sync import LinkInfo, SyncReport
 
 __all__ = ["DayPlan", "PlannerError", "PlannerService", "system_clock"]
 
@@ -202,6 +203,38 @@ class PlannerService:
         from planner.app import exporting
 
         return exporting.export_review(self.session, day, out)
+
+    # ------------------------------------------------------------------ CalDAV sync
+
+    def sync_link(self, name: str, url: str, *, sphere: str, username: str | None = None,
+                  password_command: str | None = None, read_only: bool = False,
+                  progress: Callable[[str], None] | None = None) -> SyncReport:
+        from planner.app import sync  # loads caldav: only when syncing
+
+        return sync.link_calendar(self.session, name, url, sphere=sphere, username=username,
+                                  password_command=password_command, read_only=read_only,
+                                  progress=progress)
+
+    def sync_unlink(self, name: str) -> int:
+        from planner.app import sync
+
+        return sync.unlink(self.session, name)
+
+    def sync_links(self) -> list[LinkInfo]:
+        from planner.app import sync
+
+        return sync.links(self.session)
+
+    def sync(self, names: Sequence[str] = (),
+             progress: Callable[[str], None] | None = None) -> list[SyncReport]:
+        from planner.app import sync
+
+        return sync.sync_all(self.session, names, progress=progress)
+
+    def in_linked_calendar(self, block: Block, name: str, *, keep_sphere: bool) -> Block:
+        from planner.app import sync
+
+        return sync.add_to_linked(self.session, block, name, keep_sphere=keep_sphere)
 
     def load_demo(self) -> list[str]:
         from planner.app.demo import load_demo
