@@ -115,13 +115,13 @@ def test_the_day_index_answers_like_the_plain_path_and_brute_force(
     assert days_files, "the commit writes a day index beside each calendar"
 
     fast = PlannerService(home, tz=zone_name, clock=lambda: NOW)
-    docs, sources = fast.store.day_sources()
+    docs, sources = fast.session.store.day_sources()
     assert len(sources) == len(days_files) and not [d for d in docs if "source" in d]
     kept = {p: p.read_bytes() for p in days_files}
     for path in days_files:
         path.unlink()
     plain = PlannerService(home, tz=zone_name, clock=lambda: NOW)
-    _, plain_sources = plain.store.day_sources()
+    _, plain_sources = plain.session.store.day_sources()
     assert plain_sources == []
     zone = ZoneInfo(zone_name)
     for pick, offset, days in asked:
@@ -151,12 +151,12 @@ def test_edits_in_an_open_session_shadow_the_day_index(tmp_path: Path) -> None:
     service = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
     day = date(2025, 3, 12)
     assert [o.block.id for o in service.agenda(day)] == ["w0", "w1", "w2"]
-    assert service.store.day_sources()[1], "read through the day index"
+    assert service.session.store.day_sources()[1], "read through the day index"
     service.move("w0", timedelta(days=1))
     service.remove("w1")
     assert [o.block.id for o in service.agenda(day)] == ["w2"]
     assert [o.block.id for o in service.agenda(day + timedelta(days=1))] == ["w0"]
     again = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
-    assert again.store.day_sources()[1], "the edit rewrote the day index"
+    assert again.session.store.day_sources()[1], "the edit rewrote the day index"
     assert [o.block.id for o in again.agenda(day)] == ["w2"]
     assert [o.block.id for o in again.agenda(day + timedelta(days=1))] == ["w0"]

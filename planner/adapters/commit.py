@@ -34,16 +34,22 @@ from pathlib import Path
 
 import orjson
 
+from planner.core.errors import Busy, PlannerError
+
 JOURNAL = ".commit"
 BACKUPS_KEPT = 5
 
 
-class StoreError(Exception):
+class StoreError(PlannerError):
     """The store cannot be read or written; the message is one sentence for the user."""
 
 
-class StoreBusy(StoreError):
+class StoreBusy(StoreError, Busy):
     """Another planner process holds the write lock."""
+
+
+class ReadOnlyCalendar(StoreError):
+    """A block of a calendar linked read-only was to be changed."""
 
 
 def os_reason(exc: OSError) -> str:
