@@ -820,6 +820,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("PLANNER_DEBUG"):
             raise
-        print(f"planner: unexpected error ({type(exc).__name__}: {exc}); nothing was "
-              "changed. Set PLANNER_DEBUG=1 to see details.", file=sys.stderr)
+        print(f"planner: unexpected error ({type(exc).__name__}: {_one_line(exc)}); saves are "
+              "all or nothing. Set PLANNER_DEBUG=1 to see details.", file=sys.stderr)
         return 70
