@@ -18,7 +18,7 @@ from typing import Any
 
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import CalendarError, read_calendar
-from planner.app import planning
+from planner.app import history, planning
 from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.model import Block
@@ -28,6 +28,7 @@ Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
 SAFE_YEARS = range(2, 9998)
 MAX_TASK = timedelta(hours=24)
+WIPE_MIN = 10  # a calendar this big that loses over half its events in one go is suspect
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
 def import_calendar(session: Session, location: str, *, sphere: str | None = None,
-                    calendar: str | None = None, progress: Progress = None) -> ImportReport:
+                    calendar: str | None = None, progress: Progress = None,
+                    allow_empty: bool = False) -> ImportReport:
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
@@ -77,7 +79,7 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         extra_meta = {"path": str(path.resolve())}
     return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
                          default_name=None if url else Path(location).stem,
-                         extra_meta=extra_meta, progress=progress)
+                         extra_meta=extra_meta, progress=progress, allow_empty=allow_empty)
 
 
 def _read_file(path: Path) -> bytes:
@@ -106,7 +108,7 @@ def _calendar_for_url(session: Session, url: str | None) -> str | None:
 
 def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | None,
                   sphere: str | None, default_name: str | None, extra_meta: dict[str, Any],
-                  progress: Progress) -> ImportReport:
+                  progress: Progress, allow_empty: bool = False) -> ImportReport:
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
     chosen_sphere = sphere
@@ -116,7 +118,8 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
             session.check_sphere(chosen_sphere)
         known_meta = session.store.calendar_meta(name) if name else {}
         if name and known_meta.get("file_hash") == file_hash and (
-                chosen_sphere in (None, known_meta.get("sphere"))):
+                chosen_sphere in (None, known_meta.get("sphere"))) and (
+                known_meta.get("events") in (None, session.store.calendar_size(name))):
             # Fast path: byte-identical to the last import, nothing can have changed.
             count = session.store.calendar_size(name)
             summary = f"{name}: 0 new, 0 updated (0 moved), 0 removed, {count} unchanged, " \
@@ -143,15 +146,28 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
                            f"not {block.duration}")
         else:
             blocks.append(block)
-    existing = session.store.calendar_blocks(final_name)
-    changes = _apply_sphere_change(reconcile(existing, blocks, calendar=final_name), blocks)
     _say(progress, f"Saving {len(blocks)} events …")
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
             "imported_at": session.now().astimezone(UTC).isoformat()}
     with session.write() as store:
+        # Reconciled under the lock against what is saved now: another import of the
+        # same calendar that finished meanwhile is built on, never undone in part.
+        existing = store.calendar_blocks(final_name)
+        changes = _apply_sphere_change(reconcile(existing, blocks, calendar=final_name),
+                                       blocks)
+        if not allow_empty:
+            _refuse_a_wipe(final_name, origin, len(existing), len(blocks), changes)
         store.write_calendar(final_name, upsert=[*changes.new, *changes.updated],
-                             remove=[b.id for b in changes.removed], meta=meta)
+                             remove=[b.id for b in changes.removed],
+                             meta={**meta, "events": len(existing) + len(changes.new)
+                                   - len(changes.removed)})
+        if changes.changed:
+            before = {b.id: b for b in [*existing]}
+            history.record(session, f"import {final_name}", [
+                *((b.id, None, b) for b in changes.new),
+                *((b.id, before.get(b.id), b) for b in changes.updated),
+                *((b.id, b, None) for b in changes.removed)])
         session.invalidate()
         if changes.changed:
             planning.replan_from(session, session.today())
@@ -159,6 +175,20 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
                         unchanged=len(changes.unchanged))
+
+
+def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
+                   changes: ReconcileResult) -> None:
+    """A source that suddenly holds nothing (or lost most of its events) is more often a
+    broken export or feed than a wish to delete: keep the calendar and say so."""
+    removed = len(changes.removed)
+    if not removed:
+        return
+    if incoming == 0 or (had >= WIPE_MIN and removed * 2 > had):
+        held = "no events" if incoming == 0 else f"only {incoming} events"
+        raise PlannerError(f"{origin} now holds {held} where {name!r} has {had}; the "
+                           f"calendar was kept as it is. If {removed} events really went "
+                           "away, import again with --allow-empty.")
 
 
 def _outside_safe_years(block: Block) -> bool:
@@ -214,7 +244,8 @@ def _not_modified_report(session: Session, name: str) -> ImportReport:
                         [], unchanged=count, not_modified=True)
 
 
-def refresh_all(session: Session, progress: Progress = None) -> list[ImportReport]:
+def refresh_all(session: Session, progress: Progress = None, allow_empty: bool = False
+                ) -> list[ImportReport]:
     """Re-fetch every subscription; a failed one keeps its last good data."""
     reports = []
     for name in session.store.calendar_names():
@@ -222,7 +253,8 @@ def refresh_all(session: Session, progress: Progress = None) -> list[ImportRepor
         if not url:
             continue
         try:
-            reports.append(import_calendar(session, url, calendar=name, progress=progress))
+            reports.append(import_calendar(session, url, calendar=name, progress=progress,
+                                           allow_empty=allow_empty))
         except PlannerError as exc:
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {exc}", [],
                                         failed=str(exc)))
