@@ -37,7 +37,8 @@ from planner.adapters.caldav import (
 )
 from planner.adapters.ical.reader import CalendarError, block_id_for, read_calendar
 from planner.adapters.ical.writer import UID_DOMAIN, ExportOptions, write_calendar
-from planner.core.model import Block, Source
+from planner.app.links import RESERVED_NAMES, link_of, links
+from planner.core.model import Block
 from planner.core.syncing import Outcome, Resolution, resolve
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None] | None
 PASSWORD_TIMEOUT = 60  # seconds a password command may take (a GUI prompt, a keyring)
-RESERVED_NAMES = frozenset({"add", "list", "remove"})
 
 
 @dataclass
@@ -84,20 +84,6 @@ class SyncReport:
         if self.skipped:
             text += f"; {len(self.skipped)} skipped"
         return text
-
-
-@dataclass(frozen=True)
-class LinkInfo:
-    name: str
-    url: str
-    username: str | None
-    sphere: str
-    read_only: bool
-    events: int
-    pending: int
-    last_sync: str | None  # ISO instant
-    last_result: str | None
-    ok: bool | None
 
 
 # --------------------------------------------------------------------------- links
@@ -142,66 +128,6 @@ def link_calendar(service: PlannerService, name: str, url: str, *, sphere: str,
     return sync_calendar(service, name, progress=progress, password=password)
 
 
-def unlink(service: PlannerService, name: str) -> int:
-    """Forget a linked calendar and its local copies; the server is untouched.
-
-    Returns how many local changes had not been pushed (they are gone too).
-    """
-    _link_of(service, name)
-    dropped = len(service.store.pending_changes(name))
-    with service._writing():
-        service.store.remove_calendar(name)
-        service._invalidate()
-    return dropped
-
-
-def links(service: PlannerService) -> list[LinkInfo]:
-    found = []
-    for name in service.store.calendar_names():
-        meta = service.store.calendar_meta(name)
-        link = meta.get("link")
-        if not isinstance(link, dict):
-            continue
-        state = meta.get("sync") or {}
-        found.append(LinkInfo(name, link.get("url", ""), link.get("username"),
-                              meta.get("sphere", "work"), bool(link.get("read_only")),
-                              service.store.calendar_size(name),
-                              len(service.store.pending_changes(name)), state.get("at"),
-                              state.get("result"), state.get("ok")))
-    return found
-
-
-def is_linked(service: PlannerService, name: str) -> bool:
-    return isinstance(service.store.calendar_meta(name).get("link"), dict)
-
-
-def in_calendar(service: PlannerService, block: Block, name: str) -> Block:
-    """A new block made part of linked calendar NAME (`planner add --calendar NAME`)."""
-    from planner.app.service import PlannerError
-
-    link = _link_of(service, name)
-    if link.get("read_only"):
-        raise PlannerError(f"{name!r} is linked read-only; add the block on the server, or "
-                           "link the calendar again without --read-only.")
-    return replace(block, source=Source(name, f"{block.id}{UID_DOMAIN}"))
-
-
-def linked_sphere(service: PlannerService, name: str) -> str:
-    return str(service.store.calendar_meta(name).get("sphere") or "work")
-
-
-def _link_of(service: PlannerService, name: str) -> dict[str, Any]:
-    from planner.app.service import PlannerError
-
-    link = service.store.calendar_meta(name).get("link")
-    if not isinstance(link, dict):
-        linked = [i.name for i in links(service)]
-        known = f"linked calendars: {', '.join(linked)}" if linked else \
-            "no calendar is linked yet (`planner sync add NAME URL --sphere S`)"
-        raise PlannerError(f"No linked calendar named {name!r}; {known}.")
-    return link
-
-
 def run_password_command(name: str, command: str | None) -> str | None:
     """The first line the command prints; run at every sync, never stored."""
     from planner.app.service import PlannerError
@@ -244,7 +170,7 @@ def sync_all(service: PlannerService, names: Sequence[str] = (), progress: Progr
 
     chosen = list(names) or [i.name for i in links(service)]
     for name in chosen:
-        _link_of(service, name)
+        link_of(service, name)
     reports = []
     for name in chosen:
         try:
@@ -260,7 +186,7 @@ def sync_calendar(service: PlannerService, name: str, *, progress: Progress = No
     with local data untouched and local changes still queued."""
     from planner.app.service import PlannerError
 
-    link = _link_of(service, name)
+    link = link_of(service, name)
     if password is None:
         password = run_password_command(name, link.get("password_command"))
     report = SyncReport(name)

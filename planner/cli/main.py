@@ -407,11 +407,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.calendar:
         from dataclasses import replace
 
-        from planner.app import sync
+        from planner.app import links
 
         if args.sphere is None:
-            block = replace(block, sphere=sync.linked_sphere(service, args.calendar))
-        block = sync.in_calendar(service, block, args.calendar)
+            block = replace(block, sphere=links.linked_sphere(service, args.calendar))
+        block = links.in_calendar(service, block, args.calendar)
     saved = service.add(block)
     return _report_saved(service, saved, "Added")
 
@@ -665,7 +665,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from planner.app import sync
+    from planner.app import links
 
     words = list(args.words)
     verb = words[0] if words else None
@@ -684,6 +684,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if not args.sphere:
             raise UsageError("Give the sphere of the calendar's events: --sphere work or "
                              "--sphere personal (or one from config).")
+        from planner.app import sync
+
         report = sync.link_calendar(service, words[1], words[2], sphere=args.sphere,
                                     username=args.username,
                                     password_command=args.password_command,
@@ -698,15 +700,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if verb == "remove":
         if len(words) != 2:
             raise UsageError("Usage: planner sync remove NAME.")
-        dropped = sync.unlink(service, words[1])
+        dropped = links.unlink(service, words[1])
         lost = (f"; {dropped} local change{'s' if dropped != 1 else ''} never sent to the "
                 "server went with it") if dropped else ""
         print(f"Unlinked {words[1]}: its local copies are gone, the server is untouched"
               f"{lost}.")
         return 0
-    if not words and not sync.links(service):
+    if not words and not links.links(service):
         print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
         return 0
+    from planner.app import sync
+
     status = 0
     for report in sync.sync_all(service, words, progress=progress):
         if report.failed:
@@ -727,9 +731,9 @@ def _print_sync_report(report: Any) -> None:
 
 def _print_links(service: PlannerService) -> int:
     from planner.adapters.ical.fetch import redact_url
-    from planner.app import sync
+    from planner.app import links
 
-    found = sync.links(service)
+    found = links.links(service)
     if not found:
         print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
     for info in found:
