@@ -11,7 +11,6 @@ import caldav
 import pytest
 from textual.widgets import Static
 
-from planner.app import sync
 from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.day import DayScreen
@@ -32,8 +31,8 @@ def _quiet_app(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def linked_home(home: Path, url: str) -> PlannerService:
     service = PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
-    sync.link_calendar(service, "Team", url, sphere="work", username=USER,
-                       password_command=f"echo {PASSWORD}")
+    service.sync_link("Team", url, sphere="work", username=USER,
+                      password_command=f"echo {PASSWORD}")
     return service
 
 

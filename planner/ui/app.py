@@ -57,10 +57,8 @@ class PlannerApp(App[None]):
     # ------------------------------------------------------------------ sync
 
     def update_sync_status(self) -> None:
-        from planner.app.links import status_line
-
         try:
-            self.sync_status = status_line(self.service)
+            self.sync_status = self.service.sync_status()
         except Exception:  # a damaged calendar file is reported by the poll, not here
             self.sync_status = None
 
@@ -73,8 +71,8 @@ class PlannerApp(App[None]):
         thaw_heap()  # e.g. a test run goes on in this process
 
     def _install_themes(self) -> None:
-        user_dir = self.service.paths.themes if self._user_themes else None
-        themes, problems = palette.load(user_dir)
+        bundled, user = self.service.theme_folders()
+        themes, problems = palette.load(bundled, user if self._user_themes else None)
         for theme in themes:
             self.register_theme(theme)
         for problem in problems:

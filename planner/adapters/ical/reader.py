@@ -28,6 +28,7 @@ from icalendar.parser import Contentline, split_on_unescaped_comma
 from icalendar.prop import vDuration
 
 from planner.adapters.ical.zones import ResolvedZone, UnknownZoneError, iana_name, resolve_zone
+from planner.core.errors import PlannerError
 from planner.core.model import (
     Block,
     Energy,
@@ -56,7 +57,7 @@ _NO_PARAMS: dict[str, str] = {}  # shared, never written to
 _TEXT_LIMIT = 200  # characters of a title quoted in messages
 
 
-class CalendarError(Exception):
+class CalendarError(PlannerError):
     """The whole file cannot be read; the message is one sentence naming it."""
 
 

@@ -16,12 +16,13 @@ from textual.worker import get_current_worker
 
 from planner.app.service import PlannerError
 from planner.core.model import Block
+from planner.core.moments import day_label
 from planner.core.when import WhenError
 from planner.ui.blocks import block_from_quick_add
 from planner.ui.daydata import DayCache, DayData, Warmer
 from planner.ui.markup import esc, sphere_chip, sphere_order
 from planner.ui.memory import freeze_heap
-from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter
+from planner.ui.view import Item, hhmm, minutes_text, sphere_letter
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
 from planner.ui.widgets.text import set_text
@@ -554,9 +555,7 @@ class DayScreen(Screen[None]):
 
     def action_sync(self, background: bool = False) -> None:
         """Sync every linked calendar in a worker; the busy bar shows its progress."""
-        from planner.app.links import links
-
-        if not links(self.service):
+        if not self.service.sync_links():
             if not background:
                 self.notify("No linked calendars yet: `planner sync add NAME URL --sphere S` "
                             "links one.", severity="warning")
@@ -569,15 +568,14 @@ class DayScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync(self, background: bool) -> None:
-        from planner.app import sync
-
         def progress(text: str) -> None:
             self.app.call_from_thread(self.set_busy_text, text)
 
         try:
-            reports = sync.sync_all(self.service, progress=progress)
+            reports = self.service.sync(progress=progress)
         except Exception as exc:  # a damaged file, a busy store: say so, keep going
-            reports = [sync.SyncReport("sync", failed=str(exc))]
+            self.app.call_from_thread(self._synced, f"Sync failed: {exc}", "error", False)
+            return
         failed = [r for r in reports if r.failed]
         text = "\n".join(r.summary() for r in reports)
         quiet = background and not failed and not any(
