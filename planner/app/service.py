@@ -34,6 +34,7 @@ from planner.core.scheduler import plan_days
 __all__ = ["PlannerError", "PlannerService", "StoreBusy", "StoreError"]
 
 if TYPE_CHECKING:
+    from planner.app.exporting import ExportPreview
     from planner.core.insights import DayInsights, WeekInsights
 
 Clock = Callable[[], datetime]
@@ -349,9 +350,12 @@ class PlannerService:
         for block in candidates:
             planned = tuple(sorted(placements.get(block.id, [])))
             note = "" if planned else reasons.get(block.id, "no free time in the days it may go")
-            if planned != block.planned or note != block.plan_note:
-                # Planning is not an edit: keep the revision so exports don't churn.
-                self.store.put(replace(block, planned=planned, plan_note=note))
+            if planned != block.planned:
+                # A new time: the revision (exported as SEQUENCE) must rise, or calendar
+                # apps keep showing the old placement.
+                self.store.put(block.evolve(planned=planned, plan_note=note))
+            elif note != block.plan_note:
+                self.store.put(replace(block, plan_note=note))  # same time: not an edit
         self._flexible = None  # planning moves flexible blocks only; the index holds fixed ones
         return results.get(first, PlanResult())
 
@@ -519,6 +523,9 @@ class PlannerService:
                 self._reindex(current, None)
             else:
                 block = block_from_doc(doc)
+                if current is not None:
+                    # Undoing a change is a change too: SEQUENCE never goes back.
+                    block = replace(block, revision=max(block.revision, current.revision) + 1)
                 self.store.put(block)
                 self._reindex(current, block)
                 first = min(first, self._replan_day_for(block))
@@ -540,12 +547,21 @@ class PlannerService:
         return importing.refresh_all(self, progress=progress)
 
     def export(self, out: str, *, first: date | None = None, last: date | None = None,
-               busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None
-               ) -> ExportReport:
+               busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None,
+               private_as_busy: bool = False, whole_series: bool = False) -> ExportReport:
         from planner.app import exporting
 
         return exporting.export(self, out, first=first, last=last, busy_only=busy_only,
-                                spheres=spheres)
+                                spheres=spheres, private_as_busy=private_as_busy,
+                                whole_series=whole_series)
+
+    def export_preview(self, *, first: date | None = None, last: date | None = None,
+                       busy_only: Sequence[str] = (), private_as_busy: bool = False,
+                       spheres: Sequence[str] | None = None) -> ExportPreview | None:
+        from planner.app import exporting
+
+        return exporting.preview(self, first=first, last=last, spheres=spheres,
+                                 audience=exporting.Audience(tuple(busy_only), private_as_busy))
 
     # ------------------------------------------------------------------ insights
 
