@@ -761,3 +761,115 @@ def test_round_trip_through_reader_flexible_blocks() -> None:
     for name in ("kind", "title", "sphere", "duration", "min_chunk", "earliest", "deadline",
                  "part_of_day", "priority", "day", "energy", "done", "planned"):
         assert getattr(got, name) == getattr(SPLIT_TASK, name), name
+
+
+# --- what strict readers need (exports you can hand out) ----------------------------------
+
+
+def test_control_characters_become_line_breaks_or_spaces() -> None:
+    from planner.adapters.ical.text import clean_text
+
+    assert clean_text("a\x0bb\x0cc\x07d\te\r\nf\rg\u2028h\x00i") == "a\nb\nc d\te\nf\ng\nh i"
+    assert clean_text("plain, text; é 🙂") == "plain, text; é 🙂"
+    block = Block(id="w", title="Q3\x07 numbers", notes="one\x0btwo", location="R\x1b1",
+                  tags=("x\x0cy",), start=utc(2026, 3, 2, 9), end=utc(2026, 3, 2, 10))
+    data = write([block]).data
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", data)
+    ev = events(data)[0]
+    assert (ev.summary.value, ev.description.value, ev.location.value) == (
+        "Q3  numbers", "one\ntwo", "R 1")
+
+
+def test_london_is_not_read_as_utc_and_dublin_summer_is_daylight() -> None:
+    """vobject compares a zone with UTC over 2000-2020; the rules must reach back."""
+    weekly = Block(id="p", title="Piano", start=local(ZoneInfo("Europe/London"), 2026, 6, 2, 17),
+                   end=local(ZoneInfo("Europe/London"), 2026, 6, 2, 18),
+                   tzid="Europe/London", recurrence=Recurrence(rrule="FREQ=WEEKLY;COUNT=2"))
+    ev = events(write([weekly]).data)[0]
+    assert [d.astimezone(UTC) for d in ev.getrruleset()] == [utc(2026, 6, 2, 16),
+                                                             utc(2026, 6, 9, 16)]
+    dublin = build_vtimezone("Europe/Dublin", 2026, 2027).to_ical().decode()
+    observances = re.findall(r"BEGIN:(STANDARD|DAYLIGHT)\r\n(?:.*\r\n)*?TZNAME:(\w+)", dublin)
+    assert set(observances) == {("STANDARD", "GMT"), ("DAYLIGHT", "IST")}
+
+
+def test_alarms_attendees_organizer_and_class_round_trip() -> None:
+    from planner.core.model import Alarm, AlarmAction, AlarmRelated, Classification
+
+    alarms = (
+        Alarm.before_start(timedelta(minutes=15), "Stand-up soon"),
+        Alarm(action=AlarmAction.AUDIO, offset=timedelta(0), related=AlarmRelated.END),
+        Alarm.at_instant(utc(2026, 3, 1, 18), "The evening before"),
+        Alarm(action=AlarmAction.EMAIL, offset=-timedelta(days=1), description="Tomorrow",
+              summary="Heads-up", attendees=("mailto:me@example.com",)),
+    )
+    block = Block(id="meet", title="Review", sphere="work", start=utc(2026, 3, 2, 9),
+                  end=utc(2026, 3, 2, 10), classification=Classification.CONFIDENTIAL,
+                  alarms=alarms, organizer='ORGANIZER;CN="Doe, Jane":mailto:jane@example.com',
+                  attendees=("ATTENDEE;CN=Bo;PARTSTAT=ACCEPTED:mailto:bo@example.com",
+                             "ATTENDEE;RSVP=TRUE:mailto:cy@example.com"))
+    got = _round_trip([block])["meet"]
+    assert got.classification is Classification.CONFIDENTIAL
+    assert got.alarms == alarms
+    assert got.organizer == 'ORGANIZER;CN="Doe, Jane":mailto:jane@example.com'
+    assert got.attendees == block.attendees
+    # An EMAIL alarm nobody would get is written as a DISPLAY one (RFC 5545 needs both).
+    lonely = replace(block, alarms=(Alarm(action=AlarmAction.EMAIL, offset=timedelta(0)),))
+    (alarm,) = _round_trip([lonely])["meet"].alarms
+    assert alarm.action is AlarmAction.DISPLAY and alarm.description == "Reminder"
+
+
+def test_same_series_from_two_calendars_keeps_uid_and_recurrence_id_unique() -> None:
+    master, override = _imported_series()
+    copy_master = replace(master, id="m2", source=replace(master.source, calendar="Copy"))
+    copy_override = replace(override, id="m2-o",
+                            source=replace(override.source, calendar="Copy"))
+    evs = events(write([master, override, copy_master, copy_override]).data)
+    identities = [(ev.uid.value, "recurrence-id" in ev.contents) for ev in evs]
+    assert identities == [("sync-123@example.com", False), ("sync-123@example.com", True),
+                          ("m2@planner", False), ("m2@planner", True)]
+
+
+def _weekly(rule: str, **extra: object) -> Block:
+    return Block(id="w", title="Weekly", start=local(BERLIN, 2026, 3, 2, 9),
+                 end=local(BERLIN, 2026, 3, 2, 10), tzid="Europe/Berlin",
+                 recurrence=Recurrence(rrule=rule, **extra),  # type: ignore[arg-type]
+                 source=Source("Cal", "w@x"))
+
+
+MARCH = (datetime(2026, 3, 2, tzinfo=BERLIN), datetime(2026, 3, 16, tzinfo=BERLIN))
+
+
+def _rules(blocks: list[Block], bound: tuple[datetime, datetime] | None = MARCH) -> list[str]:
+    return [ev.rrule.value for ev in events(write(blocks, ExportOptions(bound_to=bound)).data)]
+
+
+def test_a_range_bounds_open_and_later_ending_series_only() -> None:
+    assert _rules([_weekly("FREQ=WEEKLY")]) == ["FREQ=WEEKLY;UNTIL=20260315T225959Z"]
+    assert _rules([_weekly("FREQ=WEEKLY")], None) == ["FREQ=WEEKLY"]
+    assert _rules([_weekly("FREQ=WEEKLY;UNTIL=20261231T000000Z")]) == [
+        "FREQ=WEEKLY;UNTIL=20260315T225959Z"]
+    assert _rules([_weekly("FREQ=WEEKLY;UNTIL=20260310T000000Z")]) == [
+        "FREQ=WEEKLY;UNTIL=20260310T000000Z"]
+    assert _rules([_weekly("FREQ=WEEKLY;COUNT=50")]) == ["FREQ=WEEKLY;COUNT=50"]
+    floating = Block(id="f", title="f", start=datetime(2026, 3, 2, 7),
+                     end=datetime(2026, 3, 2, 8), recurrence=Recurrence(rrule="FREQ=DAILY"))
+    assert _rules([floating]) == ["FREQ=DAILY;UNTIL=20260315T235959"]
+
+
+def test_a_bounded_series_drops_later_slots_but_keeps_an_override_moved_into_the_range(
+        ) -> None:
+    late_rdate = _weekly("FREQ=WEEKLY", rdates=(local(BERLIN, 2026, 3, 4, 9),
+                                                local(BERLIN, 2026, 5, 1, 9)))
+    later = Block(id="o1", title="later", start=local(BERLIN, 2026, 4, 6, 12),
+                  end=local(BERLIN, 2026, 4, 6, 13), tzid="Europe/Berlin",
+                  source=Source("Cal", "w@x", "2026-04-06T07:00:00Z"))
+    pulled_in = Block(id="o2", title="pulled in", start=local(BERLIN, 2026, 3, 12, 12),
+                      end=local(BERLIN, 2026, 3, 12, 13), tzid="Europe/Berlin",
+                      source=Source("Cal", "w@x", "2026-03-23T08:00:00Z"))
+    data = write([late_rdate, later, pulled_in], ExportOptions(bound_to=MARCH)).data
+    evs = events(data)
+    assert [ev.summary.value for ev in evs] == ["Weekly", "pulled in"]
+    assert evs[0].rrule.value == "FREQ=WEEKLY;UNTIL=20260323T080000Z"  # reaches its slot
+    assert b"RDATE;TZID=Europe/Berlin:20260304T090000\r\n" in data
+    assert b"20260501" not in data

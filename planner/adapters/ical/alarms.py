@@ -71,7 +71,8 @@ def _alarm(props: list[tuple[str, dict[str, str], str]]) -> Alarm | None:
     at: datetime | None = None
     related = AlarmRelated.START
     try:
-        if params.get("VALUE", "").upper() == "DATE-TIME":
+        # Some writers leave out VALUE=DATE-TIME; a duration never starts with a digit.
+        if params.get("VALUE", "").upper() == "DATE-TIME" or value.strip()[:1].isdigit():
             moment = vDDDTypes.from_ical(value.strip())
             if not isinstance(moment, datetime):
                 return None
@@ -86,8 +87,10 @@ def _alarm(props: list[tuple[str, dict[str, str], str]]) -> Alarm | None:
                 related = AlarmRelated.END
     except (ValueError, TypeError):
         return None
-    attendees = tuple(value.strip() for name, _, value in props
-                      if name == "ATTENDEE" and value.strip())
+    attendees: tuple[str, ...] = ()
+    if action is AlarmAction.EMAIL:  # only an EMAIL alarm is sent to anyone
+        attendees = tuple(value.strip() for name, _, value in props
+                          if name == "ATTENDEE" and value.strip())
     return Alarm(action=action, offset=offset, related=related, at=at,
                  description=_text(first, "DESCRIPTION"), summary=_text(first, "SUMMARY"),
                  attendees=attendees)
@@ -110,7 +113,7 @@ def alarm_component(alarm: Alarm) -> VAlarm:
     component = VAlarm()
     component.add("ACTION", action.value)
     if alarm.at is not None:
-        component.add("TRIGGER", alarm.at.astimezone(UTC))
+        component.add("TRIGGER", alarm.at.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
     else:
         assert alarm.offset is not None
         parameters = {"RELATED": "END"} if alarm.related is AlarmRelated.END else None
