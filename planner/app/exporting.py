@@ -108,9 +108,8 @@ def export(service: PlannerService, out: str, *, first: date | None, last: date 
 
     _check(service, first, last, [*busy_only, *(spheres or ())])
     blocks = blocks_in_range(service, first, last)
-    bound = None if whole_series or last is None else window(service, first, last)
     options = options_for(service, blocks, Audience(tuple(busy_only), private_as_busy),
-                          spheres=spheres, bound_to=bound)
+                          spheres=spheres, bound_to=_bound(service, first, last, whole_series))
     try:
         result = write_calendar(blocks, options, now=service.now())
     except ValueError as exc:
@@ -124,8 +123,8 @@ def export(service: PlannerService, out: str, *, first: date | None, last: date 
 
 
 def preview(service: PlannerService, *, first: date | None, last: date | None,
-            audience: Audience, spheres: Sequence[str] | None = None
-            ) -> ExportPreview | None:
+            audience: Audience, spheres: Sequence[str] | None = None,
+            whole_series: bool = False) -> ExportPreview | None:
     """What a reader sees for one sample event of the range; None if the range is empty.
 
     The sample is the first block with something to hide (a personal-parent sphere or
@@ -140,7 +139,8 @@ def preview(service: PlannerService, *, first: date | None, last: date | None,
     if sample is None:
         return None
     series = [b for b in blocks if b.series_key == sample.series_key]
-    options = options_for(service, blocks, audience, spheres=spheres)
+    options = options_for(service, blocks, audience, spheres=spheres,
+                          bound_to=_bound(service, first, last, whole_series))
     try:
         data = write_calendar(series, options, now=service.now()).data
     except ValueError as exc:
@@ -150,6 +150,12 @@ def preview(service: PlannerService, *, first: date | None, last: date | None,
     event = text[begin:text.index("END:VEVENT", begin) + len("END:VEVENT")]
     return ExportPreview(sample.title, is_busy(sample, options) or any(
         is_busy(b, options) for b in series), event)
+
+
+def _bound(service: PlannerService, first: date | None, last: date | None,
+           whole_series: bool) -> tuple[datetime, datetime] | None:
+    """Where series stop: at the end of the range asked for, unless kept whole."""
+    return None if whole_series or last is None else window(service, first, last)
 
 
 def _sample(service: PlannerService, blocks: list[Block], first: date | None,

@@ -557,11 +557,13 @@ class PlannerService:
 
     def export_preview(self, *, first: date | None = None, last: date | None = None,
                        busy_only: Sequence[str] = (), private_as_busy: bool = False,
-                       spheres: Sequence[str] | None = None) -> ExportPreview | None:
+                       spheres: Sequence[str] | None = None, whole_series: bool = False
+                       ) -> ExportPreview | None:
         from planner.app import exporting
 
         return exporting.preview(self, first=first, last=last, spheres=spheres,
-                                 audience=exporting.Audience(tuple(busy_only), private_as_busy))
+                                 audience=exporting.Audience(tuple(busy_only), private_as_busy),
+                                 whole_series=whole_series)
 
     # ------------------------------------------------------------------ insights
 

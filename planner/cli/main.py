@@ -588,7 +588,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.preview:
         sample = service.export_preview(first=first, last=last, busy_only=args.busy_only,
                                         private_as_busy=args.private_as_busy,
-                                        spheres=args.sphere)
+                                        spheres=args.sphere, whole_series=args.whole_series)
         if sample is None:
             print("Nothing in that range to preview.")
             return 0
