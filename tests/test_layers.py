@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = ["planner.core.model", "planner.core.settings", "planner.core.recurrence",
         "planner.core.scheduler", "planner.core.insights", "planner.core.reconcile",
         "planner.core.when", "planner.adapters.index", "planner.adapters.codec",
-        "planner.core.review", "planner.core.intervals"]
+        "planner.core.review", "planner.core.intervals", "planner.core.syncing"]
 HEAVY = ["textual", "tinydb", "icalendar"]
 
 
@@ -27,9 +27,9 @@ def test_core_module_imports_no_io_or_ui_library(module: str) -> None:
 
 
 def test_agenda_path_does_not_load_textual_or_icalendar() -> None:
-    # `planner agenda` must start fast: no UI toolkit, no iCalendar parser.
+    # `planner agenda` must start fast: no UI toolkit, no iCalendar parser, no CalDAV.
     code = ("import sys; import planner.cli, planner.app.service; "
-            "print([m for m in ('textual', 'icalendar') if m in sys.modules])")
+            "print([m for m in ('textual', 'icalendar', 'caldav') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout.strip()
     assert out == "[]"

@@ -17,12 +17,13 @@ commits (one rewrite per command, not per document) and happens under a file loc
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ CALENDAR_DIR = "calendars"
 BACKUP_DIR = "backups"
 BACKUPS_KEPT = 5
 LOCK_FILE = ".lock"
+PENDING_TABLE = "pending"  # a linked calendar's queue of local changes not yet pushed
 
 
 class StoreError(Exception):
@@ -50,6 +52,10 @@ class StoreError(Exception):
 
 class StoreBusy(StoreError):
     """Another planner process holds the write lock."""
+
+
+class ReadOnlyCalendar(StoreError):
+    """A block of a calendar linked read-only was to be changed."""
 
 
 # --------------------------------------------------------------------------- storage
@@ -305,6 +311,25 @@ class _CalendarFile:
         docs = self.db.table("meta").all()
         return dict(docs[0]) if docs else {"name": self.name}
 
+    @property
+    def link(self) -> dict[str, Any] | None:
+        """The server link of a calendar synced both ways (None for imports)."""
+        link = self.meta().get("link")
+        return link if isinstance(link, dict) else None
+
+    def note_change(self, uid: str) -> None:
+        """Queue the resource ``uid`` for the next push, in the same file as the data.
+
+        Each note bumps a counter, so a sync clears only the version it pushed; an edit
+        made while it talked to the server stays queued.
+        """
+        table = self.db.table(PENDING_TABLE)
+        for doc in table.all():
+            if doc.get("uid") == uid:
+                table.update({"n": int(doc.get("n", 0)) + 1}, doc_ids=[doc.doc_id])
+                return
+        table.insert({"uid": uid, "n": 1})
+
 
 # --------------------------------------------------------------------------- store
 
@@ -403,6 +428,13 @@ class Store:
     def calendar_meta(self, name: str) -> dict[str, Any]:
         cal = self._calendar(name)
         return cal.meta() if cal else {}
+
+    def pending_changes(self, name: str) -> dict[str, int]:
+        """A linked calendar's queued local changes: resource UID -> change counter."""
+        cal = self._calendar(name)
+        if cal is None:
+            return {}
+        return {str(d["uid"]): int(d.get("n", 0)) for d in cal.db.table(PENDING_TABLE).all()}
 
     def all_blocks(self) -> Iterator[Block]:
         yield from self._user.blocks().values()
@@ -554,11 +586,15 @@ class Store:
         self.reload()
 
     def put(self, block: Block) -> None:
-        """Save a block where it lives: its calendar's file if imported, else the main file."""
+        """Save a block where it lives: its calendar's file if imported or linked (a new
+        block of a linked calendar goes there too), else the main file."""
         self._require_transaction()
         if block.source is not None:
             cal = self._calendar(block.source.calendar)
-            if cal is not None and block.id in cal.events:
+            if cal is not None and (block.id in cal.events or cal.link is not None):
+                before = cal.events.block(block.id) if block.id in cal.events else None
+                if cal.link is not None:
+                    self._check_linked_change(cal, before, block)
                 cal.events.put(block)
                 return
         self._user.put(block)
@@ -568,18 +604,62 @@ class Store:
         for table in self._tables():
             if block_id in table:
                 block = table.block(block_id)
+                cal = self._calendar(block.source.calendar) if block and block.source else None
+                if cal is not None and cal.events is table and cal.link is not None:
+                    self._check_linked_change(cal, block, None)
                 table.delete([block_id])
                 return block
         return None
 
+    @staticmethod
+    def _check_linked_change(cal: _CalendarFile, before: Block | None,
+                             after: Block | None) -> None:
+        """Queue a linked calendar's change for the next push, or refuse it if read-only.
+
+        Where the planner placed a flexible block is local to this device when the link
+        is read-only, and only the reason text changing is never worth a push.
+        """
+        link = cal.link or {}
+        block = before or after
+        assert block is not None and block.source is not None
+        if before is not None and after is not None and \
+                dataclasses.replace(before, plan_note="") == \
+                dataclasses.replace(after, plan_note=""):
+            return
+        if link.get("read_only"):
+            if before is not None and after is not None and \
+                    dataclasses.replace(before, planned=(), plan_note="") == \
+                    dataclasses.replace(after, planned=(), plan_note=""):
+                return
+            raise ReadOnlyCalendar(
+                f"{block.title!r} is in {cal.meta().get('name', cal.name)!r}, which is "
+                "linked read-only; change it "
+                "on the server, or link the calendar again without --read-only.")
+        uids = {b.source.uid for b in (before, after) if b is not None and b.source}
+        for uid in sorted(uids):  # a block moved to another UID changes both resources
+            cal.note_change(uid)
+
     def write_calendar(self, name: str, *, upsert: Iterable[Block] = (),
-                       remove: Iterable[str] = (), meta: dict[str, Any] | None = None) -> None:
-        """Apply an import's changes to one calendar's file in a single rewrite."""
+                       remove: Iterable[str] = (), meta: dict[str, Any] | None = None,
+                       queue: Iterable[str] = (), done: Mapping[str, int] | None = None
+                       ) -> None:
+        """Apply an import's or a sync's changes to one calendar's file in a single rewrite.
+
+        These changes come from the server, so they are not queued for a push; ``queue``
+        names resource UIDs that must be, and ``done`` clears queued changes that were
+        pushed (UID -> the counter read before pushing; a newer change stays queued).
+        """
         self._require_transaction()
         cal = self._calendar(name, create=True)
         assert cal is not None
         cal.events.delete(list(remove))
         cal.events.put_many(upsert)
+        for uid in queue:
+            cal.note_change(uid)
+        if done:
+            table = cal.db.table(PENDING_TABLE)
+            table.remove(doc_ids=[d.doc_id for d in table.all()
+                                  if done.get(d.get("uid")) == d.get("n")])
         if meta is not None:
             table = cal.db.table("meta")
             merged = {**cal.meta(), **meta, "name": name, "schema": SCHEMA_VERSION}

@@ -40,6 +40,9 @@ def import_calendar(service: PlannerService, location: str, *, sphere: str | Non
         raise PlannerError(str(exc)) from exc
     name = calendar or (_calendar_for_url(service, url) if url else None)
     meta = service.store.calendar_meta(name) if name else {}
+    if isinstance(meta.get("link"), dict):
+        raise PlannerError(f"{name!r} is linked to a CalDAV server; `planner sync {name}` "
+                           "updates it, an import would replace its events.")
     if url:
         shown = redact_url(url)
         _say(progress, f"Fetching {shown} …")

@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notes", default="")
     p.add_argument("--location", default="")
     p.add_argument("--all-day", action="store_true", help="a date-only block (with --at DATE)")
+    p.add_argument("--calendar", metavar="NAME",
+                   help="put it in this linked calendar (`planner sync` sends it)")
 
     p = command("edit", "change a block by id")
     p.add_argument("id")
@@ -159,6 +161,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("date", nargs="?", help="any day in the week (default: this week)")
     p.add_argument("--week", action="store_true", help="(the default; kept for symmetry)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE")
+
+    p = sub.add_parser(
+        "sync", parents=[common], help="two-way sync with CalDAV calendars",
+        usage=("planner sync [NAME ...]\n"
+               "       planner sync add NAME URL --sphere S [--username U] "
+               "[--password-command CMD] [--read-only]\n"
+               "       planner sync list\n"
+               "       planner sync remove NAME"),
+        description="Two-way sync with CalDAV calendars. `sync` alone syncs every linked "
+                    "calendar and prints what was pulled and pushed.")
+    p.add_argument("words", nargs="*", metavar="NAME",
+                   help="calendars to sync, or add / list / remove")
+    p.add_argument("--sphere", help="sphere of the linked calendar's events (sync add)")
+    p.add_argument("--username", help="account name on the server (sync add)")
+    p.add_argument("--password-command", metavar="CMD",
+                   help="command printing the password on its first line, run at each "
+                        "sync; the password is never stored (sync add)")
+    p.add_argument("--read-only", action="store_true",
+                   help="pull only; local edits to its events are refused (sync add)")
 
     command("undo", "undo the last change")
     command("redo", "redo the last undone change")
@@ -394,6 +415,14 @@ def cmd_add(args: argparse.Namespace) -> int:
                                        rrule=args.repeat, **extra)
             if args.repeat:
                 _check_rrule(args.repeat)
+    if args.calendar:
+        from dataclasses import replace
+
+        from planner.app import sync
+
+        if args.sphere is None:
+            block = replace(block, sphere=sync.linked_sphere(service, args.calendar))
+        block = sync.in_calendar(service, block, args.calendar)
     saved = service.add(block)
     return _report_saved(service, saved, "Added")
 
@@ -660,6 +689,90 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from planner.app import sync
+
+    words = list(args.words)
+    verb = words[0] if words else None
+    link_options = [f for f in ("sphere", "username", "password_command") if getattr(args, f)]
+    if args.read_only:
+        link_options.append("read_only")
+    if verb != "add" and link_options:
+        flag = "--" + link_options[0].replace("_", "-")
+        raise UsageError(f"{flag} is for `planner sync add NAME URL`.")
+    service = _service(args)
+    progress = (lambda text: print(text, file=sys.stderr)) if sys.stderr.isatty() else None
+    if verb == "add":
+        if len(words) != 3:
+            raise UsageError("Usage: planner sync add NAME URL --sphere S [--username U] "
+                             "[--password-command CMD] [--read-only].")
+        if not args.sphere:
+            raise UsageError("Give the sphere of the calendar's events: --sphere work or "
+                             "--sphere personal (or one from config).")
+        report = sync.link_calendar(service, words[1], words[2], sphere=args.sphere,
+                                    username=args.username,
+                                    password_command=args.password_command,
+                                    read_only=args.read_only, progress=progress)
+        print(f"Linked {words[1]}{' (read-only)' if args.read_only else ''}.")
+        _print_sync_report(report)
+        return 0
+    if verb == "list":
+        if len(words) != 1:
+            raise UsageError("Usage: planner sync list.")
+        return _print_links(service)
+    if verb == "remove":
+        if len(words) != 2:
+            raise UsageError("Usage: planner sync remove NAME.")
+        dropped = sync.unlink(service, words[1])
+        lost = (f"; {dropped} local change{'s' if dropped != 1 else ''} never sent to the "
+                "server went with it") if dropped else ""
+        print(f"Unlinked {words[1]}: its local copies are gone, the server is untouched"
+              f"{lost}.")
+        return 0
+    if not words and not sync.links(service):
+        print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
+        return 0
+    status = 0
+    for report in sync.sync_all(service, words, progress=progress):
+        if report.failed:
+            print(f"planner: {_one_line(report.failed)}", file=sys.stderr)
+            status = EXIT_ERROR
+        else:
+            _print_sync_report(report)
+    return status
+
+
+def _print_sync_report(report: Any) -> None:
+    print(report.summary())
+    for note in report.notes:
+        print(f"  {note}")
+    for line in report.skipped[:20]:
+        print(f"  skipped {line}")
+
+
+def _print_links(service: PlannerService) -> int:
+    from planner.adapters.ical.fetch import redact_url
+    from planner.app import sync
+
+    found = sync.links(service)
+    if not found:
+        print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
+    for info in found:
+        mode = "read-only" if info.read_only else "two-way"
+        print(f"{info.name:<20} {info.sphere:<9} {mode:<9} {info.events:>5} events  "
+              f"{redact_url(info.url)}")
+        if info.last_sync:
+            when = service.local(datetime.fromisoformat(info.last_sync))
+            state = "ok" if info.ok else "failed"
+            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {info.last_result}")
+        else:
+            print("  never synced")
+        if info.pending:
+            print(f"  {info.pending} local change{'s' if info.pending != 1 else ''} "
+                  "waiting to be sent")
+    return 0
+
+
 def cmd_undo(args: argparse.Namespace) -> int:
     print(_service(args).undo())
     return 0
@@ -759,6 +872,7 @@ COMMANDS = {
     "plan": cmd_plan, "import": cmd_import, "refresh": cmd_refresh, "export": cmd_export,
     "insights": cmd_insights, "review": cmd_review, "undo": cmd_undo, "redo": cmd_redo,
     "calendars": cmd_calendars, "restore": cmd_restore, "demo": cmd_demo, "config": cmd_config,
+    "sync": cmd_sync,
 }
 
 
