@@ -75,15 +75,15 @@ class Home:
         return PlannerService(self.path, tz=ZONE, clock=pinned_clock)
 
     def link(self, name: str, url: str, **kw: object) -> sync.SyncReport:
-        return sync.link_calendar(self.service, name, url, sphere=kw.pop("sphere", "work"),
+        return sync.link_calendar(self.service.session, name, url, sphere=kw.pop("sphere", "work"),
                                   username=USER, password_command=PASSWORD_COMMAND,
                                   **kw)  # type: ignore[arg-type]
 
     def sync(self, name: str = "Work") -> sync.SyncReport:
-        return sync.sync_calendar(self.service, name)
+        return sync.sync_calendar(self.service.session, name)
 
     def blocks(self, name: str = "Work") -> list:  # type: ignore[type-arg]
-        return sorted(self.service.store.calendar_blocks(name), key=lambda b: b.title)
+        return sorted(self.service.session.store.calendar_blocks(name), key=lambda b: b.title)
 
     def titles(self, name: str = "Work") -> list[str]:
         return [b.title for b in self.blocks(name)]
@@ -95,7 +95,7 @@ class Home:
         service = self.service
         start = service.at(DAY, datetime.min.time().replace(hour=hour))
         block = service.make_fixed(title, start, start + timedelta(hours=1), sphere="work")
-        return service.add(sync.in_calendar(service, block, name))
+        return service.add(sync.in_calendar(service.session, block, name))
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_local_adds_edits_done_and_deletes_reach_the_server(radicale, homes) -> 
     laptop.link("Work", url)
     meeting = laptop.add_fixed("Planning", 10)
     service = laptop.service
-    task = service.add(sync.in_calendar(service, service.make_flexible(
+    task = service.add(sync.in_calendar(service.session, service.make_flexible(
         "Write report", timedelta(hours=1), sphere="work", day=DAY, priority=2), "Work"))
     assert task.planned
     report = laptop.sync()
@@ -200,7 +200,7 @@ def test_a_flexible_block_travels_as_itself_and_a_replan_moves_it_everywhere(
     laptop.link("Work", url)
     service = laptop.service
     deadline = service.at(DAY + timedelta(days=2), datetime.min.time())
-    task = service.add(sync.in_calendar(service, service.make_flexible(
+    task = service.add(sync.in_calendar(service.session, service.make_flexible(
         "Deep work", timedelta(hours=2), sphere="work", day=DAY, deadline=deadline,
         priority=1, part="morning"), "Work"))
     laptop.sync()
@@ -295,7 +295,7 @@ def test_read_only_link_pulls_and_refuses_local_edits(radicale, homes) -> None:
     laptop.link("Board", url, read_only=True)
     block = laptop.find("Board meeting", "Board")
     with pytest.raises(PlannerError, match="linked read-only"):
-        sync.in_calendar(laptop.service, block, "Board")
+        sync.in_calendar(laptop.service.session, block, "Board")
     from planner.adapters.store import ReadOnlyCalendar
 
     with pytest.raises(ReadOnlyCalendar, match="'Board meeting' is in 'Board', which is "
@@ -310,8 +310,8 @@ def test_sync_remove_drops_local_copies_and_leaves_the_server_alone(radicale, ho
     laptop, _ = homes
     laptop.link("Work", url)
     laptop.add_fixed("Never sent", 15)
-    assert sync.unlink(laptop.service, "Work") == 1
-    assert laptop.service.store.calendar_names() == []
+    assert sync.unlink(laptop.service.session, "Work") == 1
+    assert laptop.service.session.store.calendar_names() == []
     assert Third(url).titles() == ["Stays on the server"]
 
 
@@ -319,12 +319,12 @@ def test_password_command_failures_are_one_sentence(radicale, homes) -> None:
     url = radicale.make_calendar()
     laptop, _ = homes
     with pytest.raises(PlannerError, match=r"^Work: the password command failed \(exit 1\)"):
-        sync.link_calendar(laptop.service, "Work", url, sphere="work", username=USER,
+        sync.link_calendar(laptop.service.session, "Work", url, sphere="work", username=USER,
                            password_command="false")
     with pytest.raises(PlannerError, match="did not accept the username and password"):
-        sync.link_calendar(laptop.service, "Work", url, sphere="work", username=USER,
+        sync.link_calendar(laptop.service.session, "Work", url, sphere="work", username=USER,
                            password_command="echo wrong")
-    assert laptop.service.store.calendar_names() == []  # nothing linked, nothing stored
+    assert laptop.service.session.store.calendar_names() == []  # nothing linked, nothing stored
 
 
 # --------------------------------------------------------------------------- faults
@@ -355,7 +355,7 @@ def test_server_stopped_in_between_keeps_local_changes_queued_until_it_is_back(
                                      "(connection refused or no network).")
     assert result.stdout == ""
     assert laptop.titles() == ["Added offline", "Existing, edited offline"]
-    assert len(laptop.service.store.pending_changes("Work")) == 2
+    assert len(laptop.service.session.store.pending_changes("Work")) == 2
     listing = run_cli(laptop.path, "sync", "list").stdout
     assert "(failed): Work: cannot reach the server" in listing
     assert "2 local changes waiting to be sent" in listing
@@ -372,7 +372,7 @@ def test_server_stopped_in_between_keeps_local_changes_queued_until_it_is_back(
     assert result.returncode == 0, result.stderr
     assert "pushed 1 new, 1 updated, 0 deleted" in result.stdout
     assert Third(url).titles() == ["Added offline", "Existing, edited offline"]
-    assert laptop.service.store.pending_changes("Work") == {}
+    assert laptop.service.session.store.pending_changes("Work") == {}
 
 
 @pytest.mark.parametrize("moment", [("REPORT", 1), ("REPORT", 2), ("PUT", 1), ("PUT", 2),
@@ -410,7 +410,7 @@ def test_a_sync_killed_at_any_moment_is_finished_by_the_next_with_no_duplicates(
         assert report.conflicts == [], report.summary()
         assert laptop.titles() == expected
         assert third.titles() == expected  # nothing twice, nothing lost
-        assert laptop.service.store.pending_changes("Work") == {}
+        assert laptop.service.session.store.pending_changes("Work") == {}
         quiet = laptop.sync()
         assert (quiet.pushed_new, quiet.pushed_updated, quiet.pushed_deleted) == (0, 0, 0)
     phone.link("Work", url)

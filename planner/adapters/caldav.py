@@ -295,7 +295,7 @@ class Connection:
             if response.status == 404:
                 return None
             self._raise_for_status(response, "downloading from")
-            data = response._raw_body if getattr(response, "_raw_body", b"") else response.raw
+            data = response.raw  # the body as text (caldav decodes non-XML bodies as they came)
         text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
         return Resource(href_key(href), str(response.headers.get("ETag") or ""), text)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from planner.core.errors import PlannerError
 from planner.core.model import (
     Alarm,
     AlarmAction,
@@ -27,7 +28,7 @@ from planner.core.model import (
 Doc = dict[str, Any]
 
 
-class CodecError(ValueError):
+class CodecError(PlannerError, ValueError):
     """A stored document is not a valid block."""
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from planner.adapters.codec import block_to_doc
 from planner.core.model import Block, Occurrence
+from planner.core.moments import as_aware
 from planner.core.recurrence import occurrences
 
 # Blocks longer than this are kept in one set scanned on every query instead of being
@@ -206,6 +207,4 @@ def _week_start(day: date) -> date:
 
 
 def _sort_key(moment: datetime | date, zone: ZoneInfo) -> datetime:
-    if isinstance(moment, datetime):
-        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-    return datetime(moment.year, moment.month, moment.day, tzinfo=zone)
+    return as_aware(moment, zone)

@@ -21,7 +21,6 @@ import dataclasses
 import os
 import re
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -35,6 +34,8 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from planner.adapters.codec import CodecError, Doc, block_from_doc, block_to_doc
+from planner.adapters.files import write_atomically
+from planner.core.errors import Busy, PlannerError
 from planner.core.model import Block
 
 SCHEMA_VERSION = 1
@@ -46,11 +47,11 @@ LOCK_FILE = ".lock"
 PENDING_TABLE = "pending"  # a linked calendar's queue of local changes not yet pushed
 
 
-class StoreError(Exception):
+class StoreError(PlannerError):
     """The store cannot be read or written; the message is one sentence for the user."""
 
 
-class StoreBusy(StoreError):
+class StoreBusy(StoreError, Busy):
     """Another planner process holds the write lock."""
 
 
@@ -150,21 +151,12 @@ def _broken_message(path: Path, why: str) -> str:
 def _atomic_write(path: Path, payload: bytes, backup_dir: Path | None) -> None:
     """Write-then-rename so a crash leaves the old or the new file, never a torn one."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o600)
-        if backup_dir is not None and path.exists():
-            _rotate_backup(path, backup_dir)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(path.parent)
+
+    def keep_backup(target: Path) -> None:
+        if backup_dir is not None and target.exists():
+            _rotate_backup(target, backup_dir)
+
+    write_atomically(path, payload, mode=0o600, before_replace=keep_backup)
 
 
 def _rotate_backup(path: Path, backup_dir: Path) -> None:
@@ -183,15 +175,6 @@ def _rotate_backup(path: Path, backup_dir: Path) -> None:
         os.link(path, target)
     except OSError:
         shutil.copy2(path, target)
-
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def slugify(name: str) -> str:
@@ -562,6 +545,21 @@ class Store:
         if on_disk != slugs:
             return True
         return any(_stamp(c.storage.path) != c.storage.stamp for c in self._calendars.values())
+
+    def reload_if_idle(self) -> bool:
+        """Re-read what another process saved, unless a thread of ours is writing.
+
+        Never waits: the app's poll runs on the UI thread. True if anything was re-read.
+        """
+        if not self._thread_lock.acquire(blocking=False):
+            return False
+        try:
+            if self._owner is not None or not self.changed_on_disk():
+                return False
+            self.reload()
+            return True
+        finally:
+            self._thread_lock.release()
 
     def reload(self) -> None:
         self.generation += 1  # tells the service its derived views are stale

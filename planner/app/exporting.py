@@ -9,26 +9,29 @@ written, exactly what a reader of the file sees for one sample event.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from planner.adapters.files import write_atomically
 from planner.adapters.ical.writer import ExportOptions, is_busy, write_calendar
 from planner.adapters.secret import home_secret
+from planner.app import queries
+from planner.app.session import Session
+from planner.core.errors import PlannerError
 from planner.core.model import PERSONAL, Block
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from planner.app.service import ExportReport, PlannerService
 
 _EARLIEST = date(1900, 1, 1)
 _LATEST = date(9000, 1, 1)
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: str
+    events: int
+    unplaced_left_out: int
 
 
 @dataclass(frozen=True)
@@ -48,22 +51,22 @@ class ExportPreview:
     text: str  # the VEVENT exactly as written (lines unfolded)
 
 
-def window(service: PlannerService, first: date | None, last: date | None
+def window(session: Session, first: date | None, last: date | None
            ) -> tuple[datetime, datetime]:
-    start = service.day_start(first or _EARLIEST)
-    end = service.day_start(last + timedelta(days=1)) if last else service.day_start(_LATEST)
+    start = session.day_start(first or _EARLIEST)
+    end = session.day_start(last + timedelta(days=1)) if last else session.day_start(_LATEST)
     return start, end
 
 
-def blocks_in_range(service: PlannerService, first: date | None, last: date | None
+def blocks_in_range(session: Session, first: date | None, last: date | None
                     ) -> list[Block]:
     """Blocks with something in [first, last]: every series with an occurrence or an
     override there is taken whole (master and all overrides), recurrence kept as RRULE."""
-    blocks = list(service.store.all_blocks())
+    blocks = list(session.store.all_blocks())
     if first is None and last is None:
         return blocks
-    start, end = window(service, first, last)
-    wanted = {o.block.series_key for o in service.fixed_between(start, end)}
+    start, end = window(session, first, last)
+    wanted = {o.block.series_key for o in queries.fixed_between(session, start, end)}
     chosen = []
     for block in blocks:
         if block.is_flexible:
@@ -76,53 +79,49 @@ def blocks_in_range(service: PlannerService, first: date | None, last: date | No
     return chosen
 
 
-def options_for(service: PlannerService, blocks: Sequence[Block], audience: Audience, *,
+def options_for(session: Session, blocks: Sequence[Block], audience: Audience, *,
                 spheres: Sequence[str] | None = None,
                 bound_to: tuple[datetime, datetime] | None = None) -> ExportOptions:
     """The writer's options: sphere names resolved against the blocks actually written."""
-    from planner.app.service import PlannerError
-
     roots = set(audience.busy_only)
     if audience.private_as_busy:
         roots.add(PERSONAL)
-    settings = service.settings
+    settings = session.settings
     names = {b.sphere for b in blocks} | set(settings.spheres)
     busy = frozenset(n for n in names if any(settings.is_within(n, r) for r in roots))
     key = b""
     if busy or audience.private_as_busy:
         try:
-            key = home_secret(service.paths.data)
+            key = home_secret(session.paths.data)
         except OSError as exc:
             raise PlannerError(f"Cannot read or create the export key in "
-                               f"{service.paths.data}: {exc.strerror or exc}.") from exc
+                               f"{session.paths.data}: {exc.strerror or exc}.") from exc
     return ExportOptions(busy_only=busy, private_as_busy=audience.private_as_busy,
                          uid_key=key, spheres=frozenset(spheres) if spheres else None,
                          sphere_labels={n: n.capitalize() for n in settings.spheres},
                          bound_to=bound_to)
 
 
-def export(service: PlannerService, out: str, *, first: date | None, last: date | None,
+def export(session: Session, out: str, *, first: date | None, last: date | None,
            busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None,
            private_as_busy: bool = False, whole_series: bool = False) -> ExportReport:
-    from planner.app.service import ExportReport, PlannerError
-
-    _check(service, first, last, [*busy_only, *(spheres or ())])
-    blocks = blocks_in_range(service, first, last)
-    options = options_for(service, blocks, Audience(tuple(busy_only), private_as_busy),
-                          spheres=spheres, bound_to=_bound(service, first, last, whole_series))
+    _check(session, first, last, [*busy_only, *(spheres or ())])
+    blocks = blocks_in_range(session, first, last)
+    options = options_for(session, blocks, Audience(tuple(busy_only), private_as_busy),
+                          spheres=spheres, bound_to=_bound(session, first, last, whole_series))
     try:
-        result = write_calendar(blocks, options, now=service.now())
+        result = write_calendar(blocks, options, now=session.now())
     except ValueError as exc:
         raise PlannerError(f"Cannot export: {exc}") from exc
     if out == "-":
         sys.stdout.buffer.write(result.data)
         sys.stdout.buffer.flush()
     else:
-        _write_atomically(Path(out).expanduser(), result.data)
+        write_file(Path(out).expanduser(), result.data)
     return ExportReport(out, result.events, result.unplaced_left_out)
 
 
-def preview(service: PlannerService, *, first: date | None, last: date | None,
+def preview(session: Session, *, first: date | None, last: date | None,
             audience: Audience, spheres: Sequence[str] | None = None,
             whole_series: bool = False) -> ExportPreview | None:
     """What a reader sees for one sample event of the range; None if the range is empty.
@@ -130,19 +129,17 @@ def preview(service: PlannerService, *, first: date | None, last: date | None,
     The sample is the first block with something to hide (a personal-parent sphere or
     marked private), else the first one, so switching audiences shows the difference.
     """
-    from planner.app.service import PlannerError
-
-    _check(service, first, last, [*audience.busy_only, *(spheres or ())])
-    blocks = [b for b in blocks_in_range(service, first, last)
+    _check(session, first, last, [*audience.busy_only, *(spheres or ())])
+    blocks = [b for b in blocks_in_range(session, first, last)
               if not spheres or b.sphere in spheres]
-    sample = _sample(service, blocks, first, last)
+    sample = _sample(session, blocks, first, last)
     if sample is None:
         return None
     series = [b for b in blocks if b.series_key == sample.series_key]
-    options = options_for(service, blocks, audience, spheres=spheres,
-                          bound_to=_bound(service, first, last, whole_series))
+    options = options_for(session, blocks, audience, spheres=spheres,
+                          bound_to=_bound(session, first, last, whole_series))
     try:
-        data = write_calendar(series, options, now=service.now()).data
+        data = write_calendar(series, options, now=session.now()).data
     except ValueError as exc:
         raise PlannerError(f"Cannot export: {exc}") from exc
     text = data.decode("utf-8").replace("\r\n ", "").replace("\r\n", "\n")
@@ -152,68 +149,62 @@ def preview(service: PlannerService, *, first: date | None, last: date | None,
         is_busy(b, options) for b in series), event)
 
 
-def _bound(service: PlannerService, first: date | None, last: date | None,
+def _bound(session: Session, first: date | None, last: date | None,
            whole_series: bool) -> tuple[datetime, datetime] | None:
     """Where series stop: at the end of the range asked for, unless kept whole."""
-    return None if whole_series or last is None else window(service, first, last)
+    return None if whole_series or last is None else window(session, first, last)
 
 
-def _sample(service: PlannerService, blocks: list[Block], first: date | None,
+def _sample(session: Session, blocks: list[Block], first: date | None,
             last: date | None) -> Block | None:
     # An open range is sampled from its first fortnight (or today's), not whole.
-    first = first or (last - timedelta(days=13) if last else service.today())
-    start, end = window(service, first, last or first + timedelta(days=13))
+    first = first or (last - timedelta(days=13) if last else session.today())
+    start, end = window(session, first, last or first + timedelta(days=13))
     ids = {b.id for b in blocks}
-    timed = [o.block for o in service.fixed_between(start, end) + service.placed_between(
-        start, end) if o.block.id in ids]
-    timed.sort(key=lambda b: _sort_start(service, b))
+    found = queries.fixed_between(session, start, end) + queries.placed_between(
+        session, start, end)
+    timed = [o.block for o in found if o.block.id in ids]
+    timed.sort(key=lambda b: _sort_start(session, b))
     if not timed:
         return None
-    settings = service.settings
+    settings = session.settings
     for block in timed:
         if block.is_private or settings.is_within(block.sphere, PERSONAL):
             return block
     return timed[0]
 
 
-def _sort_start(service: PlannerService, block: Block) -> datetime:
+def _sort_start(session: Session, block: Block) -> datetime:
     moment = block.planned[0][0] if block.planned else block.start
     if isinstance(moment, datetime):
-        return service.local(moment)
+        return session.local(moment)
     if isinstance(moment, date):
-        return service.day_start(moment)
-    return service.day_start(_LATEST)
+        return session.day_start(moment)
+    return session.day_start(_LATEST)
 
 
-def _check(service: PlannerService, first: date | None, last: date | None,
+def _check(session: Session, first: date | None, last: date | None,
            spheres: Sequence[str]) -> None:
-    from planner.app.service import PlannerError
-
     if first and last and last < first:
         raise PlannerError(f"--to {last} is before --from {first}; nothing exported.")
     for sphere in spheres:
-        service.check_sphere(sphere)
+        session.check_sphere(sphere)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    from planner.app.service import PlannerError
-
+def write_file(path: Path, data: bytes) -> None:
+    """Write an export (or a review) atomically; errors become one sentence."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise PlannerError(f"{path} is a folder; give a file name such as {path / 'plan.ics'}.")
+    if not folder.is_dir():
+        raise PlannerError(f"Cannot write {path}: the folder {folder} does not exist.")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except FileNotFoundError as exc:
-        raise PlannerError(f"Cannot write {path}: the folder {folder} does not exist.") from exc
+        write_atomically(path, data)
     except OSError as exc:
         raise PlannerError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise PlannerError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+
+
+def export_review(session: Session, day: date, out: str) -> date:
+    """Write the weekly review of the week containing ``day`` as Markdown; its Monday."""
+    write_file(Path(out).expanduser(), queries.weekly_review(session, day).encode("utf-8"))
+    return day - timedelta(days=day.weekday())

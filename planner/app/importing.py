@@ -1,6 +1,6 @@
 """Import and refresh use cases: read a file or URL, reconcile, save, re-plan.
 
-Kept apart from ``service.py`` so the CLI's fast paths (agenda) never import
+Kept apart from ``session.py`` so the CLI's fast paths (agenda) never import
 icalendar. A failed import changes nothing on disk: everything is read, parsed and
 reconciled before the store transaction starts.
 """
@@ -11,35 +11,48 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import CalendarError, read_calendar
+from planner.app import planning
+from planner.app.session import Session
+from planner.core.errors import PlannerError
 from planner.core.model import Block
 from planner.core.reconcile import ReconcileResult, reconcile
-
-if TYPE_CHECKING:
-    from planner.app.service import ImportReport, PlannerService
 
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
 SAFE_YEARS = range(2, 9998)
 MAX_TASK = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    calendar: str
+    summary: str
+    skipped: list[str]
+    new: int = 0
+    updated: int = 0
+    moved: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    not_modified: bool = False
+    failed: str | None = None
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
-def import_calendar(service: PlannerService, location: str, *, sphere: str | None = None,
+def import_calendar(session: Session, location: str, *, sphere: str | None = None,
                     calendar: str | None = None, progress: Progress = None) -> ImportReport:
-    from planner.app.service import PlannerError
-
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
         raise PlannerError(str(exc)) from exc
-    name = calendar or (_calendar_for_url(service, url) if url else None)
-    meta = service.store.calendar_meta(name) if name else {}
+    name = calendar or (_calendar_for_url(session, url) if url else None)
+    meta = session.store.calendar_meta(name) if name else {}
     if isinstance(meta.get("link"), dict):
         raise PlannerError(f"{name!r} is linked to a CalDAV server; `planner sync {name}` "
                            "updates it, an import would replace its events.")
@@ -53,7 +66,7 @@ def import_calendar(service: PlannerService, location: str, *, sphere: str | Non
         except FetchError as exc:
             raise PlannerError(str(exc)) from exc
         if fetched.not_modified and name:
-            return _not_modified_report(service, name)
+            return _not_modified_report(session, name)
         data, origin = fetched.data, shown
         extra_meta: dict[str, Any] = {"url": url, "etag": fetched.etag,
                                       "last_modified": fetched.last_modified}
@@ -62,14 +75,12 @@ def import_calendar(service: PlannerService, location: str, *, sphere: str | Non
         data = _read_file(path)
         origin = str(path)
         extra_meta = {"path": str(path.resolve())}
-    return _import_bytes(service, data, origin=origin, name=name, sphere=sphere,
+    return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
                          default_name=None if url else Path(location).stem,
                          extra_meta=extra_meta, progress=progress)
 
 
 def _read_file(path: Path) -> bytes:
-    from planner.app.service import PlannerError
-
     try:
         if path.is_dir():
             raise PlannerError(f"{path} is a folder, not an .ics file.")
@@ -86,37 +97,35 @@ def _read_file(path: Path) -> bytes:
         raise PlannerError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
 
 
-def _calendar_for_url(service: PlannerService, url: str | None) -> str | None:
-    for name in service.store.calendar_names():
-        if service.store.calendar_meta(name).get("url") == url:
+def _calendar_for_url(session: Session, url: str | None) -> str | None:
+    for name in session.store.calendar_names():
+        if session.store.calendar_meta(name).get("url") == url:
             return name
     return None
 
 
-def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: str | None,
+def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | None,
                   sphere: str | None, default_name: str | None, extra_meta: dict[str, Any],
                   progress: Progress) -> ImportReport:
-    from planner.app.service import ImportReport, PlannerError
-
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
     chosen_sphere = sphere
     try:
         # The sphere is validated before parsing so a typo costs nothing.
         if chosen_sphere is not None:
-            service.check_sphere(chosen_sphere)
-        known_meta = service.store.calendar_meta(name) if name else {}
+            session.check_sphere(chosen_sphere)
+        known_meta = session.store.calendar_meta(name) if name else {}
         if name and known_meta.get("file_hash") == file_hash and (
                 chosen_sphere in (None, known_meta.get("sphere"))):
             # Fast path: byte-identical to the last import, nothing can have changed.
-            count = service.store.calendar_size(name)
+            count = session.store.calendar_size(name)
             summary = f"{name}: 0 new, 0 updated (0 moved), 0 removed, {count} unchanged, " \
                       f"{known_meta.get('skipped', 0)} skipped"
             return ImportReport(name, summary, list(known_meta.get("skipped_reasons", [])),
                                 unchanged=count)
         final_name = name or _calendar_name_in(data) or default_name or "calendar"
         if name is None:
-            known_meta = service.store.calendar_meta(final_name)
+            known_meta = session.store.calendar_meta(final_name)
         chosen_sphere = chosen_sphere or known_meta.get("sphere") or "work"
         result = read_calendar(data, calendar=final_name, sphere=chosen_sphere, origin=origin)
     except CalendarError as exc:
@@ -134,19 +143,18 @@ def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: st
                            f"not {block.duration}")
         else:
             blocks.append(block)
-    existing = service.store.calendar_blocks(final_name)
+    existing = session.store.calendar_blocks(final_name)
     changes = _apply_sphere_change(reconcile(existing, blocks, calendar=final_name), blocks)
     _say(progress, f"Saving {len(blocks)} events …")
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
-            "imported_at": service.now().astimezone(UTC).isoformat()}
-    with service._writing():
-        service.store.write_calendar(
-            final_name, upsert=[*changes.new, *changes.updated],
-            remove=[b.id for b in changes.removed], meta=meta)
-        service._invalidate()
+            "imported_at": session.now().astimezone(UTC).isoformat()}
+    with session.write() as store:
+        store.write_calendar(final_name, upsert=[*changes.new, *changes.updated],
+                             remove=[b.id for b in changes.removed], meta=meta)
+        session.invalidate()
         if changes.changed:
-            service._replan_from(service.today())
+            planning.replan_from(session, session.today())
     return ImportReport(final_name, changes.summary(final_name, len(skipped)), skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
@@ -200,25 +208,21 @@ def _calendar_name_in(data: bytes) -> str | None:
     return name.replace("\\,", ",").replace("\\;", ";")[:80] or None
 
 
-def _not_modified_report(service: PlannerService, name: str) -> ImportReport:
-    from planner.app.service import ImportReport
-
-    count = service.store.calendar_size(name)
+def _not_modified_report(session: Session, name: str) -> ImportReport:
+    count = session.store.calendar_size(name)
     return ImportReport(name, f"{name}: not modified since the last fetch, {count} unchanged",
                         [], unchanged=count, not_modified=True)
 
 
-def refresh_all(service: PlannerService, progress: Progress = None) -> list[ImportReport]:
+def refresh_all(session: Session, progress: Progress = None) -> list[ImportReport]:
     """Re-fetch every subscription; a failed one keeps its last good data."""
-    from planner.app.service import ImportReport, PlannerError
-
     reports = []
-    for name in service.store.calendar_names():
-        url = service.store.calendar_meta(name).get("url")
+    for name in session.store.calendar_names():
+        url = session.store.calendar_meta(name).get("url")
         if not url:
             continue
         try:
-            reports.append(import_calendar(service, url, calendar=name, progress=progress))
+            reports.append(import_calendar(session, url, calendar=name, progress=progress))
         except PlannerError as exc:
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {exc}", [],
                                         failed=str(exc)))

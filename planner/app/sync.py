@@ -24,7 +24,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from planner.adapters.caldav import (
     CalDAVError,
@@ -37,11 +37,12 @@ from planner.adapters.caldav import (
 )
 from planner.adapters.ical.reader import CalendarError, block_id_for, read_calendar
 from planner.adapters.ical.writer import UID_DOMAIN, ExportOptions, write_calendar
+from planner.app import planning
+from planner.app.editing import new_block_id
+from planner.app.session import Session
+from planner.core.errors import PlannerError
 from planner.core.model import Block, Source
 from planner.core.syncing import Outcome, Resolution, resolve
-
-if TYPE_CHECKING:
-    from planner.app.service import PlannerService
 
 Progress = Callable[[str], None] | None
 PASSWORD_TIMEOUT = 60  # seconds a password command may take (a GUI prompt, a keyring)
@@ -99,11 +100,18 @@ class LinkInfo:
     last_result: str | None
     ok: bool | None
 
+    @property
+    def shown_url(self) -> str:
+        """The URL with any secret in it masked, for printing."""
+        from planner.adapters.ical.fetch import redact_url
+
+        return redact_url(self.url)
+
 
 # --------------------------------------------------------------------------- links
 
 
-def link_calendar(service: PlannerService, name: str, url: str, *, sphere: str,
+def link_calendar(session: Session, name: str, url: str, *, sphere: str,
                   username: str | None = None, password_command: str | None = None,
                   read_only: bool = False, progress: Progress = None) -> SyncReport:
     """Link a server calendar as NAME and run its first sync.
@@ -111,8 +119,6 @@ def link_calendar(service: PlannerService, name: str, url: str, *, sphere: str,
     A server or principal URL is refused with the calendars found there. The link is
     saved only once the server answered as a calendar; the password never is.
     """
-    from planner.app.service import PlannerError
-
     name = name.strip()
     if not name:
         raise PlannerError("A linked calendar needs a name.")
@@ -121,8 +127,8 @@ def link_calendar(service: PlannerService, name: str, url: str, *, sphere: str,
     if not url.startswith(("http://", "https://")):
         raise PlannerError(f"{url!r} is not a CalDAV URL: it must start with https:// "
                            "(or http:// for a server on this machine).")
-    service.check_sphere(sphere)
-    if name in service.store.calendar_names():
+    session.check_sphere(sphere)
+    if name in session.store.calendar_names():
         raise PlannerError(f"A calendar named {name!r} already exists; pick another name.")
     password = run_password_command(name, password_command)
     _say(progress, f"{name}: checking {url} …")
@@ -136,66 +142,70 @@ def link_calendar(service: PlannerService, name: str, url: str, *, sphere: str,
         raise PlannerError(str(exc)) from exc
     link = {"url": conn.url, "username": username, "password_command": password_command,
             "read_only": read_only, "auth": auth, "method": None}
-    with service._writing():
-        service.store.write_calendar(name, meta={"sphere": sphere, "link": link,
+    with session.write():
+        session.store.write_calendar(name, meta={"sphere": sphere, "link": link,
                                                  "resources": {}, "sync": {}})
-    return sync_calendar(service, name, progress=progress, password=password)
+    return sync_calendar(session, name, progress=progress, password=password)
 
 
-def unlink(service: PlannerService, name: str) -> int:
+def unlink(session: Session, name: str) -> int:
     """Forget a linked calendar and its local copies; the server is untouched.
 
     Returns how many local changes had not been pushed (they are gone too).
     """
-    _link_of(service, name)
-    dropped = len(service.store.pending_changes(name))
-    with service._writing():
-        service.store.remove_calendar(name)
-        service._invalidate()
+    _link_of(session, name)
+    dropped = len(session.store.pending_changes(name))
+    with session.write():
+        session.store.remove_calendar(name)
+        session.invalidate()
     return dropped
 
 
-def links(service: PlannerService) -> list[LinkInfo]:
+def links(session: Session) -> list[LinkInfo]:
     found = []
-    for name in service.store.calendar_names():
-        meta = service.store.calendar_meta(name)
+    for name in session.store.calendar_names():
+        meta = session.store.calendar_meta(name)
         link = meta.get("link")
         if not isinstance(link, dict):
             continue
         state = meta.get("sync") or {}
         found.append(LinkInfo(name, link.get("url", ""), link.get("username"),
                               meta.get("sphere", "work"), bool(link.get("read_only")),
-                              service.store.calendar_size(name),
-                              len(service.store.pending_changes(name)), state.get("at"),
+                              session.store.calendar_size(name),
+                              len(session.store.pending_changes(name)), state.get("at"),
                               state.get("result"), state.get("ok")))
     return found
 
 
-def is_linked(service: PlannerService, name: str) -> bool:
-    return isinstance(service.store.calendar_meta(name).get("link"), dict)
+def is_linked(session: Session, name: str) -> bool:
+    return isinstance(session.store.calendar_meta(name).get("link"), dict)
 
 
-def in_calendar(service: PlannerService, block: Block, name: str) -> Block:
+def in_calendar(session: Session, block: Block, name: str) -> Block:
     """A new block made part of linked calendar NAME (`planner add --calendar NAME`)."""
-    from planner.app.service import PlannerError
-
-    link = _link_of(service, name)
+    link = _link_of(session, name)
     if link.get("read_only"):
         raise PlannerError(f"{name!r} is linked read-only; add the block on the server, or "
                            "link the calendar again without --read-only.")
     return replace(block, source=Source(name, f"{block.id}{UID_DOMAIN}"))
 
 
-def linked_sphere(service: PlannerService, name: str) -> str:
-    return str(service.store.calendar_meta(name).get("sphere") or "work")
+def add_to_linked(session: Session, block: Block, name: str, *, keep_sphere: bool) -> Block:
+    """``block`` made part of linked calendar NAME, in the calendar's sphere unless
+    the person chose one."""
+    if not keep_sphere:
+        block = replace(block, sphere=linked_sphere(session, name))
+    return in_calendar(session, block, name)
 
 
-def _link_of(service: PlannerService, name: str) -> dict[str, Any]:
-    from planner.app.service import PlannerError
+def linked_sphere(session: Session, name: str) -> str:
+    return str(session.store.calendar_meta(name).get("sphere") or "work")
 
-    link = service.store.calendar_meta(name).get("link")
+
+def _link_of(session: Session, name: str) -> dict[str, Any]:
+    link = session.store.calendar_meta(name).get("link")
     if not isinstance(link, dict):
-        linked = [i.name for i in links(service)]
+        linked = [i.name for i in links(session)]
         known = f"linked calendars: {', '.join(linked)}" if linked else \
             "no calendar is linked yet (`planner sync add NAME URL --sphere S`)"
         raise PlannerError(f"No linked calendar named {name!r}; {known}.")
@@ -204,8 +214,6 @@ def _link_of(service: PlannerService, name: str) -> dict[str, Any]:
 
 def run_password_command(name: str, command: str | None) -> str | None:
     """The first line the command prints; run at every sync, never stored."""
-    from planner.app.service import PlannerError
-
     if not command:
         return None
     try:
@@ -236,31 +244,27 @@ def run_password_command(name: str, command: str | None) -> str | None:
 # --------------------------------------------------------------------------- sync
 
 
-def sync_all(service: PlannerService, names: Sequence[str] = (), progress: Progress = None
+def sync_all(session: Session, names: Sequence[str] = (), progress: Progress = None
              ) -> list[SyncReport]:
     """Sync the named linked calendars (all when none are named); a failure is reported
     for its calendar and the others still sync."""
-    from planner.app.service import PlannerError
-
-    chosen = list(names) or [i.name for i in links(service)]
+    chosen = list(names) or [i.name for i in links(session)]
     for name in chosen:
-        _link_of(service, name)
+        _link_of(session, name)
     reports = []
     for name in chosen:
         try:
-            reports.append(sync_calendar(service, name, progress=progress))
+            reports.append(sync_calendar(session, name, progress=progress))
         except PlannerError as exc:
             reports.append(SyncReport(name, failed=str(exc)))
     return reports
 
 
-def sync_calendar(service: PlannerService, name: str, *, progress: Progress = None,
+def sync_calendar(session: Session, name: str, *, progress: Progress = None,
                   password: str | None = None) -> SyncReport:
     """Pull then push one linked calendar; PlannerError (one sentence) when it fails,
     with local data untouched and local changes still queued."""
-    from planner.app.service import PlannerError
-
-    link = _link_of(service, name)
+    link = _link_of(session, name)
     if password is None:
         password = run_password_command(name, link.get("password_command"))
     report = SyncReport(name)
@@ -268,30 +272,30 @@ def sync_calendar(service: PlannerService, name: str, *, progress: Progress = No
         with Connection(name, link["url"], username=link.get("username"),
                         password=password, auth_type=link.get("auth")) as conn:
             try:
-                _Sync(service, name, conn, report, progress).run()
+                _Sync(session, name, conn, report, progress).run()
             finally:
                 report.requests = conn.requests
     except CalDAVError as exc:
-        _record_result(service, name, str(exc), ok=False)
+        _record_result(session, name, str(exc), ok=False)
         raise PlannerError(str(exc)) from exc
-    _record_result(service, name, report.summary(), ok=True)
+    _record_result(session, name, report.summary(), ok=True)
     return report
 
 
-def _record_result(service: PlannerService, name: str, text: str, *, ok: bool) -> None:
-    state = dict(service.store.calendar_meta(name).get("sync") or {})
-    state.update(at=service.now().astimezone(UTC).isoformat(timespec="seconds"),
+def _record_result(session: Session, name: str, text: str, *, ok: bool) -> None:
+    state = dict(session.store.calendar_meta(name).get("sync") or {})
+    state.update(at=session.now().astimezone(UTC).isoformat(timespec="seconds"),
                  result=text, ok=ok)
-    with service._writing():
-        service.store.write_calendar(name, meta={"sync": state})
+    with session.write():
+        session.store.write_calendar(name, meta={"sync": state})
 
 
 class _Sync:
     """One sync of one calendar: the state it reads, pulls, settles and pushes."""
 
-    def __init__(self, service: PlannerService, name: str, conn: Connection,
+    def __init__(self, session: Session, name: str, conn: Connection,
                  report: SyncReport, progress: Progress) -> None:
-        self.service, self.store, self.name = service, service.store, name
+        self.session, self.store, self.name = session, session.store, name
         self.conn, self.report, self.progress = conn, report, progress
         meta = self.store.calendar_meta(name)
         self.sphere = str(meta.get("sphere") or "work")
@@ -318,7 +322,7 @@ class _Sync:
         by_href: dict[str, set[str]] = {}
         for uid, entry in self.resources.items():
             by_href.setdefault(href_key(entry[0]), set()).add(uid)
-        with self.service._writing():
+        with self.session.write():
             queued = self.store.pending_changes(self.name)
             ours = self._local_by_uid()
             writes = _Writes()
@@ -346,11 +350,11 @@ class _Sync:
                 done=writes.done, meta={"resources": self.resources, "sync": state,
                                         "link": {**link, "method": pulled.method,
                                                  "auth": self.conn.auth_type or link.get("auth")}})
-            self.service._invalidate()
+            self.session.invalidate()
             if writes.upsert or writes.remove:
                 # New fixed events may push flexible blocks elsewhere: re-plan, and the
                 # moves are queued (as edits) for the push that follows.
-                self.service._replan_from(self.service.today())
+                planning.replan_from(self.session, self.session.today())
 
     def push(self) -> None:
         link = self.store.calendar_meta(self.name)["link"]
@@ -414,7 +418,7 @@ class _Sync:
         """Someone changed the resource between our pull and our push: settle it now."""
         remote = self.conn.get(href)
         theirs = self._read([remote]).get(href_key(href), {}) if remote else {}
-        with self.service._writing():
+        with self.session.write():
             queued = self.store.pending_changes(self.name)
             ours = self._local_by_uid()
             writes = _Writes()
@@ -426,10 +430,10 @@ class _Sync:
             self.store.write_calendar(self.name, upsert=writes.upsert, remove=writes.remove,
                                       queue=writes.queue, done=writes.done,
                                       meta={"resources": self.resources})
-            self.service._invalidate()
+            self.session.invalidate()
 
     def _commit_pushes(self, done: dict[str, int]) -> None:
-        with self.service._writing():
+        with self.session.write():
             self.store.write_calendar(self.name, done=done, meta={"resources": self.resources})
 
     def _settle(self, uid: str, ours: list[Block], theirs: list[Block] | None,
@@ -491,9 +495,9 @@ class _Sync:
     def _serialize(self, blocks: list[Block], sequence: int) -> str:
         stamped = [replace(b, source=replace(b.source, sequence=sequence))
                    if b.source is not None else b for b in blocks]
-        labels = {n: n.capitalize() for n in self.service.settings.spheres}
+        labels = {n: n.capitalize() for n in self.session.settings.spheres}
         result = write_calendar(stamped, ExportOptions(sphere_labels=labels),
-                                now=self.service.now())
+                                now=self.session.now())
         return result.data.decode("utf-8")
 
     def _new_uid(self) -> str:
@@ -540,8 +544,6 @@ class _Writes:
 
 
 def _new_block_id() -> str:
-    from planner.app.service import new_block_id
-
     return new_block_id()
 
 

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from planner import __version__
+from planner.core.errors import Busy, PlannerError, UsageError
 
 if TYPE_CHECKING:
     from planner.app.service import PlannerService
@@ -30,10 +31,6 @@ MARK_FIXED = "■"
 MARK_FLEXIBLE = "○"
 MARK_PINNED = "◆"
 MARK_DONE = "✓"
-
-
-class UsageError(Exception):
-    """A command-line value makes no sense; the message is one sentence."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -394,16 +391,9 @@ def cmd_add(args: argparse.Namespace) -> int:
                 raise UsageError(f"--{flag} is for flexible blocks; drop --at or add --flexible.")
         if args.all_day:
             day = _date_arg(service, args.at)
-            from planner.app.service import new_block_id
-            from planner.core.model import Block, Kind, Recurrence
-
             days = _duration(args.duration, timedelta(days=1)).days or 1
-            if args.repeat:
-                _check_rrule(args.repeat)
-            block = Block(id=new_block_id(), title=args.title, sphere=sphere, kind=Kind.FIXED,
-                          start=day, end=day + timedelta(days=days),
-                          recurrence=Recurrence(rrule=args.repeat) if args.repeat else None,
-                          **extra)
+            block = service.make_all_day(args.title, day, days, sphere=sphere,
+                                         rrule=args.repeat, **extra)
         else:
             start = _when(service, args.at, default_time=time(9, 0))
             end = start + _duration(args.duration, timedelta(hours=1))
@@ -413,28 +403,11 @@ def cmd_add(args: argparse.Namespace) -> int:
                 extra["energy"] = Energy(args.energy)
             block = service.make_fixed(args.title, start, end, sphere=sphere,
                                        rrule=args.repeat, **extra)
-            if args.repeat:
-                _check_rrule(args.repeat)
     if args.calendar:
-        from dataclasses import replace
-
-        from planner.app import sync
-
-        if args.sphere is None:
-            block = replace(block, sphere=sync.linked_sphere(service, args.calendar))
-        block = sync.in_calendar(service, block, args.calendar)
+        block = service.in_linked_calendar(block, args.calendar,
+                                           keep_sphere=args.sphere is not None)
     saved = service.add(block)
     return _report_saved(service, saved, "Added")
-
-
-def _check_rrule(rule: str) -> None:
-    from dateutil.rrule import rrulestr
-
-    try:
-        rrulestr(f"RRULE:{rule}", dtstart=datetime(2026, 1, 1))
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"--repeat {rule!r} is not an RRULE such as "
-                         "'FREQ=WEEKLY;BYDAY=MO,WE'.") from exc
 
 
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
@@ -577,7 +550,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             report = service.import_calendar(source, sphere=args.sphere,
                                              calendar=args.calendar, progress=progress)
-        except _user_errors() as exc:
+        except PlannerError as exc:
             print(f"planner: {_one_line(exc)}", file=sys.stderr)
             status = EXIT_ERROR
             continue
@@ -665,7 +638,10 @@ def cmd_insights(args: argparse.Namespace) -> int:
 
 
 def _print_insights(d: Any) -> None:
-    spheres = ", ".join(f"{k} {v // 60}h{v % 60:02d}" for k, v in sorted(
+    from planner.core.when import format_duration
+
+    spheres = ", ".join(f"{k} {format_duration(timedelta(minutes=v), compact=True)}"
+                        for k, v in sorted(
         d.minutes_by_sphere.items())) or "nothing timed"
     bleed = f", bleed {d.bleed_minutes} min" if d.bleed_minutes else ""
     print(f"{d.date:%a %d %b}: {spheres}; {d.switches} switches, longest focus "
@@ -675,23 +651,15 @@ def _print_insights(d: Any) -> None:
 def cmd_review(args: argparse.Namespace) -> int:
     service = _service(args)
     day = _date_arg(service, args.date)
-    text = service.weekly_review(day)
     if args.output:
-        from pathlib import Path
-
-        from planner.app.exporting import _write_atomically
-
-        _write_atomically(Path(args.output), text.encode("utf-8"))
-        first = day - timedelta(days=day.weekday())
+        first = service.export_review(day, args.output)
         print(f"Wrote the review of the week of {first:%d %b} to {args.output}.")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(service.weekly_review(day))
     return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from planner.app import sync
-
     words = list(args.words)
     verb = words[0] if words else None
     link_options = [f for f in ("sphere", "username", "password_command") if getattr(args, f)]
@@ -709,7 +677,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if not args.sphere:
             raise UsageError("Give the sphere of the calendar's events: --sphere work or "
                              "--sphere personal (or one from config).")
-        report = sync.link_calendar(service, words[1], words[2], sphere=args.sphere,
+        report = service.sync_link(words[1], words[2], sphere=args.sphere,
                                     username=args.username,
                                     password_command=args.password_command,
                                     read_only=args.read_only, progress=progress)
@@ -723,17 +691,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if verb == "remove":
         if len(words) != 2:
             raise UsageError("Usage: planner sync remove NAME.")
-        dropped = sync.unlink(service, words[1])
+        dropped = service.sync_unlink(words[1])
         lost = (f"; {dropped} local change{'s' if dropped != 1 else ''} never sent to the "
                 "server went with it") if dropped else ""
         print(f"Unlinked {words[1]}: its local copies are gone, the server is untouched"
               f"{lost}.")
         return 0
-    if not words and not sync.links(service):
+    if not words and not service.sync_links():
         print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
         return 0
     status = 0
-    for report in sync.sync_all(service, words, progress=progress):
+    for report in service.sync(words, progress=progress):
         if report.failed:
             print(f"planner: {_one_line(report.failed)}", file=sys.stderr)
             status = EXIT_ERROR
@@ -751,16 +719,13 @@ def _print_sync_report(report: Any) -> None:
 
 
 def _print_links(service: PlannerService) -> int:
-    from planner.adapters.ical.fetch import redact_url
-    from planner.app import sync
-
-    found = sync.links(service)
+    found = service.sync_links()
     if not found:
         print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
     for info in found:
         mode = "read-only" if info.read_only else "two-way"
         print(f"{info.name:<20} {info.sphere:<9} {mode:<9} {info.events:>5} events  "
-              f"{redact_url(info.url)}")
+              f"{info.shown_url}")
         if info.last_sync:
             when = service.local(datetime.fromisoformat(info.last_sync))
             state = "ok" if info.ok else "failed"
@@ -784,77 +749,48 @@ def cmd_redo(args: argparse.Namespace) -> int:
 
 
 def cmd_calendars(args: argparse.Namespace) -> int:
-    from planner.adapters.ical.fetch import redact_url
-
-    service = _service(args)
-    names = service.store.calendar_names()
-    if not names:
+    found = _service(args).calendars()
+    if not found:
         print("No imported calendars yet: `planner import FILE.ics` adds one.")
-    for name in names:
-        meta = service.store.calendar_meta(name)
-        origin = redact_url(meta["url"]) if meta.get("url") else meta.get("path", "")
-        count = len(service.store.calendar_blocks(name))
-        print(f"{name:<24} {meta.get('sphere', 'work'):<9} {count:>6} events  {origin}")
+    for cal in found:
+        print(f"{cal.name:<24} {cal.sphere:<9} {cal.events:>6} events  {cal.origin}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from planner.adapters.config import resolve_paths
-    from planner.adapters.store import (
-        CALENDAR_DIR,
-        MAIN_FILE,
-        StoreError,
-        check_data_file,
-        list_backups,
-        restore_latest_good,
-    )
+    from planner.app import restore
 
-    paths = resolve_paths(getattr(args, "home", None))
+    home = getattr(args, "home", None)
     if args.list:
-        backups = list_backups(paths.data)
-        if not backups:
-            print(f"No backups in {paths.data / 'backups'} yet.")
-        for name, files in sorted(backups.items()):
-            stamps = ", ".join(datetime.fromtimestamp(f.stat().st_mtime).strftime(
-                "%d %b %H:%M") for f in files)
-            print(f"{name}: {len(files)} kept ({stamps})")
+        folder, sets = restore.backups(home)
+        if not sets:
+            print(f"No backups in {folder} yet.")
+        for backup in sets:
+            stamps = ", ".join(t.strftime("%d %b %H:%M") for t in backup.taken)
+            print(f"{backup.file_name}: {len(backup.taken)} kept ({stamps})")
         return 0
-    files = [paths.data / MAIN_FILE]
-    folder = paths.data / CALENDAR_DIR
-    if folder.is_dir():
-        files += sorted(folder.glob("*.json"))
-    restored = 0
-    for path in files:
-        try:
-            check_data_file(path)
-            continue
-        except StoreError:
-            pass
-        used = restore_latest_good(paths.data, path.name)
-        print(f"Restored {path} from {used.name}; the damaged file is kept as "
-              f"{path.name}.broken.")
-        restored += 1
+    restored = restore.restore_damaged(home)
+    for item in restored:
+        print(f"Restored {item.path} from {item.backup_name}; the damaged file is kept as "
+              f"{item.path.name}.broken.")
     if not restored:
         print("Nothing to restore: every data file loads.")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from planner.app.demo import load_demo
-
     service = _service(args)
-    for line in load_demo(service):
+    for line in service.load_demo():
         print(line)
     return _run_app(service, None)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from planner.adapters.config import SAMPLE_CONFIG, resolve_paths
+    from planner.app.preferences import config_sample
 
-    paths = resolve_paths(getattr(args, "home", None))
-    state = "exists" if paths.config_file.exists() else "not created yet"
-    print(f"# {paths.config_file} ({state}); data in {paths.data}")
-    print(SAMPLE_CONFIG, end="")
+    path, exists, data, sample = config_sample(getattr(args, "home", None))
+    print(f"# {path} ({'exists' if exists else 'not created yet'}); data in {data}")
+    print(sample, end="")
     return 0
 
 
@@ -882,15 +818,6 @@ def _one_line(exc: BaseException | str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(exc))
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from planner.adapters.config import ConfigError
-    from planner.adapters.store import StoreError
-    from planner.app.service import PlannerError
-    from planner.core.when import WhenError
-
-    return (UsageError, PlannerError, StoreError, ConfigError, WhenError)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -905,15 +832,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Busy as exc:
+        print(f"planner: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_BUSY
+    except PlannerError as exc:
+        print(f"planner: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:
-        from planner.adapters.store import StoreBusy
-
-        if isinstance(exc, StoreBusy):
-            print(f"planner: {_one_line(exc)}", file=sys.stderr)
-            return EXIT_BUSY
-        if isinstance(exc, _user_errors()):
-            print(f"planner: {_one_line(exc)}", file=sys.stderr)
-            return EXIT_ERROR
         if os.environ.get("PLANNER_DEBUG"):
             raise
         print(f"planner: unexpected error ({type(exc).__name__}: {exc}); nothing was "

@@ -30,6 +30,7 @@ from icalendar.prop import vDuration
 from planner.adapters.ical.alarms import read_alarms
 from planner.adapters.ical.participants import read_participants
 from planner.adapters.ical.zones import ResolvedZone, UnknownZoneError, iana_name, resolve_zone
+from planner.core.errors import PlannerError
 from planner.core.model import (
     Block,
     Classification,
@@ -59,7 +60,7 @@ _NO_PARAMS: dict[str, str] = {}  # shared, never written to
 _TEXT_LIMIT = 200  # characters of a title quoted in messages
 
 
-class CalendarError(Exception):
+class CalendarError(PlannerError):
     """The whole file cannot be read; the message is one sentence naming it."""
 
 

@@ -29,9 +29,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
+from planner.core.moments import RRULE_WEEKDAYS
+
 HISTORY_FROM = 1970  # tzdata is reliable from here; well before readers' probes
 _RULE_MIN_YEARS = 3  # shorter runs are plain RDATEs
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 # (UTC offset, DST amount, abbreviation) of a zone at an instant.
 _State = tuple[timedelta, timedelta, str]
@@ -136,7 +137,7 @@ def _best(common: set[_Fit]) -> _Fit | None:
 
 def _rule_text(fit: _Fit) -> str:
     month, weekday, nth, _ = fit
-    return f"FREQ=YEARLY;BYMONTH={month};BYDAY={nth}{_WEEKDAYS[weekday]}"
+    return f"FREQ=YEARLY;BYMONTH={month};BYDAY={nth}{RRULE_WEEKDAYS[weekday]}"
 
 
 def _observance(

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import icalendar
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from planner.core.errors import PlannerError
+
 _UTC_NAMES = frozenset({"utc", "gmt", "z", "etc/utc", "etc/gmt", "zulu", "universal"})
 
 # Compare custom zones with IANA ones over these years: recent enough that the
@@ -32,7 +34,7 @@ _LAST_YEAR = 2031
 _EXACT_YEARS = (2025, 2027)
 
 
-class UnknownZoneError(ValueError):
+class UnknownZoneError(PlannerError, ValueError):
     """A TZID that names no zone we know and has no usable VTIMEZONE."""
 
 
