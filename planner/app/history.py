@@ -12,6 +12,7 @@ Undo puts a block back where it lives (its calendar's file for an imported one).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -124,6 +125,9 @@ def _apply(session: Session, entry: Doc, side: str) -> Doc:
                 session.changed(current, None)
             continue
         block = block_from_doc(target)
+        if current is not None:
+            # Undoing a change is a change too: SEQUENCE never goes back.
+            block = replace(block, revision=max(block.revision, current.revision) + 1)
         session.store.put(block)
         session.changed(current, block)
         first = min(first, planning.replan_day_for(session, block))
