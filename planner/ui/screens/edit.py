@@ -132,6 +132,7 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
         return _fmt(self.block.pinned_start, self.zone)
 
     def on_mount(self) -> None:
+        self.query_one("#start-note").display = False
         self._show_kind(str(self.block.kind))
         self.query_one("#title", Input).focus()
 
@@ -141,7 +142,9 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
         note = ""
         with contextlib.suppress(WhenError):  # the field's own error shows on save
             note = parse_when_noted(event.value, now=self.now)[1]
-        self.query_one("#start-note", Static).update(note)
+        hint = self.query_one("#start-note", Static)
+        hint.update(note)
+        hint.display = bool(note)
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self, event: Select.Changed) -> None:
