@@ -61,6 +61,10 @@ class Source:
     recurrence_id: str | None = None  # ISO text of the overridden occurrence's start
     content_hash: str = ""
     sequence: int = 0
+    # Changed here since it was read from its (read-only) calendar: a fingerprint of the
+    # event as the source had it (core.local_edits), so a re-import keeps the change while
+    # the source leaves that event alone and says so when the source's version wins.
+    edited_from: str = ""
 
     @property
     def identity(self) -> tuple[str, str, str | None]:
@@ -125,6 +129,16 @@ class Block:
     @property
     def all_day(self) -> bool:
         return isinstance(self.start, date) and not isinstance(self.start, datetime)
+
+    @property
+    def series_key(self) -> tuple[str, str]:
+        """The series this block belongs to: (calendar, UID) if imported, else ("", id).
+
+        A series master and its overrides (same calendar and UID) share it.
+        """
+        if self.source is not None and self.source.uid:
+            return (self.source.calendar, self.source.uid)
+        return ("", self.id)
 
     @property
     def is_recurring(self) -> bool:
