@@ -108,7 +108,7 @@ def test_own_series_every_scope_and_undo(service: PlannerService) -> None:
 def test_occurrence_lookup_is_one_sentence(service: PlannerService) -> None:
     block = service.add(service.make_fixed("Meds", berlin(2026, 11, 23, 8), berlin(
         2026, 11, 23, 8, 5), sphere="personal", rrule="FREQ=HOURLY;INTERVAL=12"))
-    with pytest.raises(PlannerError, match="2 times on Mon 23 Nov.*give the time"):
+    with pytest.raises(PlannerError, match=r"2 times on Mon 23 Nov.*give the time"):
         service.occurrence_slot(block.id, date(2026, 11, 23))
     slot = service.occurrence_slot(block.id, berlin(2026, 11, 23, 20))
     assert slot == berlin(2026, 11, 23, 20)

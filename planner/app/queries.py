@@ -68,7 +68,7 @@ def series_members(session: Session, block: Block) -> tuple[Block | None, list[B
     documents are scanned, so nothing else is decoded.
     """
     calendar, uid = block.series_key
-    ids = [doc["id"] for doc in session.store.all_docs()
+    ids = [doc["id"] for doc in session.store.series_docs(calendar)
            if (src := doc.get("source")) and src.get("calendar") == calendar
            and src.get("uid") == uid]
     members = [b for b in map(session.store.get, ids) if b is not None]
