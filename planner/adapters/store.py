@@ -355,6 +355,7 @@ class Store:
         self._history: dict[str, Any] | None = None
         self._history_dirty = False
         self._history_stamp: tuple[int, int, int] | None = None
+        self._left_calendar: dict[str, str] = {}
         self._open_main()
 
     # -- opening ----------------------------------------------------------------------
@@ -486,6 +487,14 @@ class Store:
         yield from self._user.blocks().values()
         for name in self.calendar_names():
             yield from self.calendar_blocks(name)
+
+    def series_docs(self, calendar: str) -> Iterator[Doc]:
+        """Raw documents where a series of ``calendar`` ("" = the user's own) may have
+        members: the main file, plus that calendar's file (nothing is decoded)."""
+        yield from self._user.docs()
+        cal = self._calendar(calendar) if calendar else None
+        if cal is not None:
+            yield from cal.events.docs()
 
     def all_docs(self) -> Iterator[Doc]:
         """Every stored block as its raw document (cheap: nothing is decoded)."""
@@ -629,6 +638,7 @@ class Store:
         try:
             self._acquire_file_lock()
             self._owner, self._depth = threading.get_ident(), 1
+            self._left_calendar = {}
             try:
                 self._recover()
                 self._reload_if_changed()
@@ -759,15 +769,15 @@ class Store:
     def _discard(self) -> None:
         self.reload()
 
-    def put(self, block: Block) -> None:
+    def put(self, block: Block, *, calendar: str | None = None) -> None:
         """Save a block where it lives: its calendar's file if imported or linked (a new
-        block of a linked calendar goes there too), else the main file."""
+        block of a linked calendar goes there too), else the main file. ``calendar``
+        names the calendar an imported block left (undo puts it back there)."""
         self._require_transaction()
-        if block.source is not None and block.id not in self._user:
-            # An imported block goes back to its calendar's file even when it is not
-            # there now (undo after a re-import removed it): never into planner.json.
+        if block.source is not None:
             cal = self._calendar(block.source.calendar)
-            if cal is not None:
+            if cal is not None and (block.id in cal.events or cal.link is not None
+                                    or calendar == cal.name):
                 before = cal.events.block(block.id) if block.id in cal.events else None
                 if cal.link is not None:
                     self._check_linked_change(cal, before, block)
@@ -781,8 +791,10 @@ class Store:
             if block_id in table:
                 block = table.block(block_id)
                 cal = self._calendar(block.source.calendar) if block and block.source else None
-                if cal is not None and cal.events is table and cal.link is not None:
-                    self._check_linked_change(cal, block, None)
+                if cal is not None and cal.events is table:
+                    self._left_calendar[block_id] = cal.name
+                    if cal.link is not None:
+                        self._check_linked_change(cal, block, None)
                 table.delete([block_id])
                 return block
         return None
@@ -828,7 +840,9 @@ class Store:
         self._require_transaction()
         cal = self._calendar(name, create=True)
         assert cal is not None
-        cal.events.delete(list(remove))
+        removed = list(remove)
+        cal.events.delete(removed)
+        self._left_calendar.update(dict.fromkeys(removed, name))
         cal.events.put_many(upsert)
         for uid in queue:
             cal.note_change(uid)
@@ -842,6 +856,10 @@ class Store:
             table.truncate()
             table.insert(merged)
         cal.storage.write(cal.storage.read() or {})  # mark dirty even for a meta-only change
+
+    def calendar_it_left(self, block_id: str) -> str | None:
+        """The calendar a block deleted in this transaction was in (None: planner.json)."""
+        return self._left_calendar.get(block_id)
 
     def remove_calendar(self, name: str) -> None:
         """Delete a calendar's file (and day index) when the transaction commits."""

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from planner.adapters.codec import Doc, block_from_doc, block_to_doc
+from planner.adapters.store import Store
 from planner.app import planning
 from planner.app.session import Session
 from planner.core.errors import PlannerError
@@ -62,7 +63,7 @@ def record(session: Session, label: str, changes: Iterable[Change]) -> None:
                             block_to_doc(before) if before else None)
         if step.get("set") == {} and not step.get("unset"):
             continue  # nothing to undo for this block
-        steps.append({"id": block_id, **step})
+        steps.append({"id": block_id, **step, **_home(store, block_id, after)})
     if not steps:
         return
     entries.append({"label": label, "changes": steps})
@@ -118,21 +119,31 @@ def _apply(session: Session, entry: Doc, side: str) -> Doc:
         current = session.store.get(block_id)
         live = block_to_doc(current) if current else None
         target = apply_step(live, step)
-        back.append({"id": block_id, **step_between(target, live)})
         if target is None:
             if current is not None:
                 session.store.delete(block_id)
                 session.changed(current, None)
+            back.append({"id": block_id, **step_between(target, live),
+                         **_home(session.store, block_id, None)})
             continue
+        back.append({"id": block_id, **step_between(target, live)})
         block = block_from_doc(target)
         if current is not None:
             # Undoing a change is a change too: SEQUENCE never goes back.
             block = replace(block, revision=max(block.revision, current.revision) + 1)
-        session.store.put(block)
+        session.store.put(block, calendar=change.get("calendar"))
         session.changed(current, block)
         first = min(first, planning.replan_day_for(session, block))
     planning.replan_from(session, first)
     return {"label": entry["label"], "changes": back}
+
+
+def _home(store: Store, block_id: str, after: Block | None) -> dict[str, str]:
+    """Where a deleted block lived, so undo puts it back there (its calendar's file)."""
+    if after is not None:
+        return {}
+    calendar = store.calendar_it_left(block_id)
+    return {"calendar": calendar} if calendar else {}
 
 
 def _legacy_step(change: Doc, side: str) -> Step:

@@ -21,6 +21,7 @@ from planner.adapters.ical.reader import CalendarError, read_calendar
 from planner.app import history, planning
 from planner.app.session import Session
 from planner.core.errors import PlannerError
+from planner.core.local_edits import keep_local_edits, local_blocks_of
 from planner.core.model import Block
 from planner.core.reconcile import ReconcileResult, reconcile
 
@@ -43,6 +44,8 @@ class ImportReport:
     unchanged: int = 0
     not_modified: bool = False
     failed: str | None = None
+    # Where the source changed an event edited here and its version won (one sentence each).
+    notices: list[str] = dataclasses.field(default_factory=list)
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
@@ -154,27 +157,36 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         # Reconciled under the lock against what is saved now: another import of the
         # same calendar that finished meanwhile is built on, never undone in part.
         existing = store.calendar_blocks(final_name)
-        changes = _apply_sphere_change(reconcile(existing, blocks, calendar=final_name),
-                                       blocks)
+        local = local_blocks_of(store.user_blocks(), final_name)
+        local_before = {b.id: b for b in local}
+        kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing,
+                                local, session.zone, final_name)
+        changes = _apply_sphere_change(kept.result, blocks)
         if not allow_empty:
             _refuse_a_wipe(final_name, origin, len(existing), len(blocks), changes)
         store.write_calendar(final_name, upsert=[*changes.new, *changes.updated],
                              remove=[b.id for b in changes.removed],
                              meta={**meta, "events": len(existing) + len(changes.new)
                                    - len(changes.removed)})
+        for block in kept.drop_local:
+            store.delete(block.id)
+        for block in kept.refresh_local:
+            store.put(block)
         if changes.changed:
-            before = {b.id: b for b in [*existing]}
+            before = {b.id: b for b in existing}
             history.record(session, f"import {final_name}", [
                 *((b.id, None, b) for b in changes.new),
                 *((b.id, before.get(b.id), b) for b in changes.updated),
-                *((b.id, b, None) for b in changes.removed)])
+                *((b.id, b, None) for b in changes.removed),
+                *((b.id, b, None) for b in kept.drop_local),
+                *((b.id, local_before.get(b.id), b) for b in kept.refresh_local)])
         session.invalidate()
         if changes.changed:
             planning.replan_from(session, session.today())
     return ImportReport(final_name, changes.summary(final_name, len(skipped)), skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
-                        unchanged=len(changes.unchanged))
+                        unchanged=len(changes.unchanged), notices=kept.notices)
 
 
 def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
