@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import Button, Checkbox, Input
 
 from planner.app.service import PlannerService
-from planner.ui.app import PlannerApp
+from tests.appdriver import press, quiet_app, running, settle
 from tests.conftest import ZONE, pinned_clock
 
 
@@ -16,12 +16,11 @@ def test_personal_as_busy_checkbox_is_shown_and_exports_busy(tmp_path: Path) -> 
     service = PlannerService(tmp_path / "home", tz=ZONE, clock=pinned_clock)
     service.load_demo()
     out = tmp_path / "shared.ics"
-    app = PlannerApp(service, user_themes=False)
+    app = quiet_app(service)
 
     async def run() -> None:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("e")
-            await pilot.pause()
+        async with running(app, (80, 24)) as pilot:
+            await press(pilot, "e")
             box = app.screen.query_one("#busy-only", Checkbox)
             ok = app.screen.query_one("#ok", Button)
             # Regression: the checkbox once shared an id with the day view's progress bar,
@@ -30,9 +29,7 @@ def test_personal_as_busy_checkbox_is_shown_and_exports_busy(tmp_path: Path) -> 
             app.screen.query_one("#path", Input).value = str(out)
             box.value = True
             await pilot.click("#ok")
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(pilot)
 
     asyncio.run(run())
     text = out.read_text(encoding="utf-8")

@@ -13,12 +13,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from planner.core.model import Block, Energy, Kind, PartOfDay
 from planner.core.moments import in_zone
 from planner.core.when import WhenError, format_duration, parse_date, parse_duration, parse_when
+from planner.ui.screens.dialog import Dialog
 
 
 def _fmt(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -38,7 +38,7 @@ class FormError(Exception):
         self.field = field
 
 
-class EditScreen(ModalScreen[dict[str, Any] | None]):
+class EditScreen(Dialog[dict[str, Any] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="edit-cancel"),
         Binding("ctrl+s", "save", "Save", id="edit-save"),

@@ -12,12 +12,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from planner.core.moments import day_label
 from planner.core.when import WhenError, parse_date
+from planner.ui.screens.dialog import Dialog
 
 URL_PREFIXES = ("http://", "https://", "webcal://", "webcals://")
 
@@ -64,7 +64,7 @@ class ExportRequest:
     busy_only: tuple[str, ...] = ()
 
 
-class _Dialog(ModalScreen[object]):
+class _Dialog(Dialog[object]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
     ]
