@@ -20,14 +20,16 @@ from planner.app.queries import DayPlan
 from planner.app.session import Clock, Session, system_clock
 from planner.core.errors import PlannerError
 from planner.core.insights import DayInsights, WeekInsights
-from planner.core.model import Block, Occurrence, PlanResult
+from planner.core.model import Block, Moment, Occurrence, PlanResult
 from planner.core.settings import Settings
 
 if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when used
     from planner.app.calendars import CalendarInfo
-    from planner.app.exporting import ExportReport
+    from planner.app.exporting import ExportPreview, ExportReport
     from planner.app.importing import ImportReport
-    from planner.app.sync import LinkInfo, SyncReport
+    from planner.app.links import LinkInfo
+    from planner.app.series import OccurrenceEdit, Scope
+    from planner.app.sync import SyncReport
 
 __all__ = ["DayPlan", "PlannerError", "PlannerService", "system_clock"]
 
@@ -163,6 +165,25 @@ class PlannerService:
     def move(self, block_id: str, delta: timedelta) -> Block:
         return editing.move(self.session, block_id, delta)
 
+    # ------------------------------------------------------------------ series
+
+    def occurrence_slot(self, block_id: str, on: date | datetime) -> Moment:
+        """The slot (original start) of a series' occurrence on a day or at a time."""
+        from planner.app import series
+
+        return series.find_slot(self.session, block_id, on)
+
+    def remove_occurrence(self, block_id: str, slot: Moment, scope: Scope) -> str:
+        from planner.app import series
+
+        return series.remove_occurrence(self.session, block_id, slot, scope)
+
+    def edit_occurrence(self, block_id: str, slot: Moment, scope: Scope,
+                        edit: OccurrenceEdit) -> Block:
+        from planner.app import series
+
+        return series.edit_occurrence(self.session, block_id, slot, scope, edit)
+
     def undo(self) -> str:
         return history.undo(self.session)
 
@@ -192,12 +213,23 @@ class PlannerService:
         return importing.refresh_all(self.session, progress=progress)
 
     def export(self, out: str, *, first: date | None = None, last: date | None = None,
-               busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None
-               ) -> ExportReport:
+               busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None,
+               private_as_busy: bool = False, whole_series: bool = False) -> ExportReport:
         from planner.app import exporting
 
         return exporting.export(self.session, out, first=first, last=last,
-                                busy_only=busy_only, spheres=spheres)
+                                busy_only=busy_only, spheres=spheres,
+                                private_as_busy=private_as_busy, whole_series=whole_series)
+
+    def export_preview(self, *, first: date | None = None, last: date | None = None,
+                       busy_only: Sequence[str] = (), private_as_busy: bool = False,
+                       spheres: Sequence[str] | None = None, whole_series: bool = False
+                       ) -> ExportPreview | None:
+        from planner.app import exporting
+
+        return exporting.preview(self.session, first=first, last=last, spheres=spheres,
+                                 audience=exporting.Audience(tuple(busy_only), private_as_busy),
+                                 whole_series=whole_series)
 
     def export_review(self, day: date, out: str) -> date:
         from planner.app import exporting
@@ -216,14 +248,20 @@ class PlannerService:
                                   progress=progress)
 
     def sync_unlink(self, name: str) -> int:
-        from planner.app import sync
+        from planner.app import links
 
-        return sync.unlink(self.session, name)
+        return links.unlink(self.session, name)
 
     def sync_links(self) -> list[LinkInfo]:
-        from planner.app import sync
+        from planner.app import links
 
-        return sync.links(self.session)
+        return links.links(self.session)
+
+    def sync_status(self) -> str | None:
+        """The app header's line: when linked calendars last synced and how it went."""
+        from planner.app import links
+
+        return links.status_line(self.session)
 
     def sync(self, names: Sequence[str] = (),
              progress: Callable[[str], None] | None = None) -> list[SyncReport]:
@@ -232,9 +270,9 @@ class PlannerService:
         return sync.sync_all(self.session, names, progress=progress)
 
     def in_linked_calendar(self, block: Block, name: str, *, keep_sphere: bool) -> Block:
-        from planner.app import sync
+        from planner.app import links
 
-        return sync.add_to_linked(self.session, block, name, keep_sphere=keep_sphere)
+        return links.add_to_linked(self.session, block, name, keep_sphere=keep_sphere)
 
     def load_demo(self) -> list[str]:
         from planner.app.demo import load_demo

@@ -112,7 +112,8 @@ class Session:
         with self._views:
             self._drop_if_stale()
             if self._index is None:
-                self._index = OccurrenceIndex(self.store.get, self.store.all_docs())
+                docs, sources = self.store.day_sources()
+                self._index = OccurrenceIndex(self.store.get, docs, sources)
             return self._index
 
     def flexible_blocks(self) -> list[Block]:

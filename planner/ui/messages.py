@@ -15,6 +15,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from planner.app.exporting import ExportReport
     from planner.app.importing import ImportReport
+    from planner.app.sync import SyncReport
     from planner.core.model import PlanResult
 
 
@@ -80,6 +81,26 @@ class ExportFinished(Message, bubble=False):
     def __init__(self, report: ExportReport) -> None:
         super().__init__()
         self.report = report
+
+
+class SyncFinished(Message, bubble=False):
+    """A sync ran (``linked`` False: there was nothing to sync); ``background`` if the
+    app started it by itself (``sync.on_start``/``sync.every``)."""
+
+    def __init__(self, reports: tuple[SyncReport, ...], background: bool, *,
+                 linked: bool = True) -> None:
+        super().__init__()
+        self.reports = reports
+        self.background = background
+        self.linked = linked
+
+
+class SyncStatusRead(Message, bubble=False):
+    """The header's sync line ("synced 08:30"), or None when nothing is linked."""
+
+    def __init__(self, status: str | None) -> None:
+        super().__init__()
+        self.status = status
 
 
 # ---------------------------------------------------------------------- navigation

@@ -36,6 +36,8 @@ from planner.ui.messages import (
     JobFailed,
     JobProgress,
     PlanFinished,
+    SyncFinished,
+    SyncStatusRead,
     WritesChanged,
 )
 from planner.ui.screens.review import ReviewReady
@@ -57,7 +59,7 @@ MOVE_STEP = timedelta(minutes=15)
 LOADING_AFTER = 0.15  # seconds: a day read that quick shows no "loading" in between
 # Actions that change data: refused (and shown disabled) while a write runs.
 WRITE_ACTIONS = frozenset({"quick_add", "edit", "done", "toggle_kind", "toggle_pin", "move",
-                           "delete", "replan", "undo", "redo", "import", "export"})
+                           "delete", "replan", "undo", "redo", "import", "export", "sync"})
 
 
 class DayScreen(Screen[None]):
@@ -85,6 +87,7 @@ class DayScreen(Screen[None]):
         Binding("ctrl+y", "redo", "Redo", show=False, id="redo"),
         Binding("i", "import", "Import", show=False, id="import"),
         Binding("e", "export", "Export", show=False, id="export"),
+        Binding("S", "sync", "Sync", show=False, id="sync"),
         Binding("s", "toggle_side", "Side panel", show=False, id="toggle-side"),
     ]
 
@@ -106,6 +109,7 @@ class DayScreen(Screen[None]):
         self._scrolled_for: date | None = None
         self._select_after: str | None = None  # a block just saved: select it once shown
         self._loading_timer: Timer | None = None
+        self._sync_status: str | None = None  # the header's "synced 08:30"
         self.set_reactive(DayScreen.day, day)
 
     # ------------------------------------------------------------------ layout
@@ -125,7 +129,14 @@ class DayScreen(Screen[None]):
         self._apply_side()
         self._show_loading()
         self._show_day()
+        self._read_sync_status()
         self.query_one(Timeline).focus()
+        settings = self.service.settings
+        if settings.sync_on_start:
+            self.call_after_refresh(self._start_background_sync)
+        if settings.sync_every is not None:
+            self.set_interval(settings.sync_every.total_seconds(),
+                              self._start_background_sync)
 
     def on_resize(self) -> None:
         self._apply_side()
@@ -200,6 +211,7 @@ class DayScreen(Screen[None]):
         """
         self._days.clear()
         self._show_day()
+        self._read_sync_status()
 
     def _paint(self, data: DayData) -> None:
         """Hand one day's data to the widgets."""
@@ -259,9 +271,14 @@ class DayScreen(Screen[None]):
         left_over = len(self._plan.unplaced)
         unplaced = (f"  [$warning]{left_over} unplaced (s)[/]"
                     if left_over and not self.query_one(SidePanel).display else "")
+        status = self._sync_status
+        synced = ""
+        if status:
+            colour = "$error" if status.startswith("sync failed") else "$text-muted"
+            synced = f"  [{colour}]⟳ {esc(status)}[/]"
         set_text(self.query_one("#day-header", Static),
                  f"[b]{day_label(self.day, year=True)}[/]{rel_text}  {sums}{unplaced}"
-                 f"  [dim]{esc(self.service.zone.key)}[/]")
+                 f"{synced}  [dim]{esc(self.service.zone.key)}[/]")
         strip = self.query_one("#all-day", Static)
         all_day = self._plan.all_day
         strip.display = bool(all_day)
@@ -595,6 +612,52 @@ class DayScreen(Screen[None]):
             text += f"\nSkipped {len(report.skipped)}: " + "; ".join(report.skipped[:3])
         self.notify(text, severity="warning" if report.skipped or report.failed
                     else "information")
+
+    # ------------------------------------------------------------------ CalDAV sync
+
+    def _start_background_sync(self) -> None:
+        """`sync.on_start` / `sync.every`: quietly, and never queued behind other writes."""
+        if not self.jobs.busy:
+            self._sync(background=True)
+
+    def action_sync(self) -> None:
+        self._sync(background=False)
+
+    def _sync(self, *, background: bool) -> None:
+        def job(progress: Progress) -> Outcome:
+            if self.service.sync_status() is None:  # cheap: no linked calendar at all
+                return SyncFinished((), background, linked=False)
+            return SyncFinished(tuple(self.service.sync(progress=progress)), background)
+
+        self._write("Syncing", job)
+
+    @on(SyncFinished)
+    def _synced(self, event: SyncFinished) -> None:
+        if not event.linked:
+            if not event.background:
+                self.notify("No linked calendars yet: `planner sync add NAME URL --sphere S` "
+                            "links one.", severity="warning")
+            return
+        reports = event.reports
+        failed = any(r.failed for r in reports)
+        if event.background and not failed and not any(
+                r.changed or r.conflicts or r.pushed_new or r.pushed_updated or r.pushed_deleted
+                for r in reports):
+            return  # a quiet background sync that changed nothing says nothing
+        severity = ("error" if failed else
+                    "warning" if any(r.conflicts for r in reports) else "information")
+        self.notify("\n".join(r.summary() for r in reports), title="Sync", severity=severity,
+                    timeout=8 if severity != "information" else 4)
+
+    @on(SyncStatusRead)
+    def _sync_status_read(self, event: SyncStatusRead) -> None:
+        self._sync_status = event.status
+        if self._plan is not None:
+            self._update_header()
+
+    def _read_sync_status(self) -> None:
+        self.jobs.read("sync-status", lambda: SyncStatusRead(self.service.sync_status()),
+                       reply_to=self)
 
     def action_export(self) -> None:
         from planner.ui.screens.transfer import ExportScreen
