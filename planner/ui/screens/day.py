@@ -49,6 +49,7 @@ from planner.ui.widgets.text import set_text
 from planner.ui.widgets.timeline import Timeline, TimelineData
 
 if TYPE_CHECKING:
+    from planner.app.exporting import ExportPreview
     from planner.app.service import DayPlan
     from planner.ui.jobs import Outcome, Progress
     from planner.ui.screens.transfer import ExportRequest, ImportRequest
@@ -667,12 +668,18 @@ class DayScreen(Screen[None]):
                 self._write(f"Exporting to {request.path}",
                             lambda progress: ExportFinished(self.service.export(
                                 request.path, first=request.first, last=request.last,
-                                busy_only=request.busy_only)))
+                                busy_only=request.busy_only,
+                                private_as_busy=request.private_as_busy)))
+
+        def preview(first: date, last: date, busy_only: tuple[str, ...],
+                    private_as_busy: bool) -> ExportPreview | None:
+            return self.service.export_preview(first=first, last=last, busy_only=busy_only,
+                                               private_as_busy=private_as_busy)
 
         first = self.day - timedelta(days=self.day.weekday())
         self.app.push_screen(ExportScreen(first, first + timedelta(days=6),
                                           self.service.today(),
-                                          self.service.settings.sphere_names), chosen)
+                                          self.service.settings.sphere_names, preview), chosen)
 
     @on(ExportFinished)
     def _exported(self, event: ExportFinished) -> None:
