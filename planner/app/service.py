@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from planner.adapters.codec import block_from_doc, block_to_doc
@@ -107,6 +107,7 @@ class ImportReport:
     unchanged: int = 0
     not_modified: bool = False
     failed: str | None = None
+    repaired: list[str] = field(default_factory=list)  # what was read after a repair
 
 
 @dataclass(frozen=True)
@@ -528,11 +529,12 @@ class PlannerService:
 
     def import_calendar(self, location: str, *, sphere: str | None = None,
                         calendar: str | None = None,
-                        progress: Callable[[str], None] | None = None) -> ImportReport:
+                        progress: Callable[[str], None] | None = None,
+                        stdin: BinaryIO | None = None) -> ImportReport:
         from planner.app import importing
 
         return importing.import_calendar(self, location, sphere=sphere, calendar=calendar,
-                                         progress=progress)
+                                         progress=progress, stdin=stdin)
 
     def refresh(self, progress: Callable[[str], None] | None = None) -> list[ImportReport]:
         from planner.app import importing
