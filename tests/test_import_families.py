@@ -241,3 +241,17 @@ def test_every_fixture_reports_each_notice_on_one_line(name: str) -> None:
         return
     for notice in [*result.skipped, *result.repaired]:
         assert "\n" not in notice.component + notice.reason
+
+
+def test_a_custom_zone_series_exports_with_its_own_rules(tmp_path: Path) -> None:
+    from planner.adapters.ical.writer import ExportOptions, write_calendar
+
+    blocks = read("custom_vtimezone_old_us_rules.ics").blocks
+    blocks += read("rrule_second_line.ics").blocks
+    exported = write_calendar(blocks, ExportOptions(), now=utc(2026, 3, 1)).data
+    window = Window(date(2026, 3, 1), 61)
+    again = reference_rows(exported, window)
+    original, _ = planner_rows(b"".join((FIXTURES / n).read_bytes() for n in (
+        "custom_vtimezone_old_us_rules.ics", "rrule_second_line.ics")), window, tmp_path)
+    assert again == original
+    assert b"Eastern Time (US & Canada)_old" in exported

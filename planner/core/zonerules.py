@@ -16,6 +16,7 @@ The work per zone is bounded: at most ``MAX_ONSETS`` transitions, none after 220
 from __future__ import annotations
 
 import bisect
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -79,9 +80,12 @@ class _Observance:
 class RuleZone(tzinfo):
     """A tzinfo from a VTIMEZONE's observances, as a sorted table of transitions."""
 
-    def __init__(self, label: str, observances: list[_Observance]) -> None:
+    def __init__(self, label: str, observances: list[_Observance], key: str = "") -> None:
         super().__init__()
         self._label = label
+        # What writers name it by (icalendar reads ``key``, as for ZoneInfo); unique per
+        # set of rules, since two files may give different rules one name.
+        self.key = key or label
         changes: list[tuple[int, int, int, str]] = []  # (utc s, offset, dst s, name)
         for obs in observances:
             dst = obs.offset_to - _standard_offset(obs, observances) if obs.is_dst else 0
@@ -109,7 +113,8 @@ class RuleZone(tzinfo):
     @classmethod
     def from_text(cls, text: str) -> RuleZone:
         label, observances = _parse(text)
-        return cls(label, observances)
+        digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:6]
+        return cls(label, observances, f"{label} ({digest})")
 
     # -- tzinfo ---------------------------------------------------------------------
 

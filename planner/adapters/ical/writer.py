@@ -12,9 +12,9 @@ import calendar as gregorian
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from icalendar import (
     Calendar,
@@ -29,6 +29,8 @@ from icalendar import (
 )
 
 from planner.core.model import Block, Moment
+from planner.core.recurrence import rules_of
+from planner.core.zonerules import zone_of
 
 DEFAULT_PRODID = "-//planner//planner 0.1//EN"
 CALENDAR_NAME = "planner"
@@ -217,14 +219,14 @@ class _Writer:
         rec = block.recurrence
         if rec is None:
             return
-        if rec.rrule:
+        for text in rules_of(rec.rrule):  # RFC 2445 files may carry several RRULEs
             try:
-                rule = vRecur.from_ical(rec.rrule)
+                rule = vRecur.from_ical(text)
             except ValueError as exc:
-                raise ValueError(f"block {block.id!r}: unreadable RRULE {rec.rrule!r}") from exc
+                raise ValueError(f"block {block.id!r}: unreadable RRULE {text!r}") from exc
             event.add("RRULE", rule)
             if zone is not None:
-                self._note_series_end(zone.key, block, rule)
+                self._note_series_end(zone.key, block, rule)  # type: ignore[attr-defined]
         for name, moments in (("RDATE", rec.rdates), ("EXDATE", rec.exdates)):
             for group in _grouped([self._moment(m, zone) for m in moments]):
                 event.add(name, group)
@@ -304,16 +306,21 @@ def _utc(moment: datetime) -> datetime:
 
 
 @lru_cache(maxsize=64)
-def _zone(tzid: str) -> ZoneInfo | None:
+def _zone(tzid: str) -> tzinfo | None:
     if tzid in _UTC_NAMES:
         return None
-    try:
-        return ZoneInfo(tzid)
-    except (ZoneInfoNotFoundError, ValueError):
+    zone = zone_of(tzid)  # an IANA name, or a calendar's own VTIMEZONE (core.zonerules)
+    if zone is None or zone is UTC:
         return None  # unknown name: fall back to UTC, which is still exact
+    _ZONES_BY_KEY[zone.key] = zone  # type: ignore[attr-defined]
+    return zone
 
 
-def _zone_for(block: Block) -> ZoneInfo | None:
+# Zones written so far by the name their events use, for their VTIMEZONEs.
+_ZONES_BY_KEY: dict[str, tzinfo] = {}
+
+
+def _zone_for(block: Block) -> tzinfo | None:
     return _zone(block.tzid) if block.tzid else None
 
 
@@ -381,8 +388,9 @@ _ZoneState = tuple[timedelta, bool, str]  # (UTC offset, is DST, abbreviation)
 
 
 def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for IANA ``tzid`` that is exact from ``first_year`` to ``last_year``."""
-    zone = ZoneInfo(tzid)
+    """A VTIMEZONE for IANA ``tzid`` (or a calendar's own zone written under that name)
+    that is exact from ``first_year`` to ``last_year``."""
+    zone = _ZONES_BY_KEY.get(tzid) or ZoneInfo(tzid)
     # A couple of days of margin: local New Year is up to 14 h away from UTC's.
     start = datetime(first_year, 1, 1, tzinfo=UTC) - timedelta(days=2)
     end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + timedelta(days=2)
