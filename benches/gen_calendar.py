@@ -370,9 +370,13 @@ def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
 
 
 def _series(
-    rng: random.Random, uid: str, day: date, zone: str, dtstamp: str, n_overrides: int
+    rng: random.Random, uid: str, day: date, zone: str, dtstamp: str, n_overrides: int,
+    ends_before: date | None = None,
 ) -> str:
-    """A series master plus ``n_overrides`` RECURRENCE-ID components."""
+    """A series master plus ``n_overrides`` RECURRENCE-ID components.
+
+    With ``ends_before``, the series has an UNTIL before that date (ended history).
+    """
     kind = rng.choices(("weekly", "biweekly", "daily", "monthly"), (45, 20, 20, 15))[0]
     first = day - timedelta(days=day.weekday()) + timedelta(days=rng.randrange(5))
     # occurrence(k): the k-th occurrence's date, valid for k below the end chosen below.
@@ -414,7 +418,11 @@ def _series(
     # Touched occurrences sit at k in 1..12, i.e. within the first ~60 instances, so an
     # end of COUNT >= 80 or UNTIL >= one year later keeps them all inside the series.
     end = rng.random()
-    if end < 0.2:
+    if ends_before is not None:
+        last = datetime.combine(ends_before, start.time()) - timedelta(days=1)
+        until = min(start + timedelta(days=rng.randrange(400, 1100)), last)
+        rule += f";UNTIL={_stamp(until)}Z"
+    elif end < 0.2:
         rule += f";COUNT={rng.randrange(80, 200)}"
     elif end < 0.5:
         until = start + timedelta(days=rng.randrange(400, 1100))
@@ -458,18 +466,54 @@ def _series(
 
 
 def generate(
-    n_events: int, *, seed: int = 1, start: date = date(2024, 1, 1), years: int = 3
+    n_events: int, *, seed: int = 1, start: date = date(2024, 1, 1), years: int = 3,
+    days: int | None = None,
 ) -> bytes:
     """An iCalendar file with exactly ``n_events`` VEVENT components.
 
     A series master and each of its RECURRENCE-ID overrides are one component each;
-    about 3 % of components are series masters. Deterministic for ``seed``.
+    about 3 % of components are series masters. Deterministic for ``seed``. The events
+    start within ``days`` days (default: ``years`` years) from ``start``.
     """
+    span = days if days is not None else max(1, 365 * years)
+    zones_used: set[str] = set()
+    body = _body(n_events, seed=seed, start=start, span=span, used=zones_used)
+    return _calendar(f"Work ({n_events} events)", zones_used, body, start)
+
+
+def generate_history(
+    recent: int = 1000, history: int = 48000, *, seed: int = 1,
+    quarter: date = date(2025, 1, 1), years: int = 12,
+) -> tuple[bytes, bytes]:
+    """The same recent quarter twice: alone, and after ``years`` years of ended history.
+
+    The recent quarter (``recent`` events from ``quarter`` on, 91 days, its series
+    live) is byte-for-byte the same in both files. The history (``history`` events in
+    the ``years`` years before ``quarter``) is all over before the quarter: single events
+    in the past and series whose UNTIL lies before it, as a long-kept work calendar
+    has. A day in the quarter therefore shows exactly the same items in both.
+    """
+    quarter_used: set[str] = set()
+    recent_body = _body(recent, seed=seed, start=quarter, span=91, used=quarter_used)
+    past_used: set[str] = set(quarter_used)
+    first = date(quarter.year - years, quarter.month, quarter.day)
+    # Series need ~400 days to hold their overrides, so the last ones start that early.
+    past_body = _body(history, seed=seed + 1000, start=first, span=(quarter - first).days,
+                      used=past_used, ends_before=quarter)
+    return (_calendar(f"Work (recent {recent})", quarter_used, recent_body, quarter),
+            _calendar(f"Work (recent {recent} + {years} years)", past_used,
+                      [*past_body, *recent_body], quarter))
+
+
+def _body(
+    n_events: int, *, seed: int, start: date, span: int, used: set[str],
+    ends_before: date | None = None,
+) -> list[str]:
     if n_events < 0:
         raise ValueError("n_events must be >= 0")
     rng = random.Random(seed)
     zones, weights = list(ZONES), list(ZONES.values())
-    span = max(1, 365 * years)
+    span = max(1, span)
     dtstamp = f"{start:%Y%m%d}T080000Z"
 
     masters = round(n_events * SERIES_SHARE)
@@ -483,26 +527,35 @@ def generate(
     rng.shuffle(kinds)
     series_index = 0
     body: list[str] = []
-    used: set[str] = set()
     for is_series in kinds:
-        day = start + timedelta(days=rng.randrange(span))
+        if is_series and ends_before is not None:
+            # Ended history: a series starts early enough to end before the quarter.
+            day = start + timedelta(days=rng.randrange(max(1, span - 420)))
+        else:
+            day = start + timedelta(days=rng.randrange(span))
         if not is_series and day.weekday() >= 5 and rng.random() < 0.85:
             day -= timedelta(days=day.weekday() - 4)  # few work meetings on weekends
+        if ends_before is not None and not is_series and day >= ends_before - timedelta(days=6):
+            day = ends_before - timedelta(days=7)  # multi-day events end before it too
         zone = _pick_zone(rng, zones, weights)
         used.add(zone)
         uid = _uid(rng)
         if is_series:
-            body.append(_series(rng, uid, day, zone, dtstamp, overrides[series_index]))
+            body.append(_series(rng, uid, day, zone, dtstamp, overrides[series_index],
+                                ends_before=ends_before))
             series_index += 1
         else:
             body.append(_single(rng, uid, day, zone, dtstamp))
+    return body
 
+
+def _calendar(name: str, used: set[str], body: list[str], start: date) -> bytes:
     head = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//planner//gen_calendar//EN",
-        "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:Work ({n_events} events)",
+        "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{name}",
     ]
     text = "".join(_fold(line) for line in head)
-    zone_blocks = [VTIMEZONES[z] for z in zones if z in used and z != UTC]
+    zone_blocks = [VTIMEZONES[z] for z in ZONES if z in used and z != UTC]
     text += "".join(block.replace("\n", "\r\n") + "\r\n" for block in zone_blocks)
     text += "".join(body) + "END:VCALENDAR\r\n"
     return text.encode("utf-8")
@@ -515,7 +568,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--start", type=date.fromisoformat, default=date(2024, 1, 1))
     parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--history", type=int, metavar="N", help="history mode: write the "
+                        "recent quarter (n_events, from --start) to OUTPUT and the same "
+                        "quarter after --years years of N ended events to OUTPUT.history.ics")
     args = parser.parse_args(argv)
+    if args.history is not None:
+        if args.output is None:
+            parser.error("--history needs -o OUTPUT")
+        recent, full = generate_history(args.n_events, args.history, seed=args.seed,
+                                        quarter=args.start, years=args.years)
+        args.output.write_bytes(recent)
+        args.output.with_suffix(".history.ics").write_bytes(full)
+        return 0
     data = generate(args.n_events, seed=args.seed, start=args.start, years=args.years)
     if args.output is None:
         sys.stdout.buffer.write(data)

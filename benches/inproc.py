@@ -127,10 +127,10 @@ def mode_plan(args: argparse.Namespace) -> dict[str, Any]:
                                                  service.settings))
             direct.append(t)
         placed = len({p.block_id for r in results.values() for p in r.placements})
-        with service.store.transaction():
+        with service.session.write() as store:
             for block in flexible:
-                service.store.put(block)
-        service._invalidate()
+                store.put(block)
+        service.session.invalidate()
         via = [timed(lambda: service.plan(monday))[0] for _ in range(max(3, args.iters // 2))]
         return {"direct": stats(direct), "service": stats(via), "placed": placed,
                 "flexible": len(flexible),

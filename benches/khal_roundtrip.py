@@ -21,7 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.app.demo import load_demo  # noqa: E402
 from planner.app.service import PlannerService  # noqa: E402
 
 TZ = "Europe/Berlin"
@@ -91,7 +90,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         service = PlannerService(home / "planner", tz=TZ, clock=lambda: NOW)
-        load_demo(service)
+        service.load_demo()
         out = home / "blended.ics"
         report = service.export(str(out), first=FIRST, last=FIRST + timedelta(days=DAYS - 1))
         conf = khal_config(home / "khal")

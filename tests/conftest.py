@@ -49,3 +49,25 @@ def cli(home: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
         return result
 
     return run
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One real Radicale per test process (stopped at the end); tests make own calendars."""
+    from tests.radicale_server import RadicaleServer
+
+    server = RadicaleServer(tmp_path_factory.mktemp("radicale"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_radicale(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A Radicale of the test's own, for tests that stop and restart the server."""
+    from tests.radicale_server import RadicaleServer
+
+    server = RadicaleServer(tmp_path / "radicale")
+    server.start()
+    yield server
+    server.stop()

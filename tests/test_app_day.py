@@ -55,7 +55,7 @@ def make_service(home: Path) -> PlannerService:
 
 
 def by_title(service: PlannerService, title: str):  # type: ignore[no-untyped-def]
-    return next(b for b in service.store.user_blocks() if b.title == title)
+    return next(b for b in service.session.store.user_blocks() if b.title == title)
 
 
 def day_screen(pilot: Pilot) -> DayScreen:
@@ -200,7 +200,7 @@ async def test_quick_add_with_live_preview(tmp_path: Path) -> None:
         assert prep.duration == timedelta(hours=2) and prep.deadline is not None
 
         await pilot.press("a", *"nothing", "escape")
-        assert not any(b.title == "nothing" for b in service.store.user_blocks())
+        assert not any(b.title == "nothing" for b in service.session.store.user_blocks())
         assert app.screen.query_one("#quick-add").display is False
 
 
@@ -243,10 +243,10 @@ async def test_planning_keys(tmp_path: Path) -> None:
         standup = by_title(service, "Standup")
         assert service.local(standup.start).minute == 15  # type: ignore[arg-type]
         await pilot.press("d")
-        assert not any(b.title == "Standup" for b in service.store.user_blocks())
+        assert not any(b.title == "Standup" for b in service.session.store.user_blocks())
         assert any("u to undo" in n.message for n in app._notifications)
         await pilot.press("ctrl+z")
-        assert any(b.title == "Standup" for b in service.store.user_blocks())
+        assert any(b.title == "Standup" for b in service.session.store.user_blocks())
 
 
 @app_test

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from textual.widgets import Button, Checkbox, Input
 
-from planner.app.demo import load_demo
 from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from tests.conftest import ZONE, pinned_clock
@@ -15,7 +14,7 @@ from tests.conftest import ZONE, pinned_clock
 
 def test_personal_as_busy_checkbox_is_shown_and_exports_busy(tmp_path: Path) -> None:
     service = PlannerService(tmp_path / "home", tz=ZONE, clock=pinned_clock)
-    load_demo(service)
+    service.load_demo()
     out = tmp_path / "shared.ics"
     app = PlannerApp(service, user_themes=False)
 

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from planner.app.demo import load_demo
 from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.day import DayScreen
@@ -82,7 +81,7 @@ async def test_import_runs_in_a_worker_and_reports(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, DayScreen)
         assert any("1 new" in m for m in messages(app))
-        assert any(b.title == "Retro" for b in service.store.all_blocks())
+        assert any(b.title == "Retro" for b in service.session.store.all_blocks())
         await pilot.press("right")
         titles = {i.title for i in app.screen.query_one(Timeline).data.items}
         assert "Retro" in titles
@@ -208,7 +207,7 @@ async def test_changes_from_another_process_show_up(tmp_path: Path) -> None:
 @app_test
 async def test_demo_week_opens_and_reads(tmp_path: Path, size: tuple[int, int]) -> None:
     service = PlannerService(tmp_path, tz="Europe/Berlin", clock=lambda: NOW)
-    load_demo(service)
+    service.load_demo()
     app = PlannerApp(service, user_themes=False)
     async with app.run_test(size=size) as pilot:
         timeline = app.screen.query_one(Timeline)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from textual.widgets import MarkdownViewer
 
-from planner.app.demo import load_demo
 from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.review import ReviewScreen
@@ -16,7 +15,7 @@ from tests.conftest import ZONE, pinned_clock
 
 def test_review_opens_from_the_day_view_and_closes(tmp_path: Path) -> None:
     service = PlannerService(tmp_path, tz=ZONE, clock=pinned_clock)
-    load_demo(service)
+    service.load_demo()
     app = PlannerApp(service, user_themes=False)
 
     async def run() -> None:

@@ -143,7 +143,7 @@ def test_a_busy_store_exits_75_with_a_clear_message(home: Path, monkeypatch: pyt
     def quick_store(root: Path, **_kw: Any) -> Store:
         return real_store(root, lock_timeout=0.2)
 
-    monkeypatch.setattr("planner.app.service.Store", quick_store)
+    monkeypatch.setattr("planner.app.session.Store", quick_store)
     monkeypatch.setenv("PLANNER_HOME", str(home))
     holder = Store(home)
     with holder.transaction():

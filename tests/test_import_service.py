@@ -110,7 +110,7 @@ def test_updated_file_moves_renames_removes_and_cancels(service: PlannerService,
     personal = service.add(service.make_fixed(
         "School run", service.at(date(2026, 11, 24), __import__("datetime").time(8)),
         service.at(date(2026, 11, 24), __import__("datetime").time(8, 30)), sphere="personal"))
-    ids_before = {b.source.uid: b.id for b in service.store.calendar_blocks("acme")
+    ids_before = {b.source.uid: b.id for b in service.session.store.calendar_blocks("acme")
                   if b.source and not b.source.recurrence_id}
     _write(path, CAL_V2)
     report = service.import_calendar(str(path), calendar="acme")
@@ -123,7 +123,7 @@ def test_updated_file_moves_renames_removes_and_cancels(service: PlannerService,
     ]
     assert _day(service, date(2026, 11, 25)) == []  # cancelled stand-up, vanished offsite
     assert _day(service, date(2026, 11, 26)) == [("Stand-up", "15:30", "15:45")]
-    ids_after = {b.source.uid: b.id for b in service.store.calendar_blocks("acme")
+    ids_after = {b.source.uid: b.id for b in service.session.store.calendar_blocks("acme")
                  if b.source and not b.source.recurrence_id}
     assert ids_after["review@acme"] == ids_before["review@acme"]  # identity survives a move
     assert service.block(personal.id) == personal  # personal blocks untouched
@@ -135,7 +135,7 @@ def test_other_calendars_untouched(service: PlannerService, tmp_path: Path) -> N
                             sphere="personal")
     _write(tmp_path / "a.ics", CAL_V2)
     service.import_calendar(str(tmp_path / "a.ics"), calendar="acme")
-    school = service.store.calendar_blocks("school")
+    school = service.session.store.calendar_blocks("school")
     assert len(school) == 3 and all(b.sphere == "personal" for b in school)
 
 
@@ -160,7 +160,7 @@ def test_vtodo_becomes_flexible_with_deadline(service: PlannerService, tmp_path:
             "UID:todo1@x\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:Submit expenses\r\n"
             "DUE:20261124T160000Z\r\nDURATION:PT45M\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")
     service.import_calendar(str(_write(tmp_path / "todo.ics", todo)), calendar="tasks")
-    (block,) = service.store.calendar_blocks("tasks")
+    (block,) = service.session.store.calendar_blocks("tasks")
     assert block.kind is Kind.FLEXIBLE and block.deadline is not None
     assert block.planned, block.plan_note
 
@@ -180,7 +180,7 @@ def test_unreadable_file_is_one_error_and_store_untouched(service: PlannerServic
 def test_unknown_sphere_is_refused(service: PlannerService, tmp_path: Path) -> None:
     with pytest.raises(PlannerError, match="Unknown sphere"):
         service.import_calendar(str(_write(tmp_path / "a.ics", CAL_V1)), sphere="hobby")
-    assert service.store.calendar_names() == []
+    assert service.session.store.calendar_names() == []
 
 
 # --------------------------------------------------------------------------- subscriptions
@@ -227,7 +227,7 @@ def test_subscribe_then_refresh(service: PlannerService, server) -> None:
     state, url = server
     report = service.import_calendar(url, calendar="acme")
     assert report.new == 3
-    assert service.store.calendar_meta("acme")["url"] == url
+    assert service.session.store.calendar_meta("acme")["url"] == url
     state.body = CAL_V2.encode()
     (refreshed,) = service.refresh()
     assert refreshed.calendar == "acme" and refreshed.updated == 2 and refreshed.removed == 1
@@ -259,7 +259,7 @@ def test_reimport_with_another_sphere_relabels_events(service: PlannerService,
     service.import_calendar(str(path), calendar="school")
     report = service.import_calendar(str(path), calendar="school", sphere="personal")
     assert report.updated == 3
-    assert {b.sphere for b in service.store.calendar_blocks("school")} == {"personal"}
+    assert {b.sphere for b in service.session.store.calendar_blocks("school")} == {"personal"}
     again = service.import_calendar(str(path), calendar="school")  # remembers the sphere
     assert again.unchanged == 3
-    assert {b.sphere for b in service.store.calendar_blocks("school")} == {"personal"}
+    assert {b.sphere for b in service.session.store.calendar_blocks("school")} == {"personal"}

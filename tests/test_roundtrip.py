@@ -12,7 +12,6 @@ from pathlib import Path
 
 import vobject
 
-from planner.app.demo import load_demo
 from planner.app.service import PlannerService
 from tests.conftest import ZONE, pinned_clock
 
@@ -35,7 +34,7 @@ def _days(service: PlannerService) -> dict[date, list[tuple[str, str, str, str, 
 
 def test_export_then_import_into_fresh_home_gives_same_agenda(tmp_path: Path) -> None:
     original = PlannerService(tmp_path / "a", tz=ZONE, clock=pinned_clock)
-    load_demo(original)
+    original.load_demo()
     out = tmp_path / "blended.ics"
     report = original.export(str(out), first=FIRST, last=LAST)
     assert report.events > 20
@@ -49,14 +48,14 @@ def test_export_then_import_into_fresh_home_gives_same_agenda(tmp_path: Path) ->
     for day in before:
         assert after[day] == before[day], day
     # Spheres and kinds survive (X-PLANNER-SPHERE / X-PLANNER-KIND), not just times.
-    kinds = {(b.sphere, b.kind.value) for b in fresh.store.calendar_blocks("blended")}
+    kinds = {(b.sphere, b.kind.value) for b in fresh.session.store.calendar_blocks("blended")}
     assert kinds == {("work", "fixed"), ("personal", "fixed"), ("work", "flexible"),
                      ("personal", "flexible")}
 
 
 def test_dst_weeks_keep_local_hours(tmp_path: Path) -> None:
     service = PlannerService(tmp_path / "a", tz=ZONE, clock=pinned_clock)
-    load_demo(service)
+    service.load_demo()
 
     def standup(day: date) -> str:
         (occ,) = [o for o in service.agenda(day) if o.title == "Daily stand-up"]
@@ -72,7 +71,7 @@ def test_dst_weeks_keep_local_hours(tmp_path: Path) -> None:
 
 def test_independent_parser_accepts_export(tmp_path: Path) -> None:
     service = PlannerService(tmp_path / "a", tz=ZONE, clock=pinned_clock)
-    load_demo(service)
+    service.load_demo()
     out = tmp_path / "blended.ics"
     service.export(str(out), first=FIRST, last=FIRST + timedelta(days=6))
     calendar = vobject.readOne(out.read_text(encoding="utf-8"))

@@ -17,8 +17,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from planner.app import service as service_module
-from planner.app.demo import load_demo
+from planner.app import editing as editing_module
 from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.day import DayScreen
@@ -39,12 +38,12 @@ def _pinned(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "Pacific/Apia")  # the machine's zone must not matter
     counter = itertools.count(1)
     # Random ids could change tie-breaks in the plan; a counter makes them repeatable.
-    monkeypatch.setattr(service_module, "new_block_id", lambda: f"b{next(counter):04d}")
+    monkeypatch.setattr(editing_module, "new_block_id", lambda: f"b{next(counter):04d}")
 
 
 def demo_app(home: Path, theme: str) -> PlannerApp:
     service = PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
-    load_demo(service)
+    service.load_demo()
     service.save_theme(theme)
     return PlannerApp(service, user_themes=False)
 

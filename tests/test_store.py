@@ -64,7 +64,8 @@ def test_a_write_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     store = Store(tmp_path)
     monkeypatch.setattr(store_module.os, "replace", crash)
-    with pytest.raises(OSError), store.transaction():
+    with pytest.raises(StoreError, match=r"disk is full; nothing was changed"), \
+            store.transaction():
         store.put(personal(2))
     monkeypatch.undo()
     assert main.read_bytes() == before  # the old state, byte for byte
@@ -217,11 +218,11 @@ def test_files_are_private(tmp_path: Path) -> None:
         with store.transaction():
             store.put(personal(n))
             store.write_calendar("Work", upsert=[imported(n)], meta={"sphere": "work"})
-    files = [root / MAIN_FILE, *(root / CALENDAR_DIR).iterdir(), *(root / BACKUP_DIR).iterdir(),
-             root / ".lock"]
-    assert len(files) >= 5
-    assert {p.name: _mode(p) for p in files} == {p.name: 0o600 for p in files}
-    folders = [root, root / CALENDAR_DIR, root / BACKUP_DIR]
+    files = [root / MAIN_FILE, *(root / CALENDAR_DIR).iterdir(),
+             *(p for p in (root / BACKUP_DIR).rglob("*") if p.is_file()), root / ".lock"]
+    assert len(files) >= 6
+    assert {str(p): _mode(p) for p in files} == {str(p): 0o600 for p in files}
+    folders = [root, root / CALENDAR_DIR, root / BACKUP_DIR, root / BACKUP_DIR / CALENDAR_DIR]
     assert {p.name: _mode(p) for p in folders} == {p.name: 0o700 for p in folders}
 
 
@@ -249,7 +250,7 @@ def test_a_personal_edit_does_not_rewrite_calendar_files(tmp_path: Path) -> None
         other.delete("p1")
     after = cal_file.stat()
     assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
-    assert not (tmp_path / BACKUP_DIR / "work.json.1").exists()
+    assert not (tmp_path / BACKUP_DIR / CALENDAR_DIR / "work.json.1").exists()
 
 
 def test_an_open_store_sees_another_process_change(tmp_path: Path) -> None:

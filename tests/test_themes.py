@@ -54,7 +54,7 @@ def _hue_distance(a: str, b: str) -> float:
 
 @pytest.fixture(scope="module")
 def bundled() -> dict[str, Theme]:
-    themes, messages = load_themes(None)
+    themes, messages = load_themes(themes_dir(), None)
     assert messages == []
     return {theme.name: theme for theme in themes}
 
@@ -221,7 +221,7 @@ def test_user_folder_one_good_three_bad(tmp_path: Path) -> None:
     _write(user, "colour.toml", 'name = "colour"\nprimary = "tealish"\n')
     _write(user, "nameless.toml", 'primary = "#123456"\n')
     _write(user, "notes.txt", "not a theme")
-    themes, messages = load_themes(user)
+    themes, messages = load_themes(themes_dir(), user)
     names = [theme.name for theme in themes]
     assert len(themes) == len(BUNDLED) + 1 and "mine" in names
     assert len(messages) == 3
@@ -235,7 +235,7 @@ def test_user_theme_overrides_bundled_by_name(tmp_path: Path, bundled: dict[str,
     user = tmp_path / "themes"
     _write(user, "my-lumon.toml", 'name = "lumon"\nprimary = "#ff00ff"\n'
                                   '[variables]\nsphere-work = "#004040"\n')
-    themes, messages = load_themes(user)
+    themes, messages = load_themes(themes_dir(), user)
     assert messages == []
     lumons = [t for t in themes if t.name == "lumon"]
     assert len(lumons) == 1 and lumons[0].primary == "#ff00ff"
@@ -247,21 +247,20 @@ def test_duplicate_user_names_keep_the_first(tmp_path: Path) -> None:
     user = tmp_path / "themes"
     _write(user, "a.toml", 'name = "twin"\nprimary = "#111111"\n')
     _write(user, "b.toml", 'name = "twin"\nprimary = "#222222"\n')
-    themes, messages = load_themes(user)
+    themes, messages = load_themes(themes_dir(), user)
     assert [t.primary for t in themes if t.name == "twin"] == ["#111111"]
     assert messages == ["b.toml: name: 'twin' is already used by a.toml, so this file is skipped."]
 
 
 def test_missing_user_folder_is_fine(tmp_path: Path) -> None:
-    themes, messages = load_themes(tmp_path / "nope")
+    themes, messages = load_themes(themes_dir(), tmp_path / "nope")
     assert len(themes) == len(BUNDLED) and messages == []
 
 
-def test_bad_bundled_theme_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_bundled_theme_raises(tmp_path: Path) -> None:
     _write(tmp_path, "planner-dark.toml", 'name = "planner-dark"\nprimary = "#000000"\n')
-    monkeypatch.setattr("planner.ui.themes.themes_dir", lambda: tmp_path)
     with pytest.raises(ThemeError, match=r"planner-dark\.toml: variables: missing"):
-        load_themes(None)
+        load_themes(tmp_path, None)
 
 
 # --- a live Textual app --------------------------------------------------------------
@@ -296,7 +295,7 @@ class ThemedApp(App[None]):
 def test_app_switches_to_every_theme_and_renders(tmp_path: Path) -> None:
     user = tmp_path / "themes"
     _write(user, "mini.toml", 'name = "mini"\nprimary = "#336699"\n')
-    themes, messages = load_themes(user)
+    themes, messages = load_themes(themes_dir(), user)
     assert messages == []
 
     async def run() -> dict[str, tuple[Color, Color, Color]]:

@@ -48,7 +48,7 @@ def test_a_write_on_another_thread_survives_a_failed_background_transaction(
 
     def background_job() -> None:
         try:
-            with service.store.transaction():
+            with service.session.store.transaction():
                 inside.set()
                 assert release.wait(WAIT)
                 raise Boom("the background job failed")
@@ -74,7 +74,7 @@ def test_a_write_on_another_thread_survives_a_failed_background_transaction(
     # Wait until the adder is either done (the old bug: it wrote inside the open
     # transaction) or queued behind it (the fix).
     assert wait_until(lambda: not adder.is_alive()
-                      or getattr(service.store, "writers_waiting", 0) > 0)
+                      or getattr(service.session.store, "writers_waiting", 0) > 0)
     release.set()
     worker.join(WAIT)
     adder.join(WAIT)
@@ -82,7 +82,7 @@ def test_a_write_on_another_thread_survives_a_failed_background_transaction(
     assert not errors
     assert added, "add did not return"
     fresh = make(tmp_path)
-    assert fresh.store.get(added[0]) is not None, "the acknowledged write was lost"
+    assert fresh.session.store.get(added[0]) is not None, "the acknowledged write was lost"
 
 
 def test_writes_outside_a_transaction_are_refused(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_writes_outside_a_transaction_are_refused(tmp_path: Path) -> None:
     release = threading.Event()
 
     def holder() -> None:
-        with service.store.transaction():
+        with service.session.store.transaction():
             inside.set()
             release.wait(WAIT)
 
@@ -103,7 +103,7 @@ def test_writes_outside_a_transaction_are_refused(tmp_path: Path) -> None:
         assert inside.wait(WAIT)
         # Another thread's open transaction is not ours: a bare put must not slip into it.
         with pytest.raises(RuntimeError):
-            service.store.put(block)
+            service.session.store.put(block)
     finally:
         release.set()
         thread.join(WAIT)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from planner.core.errors import PlannerError
 from planner.core.model import Block, Energy, Kind, Moment, PartOfDay, Recurrence, Source
 
 Doc = dict[str, Any]
 
 
-class CodecError(ValueError):
+class CodecError(PlannerError, ValueError):
     """A stored document is not a valid block."""
 
 

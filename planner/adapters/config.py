@@ -16,6 +16,8 @@ from typing import Any
 
 from platformdirs import user_config_dir, user_data_dir
 
+from planner.adapters.files import write_atomically
+from planner.core.errors import PlannerError
 from planner.core.model import PERSONAL, WORK
 from planner.core.settings import WEEKDAYS, Settings, SphereInfo, TimeRange, WeeklyHours
 
@@ -23,7 +25,7 @@ APP_NAME = "planner"
 CONFIG_FILE = "config.toml"
 
 
-class ConfigError(ValueError):
+class ConfigError(PlannerError, ValueError):
     """The config file is unreadable or has a bad value; the message names the key."""
 
 
@@ -243,18 +245,18 @@ def save_top_level_setting(paths: Paths, key: str, value: str) -> None:
     path = paths.config_file
     path.parent.mkdir(parents=True, exist_ok=True)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    line = f'{key} = "{value}"'
+    import tomli_w  # only when saving: start-up never pays for it
+
+    line = tomli_w.dumps({key: value}).strip()  # escaped by a TOML writer, never by hand
     pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.MULTILINE)
     first_table = re.search(r"^\[", text, re.MULTILINE)
     head_end = first_table.start() if first_table else len(text)
     if pattern.search(text[:head_end]):
-        text = pattern.sub(line, text, count=1)
+        text = pattern.sub(lambda _: line, text, count=1)
     else:
         text = f"{line}\n{text}"
     tomllib.loads(text)  # never write a file we could not read back
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomically(path, text.encode("utf-8"))
 
 
 SAMPLE_CONFIG = """\

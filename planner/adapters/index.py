@@ -6,7 +6,8 @@ floating and all-day ones), so building the index for 50,000 events decodes noth
 Blocks are decoded only when a query touches their bucket (``resolve``). Series
 masters and their overrides are expanded by ``recurrence`` (the source of truth) for
 exactly the window asked for, and the result is cached per window.
-Pure: no I/O; the caller supplies documents and the resolver.
+No I/O of its own: the caller supplies documents, the resolver and day sources (a
+calendar's day index on disk, read a week at a time).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from planner.adapters.codec import block_to_doc
 from planner.core.model import Block, Occurrence
+from planner.core.moments import as_aware
 from planner.core.recurrence import occurrences
 
 # Blocks longer than this are kept in one set scanned on every query instead of being
@@ -54,7 +56,7 @@ def _series_span(doc: Doc) -> tuple[date, date | None]:
         match = _UNTIL.search(rule)
         if match is None:
             return first, None  # open-ended, or COUNT: only expansion can tell
-        # An UNTIL before DTSTART still leaves DTSTART, the first instance.
+        # DTSTART is always an instance, even when UNTIL lies before it (RFC 5545).
         last = max(last or first, date(int(match[1]), int(match[2]), int(match[3])))
     for text in rec.get("rdates", ()):
         rdate = date.fromisoformat(text[:10])
@@ -68,8 +70,58 @@ def _is_series(doc: Doc) -> bool:
     return "recurrence" in doc or bool(source.get("recurrence_id"))
 
 
+# Where a stored document goes (``doc_slot``): nowhere, the series set, the long set,
+# or the day buckets (first, last) it touches.
+SKIP, SERIES, LONG = "skip", "series", "long"
+Slot = str | tuple[date, date]
+
+
+def doc_slot(doc: Doc) -> Slot:
+    """Where the index keeps ``doc``; the day index on disk uses the same rule."""
+    if doc.get("kind", "fixed") != "fixed" or "start" not in doc or "end" not in doc:
+        return SKIP
+    if _is_series(doc):
+        return SERIES
+    try:
+        first = date.fromisoformat(doc["start"][:10])
+        last = date.fromisoformat(doc["end"][:10])
+    except (TypeError, ValueError):
+        return LONG  # an odd stored date: scanned on every query, never lost
+    if (last - first).days > _LONG_DAYS or last < first:
+        return LONG
+    return first, last
+
+
+def doc_days(doc: Doc) -> tuple[date, date | None]:
+    """The dates a series (or an override) can touch; None = no end."""
+    try:
+        return _series_span(doc)
+    except (TypeError, ValueError):
+        return date.min, None  # odd dates: always expand
+
+
+class DaySource(Protocol):
+    """A calendar's documents by week, read on demand (``dayfile.DayFile``)."""
+
+    def week(self, monday: date) -> list[Doc]: ...
+
+    def long_docs(self) -> list[Doc]: ...
+
+    def series(self) -> list[tuple[str, date, date | None, tuple[int, int]]]: ...
+
+    def series_doc(self, ref: tuple[int, int]) -> Doc: ...
+
+    def block(self, doc: Doc) -> Block: ...
+
+
 class OccurrenceIndex:
-    def __init__(self, resolve: Resolver, docs: Iterable[Doc] = ()) -> None:
+    """Fixed occurrences by day, from documents in memory and day sources on disk.
+
+    A block edited or removed in memory shadows its copy in a day source.
+    """
+
+    def __init__(self, resolve: Resolver, docs: Iterable[Doc] = (),
+                 sources: Iterable[DaySource] = ()) -> None:
         self._resolve = resolve
         self._buckets: dict[str, set[str]] = defaultdict(set)
         self._long: set[str] = set()
@@ -79,8 +131,19 @@ class OccurrenceIndex:
             OrderedDict())
         # The app warms neighbouring days from a worker thread while the UI thread reads.
         self._lock = threading.Lock()
+        self._sources = list(sources)
+        self._shadowed: set[str] = set()
+        self._from_source: dict[str, tuple[DaySource, tuple[int, int]]] = {}
+        self._decoded: dict[str, Block] = {}
         for doc in docs:
             self.add_doc(doc)
+        for source in self._sources:
+            for doc in source.long_docs():
+                self.add_doc(doc)
+            for block_id, first, last, ref in source.series():
+                self._series[block_id] = (first, last)
+                self._where[block_id] = ("series",)
+                self._from_source[block_id] = (source, ref)
 
     @property
     def size(self) -> int:
@@ -89,30 +152,23 @@ class OccurrenceIndex:
     # -- building ---------------------------------------------------------------------
 
     def add_doc(self, doc: Doc) -> None:
-        if doc.get("kind", "fixed") != "fixed" or "start" not in doc or "end" not in doc:
+        slot = doc_slot(doc)
+        if slot == SKIP:
             return
         block_id = doc["id"]
         if block_id in self._where:
             self.discard(block_id)
-        if _is_series(doc):
-            try:
-                self._series[block_id] = _series_span(doc)
-            except ValueError:
-                self._series[block_id] = (date.min, None)  # odd dates: always expand
+        if slot == SERIES:
+            self._series[block_id] = doc_days(doc)
             self._where[block_id] = ("series",)
             with self._lock:
                 self._series_cache.clear()
             return
-        first, last = doc["start"][:10], doc["end"][:10]
-        if first == last:
-            self._buckets[first].add(block_id)
-            self._where[block_id] = (first,)
-            return
-        start_day, end_day = date.fromisoformat(first), date.fromisoformat(last)
-        if (end_day - start_day).days > _LONG_DAYS:
+        if slot == LONG:
             self._long.add(block_id)
             self._where[block_id] = ("long",)
             return
+        start_day, end_day = slot  # type: ignore[misc]
         keys = []
         day = start_day
         while day <= end_day:
@@ -123,9 +179,15 @@ class OccurrenceIndex:
         self._where[block_id] = tuple(keys)
 
     def add(self, block: Block) -> None:
+        self.discard(block.id)
+        self._shadowed.add(block.id)
         self.add_doc(block_to_doc(block))
 
     def discard(self, block_id: str) -> None:
+        if self._sources:
+            self._shadowed.add(block_id)
+            self._from_source.pop(block_id, None)
+            self._decoded.pop(block_id, None)
         keys = self._where.pop(block_id, None)
         if keys is None:
             return
@@ -139,12 +201,46 @@ class OccurrenceIndex:
             for key in keys:
                 self._buckets[key].discard(block_id)
 
+    def _block(self, block_id: str) -> Block | None:
+        found = self._decoded.get(block_id)
+        if found is not None:
+            return found
+        ref = self._from_source.get(block_id)
+        if ref is None:
+            return self._resolve(block_id)
+        found = ref[0].block(ref[0].series_doc(ref[1]))
+        self._decoded[block_id] = found
+        return found
+
+    def _source_singles(self, first: date, last: date) -> list[Block]:
+        """Single events from the day sources touching the UTC dates first..last."""
+        if not self._sources:
+            return []
+        low, high = first.isoformat(), last.isoformat()
+        found: dict[str, Block] = {}
+        for source in self._sources:
+            week = week_start(first)
+            while week <= last:
+                for doc in source.week(week):
+                    block_id = doc["id"]
+                    if block_id in found or block_id in self._shadowed:
+                        continue
+                    if doc["start"][:10] > high or doc["end"][:10] < low:
+                        continue
+                    block = self._decoded.get(block_id)
+                    if block is None:
+                        block = source.block(doc)
+                        self._decoded[block_id] = block
+                    found[block_id] = block
+                week += timedelta(days=7)
+        return list(found.values())
+
     # -- querying ---------------------------------------------------------------------
 
     def between(self, start: datetime, end: datetime, zone: ZoneInfo) -> list[Occurrence]:
         """Every fixed occurrence overlapping [start, end), sorted by start."""
         ids: set[str] = set(self._long)
-        day = (start.astimezone(UTC) - _SLACK).date()
+        first = day = (start.astimezone(UTC) - _SLACK).date()
         last = (end.astimezone(UTC) + _SLACK).date()
         while day <= last:
             bucket = self._buckets.get(day.isoformat())
@@ -152,6 +248,7 @@ class OccurrenceIndex:
                 ids.update(bucket)
             day += timedelta(days=1)
         blocks = [b for b in (self._resolve(i) for i in sorted(ids)) if b is not None]
+        blocks += self._source_singles(first, last)
         found = occurrences(blocks, start, end, zone)
         if self._series:
             found.extend(self._series_between(start, end, zone))
@@ -167,7 +264,7 @@ class OccurrenceIndex:
         """
         found: list[Occurrence] = []
         seen: set[tuple[str, object]] = set()
-        week = _week_start((start.astimezone(UTC) - _SLACK).date())
+        week = week_start((start.astimezone(UTC) - _SLACK).date())
         while datetime.combine(week, time(0), tzinfo=UTC) < end:
             for occ in self._series_week(week, zone):
                 key = (occ.block.id, occ.start)
@@ -194,7 +291,9 @@ class OccurrenceIndex:
         low, high = week - _SLACK, week + timedelta(days=8)
         live = sorted(i for i, (first, last) in spans
                       if first <= high and (last is None or last >= low))
-        series = [b for b in (self._resolve(i) for i in live) if b is not None]
+        if not live:
+            return []
+        series = [b for b in (self._block(i) for i in live) if b is not None]
         expanded = occurrences(series, start, end, zone)
         with self._lock:
             self._series_cache[key] = expanded
@@ -203,11 +302,9 @@ class OccurrenceIndex:
         return expanded
 
 
-def _week_start(day: date) -> date:
+def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
 def _sort_key(moment: datetime | date, zone: ZoneInfo) -> datetime:
-    if isinstance(moment, datetime):
-        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-    return datetime(moment.year, moment.month, moment.day, tzinfo=zone)
+    return as_aware(moment, zone)

@@ -17,12 +17,12 @@ commits (one rewrite per command, not per document) and happens under a file loc
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import shutil
-import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,45 +33,60 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
+from planner.adapters import dayfile
 from planner.adapters.codec import CodecError, Doc, block_from_doc, block_to_doc
+from planner.adapters.commit import (
+    BACKUPS_KEPT,
+    Commit,
+    ReadOnlyCalendar,
+    StoreBusy,
+    StoreError,
+    broken_message,
+    os_reason,
+    overlay,
+    recover,
+    write_derived,
+)
 from planner.core.model import Block
 
 SCHEMA_VERSION = 1
 MAIN_FILE = "planner.json"
 CALENDAR_DIR = "calendars"
 BACKUP_DIR = "backups"
-BACKUPS_KEPT = 5
 LOCK_FILE = ".lock"
+PENDING_TABLE = "pending"  # a linked calendar's queue of local changes not yet pushed
 
-
-class StoreError(Exception):
-    """The store cannot be read or written; the message is one sentence for the user."""
-
-
-class StoreBusy(StoreError):
-    """Another planner process holds the write lock."""
-
+__all__ = ["BACKUPS_KEPT", "BACKUP_DIR", "CALENDAR_DIR", "MAIN_FILE", "SCHEMA_VERSION",
+           "ReadOnlyCalendar", "Store", "StoreBusy", "StoreError", "check_data_file",
+           "list_backups", "restore_latest_good", "slugify"]
 
 # --------------------------------------------------------------------------- storage
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB storage: reads once, buffers writes, commits atomically.
+    """TinyDB storage: reads once, buffers writes; the store commits them all at once.
 
     A file that fails to load raises ``StoreError`` and is never written over.
     """
 
-    def __init__(self, path: str | Path, backup_dir: Path | None = None) -> None:
+    def __init__(self, path: str | Path, backup_dir: Path | None = None,
+                 read_from: Path | None = None) -> None:
         self.path = Path(path)
         self.backup_dir = backup_dir
+        self.read_from = read_from  # a committed but unfinished save (see commit.py)
         self._data: dict[str, dict[str, Any]] | None = None
         self._dirty = False
         self.stamp = _stamp(self.path)
+        self.loaded_stamp: tuple[int, int, int] | None = None  # of the bytes we parsed
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         if self._data is None:
-            self._data = _load_json(self.path)
+            self._data, self.loaded_stamp = _load_json(self.path, self.read_from)
         return self._data
+
+    @property
+    def loaded(self) -> bool:
+        return self._data is not None
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         self._data = data
@@ -81,12 +96,15 @@ class AtomicJSONStorage(Storage):
     def dirty(self) -> bool:
         return self._dirty
 
-    def flush(self) -> None:
+    def stage(self, commit: Commit) -> os.stat_result | None:
+        """Add this file's new content to ``commit``; its stat once committed."""
         if not self._dirty or self._data is None:
-            return
-        payload = orjson.dumps(self._data)
-        _atomic_write(self.path, payload, self.backup_dir)
+            return None
+        return commit.write(self.path, orjson.dumps(self._data), self.backup_dir)
+
+    def saved(self) -> None:
         self._dirty = False
+        self.read_from = None
         self.stamp = _stamp(self.path)
 
     def discard(self) -> None:
@@ -103,27 +121,47 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     # within one tick of a coarse file-system clock, of the same size, still differ.
     try:
         st = path.stat()
-    except FileNotFoundError:
+    except OSError:
         return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def _load_json(path: Path) -> dict[str, dict[str, Any]] | None:
+def _load_json(path: Path, read_from: Path | None = None
+               ) -> tuple[dict[str, dict[str, Any]] | None, tuple[int, int, int] | None]:
+    """The file's tables (None if there is no file) and the stamp of what was read."""
     try:
-        raw = path.read_bytes()
+        raw, stamp = _read_committed(path, read_from)
     except FileNotFoundError:
-        return None
+        return None, None
+    except IsADirectoryError as exc:
+        raise StoreError(f"{path} is a folder, not a planner data file; move it away.") from exc
     except OSError as exc:
-        raise StoreError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        raise StoreError(f"Cannot read {path}: {os_reason(exc)}.") from exc
     if not raw.strip():
-        raise StoreError(_broken_message(path, "the file is empty"))
+        raise StoreError(broken_message(path, "the file is empty"))
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise StoreError(_broken_message(path, f"it is not valid JSON ({exc})")) from exc
+        raise StoreError(broken_message(path, f"it is not valid JSON ({exc})")) from exc
     if not isinstance(data, dict) or not all(_is_table(v) for v in data.values()):
-        raise StoreError(_broken_message(path, "it does not hold planner tables"))
-    return data
+        raise StoreError(broken_message(path, "it does not hold planner tables"))
+    return data, stamp
+
+
+def _read_committed(path: Path, read_from: Path | None
+                    ) -> tuple[bytes, tuple[int, int, int]]:
+    if read_from is not None:
+        try:
+            return _read_stamped(read_from)
+        except FileNotFoundError:
+            pass  # the writer finished meanwhile: the target holds the new state
+    return _read_stamped(path)
+
+
+def _read_stamped(path: Path) -> tuple[bytes, tuple[int, int, int]]:
+    with open(path, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        return handle.read(), (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _is_table(table: object) -> bool:
@@ -131,61 +169,6 @@ def _is_table(table: object) -> bool:
     # either must be a clear load error, not a crash deep inside TinyDB.
     return isinstance(table, dict) and all(
         key.isdigit() and isinstance(doc, dict) for key, doc in table.items())
-
-
-def _broken_message(path: Path, why: str) -> str:
-    return (f"Cannot load {path}: {why}. It was left untouched; run `planner restore` "
-            f"to bring back the last good copy from {path.parent / BACKUP_DIR}"
-            if path.parent.name != CALENDAR_DIR else
-            f"Cannot load {path}: {why}. It was left untouched; run `planner restore` "
-            f"to bring back the last good copy from {path.parent.parent / BACKUP_DIR}")
-
-
-def _atomic_write(path: Path, payload: bytes, backup_dir: Path | None) -> None:
-    """Write-then-rename so a crash leaves the old or the new file, never a torn one."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o600)
-        if backup_dir is not None and path.exists():
-            _rotate_backup(path, backup_dir)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _rotate_backup(path: Path, backup_dir: Path) -> None:
-    """Keep the previous good state: a hard link is instant and costs no copy."""
-    backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stem = path.name
-    oldest = backup_dir / f"{stem}.{BACKUPS_KEPT}"
-    with contextlib.suppress(FileNotFoundError):
-        oldest.unlink()
-    for n in range(BACKUPS_KEPT - 1, 0, -1):
-        src = backup_dir / f"{stem}.{n}"
-        if src.exists():
-            os.replace(src, backup_dir / f"{stem}.{n + 1}")
-    target = backup_dir / f"{stem}.1"
-    try:
-        os.link(path, target)
-    except OSError:
-        shutil.copy2(path, target)
-
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def slugify(name: str) -> str:
@@ -220,7 +203,7 @@ class _BlockTable:
             for doc_id, doc in raw.items():
                 block_id = doc.get("id") if isinstance(doc, dict) else None
                 if not isinstance(block_id, str):
-                    raise StoreError(_broken_message(self.path, "a stored block has no id"))
+                    raise StoreError(broken_message(self.path, "a stored block has no id"))
                 docs[block_id] = (int(doc_id), doc)
             self._docs = docs
             self._blocks = {}
@@ -246,7 +229,7 @@ class _BlockTable:
         try:
             found = block_from_doc(entry[1])
         except CodecError as exc:
-            raise StoreError(_broken_message(self.path, f"a stored {exc}")) from exc
+            raise StoreError(broken_message(self.path, f"a stored {exc}")) from exc
         self._blocks[block_id] = found
         return found
 
@@ -300,10 +283,50 @@ class _CalendarFile:
     storage: AtomicJSONStorage
     db: TinyDB
     events: _BlockTable
+    days_path: Path
+    days: dayfile.DayFile | None = None  # the day index, when it matches the file
+    removed: bool = False
 
     def meta(self) -> dict[str, Any]:
+        if self.days is not None and not self.storage.loaded:
+            return self.days.meta
         docs = self.db.table("meta").all()
         return dict(docs[0]) if docs else {"name": self.name}
+
+    def size(self) -> int:
+        if self.days is not None and not self.storage.loaded:
+            return self.days.count
+        return sum(1 for _ in self.events.docs())
+
+    def fresh_days(self) -> dayfile.DayFile | None:
+        """The day index, if it describes the file as saved and nothing is unsaved."""
+        return None if self.storage.dirty else self.days
+
+    @property
+    def link(self) -> dict[str, Any] | None:
+        """The server link of a calendar synced both ways (None for imports)."""
+        link = self.meta().get("link")
+        return link if isinstance(link, dict) else None
+
+    def note_change(self, uid: str) -> None:
+        """Queue the resource ``uid`` for the next push, in the same file as the data.
+
+        Each note bumps a counter, so a sync clears only the version it pushed; an edit
+        made while it talked to the server stays queued.
+        """
+        table = self.db.table(PENDING_TABLE)
+        for doc in table.all():
+            if doc.get("uid") == uid:
+                table.update({"n": int(doc.get("n", 0)) + 1}, doc_ids=[doc.doc_id])
+                return
+        table.insert({"uid": uid, "n": 1})
+
+
+def _check_version(meta: Mapping[str, Any], path: Path) -> None:
+    version = meta.get("schema")
+    if version is not None and (not isinstance(version, int) or version > SCHEMA_VERSION):
+        raise StoreError(f"{path} was written by a newer planner (schema {version}); "
+                         "upgrade planner to open it.")
 
 
 # --------------------------------------------------------------------------- store
@@ -315,6 +338,7 @@ class Store:
     def __init__(self, root: Path, *, lock_timeout: float = 10.0) -> None:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
+        self._check_home()
         self._lock = FileLock(str(self.root / LOCK_FILE), mode=0o600, is_singleton=False)
         # Threads of one process queue on this lock; the file lock then keeps other
         # processes out. The owner and depth make a transaction re-entrant for the thread
@@ -325,46 +349,89 @@ class Store:
         self._waiting = 0
         self._waiting_guard = threading.Lock()
         self.generation = 0
-        self._open_main()
         self._calendars: dict[str, _CalendarFile] = {}
         self._calendar_index: dict[str, str] | None = None
+        self._open_main()
 
     # -- opening ----------------------------------------------------------------------
 
+    def _check_home(self) -> None:
+        """Odd homes (a file, a read-only folder, folders of the wrong type) are one
+        clear sentence, never a crash deep inside a save."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except FileExistsError as exc:
+            raise StoreError(f"The planner home {self.root} is a file, not a folder; "
+                             "choose another --home or move the file away.") from exc
+        except NotADirectoryError as exc:
+            raise StoreError(f"The planner home {self.root} lies inside a file, not a "
+                             "folder; choose another --home.") from exc
+        except OSError as exc:
+            raise StoreError(f"Cannot create the planner home {self.root}: "
+                             f"{os_reason(exc)}.") from exc
+        if not self.root.is_dir():
+            raise StoreError(f"The planner home {self.root} is not a folder; choose another "
+                             "--home or move it away.")
+        for name in (CALENDAR_DIR, BACKUP_DIR):
+            folder = self.root / name
+            if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+                raise StoreError(f"{folder} should be a folder but is not; move it away so "
+                                 "planner can keep its data there.")
+        lock = self.root / LOCK_FILE
+        if lock.is_dir():
+            raise StoreError(f"{lock} should be planner's lock file but is a folder; "
+                             "remove it.")
+
     def _open_main(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._main_storage = AtomicJSONStorage(self.root / MAIN_FILE, self.root / BACKUP_DIR)
+        self._overlay = overlay(self.root)
+        path = self.root / MAIN_FILE
+        self._main_storage = self._storage(path, self.root / BACKUP_DIR)
         self._main = TinyDB(storage=lambda: self._main_storage)  # type: ignore[arg-type]
         self._check_schema(self._main, self._main_storage.path)
         self._user = _BlockTable(self._main, "blocks", self._main_storage.path, eager=True)
 
+    def _storage(self, path: Path, backup_dir: Path) -> AtomicJSONStorage:
+        read_from = self._overlay.get(path.resolve()) if self._overlay else None
+        return AtomicJSONStorage(path, backup_dir, read_from)
+
     @staticmethod
     def _check_schema(db: TinyDB, path: Path) -> None:
         meta = db.table("meta").all()
-        version = meta[0].get("schema") if meta else None
-        if version is not None and (not isinstance(version, int) or version > SCHEMA_VERSION):
-            raise StoreError(f"{path} was written by a newer planner (schema {version}); "
-                             "upgrade planner to open it.")
+        _check_version(meta[0] if meta else {}, path)
 
     def _calendar_slugs(self) -> dict[str, str]:
-        """Calendar name -> file slug, from the calendar files' meta tables."""
+        """Calendar name -> file slug, from the day index (or the file) of each calendar."""
         if self._calendar_index is None:
             index: dict[str, str] = {}
             folder = self.root / CALENDAR_DIR
             if folder.is_dir():
                 for path in sorted(folder.glob("*.json")):
+                    if self._overlay.get(path.resolve(), path) is None:
+                        continue  # removed by a committed, unfinished save
                     cal = self._open_calendar_file(path.stem, path.stem)
-                    index[cal.meta().get("name", path.stem)] = path.stem
-                    self._calendars[cal.meta().get("name", path.stem)] = cal
+                    name = str(cal.meta().get("name", path.stem))
+                    cal.name = name
+                    index[name] = path.stem
+                    self._calendars[name] = cal
             self._calendar_index = index
         return self._calendar_index
 
-    def _open_calendar_file(self, name: str, slug: str) -> _CalendarFile:
+    def _open_calendar_file(self, name: str, slug: str, *, new: bool = False) -> _CalendarFile:
         path = self.root / CALENDAR_DIR / f"{slug}.json"
-        storage = AtomicJSONStorage(path, self.root / BACKUP_DIR)
+        storage = self._storage(path, self.root / BACKUP_DIR / CALENDAR_DIR)
         db = TinyDB(storage=lambda: storage)  # type: ignore[arg-type]
-        self._check_schema(db, path)
-        return _CalendarFile(name, storage, db, _BlockTable(db, "events", path))
+        days_path = path.with_suffix(dayfile.SUFFIX)
+        days = None
+        if not new:
+            stamp = _stamp(storage.read_from or path)
+            days_from = self._overlay.get(days_path.resolve()) or days_path
+            days = dayfile.DayFile.open(days_from, path, stamp)
+        cal = _CalendarFile(name, storage, db, _BlockTable(db, "events", path), days_path, days)
+        if days is not None:
+            _check_version(days.meta, path)
+        elif not new:
+            self._check_schema(db, path)
+        return cal
 
     def _calendar(self, name: str, *, create: bool = False) -> _CalendarFile | None:
         slugs = self._calendar_slugs()
@@ -377,7 +444,7 @@ class Store:
         base, n = slug, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1
-        cal = self._open_calendar_file(name, slug)
+        cal = self._open_calendar_file(name, slug, new=True)
         cal.db.table("meta").insert({"name": name, "schema": SCHEMA_VERSION})
         slugs[name] = slug
         self._calendars[name] = cal
@@ -398,11 +465,18 @@ class Store:
     def calendar_size(self, name: str) -> int:
         """How many blocks a calendar holds, without decoding them."""
         cal = self._calendar(name)
-        return sum(1 for _ in cal.events.docs()) if cal else 0
+        return cal.size() if cal else 0
 
     def calendar_meta(self, name: str) -> dict[str, Any]:
         cal = self._calendar(name)
         return cal.meta() if cal else {}
+
+    def pending_changes(self, name: str) -> dict[str, int]:
+        """A linked calendar's queued local changes: resource UID -> change counter."""
+        cal = self._calendar(name)
+        if cal is None:
+            return {}
+        return {str(d["uid"]): int(d.get("n", 0)) for d in cal.db.table(PENDING_TABLE).all()}
 
     def all_blocks(self) -> Iterator[Block]:
         yield from self._user.blocks().values()
@@ -417,9 +491,45 @@ class Store:
             if cal is not None:
                 yield from cal.events.docs()
 
+    def day_sources(self) -> tuple[list[Doc], list[dayfile.DayFile]]:
+        """What an occurrence index is built from: raw documents held in memory, plus
+        the day index of every calendar whose index matches its file (read on demand)."""
+        docs: list[Doc] = list(self._user.docs())
+        sources: list[dayfile.DayFile] = []
+        for name in self.calendar_names():
+            cal = self._calendar(name)
+            if cal is None:
+                continue
+            days = cal.fresh_days()
+            if days is not None:
+                sources.append(days)
+            else:
+                docs.extend(cal.events.docs())
+                if not cal.storage.dirty:
+                    self._rebuild_day_index(cal)
+        return docs, sources
+
+    def _rebuild_day_index(self, cal: _CalendarFile) -> None:
+        """A missing or stale day index is rebuilt from the file just read, for the
+        next command. Best effort, no lock: it is derived data, stamped with what it
+        was built from, and a read-only home simply goes without."""
+        data, stamp = cal.storage.read() or {}, cal.storage.loaded_stamp
+        if stamp is None:
+            return
+        meta_docs = list(data.get("meta", {}).values())
+        payload = dayfile.build(data.get("events", {}).values(),
+                                meta_docs[0] if meta_docs else {}, stamp)
+        with contextlib.suppress(OSError):
+            write_derived(cal.days_path, payload)
+
     def blocks_of_kind(self, kind: str) -> list[Block]:
         found = []
         for table in self._tables():
+            cal = self._calendar_of(table)
+            days = cal.fresh_days() if cal is not None and kind == "flexible" else None
+            if days is not None:
+                found.extend(days.block(doc) for doc in days.flexible_docs())
+                continue
             for doc in table.docs():
                 if doc.get("kind", "fixed") == kind:
                     block = table.block(doc["id"])
@@ -427,13 +537,18 @@ class Store:
                         found.append(block)
         return found
 
-    def _tables(self) -> list[_BlockTable]:
-        tables = [self._user]
+    def _calendar_of(self, table: _BlockTable) -> _CalendarFile | None:
+        for cal in self._calendars.values():
+            if cal.events is table:
+                return cal
+        return None
+
+    def _tables(self) -> Iterator[_BlockTable]:
+        yield self._user
         for name in self.calendar_names():
             cal = self._calendar(name)
             if cal is not None:
-                tables.append(cal.events)
-        return tables
+                yield cal.events
 
     def get(self, block_id: str) -> Block | None:
         for table in self._tables():
@@ -486,15 +601,10 @@ class Store:
             with self._waiting_guard:
                 self._waiting -= 1
         try:
-            try:
-                self._lock.acquire(timeout=self.lock_timeout)
-            except Timeout as exc:
-                raise StoreBusy(f"Another planner is saving to {self.root}; it did not finish "
-                                f"within {self.lock_timeout:g} s, so nothing was changed. "
-                                "Try again in a moment.") from exc
+            self._acquire_file_lock()
             self._owner, self._depth = threading.get_ident(), 1
             try:
-                self._remove_stale_temp_files()
+                self._recover()
                 self._reload_if_changed()
                 yield self
                 self._flush()
@@ -507,13 +617,29 @@ class Store:
         finally:
             self._thread_lock.release()
 
-    def _remove_stale_temp_files(self) -> None:
-        # Writes only happen under the lock we hold, so a temp file here is what a
-        # killed process left between writing and renaming: never read, safe to drop.
-        for folder in (self.root, self.root / CALENDAR_DIR):
-            for leftover in folder.glob(".*.json.*.tmp"):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+    def _acquire_file_lock(self) -> None:
+        try:
+            self._lock.acquire(timeout=self.lock_timeout)
+        except Timeout as exc:
+            raise StoreBusy(f"Another planner is saving to {self.root}; it did not finish "
+                            f"within {self.lock_timeout:g} s, so nothing was changed. "
+                            "Try again in a moment.") from exc
+        except IsADirectoryError as exc:
+            raise StoreError(f"{self.root / LOCK_FILE} should be planner's lock file but is "
+                             "a folder; remove it. Nothing was changed.") from exc
+        except OSError as exc:
+            raise StoreError(f"Cannot take the lock {self.root / LOCK_FILE}: "
+                             f"{os_reason(exc)}; nothing was changed.") from exc
+
+    def _recover(self) -> None:
+        """Finish a save a killed process committed; sweep what it had not committed.
+
+        Writes only happen under the lock we hold, so a temp file here is what a killed
+        process left before its commit point: never read, safe to drop.
+        """
+        recover(self.root, [self.root, self.root / CALENDAR_DIR])
+        if self._overlay:
+            self.reload()
 
     def _require_transaction(self) -> None:
         if not self.in_transaction:
@@ -531,12 +657,29 @@ class Store:
             return True
         return any(_stamp(c.storage.path) != c.storage.stamp for c in self._calendars.values())
 
+    def reload_if_idle(self) -> bool:
+        """Re-read what another process saved, unless a thread of ours is writing.
+
+        Never waits: the app's poll runs on the UI thread. True if anything was re-read.
+        """
+        if not self._thread_lock.acquire(blocking=False):
+            return False
+        try:
+            if self._owner is not None or not self.changed_on_disk():
+                return False
+            self.reload()
+            return True
+        finally:
+            self._thread_lock.release()
+
     def reload(self) -> None:
         self.generation += 1  # tells the service its derived views are stale
         # Fresh TinyDB objects: their cached next document ids may be stale.
-        self._open_main()
+        # Day indexes are not closed here: an occurrence index may still read from one
+        # (a consistent snapshot); each closes its file when the last user drops it.
         self._calendars.clear()
         self._calendar_index = None
+        self._open_main()
 
     def _reload_if_changed(self) -> None:
         if self.changed_on_disk():
@@ -546,19 +689,51 @@ class Store:
         meta = self._main.table("meta")
         if self._main_storage.dirty and not meta.all():
             meta.insert({"schema": SCHEMA_VERSION})
-        for cal in self._calendars.values():
-            cal.storage.flush()
-        self._main_storage.flush()
+        commit = Commit(self.root)
+        written: list[_CalendarFile] = []
+        try:
+            for cal in list(self._calendars.values()):
+                if cal.removed:
+                    commit.delete(cal.storage.path, cal.storage.backup_dir)
+                    commit.delete(cal.days_path)
+                    continue
+                st = cal.storage.stage(commit)
+                if st is not None:
+                    data = cal.storage.read() or {}
+                    meta_docs = list(data.get("meta", {}).values())
+                    commit.write(cal.days_path, dayfile.build(
+                        data.get("events", {}).values(), meta_docs[0] if meta_docs else {},
+                        dayfile.file_stamp(st)))
+                    written.append(cal)
+            self._main_storage.stage(commit)
+        except BaseException:
+            commit.abort()
+            raise
+        commit.apply(before_commit_point=self._fault_before_commit_point)
+        self._main_storage.saved()
+        for cal in written:
+            cal.storage.saved()
+            cal.days = dayfile.DayFile.open(cal.days_path, cal.storage.path, cal.storage.stamp)
+        for name in [n for n, c in self._calendars.items() if c.removed]:
+            self._calendars.pop(name)
+        self._overlay = {}
+
+    # Tests inject faults here (between staging every file and the commit point).
+    _fault_before_commit_point: Any = None
 
     def _discard(self) -> None:
         self.reload()
 
     def put(self, block: Block) -> None:
-        """Save a block where it lives: its calendar's file if imported, else the main file."""
+        """Save a block where it lives: its calendar's file if imported or linked (a new
+        block of a linked calendar goes there too), else the main file."""
         self._require_transaction()
         if block.source is not None:
             cal = self._calendar(block.source.calendar)
-            if cal is not None and block.id in cal.events:
+            if cal is not None and (block.id in cal.events or cal.link is not None):
+                before = cal.events.block(block.id) if block.id in cal.events else None
+                if cal.link is not None:
+                    self._check_linked_change(cal, before, block)
                 cal.events.put(block)
                 return
         self._user.put(block)
@@ -568,18 +743,62 @@ class Store:
         for table in self._tables():
             if block_id in table:
                 block = table.block(block_id)
+                cal = self._calendar(block.source.calendar) if block and block.source else None
+                if cal is not None and cal.events is table and cal.link is not None:
+                    self._check_linked_change(cal, block, None)
                 table.delete([block_id])
                 return block
         return None
 
+    @staticmethod
+    def _check_linked_change(cal: _CalendarFile, before: Block | None,
+                             after: Block | None) -> None:
+        """Queue a linked calendar's change for the next push, or refuse it if read-only.
+
+        Where the planner placed a flexible block is local to this device when the link
+        is read-only, and only the reason text changing is never worth a push.
+        """
+        link = cal.link or {}
+        block = before or after
+        assert block is not None and block.source is not None
+        if before is not None and after is not None and \
+                dataclasses.replace(before, plan_note="") == \
+                dataclasses.replace(after, plan_note=""):
+            return
+        if link.get("read_only"):
+            if before is not None and after is not None and \
+                    dataclasses.replace(before, planned=(), plan_note="") == \
+                    dataclasses.replace(after, planned=(), plan_note=""):
+                return
+            raise ReadOnlyCalendar(
+                f"{block.title!r} is in {cal.meta().get('name', cal.name)!r}, which is "
+                "linked read-only; change it "
+                "on the server, or link the calendar again without --read-only.")
+        uids = {b.source.uid for b in (before, after) if b is not None and b.source}
+        for uid in sorted(uids):  # a block moved to another UID changes both resources
+            cal.note_change(uid)
+
     def write_calendar(self, name: str, *, upsert: Iterable[Block] = (),
-                       remove: Iterable[str] = (), meta: dict[str, Any] | None = None) -> None:
-        """Apply an import's changes to one calendar's file in a single rewrite."""
+                       remove: Iterable[str] = (), meta: dict[str, Any] | None = None,
+                       queue: Iterable[str] = (), done: Mapping[str, int] | None = None
+                       ) -> None:
+        """Apply an import's or a sync's changes to one calendar's file in a single rewrite.
+
+        These changes come from the server, so they are not queued for a push; ``queue``
+        names resource UIDs that must be, and ``done`` clears queued changes that were
+        pushed (UID -> the counter read before pushing; a newer change stays queued).
+        """
         self._require_transaction()
         cal = self._calendar(name, create=True)
         assert cal is not None
         cal.events.delete(list(remove))
         cal.events.put_many(upsert)
+        for uid in queue:
+            cal.note_change(uid)
+        if done:
+            table = cal.db.table(PENDING_TABLE)
+            table.remove(doc_ids=[d.doc_id for d in table.all()
+                                  if done.get(d.get("uid")) == d.get("n")])
         if meta is not None:
             table = cal.db.table("meta")
             merged = {**cal.meta(), **meta, "name": name, "schema": SCHEMA_VERSION}
@@ -588,15 +807,12 @@ class Store:
         cal.storage.write(cal.storage.read() or {})  # mark dirty even for a meta-only change
 
     def remove_calendar(self, name: str) -> None:
+        """Delete a calendar's file (and day index) when the transaction commits."""
         self._require_transaction()
         cal = self._calendar(name)
         if cal is None:
             return
-        path = cal.storage.path
-        _rotate_backup(path, self.root / BACKUP_DIR) if path.exists() else None
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        self._calendars.pop(name, None)
+        cal.removed = True
         self._calendar_slugs().pop(name, None)
 
     def set_history(self, entries: list[Doc], cursor: int) -> None:
@@ -616,20 +832,55 @@ class Store:
 
 
 # --------------------------------------------------------------------------- restore
+#
+# Each data file has its own backup namespace: ``backups/planner.json.N`` for the main
+# file, ``backups/calendars/<slug>.json.N`` for a calendar (a calendar named "Planner"
+# must never be taken for the main file). Planners before 0.2 kept calendars' backups
+# beside the main file's; those are still found by what they hold.
 
 
-def list_backups(root: Path) -> dict[str, list[Path]]:
-    """Data file name -> its backups, newest first."""
-    folder = Path(root) / BACKUP_DIR
+def _backup_folder(root: Path, relative: str) -> tuple[Path, str]:
+    rel = Path(relative)
+    if rel.parent == Path(CALENDAR_DIR):
+        return root / BACKUP_DIR / CALENDAR_DIR, rel.name
+    return root / BACKUP_DIR, rel.name
+
+
+def _numbered(folder: Path) -> dict[str, list[Path]]:
     found: dict[str, list[Path]] = {}
     if not folder.is_dir():
         return found
     for path in sorted(folder.iterdir()):
         stem, _, number = path.name.rpartition(".")
-        if number.isdigit():
+        if number.isdigit() and path.is_file():
             found.setdefault(stem, []).append(path)
     for paths in found.values():
         paths.sort(key=lambda p: int(p.name.rpartition(".")[2]))
+    return found
+
+
+def _holds_events(path: Path) -> bool:
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and "events" in data
+
+
+def list_backups(root: Path) -> dict[str, list[Path]]:
+    """Data file (relative to the home) -> its backups, newest first."""
+    root = Path(root)
+    found: dict[str, list[Path]] = {}
+    for stem, paths in _numbered(root / BACKUP_DIR).items():
+        for path in paths:  # legacy flat backups of calendars are told apart by content
+            if stem == MAIN_FILE and not _holds_events(path):
+                key = MAIN_FILE
+            else:
+                key = f"{CALENDAR_DIR}/{stem}"
+            found.setdefault(key, []).append(path)
+    for stem, paths in _numbered(root / BACKUP_DIR / CALENDAR_DIR).items():
+        # Current backups first: they are newer than any legacy one of the same name.
+        found[f"{CALENDAR_DIR}/{stem}"] = [*paths, *found.get(f"{CALENDAR_DIR}/{stem}", [])]
     return found
 
 
@@ -639,7 +890,7 @@ def check_data_file(path: Path) -> None:
     Deeper than ``_load_json``: every block must decode, so ``planner restore`` repairs
     exactly the files the store refuses to open.
     """
-    data = _load_json(path)
+    data, _ = _load_json(path)
     if data is None:
         return
     for table in ("blocks", "events"):
@@ -647,13 +898,16 @@ def check_data_file(path: Path) -> None:
             try:
                 block_from_doc(doc)
             except CodecError as exc:
-                raise StoreError(_broken_message(path, f"a stored {exc}")) from exc
+                raise StoreError(broken_message(path, f"a stored {exc}")) from exc
 
 
 def restore_latest_good(root: Path, file_name: str) -> Path:
-    """Put back the newest backup of ``file_name`` that loads; the broken file is kept aside."""
+    """Put back the newest backup of ``file_name`` (``planner.json`` or
+    ``calendars/<slug>.json``) that loads; the broken file is kept aside."""
     root = Path(root)
-    target = root / file_name if file_name == MAIN_FILE else root / CALENDAR_DIR / file_name
+    if "/" not in file_name and file_name != MAIN_FILE:
+        file_name = f"{CALENDAR_DIR}/{file_name}"  # a calendar's bare file name
+    target = root / file_name
     for candidate in list_backups(root).get(file_name, []):
         try:
             check_data_file(candidate)
@@ -661,7 +915,7 @@ def restore_latest_good(root: Path, file_name: str) -> Path:
             continue
         if target.exists():
             os.replace(target, target.with_name(target.name + ".broken"))
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         shutil.copy2(candidate, target)
         return candidate
     raise StoreError(f"No good backup of {file_name} was found in {root / BACKUP_DIR}.")

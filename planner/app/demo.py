@@ -7,12 +7,13 @@ import tempfile
 import tomllib
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from planner.adapters.resources import examples_dir
-
-if TYPE_CHECKING:
-    from planner.app.service import PlannerService
+from planner.app import editing, importing
+from planner.app.session import Session
+from planner.core.model import Block
+from planner.core.when import parse_duration
 
 DEMO_CALENDARS = (("work.ics", "Northwind (New York)", "work"),
                   ("personal.ics", "home", "personal"))
@@ -23,26 +24,27 @@ _ONE_OFF_LINE = re.compile(r"^(DTSTART|DTEND)([;:][^\r\n]*?)(\d{8})", re.MULTILI
 _DEMO_TAG = "demo"
 
 
-def load_demo(service: PlannerService) -> list[str]:
+def load_demo(session: Session) -> list[str]:
     """Import the example calendars and add the example tasks, once per home."""
     folder = examples_dir()
     lines = []
-    known = set(service.store.calendar_names())
+    known = set(session.store.calendar_names())
     for file_name, calendar, sphere in DEMO_CALENDARS:
         if calendar in known:
             continue
         shifted = _shift_one_offs((folder / file_name).read_text(encoding="utf-8"),
-                                  service.today())
+                                  session.today())
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / file_name
             path.write_text(shifted, encoding="utf-8", newline="")
-            report = service.import_calendar(str(path), sphere=sphere, calendar=calendar)
+            report = importing.import_calendar(session, str(path), sphere=sphere,
+                                                calendar=calendar)
         lines.append(report.summary)
-    if not any(_DEMO_TAG in b.tags for b in service.store.user_blocks()):
+    if not any(_DEMO_TAG in b.tags for b in session.store.user_blocks()):
         tasks = tomllib.loads((folder / "tasks.toml").read_text(encoding="utf-8"))["task"]
-        today = service.today()
+        today = session.today()
         for task in tasks:
-            service.add(_task_block(service, task, today))
+            editing.add(session, _task_block(session, task, today))
         lines.append(f"tasks: {len(tasks)} flexible blocks added around {today:%a %d %b}")
     return lines
 
@@ -65,18 +67,16 @@ def _plus_weeks(yyyymmdd: str, weeks: int) -> str:
     return (day + timedelta(weeks=weeks)).strftime("%Y%m%d")
 
 
-def _task_block(service: PlannerService, task: dict[str, Any], today: date) -> Any:
-    from planner.core.when import parse_duration
-
+def _task_block(session: Session, task: dict[str, Any], today: date) -> Block:
     day = today + timedelta(days=int(task["day_offset"]))
-    earliest = (service.at(day, time.fromisoformat(task["earliest"]))
+    earliest = (session.at(day, time.fromisoformat(task["earliest"]))
                 if "earliest" in task else None)
     deadline = None
     if "deadline_offset_days" in task:
-        deadline = service.at(today + timedelta(days=int(task["deadline_offset_days"])),
+        deadline = session.at(today + timedelta(days=int(task["deadline_offset_days"])),
                               time.fromisoformat(task.get("deadline_time", "23:59")))
-    return service.make_flexible(
-        task["title"], parse_duration(task["duration"]), sphere=task["sphere"], day=day,
+    return editing.make_flexible(
+        session, task["title"], parse_duration(task["duration"]), sphere=task["sphere"], day=day,
         earliest=earliest, deadline=deadline, part=task.get("part"),
         priority=int(task.get("priority", 0)),
         min_chunk=parse_duration(task["min_chunk"]) if "min_chunk" in task else None,

@@ -1,6 +1,6 @@
 """Import and refresh use cases: read a file or URL, reconcile, save, re-plan.
 
-Kept apart from ``service.py`` so the CLI's fast paths (agenda) never import
+Kept apart from ``session.py`` so the CLI's fast paths (agenda) never import
 icalendar. A failed import changes nothing on disk: everything is read, parsed and
 reconciled before the store transaction starts.
 """
@@ -15,17 +15,18 @@ import secrets
 import stat
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
+from planner.app import planning
+from planner.app.session import Session
+from planner.core.errors import PlannerError
 from planner.core.model import Block
 from planner.core.reconcile import ReconcileResult, reconcile
-
-if TYPE_CHECKING:
-    from planner.app.service import ImportReport, PlannerService
 
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
@@ -33,27 +34,44 @@ STDIN = "-"
 _READ_CHUNK = 1 << 20
 SAFE_YEARS = range(2, 9998)
 MAX_TASK = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    calendar: str
+    summary: str
+    skipped: list[str]
+    new: int = 0
+    updated: int = 0
+    moved: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    not_modified: bool = False
+    failed: str | None = None
+    repaired: list[str] = field(default_factory=list)  # what was read after a repair
+
+
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
-def import_calendar(service: PlannerService, location: str, *, sphere: str | None = None,
+def import_calendar(session: Session, location: str, *, sphere: str | None = None,
                     calendar: str | None = None, progress: Progress = None,
                     stdin: BinaryIO | None = None) -> ImportReport:
     """Import a file, a URL, or standard input when ``location`` is ``-``."""
-    from planner.app.service import PlannerError
-
     if location == STDIN:
         data = _read_capped(stdin or sys.stdin.buffer, "standard input")
-        return _import_bytes(service, data, origin="standard input", name=calendar,
+        return _import_bytes(session, data, origin="standard input", name=calendar,
                              sphere=sphere, default_name="stdin", extra_meta={},
                              progress=progress)
-
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
         raise PlannerError(str(exc)) from exc
-    name = calendar or (_calendar_for_url(service, url) if url else None)
-    meta = service.store.calendar_meta(name) if name else {}
+    name = calendar or (_calendar_for_url(session, url) if url else None)
+    meta = session.store.calendar_meta(name) if name else {}
+    if isinstance(meta.get("link"), dict):
+        raise PlannerError(f"{name!r} is linked to a CalDAV server; `planner sync {name}` "
+                           "updates it, an import would replace its events.")
     if url:
         shown = redact_url(url)
         _say(progress, f"Fetching {shown} …")
@@ -64,7 +82,7 @@ def import_calendar(service: PlannerService, location: str, *, sphere: str | Non
         except FetchError as exc:
             raise PlannerError(str(exc)) from exc
         if fetched.not_modified and name:
-            return _not_modified_report(service, name)
+            return _not_modified_report(session, name)
         data, origin = fetched.data, shown
         extra_meta: dict[str, Any] = {"url": url, "etag": fetched.etag,
                                       "last_modified": fetched.last_modified}
@@ -73,7 +91,7 @@ def import_calendar(service: PlannerService, location: str, *, sphere: str | Non
         data = _read_file(path)
         origin = str(path)
         extra_meta = {"path": str(path.resolve())}
-    return _import_bytes(service, data, origin=origin, name=name, sphere=sphere,
+    return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
                          default_name=None if url else Path(location).stem,
                          extra_meta=extra_meta, progress=progress)
 
@@ -81,8 +99,6 @@ def import_calendar(service: PlannerService, location: str, *, sphere: str | Non
 def _read_file(path: Path) -> bytes:
     """A regular file's bytes, up to the cap counted as read (not as ``stat`` says):
     a device such as /dev/zero or a FIFO is refused before anything is read."""
-    from planner.app.service import PlannerError
-
     try:
         if path.is_dir():
             raise PlannerError(f"{path} is a folder, not an .ics file.")
@@ -92,8 +108,7 @@ def _read_file(path: Path) -> bytes:
             mode = os.fstat(stream.fileno()).st_mode
             if not stat.S_ISREG(mode):
                 raise PlannerError(f"{path} is {_file_kind(mode)}, not a regular file; "
-                                   f"to read a stream use `planner import -` with it on "
-                                   f"standard input.")
+                                   "to read a stream, give `-` and pipe it to standard input.")
             return _read_capped(stream, str(path))
     except FileNotFoundError as exc:
         raise PlannerError(f"{path} does not exist.") from exc
@@ -105,8 +120,6 @@ def _read_file(path: Path) -> bytes:
 
 def _read_capped(stream: BinaryIO, shown: str) -> bytes:
     """Everything ``stream`` holds, or a clear error once it passes the cap."""
-    from planner.app.service import PlannerError
-
     chunks: list[bytes] = []
     total = 0
     while True:
@@ -131,31 +144,29 @@ def _file_kind(mode: int) -> str:
     return "not a file"
 
 
-def _calendar_for_url(service: PlannerService, url: str | None) -> str | None:
-    for name in service.store.calendar_names():
-        if service.store.calendar_meta(name).get("url") == url:
+def _calendar_for_url(session: Session, url: str | None) -> str | None:
+    for name in session.store.calendar_names():
+        if session.store.calendar_meta(name).get("url") == url:
             return name
     return None
 
 
-def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: str | None,
+def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | None,
                   sphere: str | None, default_name: str | None, extra_meta: dict[str, Any],
                   progress: Progress) -> ImportReport:
-    from planner.app.service import ImportReport, PlannerError
-
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
     chosen_sphere = sphere
     try:
         # The sphere is validated before parsing so a typo costs nothing.
         if chosen_sphere is not None:
-            service.check_sphere(chosen_sphere)
-        known_meta = service.store.calendar_meta(name) if name else {}
+            session.check_sphere(chosen_sphere)
+        known_meta = session.store.calendar_meta(name) if name else {}
         if name and known_meta.get("file_hash") == file_hash and \
                 known_meta.get("reader_version") == READER_VERSION and (
                 chosen_sphere in (None, known_meta.get("sphere"))):
             # Fast path: byte-identical to the last import, nothing can have changed.
-            count = service.store.calendar_size(name)
+            count = session.store.calendar_size(name)
             summary = f"{name}: 0 new, 0 updated (0 moved), 0 removed, {count} unchanged, " \
                       f"{known_meta.get('skipped', 0)} skipped"
             return ImportReport(name, summary, list(known_meta.get("skipped_reasons", [])),
@@ -163,33 +174,34 @@ def _import_bytes(service: PlannerService, data: bytes, *, origin: str, name: st
                                 repaired=list(known_meta.get("repaired_reasons", [])))
         final_name = name or _calendar_name_in(data) or default_name or "calendar"
         if name is None:
-            known_meta = service.store.calendar_meta(final_name)
+            known_meta = session.store.calendar_meta(final_name)
         chosen_sphere = chosen_sphere or known_meta.get("sphere") or "work"
         # A fresh secret per read: ids of new blocks cannot be guessed from the file's
         # UIDs; blocks already stored keep theirs (reconcile matches by identity).
         result = read_calendar(data, calendar=final_name, sphere=chosen_sphere, origin=origin,
-                               spheres=service.settings.spheres,
+                               spheres=session.settings.spheres,
                                id_key=secrets.token_bytes(16), check=_block_problem)
     except CalendarError as exc:
         raise PlannerError(str(exc)) from exc
     skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
     repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
     blocks = result.blocks
-    existing = service.store.calendar_blocks(final_name)
+    existing = session.store.calendar_blocks(final_name)
     changes = _apply_sphere_change(reconcile(existing, blocks, calendar=final_name), blocks)
     _say(progress, f"Saving {len(blocks)} events …")
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "reader_version": READER_VERSION,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
             "repaired_reasons": repaired[:50],
-            "imported_at": service.now().astimezone(UTC).isoformat()}
-    with service._writing():
-        service.store.write_calendar(
-            final_name, upsert=[*changes.new, *changes.updated, *changes.rehashed],
-            remove=[b.id for b in changes.removed], meta=meta)
-        service._invalidate()
+            "imported_at": session.now().astimezone(UTC).isoformat()}
+    with session.write() as store:
+        # Rehashed blocks are unchanged, saved again with this reader's hashes.
+        store.write_calendar(final_name,
+                             upsert=[*changes.new, *changes.updated, *changes.rehashed],
+                             remove=[b.id for b in changes.removed], meta=meta)
+        session.invalidate()
         if changes.changed:
-            service._replan_from(service.today())
+            planning.replan_from(session, session.today())
     summary = changes.summary(final_name, len(skipped))
     if repaired:
         summary += f", {len(repaired)} repaired"
@@ -251,25 +263,21 @@ def _calendar_name_in(data: bytes) -> str | None:
     return name.replace("\\,", ",").replace("\\;", ";")[:80] or None
 
 
-def _not_modified_report(service: PlannerService, name: str) -> ImportReport:
-    from planner.app.service import ImportReport
-
-    count = service.store.calendar_size(name)
+def _not_modified_report(session: Session, name: str) -> ImportReport:
+    count = session.store.calendar_size(name)
     return ImportReport(name, f"{name}: not modified since the last fetch, {count} unchanged",
                         [], unchanged=count, not_modified=True)
 
 
-def refresh_all(service: PlannerService, progress: Progress = None) -> list[ImportReport]:
+def refresh_all(session: Session, progress: Progress = None) -> list[ImportReport]:
     """Re-fetch every subscription; a failed one keeps its last good data."""
-    from planner.app.service import ImportReport, PlannerError
-
     reports = []
-    for name in service.store.calendar_names():
-        url = service.store.calendar_meta(name).get("url")
+    for name in session.store.calendar_names():
+        url = session.store.calendar_meta(name).get("url")
         if not url:
             continue
         try:
-            reports.append(import_calendar(service, url, calendar=name, progress=progress))
+            reports.append(import_calendar(session, url, calendar=name, progress=progress))
         except PlannerError as exc:
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {exc}", [],
                                         failed=str(exc)))

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from planner import __version__
+from planner.core.errors import Busy, PlannerError, UsageError
 
 if TYPE_CHECKING:
     from planner.app.service import PlannerService
@@ -30,10 +31,6 @@ MARK_FIXED = "■"
 MARK_FLEXIBLE = "○"
 MARK_PINNED = "◆"
 MARK_DONE = "✓"
-
-
-class UsageError(Exception):
-    """A command-line value makes no sense; the message is one sentence."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notes", default="")
     p.add_argument("--location", default="")
     p.add_argument("--all-day", action="store_true", help="a date-only block (with --at DATE)")
+    p.add_argument("--calendar", metavar="NAME",
+                   help="put it in this linked calendar (`planner sync` sends it)")
 
     p = command("edit", "change a block by id")
     p.add_argument("id")
@@ -153,6 +152,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("date", nargs="?", help="any day in the week (default: this week)")
     p.add_argument("--week", action="store_true", help="(the default; kept for symmetry)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE")
+
+    p = sub.add_parser(
+        "sync", parents=[common], help="two-way sync with CalDAV calendars",
+        usage=("planner sync [NAME ...]\n"
+               "       planner sync add NAME URL --sphere S [--username U] "
+               "[--password-command CMD] [--read-only]\n"
+               "       planner sync list\n"
+               "       planner sync remove NAME"),
+        description="Two-way sync with CalDAV calendars. `sync` alone syncs every linked "
+                    "calendar and prints what was pulled and pushed.")
+    p.add_argument("words", nargs="*", metavar="NAME",
+                   help="calendars to sync, or add / list / remove")
+    p.add_argument("--sphere", help="sphere of the linked calendar's events (sync add)")
+    p.add_argument("--username", help="account name on the server (sync add)")
+    p.add_argument("--password-command", metavar="CMD",
+                   help="command printing the password on its first line, run at each "
+                        "sync; the password is never stored (sync add)")
+    p.add_argument("--read-only", action="store_true",
+                   help="pull only; local edits to its events are refused (sync add)")
 
     command("undo", "undo the last change")
     command("redo", "redo the last undone change")
@@ -367,12 +385,9 @@ def cmd_add(args: argparse.Namespace) -> int:
                 raise UsageError(f"--{flag} is for flexible blocks; drop --at or add --flexible.")
         if args.all_day:
             day = _date_arg(service, args.at)
-            from planner.app.service import new_block_id
-            from planner.core.model import Block, Kind
-
             days = _duration(args.duration, timedelta(days=1)).days or 1
-            block = Block(id=new_block_id(), title=args.title, sphere=sphere, kind=Kind.FIXED,
-                          start=day, end=day + timedelta(days=days), **extra)
+            block = service.make_all_day(args.title, day, days, sphere=sphere,
+                                         rrule=args.repeat, **extra)
         else:
             start = _when(service, args.at, default_time=time(9, 0))
             end = start + _duration(args.duration, timedelta(hours=1))
@@ -382,20 +397,11 @@ def cmd_add(args: argparse.Namespace) -> int:
                 extra["energy"] = Energy(args.energy)
             block = service.make_fixed(args.title, start, end, sphere=sphere,
                                        rrule=args.repeat, **extra)
-            if args.repeat:
-                _check_rrule(args.repeat)
+    if args.calendar:
+        block = service.in_linked_calendar(block, args.calendar,
+                                           keep_sphere=args.sphere is not None)
     saved = service.add(block)
     return _report_saved(service, saved, "Added")
-
-
-def _check_rrule(rule: str) -> None:
-    from dateutil.rrule import rrulestr
-
-    try:
-        rrulestr(f"RRULE:{rule}", dtstart=datetime(2026, 1, 1))
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"--repeat {rule!r} is not an RRULE such as "
-                         "'FREQ=WEEKLY;BYDAY=MO,WE'.") from exc
 
 
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
@@ -538,7 +544,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             report = service.import_calendar(source, sphere=args.sphere,
                                              calendar=args.calendar, progress=progress)
-        except _user_errors() as exc:
+        except PlannerError as exc:
             print(f"planner: {_one_line(exc)}", file=sys.stderr)
             status = EXIT_ERROR
             continue
@@ -619,7 +625,10 @@ def cmd_insights(args: argparse.Namespace) -> int:
 
 
 def _print_insights(d: Any) -> None:
-    spheres = ", ".join(f"{k} {v // 60}h{v % 60:02d}" for k, v in sorted(
+    from planner.core.when import format_duration
+
+    spheres = ", ".join(f"{k} {format_duration(timedelta(minutes=v), compact=True)}"
+                        for k, v in sorted(
         d.minutes_by_sphere.items())) or "nothing timed"
     bleed = f", bleed {d.bleed_minutes} min" if d.bleed_minutes else ""
     print(f"{d.date:%a %d %b}: {spheres}; {d.switches} switches, longest focus "
@@ -629,17 +638,90 @@ def _print_insights(d: Any) -> None:
 def cmd_review(args: argparse.Namespace) -> int:
     service = _service(args)
     day = _date_arg(service, args.date)
-    text = service.weekly_review(day)
     if args.output:
-        from pathlib import Path
-
-        from planner.app.exporting import _write_atomically
-
-        _write_atomically(Path(args.output), text.encode("utf-8"))
-        first = day - timedelta(days=day.weekday())
+        first = service.export_review(day, args.output)
         print(f"Wrote the review of the week of {first:%d %b} to {args.output}.")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(service.weekly_review(day))
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    words = list(args.words)
+    verb = words[0] if words else None
+    link_options = [f for f in ("sphere", "username", "password_command") if getattr(args, f)]
+    if args.read_only:
+        link_options.append("read_only")
+    if verb != "add" and link_options:
+        flag = "--" + link_options[0].replace("_", "-")
+        raise UsageError(f"{flag} is for `planner sync add NAME URL`.")
+    service = _service(args)
+    progress = (lambda text: print(text, file=sys.stderr)) if sys.stderr.isatty() else None
+    if verb == "add":
+        if len(words) != 3:
+            raise UsageError("Usage: planner sync add NAME URL --sphere S [--username U] "
+                             "[--password-command CMD] [--read-only].")
+        if not args.sphere:
+            raise UsageError("Give the sphere of the calendar's events: --sphere work or "
+                             "--sphere personal (or one from config).")
+        report = service.sync_link(words[1], words[2], sphere=args.sphere,
+                                    username=args.username,
+                                    password_command=args.password_command,
+                                    read_only=args.read_only, progress=progress)
+        print(f"Linked {words[1]}{' (read-only)' if args.read_only else ''}.")
+        _print_sync_report(report)
+        return 0
+    if verb == "list":
+        if len(words) != 1:
+            raise UsageError("Usage: planner sync list.")
+        return _print_links(service)
+    if verb == "remove":
+        if len(words) != 2:
+            raise UsageError("Usage: planner sync remove NAME.")
+        dropped = service.sync_unlink(words[1])
+        lost = (f"; {dropped} local change{'s' if dropped != 1 else ''} never sent to the "
+                "server went with it") if dropped else ""
+        print(f"Unlinked {words[1]}: its local copies are gone, the server is untouched"
+              f"{lost}.")
+        return 0
+    if not words and not service.sync_links():
+        print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
+        return 0
+    status = 0
+    for report in service.sync(words, progress=progress):
+        if report.failed:
+            print(f"planner: {_one_line(report.failed)}", file=sys.stderr)
+            status = EXIT_ERROR
+        else:
+            _print_sync_report(report)
+    return status
+
+
+def _print_sync_report(report: Any) -> None:
+    print(report.summary())
+    for note in report.notes:
+        print(f"  {note}")
+    for line in report.skipped[:20]:
+        print(f"  skipped {line}")
+
+
+def _print_links(service: PlannerService) -> int:
+    found = service.sync_links()
+    if not found:
+        print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
+    for info in found:
+        mode = "read-only" if info.read_only else "two-way"
+        print(f"{info.name:<20} {info.sphere:<9} {mode:<9} {info.events:>5} events  "
+              f"{info.shown_url}")
+        if info.last_sync:
+            when = service.local(datetime.fromisoformat(info.last_sync))
+            state = "ok" if info.ok else "failed"
+            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {info.last_result}")
+        else:
+            print("  never synced")
+        if info.pending:
+            print(f"  {info.pending} local change{'s' if info.pending != 1 else ''} "
+                  "waiting to be sent")
     return 0
 
 
@@ -654,77 +736,48 @@ def cmd_redo(args: argparse.Namespace) -> int:
 
 
 def cmd_calendars(args: argparse.Namespace) -> int:
-    from planner.adapters.ical.fetch import redact_url
-
-    service = _service(args)
-    names = service.store.calendar_names()
-    if not names:
+    found = _service(args).calendars()
+    if not found:
         print("No imported calendars yet: `planner import FILE.ics` adds one.")
-    for name in names:
-        meta = service.store.calendar_meta(name)
-        origin = redact_url(meta["url"]) if meta.get("url") else meta.get("path", "")
-        count = len(service.store.calendar_blocks(name))
-        print(f"{name:<24} {meta.get('sphere', 'work'):<9} {count:>6} events  {origin}")
+    for cal in found:
+        print(f"{cal.name:<24} {cal.sphere:<9} {cal.events:>6} events  {cal.origin}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from planner.adapters.config import resolve_paths
-    from planner.adapters.store import (
-        CALENDAR_DIR,
-        MAIN_FILE,
-        StoreError,
-        check_data_file,
-        list_backups,
-        restore_latest_good,
-    )
+    from planner.app import restore
 
-    paths = resolve_paths(getattr(args, "home", None))
+    home = getattr(args, "home", None)
     if args.list:
-        backups = list_backups(paths.data)
-        if not backups:
-            print(f"No backups in {paths.data / 'backups'} yet.")
-        for name, files in sorted(backups.items()):
-            stamps = ", ".join(datetime.fromtimestamp(f.stat().st_mtime).strftime(
-                "%d %b %H:%M") for f in files)
-            print(f"{name}: {len(files)} kept ({stamps})")
+        folder, sets = restore.backups(home)
+        if not sets:
+            print(f"No backups in {folder} yet.")
+        for backup in sets:
+            stamps = ", ".join(t.strftime("%d %b %H:%M") for t in backup.taken)
+            print(f"{backup.file_name}: {len(backup.taken)} kept ({stamps})")
         return 0
-    files = [paths.data / MAIN_FILE]
-    folder = paths.data / CALENDAR_DIR
-    if folder.is_dir():
-        files += sorted(folder.glob("*.json"))
-    restored = 0
-    for path in files:
-        try:
-            check_data_file(path)
-            continue
-        except StoreError:
-            pass
-        used = restore_latest_good(paths.data, path.name)
-        print(f"Restored {path} from {used.name}; the damaged file is kept as "
-              f"{path.name}.broken.")
-        restored += 1
+    restored = restore.restore_damaged(home)
+    for item in restored:
+        print(f"Restored {item.path} from {item.backup_name}; the damaged file is kept as "
+              f"{item.path.name}.broken.")
     if not restored:
         print("Nothing to restore: every data file loads.")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from planner.app.demo import load_demo
-
     service = _service(args)
-    for line in load_demo(service):
+    for line in service.load_demo():
         print(line)
     return _run_app(service, None)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from planner.adapters.config import SAMPLE_CONFIG, resolve_paths
+    from planner.app.preferences import config_sample
 
-    paths = resolve_paths(getattr(args, "home", None))
-    state = "exists" if paths.config_file.exists() else "not created yet"
-    print(f"# {paths.config_file} ({state}); data in {paths.data}")
-    print(SAMPLE_CONFIG, end="")
+    path, exists, data, sample = config_sample(getattr(args, "home", None))
+    print(f"# {path} ({'exists' if exists else 'not created yet'}); data in {data}")
+    print(sample, end="")
     return 0
 
 
@@ -742,6 +795,7 @@ COMMANDS = {
     "plan": cmd_plan, "import": cmd_import, "refresh": cmd_refresh, "export": cmd_export,
     "insights": cmd_insights, "review": cmd_review, "undo": cmd_undo, "redo": cmd_redo,
     "calendars": cmd_calendars, "restore": cmd_restore, "demo": cmd_demo, "config": cmd_config,
+    "sync": cmd_sync,
 }
 
 
@@ -749,15 +803,6 @@ def _one_line(exc: BaseException | str) -> str:
     """The message with control characters escaped: a title or date typed with a stray
     CR, newline or terminal escape must not split the sentence or repaint the screen."""
     return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(exc))
-
-
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from planner.adapters.config import ConfigError
-    from planner.adapters.store import StoreError
-    from planner.app.service import PlannerError
-    from planner.core.when import WhenError
-
-    return (UsageError, PlannerError, StoreError, ConfigError, WhenError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -774,15 +819,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Busy as exc:
+        print(f"planner: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_BUSY
+    except PlannerError as exc:
+        print(f"planner: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:
-        from planner.adapters.store import StoreBusy
-
-        if isinstance(exc, StoreBusy):
-            print(f"planner: {_one_line(exc)}", file=sys.stderr)
-            return EXIT_BUSY
-        if isinstance(exc, _user_errors()):
-            print(f"planner: {_one_line(exc)}", file=sys.stderr)
-            return EXIT_ERROR
         if os.environ.get("PLANNER_DEBUG"):
             raise
         print(f"planner: unexpected error ({type(exc).__name__}: {exc}); nothing was "

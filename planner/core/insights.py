@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 
 from planner.core.intervals import intersect, merge, subtract
 from planner.core.model import PERSONAL, WORK, Block, Energy, Kind, Occurrence
+from planner.core.moments import in_zone
 from planner.core.settings import Settings, WeeklyHours
 
 BleedKind = Literal["work-into-protected", "work-after-shutdown", "personal-into-work"]
@@ -156,8 +157,7 @@ class WeekInsights:
 
 
 def _instant(moment: datetime, zone: ZoneInfo) -> datetime:
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
-    return aware.astimezone(UTC)
+    return in_zone(moment, zone).astimezone(UTC)
 
 
 def _wall(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -30,7 +30,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 
+from planner.core.errors import PlannerError
 from planner.core.model import Block, Moment, Occurrence
+from planner.core.moments import RRULE_WEEKDAYS
 from planner.core.zonerules import zone_of
 
 _FREQS = {
@@ -42,13 +44,13 @@ _FREQS = {
     "MINUTELY": du.MINUTELY,
     "SECONDLY": du.SECONDLY,
 }
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_WEEKDAYS = RRULE_WEEKDAYS
 _MONTHDAY_SAFE = 28  # every month (and year) has this day: one occurrence per period
 # Instances walked per rule at most: bounds rules that cannot skip ahead.
 _MAX_STEPS = 20_000
 
 
-class RecurrenceError(ValueError):
+class RecurrenceError(PlannerError, ValueError):
     """A recurrence rule that cannot be expanded."""
 
 

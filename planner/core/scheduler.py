@@ -66,6 +66,7 @@ from planner.core.model import (
     PlanResult,
     Unplaced,
 )
+from planner.core.moments import in_zone
 from planner.core.settings import Settings, TimeRange
 from planner.core.when import format_duration  # one wording for durations everywhere
 
@@ -95,9 +96,7 @@ def _wall_range(day: date, start: time, end: time, zone: ZoneInfo) -> Interval:
 
 
 def _ts(moment: datetime, zone: ZoneInfo) -> int:
-    if moment.tzinfo is None:  # floating: wall time in the viewing zone
-        moment = moment.replace(tzinfo=zone)
-    return int(moment.timestamp())
+    return int(in_zone(moment, zone).timestamp())
 
 
 def _local(ts: int, zone: ZoneInfo) -> datetime:

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from planner.core.model import PERSONAL, WORK
+from planner.core.moments import WEEKDAY_KEYS
 
 # Monday=0 ... Sunday=6, as datetime.weekday().
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = WEEKDAY_KEYS
 
 TimeRange = tuple[time, time]
 # Weekday number -> ranges of wall-clock time in the user's zone.

@@ -36,7 +36,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from planner.core.errors import PlannerError
 from planner.core.model import Kind, PartOfDay
+from planner.core.moments import day_label
 
 __all__ = [
     "QuickAdd",
@@ -51,7 +53,7 @@ __all__ = [
 ]
 
 
-class WhenError(ValueError):
+class WhenError(PlannerError, ValueError):
     """Text that can't be read as a date, time or duration; the message is one sentence."""
 
 
@@ -109,11 +111,19 @@ def _duration(text: str, *, need_unit: bool) -> timedelta:
         raise WhenError(f"Duration is too long: '{text}'.") from None
 
 
-def format_duration(td: timedelta) -> str:
-    """``"2 h"``, ``"1 h 15 min"``, ``"45 min"``; rounded to whole minutes."""
+def format_duration(td: timedelta, *, compact: bool = False) -> str:
+    """The one duration wording, rounded to whole minutes.
+
+    Sentences: ``"2 h"``, ``"1 h 15 min"``, ``"45 min"``. ``compact`` (tight columns,
+    form fields; ``parse_duration`` reads it back): ``"2h"``, ``"1h15"``, ``"45m"``.
+    """
     total = round(td.total_seconds() / 60)
     sign = "-" if total < 0 else ""
     hours, minutes = divmod(abs(total), 60)
+    if compact:
+        if hours and minutes:
+            return f"{sign}{hours}h{minutes:02d}"
+        return f"{sign}{hours}h" if hours else f"{sign}{minutes}m"
     if hours and minutes:
         return f"{sign}{hours} h {minutes} min"
     if hours:
@@ -424,24 +434,18 @@ class QuickAdd:
     def _day_phrase(self, day: date, rest: str | None) -> str:
         rel = self._relative(day)
         if rel is None:
-            return " ".join(p for p in (_day_label(day), rest) if p)
+            return " ".join(p for p in (day_label(day), rest) if p)
         if rest and rest in _PARTS:
             rel = "this" if rel == "today" else rel
-        return f"{' '.join(p for p in (rel, rest) if p)} ({_day_label(day)})"
+        return f"{' '.join(p for p in (rel, rest) if p)} ({day_label(day)})"
 
     def _moment(self, moment: datetime, *, end_of_day: bool = False) -> str:
         if end_of_day and moment.time() == time(0):  # the exclusive end of the day before
             day = (moment - timedelta(hours=12)).date()
-            return self._relative(day) or _day_label(day)
-        return f"{_hhmm(moment)} {self._relative(moment.date()) or _day_label(moment.date())}"
+            return self._relative(day) or day_label(day)
+        return f"{_hhmm(moment)} {self._relative(moment.date()) or day_label(moment.date())}"
 
 
-_WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _day_label(day: date) -> str:
-    # Not strftime's %a/%b: those follow the process locale.
-    return f"{_WEEKDAY_ABBR[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1][:3]}"
 
 
 def _hhmm(moment: datetime) -> str:

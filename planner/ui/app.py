@@ -50,8 +50,8 @@ class PlannerApp(App[None]):
         thaw_heap()  # e.g. a test run goes on in this process
 
     def _install_themes(self) -> None:
-        user_dir = self.service.paths.themes if self._user_themes else None
-        themes, problems = palette.load(user_dir)
+        bundled, user = self.service.theme_folders()
+        themes, problems = palette.load(bundled, user if self._user_themes else None)
         for theme in themes:
             self.register_theme(theme)
         for problem in problems:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from planner.core.moments import day_label
 from planner.core.when import WhenError, parse_date
-from planner.ui.view import day_label
 
 if TYPE_CHECKING:
     from planner.ui.app import PlannerApp

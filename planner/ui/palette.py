@@ -41,11 +41,11 @@ def variable_defaults(spheres: Mapping[str, str]) -> dict[str, str]:
     return defaults
 
 
-def load(user_dir: Path | None) -> tuple[list[Theme], list[str]]:
+def load(bundled_dir: Path, user_dir: Path | None) -> tuple[list[Theme], list[str]]:
     """Themes to register and one message per bad user theme file."""
     if _themes is None:
         return [], []
     try:
-        return _themes.load_themes(user_dir)
+        return _themes.load_themes(bundled_dir, user_dir)
     except Exception as exc:  # a broken theme must never stop the planner opening
         return [], [f"Themes could not be loaded: {exc}"]

@@ -1,8 +1,8 @@
 """Themes as validated data: TOML files turned into Textual ``Theme`` objects.
 
-Bundled themes live in ``planner.adapters.resources.themes_dir()``; users add or override
-themes with ``*.toml`` files in their config folder's ``themes/``. The file format is
-documented at the top of ``themes/planner-dark.toml``.
+Bundled themes live in the folder the app hands in (``service.theme_folders()``); users
+add or override themes with ``*.toml`` files in their config folder's ``themes/``. The
+file format is documented at the top of ``themes/planner-dark.toml``.
 
 A bad user file must never stop the app: it is reported once, as one sentence, and
 skipped. A bad bundled file is our bug, so it raises.
@@ -23,7 +23,7 @@ from textual.css.parse import parse_declarations
 from textual.css.tokenizer import TokenError
 from textual.theme import Theme
 
-from planner.adapters.resources import themes_dir
+from planner.core.errors import PlannerError
 
 # Planner's own variables; every bundled theme defines all of them.
 THEME_VARIABLES: tuple[str, ...] = (
@@ -58,7 +58,7 @@ _DARK_TEXT = "#111418"
 _VARIABLE_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 
 
-class ThemeError(ValueError):
+class ThemeError(PlannerError, ValueError):
     """A theme file is unusable; the message is one sentence naming file and key."""
 
 
@@ -263,7 +263,7 @@ def read_theme_file(path: Path, *, complete: bool = False) -> Theme:
     return parse_theme(data, origin, complete=complete)
 
 
-def load_themes(user_dir: Path | None) -> tuple[list[Theme], list[str]]:
+def load_themes(bundled_dir: Path, user_dir: Path | None) -> tuple[list[Theme], list[str]]:
     """Bundled themes plus the user's, and one message per user file skipped.
 
     A user theme with a bundled theme's name replaces it (keeping its place in the
@@ -271,7 +271,7 @@ def load_themes(user_dir: Path | None) -> tuple[list[Theme], list[str]]:
     report the second. Raises ``ThemeError`` for a bad bundled theme.
     """
     themes: dict[str, Theme] = {}
-    for path in sorted(themes_dir().glob("*.toml")):
+    for path in sorted(bundled_dir.glob("*.toml")):
         theme = read_theme_file(path, complete=True)
         if theme.name in themes:
             raise ThemeError(f"{path.name}: name: {theme.name!r} is used by another "

@@ -11,6 +11,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from planner.core.model import Block, Occurrence
+from planner.core.moments import in_zone
+from planner.core.when import format_duration
 
 MARKS = {"fixed": "■", "flexible": "○", "pinned": "◆", "done": "✓", "bridge": "~"}
 
@@ -71,7 +73,7 @@ def timed_items(day: date, zone: ZoneInfo, occurrences: list[Occurrence],
         if occ.all_day or not isinstance(occ.start, datetime) or not isinstance(
                 occ.end, datetime):
             continue
-        start, end = _local(occ.start, zone), _local(occ.end, zone)
+        start, end = in_zone(occ.start, zone), in_zone(occ.end, zone)
         start, end = max(start, lo), min(end, hi)
         if end <= start:
             end = start + timedelta(minutes=1)
@@ -84,26 +86,11 @@ def timed_items(day: date, zone: ZoneInfo, occurrences: list[Occurrence],
     return items
 
 
-def _local(moment: datetime, zone: ZoneInfo) -> datetime:
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
-
-
 def hhmm(moment: datetime) -> str:
     return f"{moment:%H:%M}"
 
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_label(day: date, *, year: bool = False) -> str:
-    """``Mon 23 Nov`` (not strftime: that follows the process locale)."""
-    text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
-    return f"{text} {day.year}" if year else text
 
 
 def minutes_text(minutes: int) -> str:
-    hours, mins = divmod(int(minutes), 60)
-    if hours and mins:
-        return f"{hours}h{mins:02d}"
-    return f"{hours}h" if hours else f"{mins}m"
+    return format_duration(timedelta(minutes=int(minutes)), compact=True)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+from planner.core.errors import PlannerError
+
 USER_AGENT = "planner/0.1"
 MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
@@ -32,7 +34,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,}")
 Progress = Callable[[int, int | None], None]
 
 
-class FetchError(Exception):
+class FetchError(PlannerError):
     """A calendar URL could not be fetched; the message is one sentence, URL redacted."""
 
     def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:

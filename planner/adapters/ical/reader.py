@@ -41,6 +41,7 @@ from planner.adapters.ical.zones import (
     iana_name,
     resolve_zone,
 )
+from planner.core.errors import PlannerError
 from planner.core.model import (
     Block,
     Energy,
@@ -81,7 +82,7 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
-class CalendarError(Exception):
+class CalendarError(PlannerError):
     """The whole file cannot be read; the message is one sentence naming it."""
 
 

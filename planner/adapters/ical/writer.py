@@ -29,6 +29,7 @@ from icalendar import (
 )
 
 from planner.core.model import Block, Moment
+from planner.core.moments import RRULE_WEEKDAYS
 from planner.core.recurrence import rules_of
 from planner.core.zonerules import zone_of
 
@@ -383,7 +384,7 @@ def _series_order(blocks: list[Block]) -> list[Block]:
 # changes follow one rule up to the end of the span (what Outlook and Google write),
 # else one RDATE line per change. DTSTART is the onset in the *old* offset (RFC 5545).
 
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_WEEKDAYS = RRULE_WEEKDAYS
 _ZoneState = tuple[timedelta, bool, str]  # (UTC offset, is DST, abbreviation)
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from planner.core.errors import PlannerError
 from planner.core.zonerules import RuleZone, zone_label, zone_of
 
 _UTC_NAMES = frozenset({"utc", "gmt", "z", "etc/utc", "etc/gmt", "zulu", "universal"})
@@ -31,7 +32,7 @@ _FIRST_YEAR = 2019
 _LAST_YEAR = 2031
 
 
-class UnknownZoneError(ValueError):
+class UnknownZoneError(PlannerError, ValueError):
     """A TZID that names no zone we know and has no usable VTIMEZONE."""
 
 

@@ -16,12 +16,13 @@ from textual.worker import get_current_worker
 
 from planner.app.service import PlannerError
 from planner.core.model import Block
+from planner.core.moments import day_label
 from planner.core.when import WhenError
 from planner.ui.blocks import block_from_quick_add
 from planner.ui.daydata import DayCache, DayData, Warmer
 from planner.ui.markup import esc, sphere_chip, sphere_order
 from planner.ui.memory import freeze_heap
-from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter
+from planner.ui.view import Item, hhmm, minutes_text, sphere_letter
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
 from planner.ui.widgets.text import set_text

@@ -17,21 +17,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from planner.core.model import Block, Energy, Kind, PartOfDay
-from planner.core.when import WhenError, parse_date, parse_duration, parse_when
+from planner.core.moments import in_zone
+from planner.core.when import WhenError, format_duration, parse_date, parse_duration, parse_when
 
 
 def _fmt(moment: datetime | None, zone: ZoneInfo) -> str:
     if moment is None:
         return ""
-    local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+    local = in_zone(moment, zone)
     return f"{local:%Y-%m-%d %H:%M}"
 
 
 def _mins(td: timedelta | None) -> str:
-    if not td:
-        return ""
-    hours, minutes = divmod(int(td.total_seconds() // 60), 60)
-    return f"{hours}h{minutes:02d}" if hours else f"{minutes}m"
+    return format_duration(td, compact=True) if td else ""
 
 
 class FormError(Exception):

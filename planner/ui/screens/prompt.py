@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from planner.core.moments import day_label
 from planner.core.when import WhenError, parse_date
-from planner.ui.view import day_label
 
 
 class DatePrompt(ModalScreen[date | None]):

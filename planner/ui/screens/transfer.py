@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from planner.core.moments import day_label
 from planner.core.when import WhenError, parse_date
-from planner.ui.view import day_label
 
 URL_PREFIXES = ("http://", "https://", "webcal://", "webcals://")
 

@@ -14,8 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from planner.core.insights import nudges
+from planner.core.moments import day_label
 from planner.ui.markup import sphere_chip, sphere_order
-from planner.ui.view import day_label, minutes_text, sphere_letter, timed_items
+from planner.ui.view import minutes_text, sphere_letter, timed_items
 from planner.ui.widgets.week import DayColumn, DayColumnData, WeekChart, WeekChartData
 
 if TYPE_CHECKING:

@@ -12,8 +12,9 @@ from textual.widgets import Static
 
 from planner.core.insights import DayInsights
 from planner.core.model import Block
+from planner.core.moments import day_label
 from planner.ui.markup import bar, esc, sphere_chip, sphere_order
-from planner.ui.view import MARKS, day_label, hhmm, minutes_text, sphere_letter, state_of
+from planner.ui.view import MARKS, hhmm, minutes_text, sphere_letter, state_of
 from planner.ui.widgets.text import set_text
 
 

@@ -12,8 +12,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from planner.core.insights import DayInsights
+from planner.core.moments import day_label
 from planner.ui.markup import bar, esc, sphere_chip, sphere_order
-from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter
+from planner.ui.view import Item, hhmm, minutes_text, sphere_letter
 from planner.ui.widgets.timeline import fit
 
 

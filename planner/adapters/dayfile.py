@@ -1,0 +1,172 @@
+"""A calendar's day index on disk (``calendars/<slug>.days``): what one day needs, fast.
+
+Derived from the calendar's TinyDB file (the store of record), written in the same
+commit, and stamped with that file's inode, size and modification time. A reader that
+finds the stamp different (the file was restored, hand-edited or written by an older
+planner) ignores the day index and reads the calendar itself; the next save rebuilds it.
+
+Layout: one magic line, one JSON header line, then the body. The header holds the
+calendar's meta, its size and byte ranges into the body: one chunk of raw documents
+per UTC week (single events touching that week), one for long events, one for
+flexible blocks, and one row per series (id, first and last date it can touch, and
+where its document is). A day therefore reads the header, one or two week chunks and
+the series live that week: the same few kilobytes whatever the years of history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from planner.adapters.codec import CodecError, block_from_doc
+from planner.adapters.commit import StoreError, broken_message
+from planner.adapters.index import LONG, SERIES, SKIP, doc_days, doc_slot, week_start
+from planner.core.model import Block
+
+MAGIC = b"PLANNER-DAYS 1\n"
+SUFFIX = ".days"
+Doc = Mapping[str, Any]
+Stamp = tuple[int, int, int]
+
+
+def file_stamp(st: os.stat_result) -> Stamp:
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def build(docs: Iterable[Doc], meta: Mapping[str, Any], stamp: Stamp) -> bytes:
+    """The day index of ``docs`` (one calendar's events) for a data file with ``stamp``."""
+    body = bytearray()
+
+    def put(value: Any) -> list[int]:
+        data = orjson.dumps(value)
+        span = [len(body), len(data)]
+        body.extend(data)
+        return span
+
+    weeks: dict[date, list[Doc]] = defaultdict(list)
+    long: list[Doc] = []
+    flexible: list[Doc] = []
+    series: list[list[Any]] = []
+    count = 0
+    for doc in docs:
+        count += 1
+        if doc.get("kind", "fixed") == "flexible":
+            flexible.append(doc)
+        slot = doc_slot(doc)
+        if slot == SKIP:
+            continue
+        if slot == LONG:
+            long.append(doc)
+        elif slot == SERIES:
+            first, last = doc_days(doc)
+            series.append([doc["id"], first.isoformat(),
+                           last.isoformat() if last else None, *put(doc)])
+        else:
+            first, last = slot
+            week = week_start(first)
+            while week <= last:
+                weeks[week].append(doc)
+                week += timedelta(days=7)
+    header = {
+        "source": list(stamp),
+        "meta": dict(meta),
+        "count": count,
+        "weeks": {week.isoformat(): put(chunk) for week, chunk in sorted(weeks.items())},
+        "long": put(long),
+        "flexible": put(flexible),
+        "series": put(series),
+    }
+    return MAGIC + orjson.dumps(header) + b"\n" + bytes(body)
+
+
+class DayFile:
+    """An open, fresh day index. Reads are positional, so threads may share one."""
+
+    def __init__(self, fd: int, header: dict[str, Any], body_at: int, data_path: Path) -> None:
+        self._fd = fd
+        self.data_path = data_path
+        self._header = header
+        self._body_at = body_at
+        self._weeks: dict[str, list[Doc]] = {}
+
+    @classmethod
+    def open(cls, path: Path, data_path: Path, data_stamp: Stamp | None) -> DayFile | None:
+        """The day index at ``path`` if it was built from the data file as it is now."""
+        if data_stamp is None:
+            return None
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                if handle.readline() != MAGIC:
+                    raise ValueError("not a day index")
+                line = handle.readline()
+                header = orjson.loads(line)
+            if tuple(header.get("source", ())) != tuple(data_stamp):
+                raise ValueError("stale")
+        except (OSError, ValueError, TypeError):
+            os.close(fd)
+            return None
+        return cls(fd, header, len(MAGIC) + len(line), data_path)
+
+    def __del__(self) -> None:
+        # Closed only when nothing refers to it any more: an occurrence index built on
+        # it keeps reading the snapshot it was built from.
+        with contextlib.suppress(OSError, AttributeError):
+            os.close(self._fd)
+
+    def _chunk(self, span: list[int]) -> Any:
+        offset, length = span
+        data = os.pread(self._fd, length, self._body_at + offset)
+        if len(data) != length:
+            raise ValueError("the day index is shorter than its header says")
+        return orjson.loads(data)
+
+    # -- what the store and the occurrence index ask ---------------------------------
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return dict(self._header["meta"])
+
+    @property
+    def count(self) -> int:
+        return int(self._header["count"])
+
+    def week(self, monday: date) -> list[Doc]:
+        key = monday.isoformat()
+        found = self._weeks.get(key)
+        if found is None:
+            span = self._header["weeks"].get(key)
+            found = self._chunk(span) if span else []
+            self._weeks[key] = found
+        return found
+
+    def long_docs(self) -> list[Doc]:
+        return self._chunk(self._header["long"])  # type: ignore[no-any-return]
+
+    def flexible_docs(self) -> list[Doc]:
+        return self._chunk(self._header["flexible"])  # type: ignore[no-any-return]
+
+    def series(self) -> list[tuple[str, date, date | None, tuple[int, int]]]:
+        rows = self._chunk(self._header["series"])
+        return [(block_id, date.fromisoformat(first),
+                 date.fromisoformat(last) if last else None, (offset, length))
+                for block_id, first, last, offset, length in rows]
+
+    def series_doc(self, ref: tuple[int, int]) -> Doc:
+        return self._chunk(list(ref))  # type: ignore[no-any-return]
+
+    def block(self, doc: Doc) -> Block:
+        try:
+            return block_from_doc(doc)
+        except CodecError as exc:
+            raise StoreError(broken_message(self.data_path, f"a stored {exc}")) from exc

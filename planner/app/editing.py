@@ -1,0 +1,188 @@
+"""Making and changing blocks: add, edit, delete, done, fixed/flexible, pin, move.
+
+Every change is one write: saved, recorded for undo and followed by a re-plan of the
+days it can affect.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from planner.app import history, planning, queries
+from planner.app.session import Session
+from planner.core.errors import PlannerError
+from planner.core.model import Block, Energy, Kind, PartOfDay, Recurrence
+from planner.core.moments import as_aware
+from planner.core.recurrence import RecurrenceError, validate_rule
+
+MAX_TASK = timedelta(hours=24)
+
+
+def new_block_id() -> str:
+    return "b" + secrets.token_hex(6)
+
+
+# --------------------------------------------------------------------------- making
+
+
+def make_fixed(session: Session, title: str, start: datetime, end: datetime, *, sphere: str,
+               rrule: str | None = None, **extra: Any) -> Block:
+    return Block(id=new_block_id(), title=title, sphere=sphere, kind=Kind.FIXED,
+                 start=start.astimezone(UTC), end=end.astimezone(UTC), tzid=session.zone.key,
+                 recurrence=Recurrence(rrule=rrule) if rrule else None, **extra)
+
+
+def make_all_day(session: Session, title: str, day: date, days: int = 1, *, sphere: str,
+                 rrule: str | None = None, **extra: Any) -> Block:
+    """A date-only fixed block lasting ``days`` whole days (end exclusive)."""
+    return Block(id=new_block_id(), title=title, sphere=sphere, kind=Kind.FIXED, start=day,
+                 end=day + timedelta(days=max(1, days)),
+                 recurrence=Recurrence(rrule=rrule) if rrule else None, **extra)
+
+
+def make_flexible(session: Session, title: str, duration: timedelta, *, sphere: str,
+                  day: date | None = None, earliest: datetime | None = None,
+                  deadline: datetime | None = None, part: str | None = None,
+                  priority: int = 0, min_chunk: timedelta | None = None,
+                  energy: str | None = None, **extra: Any) -> Block:
+    if day is None and earliest is None and deadline is None:
+        day = session.today()
+    return Block(id=new_block_id(), title=title, sphere=sphere, kind=Kind.FLEXIBLE,
+                 duration=duration, day=day,
+                 earliest=earliest.astimezone(UTC) if earliest else None,
+                 deadline=deadline.astimezone(UTC) if deadline else None,
+                 part_of_day=PartOfDay(part) if part else None, priority=priority,
+                 min_chunk=min_chunk, energy=Energy(energy) if energy else None, **extra)
+
+
+# --------------------------------------------------------------------------- changing
+
+
+def add(session: Session, block: Block) -> Block:
+    """Save a new block; a flexible one is planned into its day(s) at once."""
+    validate(session, block)
+    with session.write() as store:
+        store.put(block)
+        history.record(session, "add " + block.title, [(block.id, None, block)])
+        session.changed(None, block)
+        planning.replan_from(session, planning.replan_day_for(session, block))
+        return store.get(block.id) or block
+
+
+def update(session: Session, block_id: str, label: str = "edit", **changes: Any) -> Block:
+    with session.write() as store:
+        before = queries.find_block(session, block_id)
+        after = before.evolve(**changes)
+        if after.is_flexible and _placement_inputs_changed(before, after):
+            after = replace(after, planned=(), plan_note="")
+        validate(session, after)
+        store.put(after)
+        history.record(session, f"{label} {before.title}", [(before.id, before, after)])
+        session.changed(before, after)
+        planning.replan_from(session, min(planning.replan_day_for(session, before),
+                                          planning.replan_day_for(session, after)))
+        return store.get(after.id) or after
+
+
+def remove(session: Session, block_id: str) -> Block:
+    with session.write() as store:
+        before = queries.find_block(session, block_id)
+        store.delete(before.id)
+        history.record(session, f"delete {before.title}", [(before.id, before, None)])
+        session.changed(before, None)
+        planning.replan_from(session, planning.replan_day_for(session, before))
+        return before
+
+
+def set_done(session: Session, block_id: str, done: bool = True) -> Block:
+    return update(session, block_id, "done" if done else "undone", done=done)
+
+
+def toggle_kind(session: Session, block_id: str) -> Block:
+    block = queries.find_block(session, block_id)
+    if block.is_recurring:
+        raise PlannerError(f"{block.title!r} repeats; a series stays fixed.")
+    if block.is_fixed:
+        if not isinstance(block.start, datetime) or block.end is None or block.all_day:
+            raise PlannerError(f"{block.title!r} has no time to start from.")
+        start = session.local(block.start)
+        return update(session, block.id, "make flexible", kind=Kind.FLEXIBLE,
+                      duration=block.length, day=start.date(), start=None, end=None,
+                      tzid=None, pinned_start=None)
+    if block.planned:
+        start, end = block.planned[0][0], block.planned[-1][1]
+    elif block.pinned_start is not None:
+        start = block.pinned_start
+        end = start + (block.duration or timedelta(minutes=30))
+    else:
+        raise PlannerError(f"{block.title!r} is not placed yet, so it has no time to fix; "
+                           "pin it or plan the day first.")
+    return update(session, block.id, "make fixed", kind=Kind.FIXED, start=start.astimezone(UTC),
+                  end=end.astimezone(UTC), tzid=session.zone.key, planned=(), plan_note="",
+                  pinned_start=None)
+
+
+def toggle_pin(session: Session, block_id: str) -> Block:
+    block = queries.find_block(session, block_id)
+    if not block.is_flexible:
+        raise PlannerError(f"{block.title!r} is fixed; only flexible blocks can be pinned.")
+    if block.pinned_start is not None:
+        return update(session, block.id, "unpin", pinned_start=None)
+    if not block.planned:
+        raise PlannerError(f"{block.title!r} is not placed yet, so there is nothing to pin.")
+    return update(session, block.id, "pin", pinned_start=block.planned[0][0])
+
+
+def move(session: Session, block_id: str, delta: timedelta) -> Block:
+    """Nudge a block: a flexible one is pinned at its new time, a fixed one just moves."""
+    block = queries.find_block(session, block_id)
+    if block.is_recurring:
+        raise PlannerError(f"{block.title!r} repeats; edit the series to move it.")
+    if block.is_flexible:
+        if not block.planned and block.pinned_start is None:
+            raise PlannerError(f"{block.title!r} is not placed yet; plan the day first.")
+        current = block.pinned_start or block.planned[0][0]
+        return update(session, block.id, "move", pinned_start=(current + delta).astimezone(UTC))
+    if block.all_day or not isinstance(block.start, datetime) or not isinstance(
+            block.end, datetime):
+        raise PlannerError(f"{block.title!r} lasts all day; give it a time to move it.")
+    return update(session, block.id, "move", start=block.start + delta, end=block.end + delta)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def validate(session: Session, block: Block) -> None:
+    """Every block is checked here, whichever front end made it."""
+    if not block.title.strip():
+        raise PlannerError("A block needs a title.")
+    session.check_sphere(block.sphere)
+    if block.is_fixed:
+        if block.start is None or block.end is None:
+            raise PlannerError(f"{block.title!r} is fixed, so it needs a start time (--at).")
+        if as_aware(block.end, session.zone) <= as_aware(block.start, session.zone):
+            raise PlannerError(f"{block.title!r} must end after it starts.")
+        if block.recurrence is not None and block.recurrence.rrule:
+            try:
+                validate_rule(block.recurrence.rrule, block.start)
+            except RecurrenceError as exc:
+                raise PlannerError(f"The repeat rule (RRULE) {block.recurrence.rrule!r} cannot be "
+                                   "used; write it like 'FREQ=WEEKLY;BYDAY=MO,WE'.") from exc
+    else:
+        if block.duration is None or block.duration <= timedelta(0):
+            raise PlannerError(f"{block.title!r} needs a positive duration (--for).")
+        if block.duration > MAX_TASK:
+            raise PlannerError(f"{block.title!r} is longer than a day; split it into tasks.")
+        if block.min_chunk is not None and block.min_chunk <= timedelta(0):
+            raise PlannerError("The smallest chunk must be a positive duration.")
+        if block.earliest and block.deadline and block.deadline <= block.earliest:
+            raise PlannerError(f"{block.title!r}: the deadline is before it may start.")
+
+
+def _placement_inputs_changed(before: Block, after: Block) -> bool:
+    fields = ("duration", "day", "earliest", "deadline", "part_of_day", "priority",
+              "min_chunk", "pinned_start", "sphere")
+    return any(getattr(before, f) != getattr(after, f) for f in fields)

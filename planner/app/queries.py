@@ -1,0 +1,225 @@
+"""Reading the plan: agendas, one day as the day view shows it, insights and the review.
+
+Nothing here writes. Fixed occurrences come from the session's occurrence index (a day
+is answered from it, never a table scan); flexible blocks appear at their planned times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+
+from planner.app.session import Session
+from planner.core.errors import PlannerError
+from planner.core.insights import DayInsights, WeekInsights, day_insights, nudges, week_insights
+from planner.core.model import Block, Kind, Occurrence
+from planner.core.review import review_markdown
+from planner.core.scheduler import plan_days
+
+PLAN_HORIZON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """What a day view needs: the day's occurrences, plus what could not be placed."""
+
+    day: date
+    occurrences: list[Occurrence]
+    unplaced: list[tuple[Block, str]]
+    bridges: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def all_day(self) -> list[Occurrence]:
+        return [o for o in self.occurrences if o.all_day]
+
+    @property
+    def timed(self) -> list[Occurrence]:
+        return [o for o in self.occurrences if not o.all_day]
+
+    @property
+    def with_bridges(self) -> list[Occurrence]:
+        """Everything on the day's timeline, planner-inserted bridges included."""
+        return self.occurrences + self.bridges
+
+    @property
+    def unplaced_blocks(self) -> list[Block]:
+        return [b for b, _ in self.unplaced]
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def find_block(session: Session, block_id: str) -> Block:
+    """The block with this id, or with this unique id prefix (as `agenda` prints it)."""
+    found = session.store.get(block_id)
+    if found is not None:
+        return found
+    matches = [b for b in session.store.user_blocks() if b.id.startswith(block_id)]
+    if len(matches) == 1:
+        return matches[0]
+    raise PlannerError(f"No block with id {block_id!r}; `planner agenda` shows ids.")
+
+
+def fixed_between(session: Session, start: datetime, end: datetime) -> list[Occurrence]:
+    return session.index.between(start, end, session.zone)
+
+
+def placed_between(session: Session, start: datetime, end: datetime) -> list[Occurrence]:
+    found = []
+    for block in session.flexible_blocks():
+        for n, (s, e) in enumerate(block.planned):
+            if s < end and e > start:
+                found.append(Occurrence(block, s, e,
+                                        chunk=n if len(block.planned) > 1 else None))
+    return found
+
+
+def agenda(session: Session, first: date, days: int = 1) -> list[Occurrence]:
+    """Fixed occurrences and planned flexible blocks overlapping the days, by start."""
+    start = session.day_start(first)
+    end = session.day_start(first + timedelta(days=days))
+    items = fixed_between(session, start, end) + placed_between(session, start, end)
+    items.sort(key=lambda o: (_sort_key(session, o.start), o.block.id, o.chunk or 0))
+    return items
+
+
+def _sort_key(session: Session, moment: datetime | date) -> datetime:
+    if isinstance(moment, datetime):
+        return session.local(moment)
+    return session.day_start(moment)
+
+
+def prefetch(session: Session, days: Iterable[date]) -> None:
+    """Warm the occurrence cache for days the user is likely to look at next.
+
+    Safe to call from a worker thread: the index guards its cache.
+    """
+    for day in days:
+        fixed_between(session, *session.day_bounds(day))
+
+
+# --------------------------------------------------------------------------- a day
+
+
+def day_plan(session: Session, day: date) -> DayPlan:
+    occurrences = agenda(session, day)
+    unplaced = [(b, b.plan_note or "not planned yet; press r to plan the day")
+                for b in unplaced_on(session, day)]
+    return DayPlan(day, occurrences, unplaced, bridges_on(session, day, occurrences))
+
+
+def unplaced_on(session: Session, day: date) -> list[Block]:
+    today = session.today()
+    result = []
+    for block in session.flexible_blocks():
+        if block.done or block.planned:
+            continue
+        days = candidate_days(session, block)
+        if days and days[0] <= day <= days[-1]:
+            result.append(block)
+        elif days and days[-1] < day == today:
+            result.append(block)  # overdue: keep it in sight today
+        elif not days and day == today:
+            result.append(block)
+    result.sort(key=lambda b: (-b.priority, b.title.lower(), b.id))
+    return result
+
+
+def candidate_days(session: Session, block: Block) -> list[date]:
+    """The days a flexible block may be placed on."""
+    first = block.day
+    if block.earliest is not None:
+        earliest_day = session.local(block.earliest).date()
+        first = max(first, earliest_day) if first else earliest_day
+    if block.pinned_start is not None:
+        return [session.local(block.pinned_start).date()]
+    if first is None:
+        first = block.deadline and session.local(block.deadline).date()
+    if first is None:
+        return []
+    last = first
+    if block.deadline is not None:
+        last = max(first, deadline_day(session, block.deadline))
+    span = min((last - first).days, PLAN_HORIZON_DAYS * 4)
+    return [first + timedelta(days=n) for n in range(span + 1)]
+
+
+def deadline_day(session: Session, deadline: datetime) -> date:
+    local = session.local(deadline)
+    # A deadline at midnight means "by the end of the previous day".
+    if local.time() == time(0):
+        return (local - timedelta(microseconds=1)).date()
+    return local.date()
+
+
+def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> list[Occurrence]:
+    """Transition blocks where the day turns from work to home (config ``bridge``)."""
+    settings = session.settings
+    if not settings.bridge:
+        return []
+    fixed = [o for o in occurrences if o.block.is_fixed]
+    flexible = [o.block for o in occurrences if o.block.is_flexible]
+    pinned = [replace(b, pinned_start=b.planned[0][0]) for b in flexible
+              if b.planned and len(b.planned) == 1]
+    result = plan_days([day], session.zone, {day: fixed}, pinned, settings).get(day)
+    if result is None:
+        return []
+    return [Occurrence(Block(id=p.block_id, title=settings.bridge_title, sphere="personal",
+                             kind=Kind.FLEXIBLE, duration=p.end - p.start), p.start, p.end)
+            for p in result.bridges]
+
+
+# --------------------------------------------------------------------------- insights
+
+
+def insights(session: Session, day: date, plan: DayPlan | None = None) -> DayInsights:
+    """The day's insights; pass the ``day_plan`` already read to not read it again."""
+    plan = plan or day_plan(session, day)
+    return day_insights(day, plan.with_bridges, session.zone, session.settings,
+                        plan.unplaced_blocks)
+
+
+def week(session: Session, first: date) -> WeekInsights:
+    days = [first + timedelta(days=n) for n in range(7)]
+    plans = {d: day_plan(session, d) for d in days}
+    return week_insights(days, {d: p.with_bridges for d, p in plans.items()},
+                         session.zone, session.settings,
+                         {d: p.unplaced_blocks for d, p in plans.items()})
+
+
+def day_nudges(session: Session, day: date, found: DayInsights | None = None) -> list[str]:
+    return nudges(found or insights(session, day), session.settings)
+
+
+def week_nudges(session: Session, found: WeekInsights) -> list[str]:
+    return nudges(found, session.settings)
+
+
+def done_vs_planned(session: Session, first: date, days: int = 7
+                    ) -> dict[str, tuple[int, int]]:
+    """Per sphere: minutes of flexible work done and planned in the days."""
+    start, end = session.day_start(first), session.day_start(first + timedelta(days=days))
+    totals: dict[str, list[int]] = {}
+    for block in session.flexible_blocks():
+        minutes = sum(int((min(e, end) - max(s, start)).total_seconds() // 60)
+                      for s, e in block.planned if s < end and e > start)
+        if not minutes:
+            continue
+        entry = totals.setdefault(block.sphere, [0, 0])
+        entry[1] += minutes
+        if block.done:
+            entry[0] += minutes
+    return {k: (v[0], v[1]) for k, v in sorted(totals.items())}
+
+
+def weekly_review(session: Session, day: date) -> str:
+    """The week containing ``day`` reviewed as Markdown (`planner review`, the app)."""
+    first = day - timedelta(days=day.weekday())
+    return review_markdown(week(session, first), done_vs_planned(session, first),
+                           f"Week of {first:%d %b %Y}", settings=session.settings)
+
+
+def done_on(session: Session, day: date) -> list[Block]:
+    """Ticked-off flexible blocks of the day: off the plan, kept in sight to un-tick."""
+    return [b for b in session.flexible_blocks() if b.done and not b.planned and b.day == day]

@@ -1,0 +1,552 @@
+"""Two-way sync of linked calendars with CalDAV servers (`planner sync`, the app's sync).
+
+A linked calendar is a calendar file (see the store) whose meta holds the link (URL,
+username, password command, sphere, read-only), the sync state (sync-token or ctag,
+last result) and, per server resource, its UID, href, etag and SEQUENCE. Local changes
+to its blocks are queued by the store in the same file as the data, so a crash leaves
+both consistent.
+
+One sync: pull (what changed on the server since the last sync; each changed resource is
+read with the iCalendar reader, so fidelity equals import) and apply it in one local
+commit together with the new sync-token; then push each queued change with If-Match /
+If-None-Match (bytes from the iCalendar writer, so fidelity equals export) and commit
+what went through. A change that meets another one is settled by ``core.syncing``:
+nothing anyone made is lost. A sync killed between a push and its commit is finished by
+the next one: the pull finds the server holding exactly our content and only records it.
+No network I/O happens inside a store transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC
+from typing import Any
+
+from planner.adapters.caldav import (
+    CalDAVError,
+    Connection,
+    NotACalendar,
+    PreconditionFailed,
+    Resource,
+    href_key,
+    resource_href,
+)
+from planner.adapters.ical.reader import CalendarError, block_id_for, read_calendar
+from planner.adapters.ical.writer import UID_DOMAIN, ExportOptions, write_calendar
+from planner.app import planning
+from planner.app.editing import new_block_id
+from planner.app.session import Session
+from planner.core.errors import PlannerError
+from planner.core.model import Block, Source
+from planner.core.syncing import Outcome, Resolution, resolve
+
+Progress = Callable[[str], None] | None
+PASSWORD_TIMEOUT = 60  # seconds a password command may take (a GUI prompt, a keyring)
+RESERVED_NAMES = frozenset({"add", "list", "remove"})
+
+
+@dataclass
+class SyncReport:
+    calendar: str
+    pulled_new: int = 0
+    pulled_updated: int = 0
+    pulled_removed: int = 0
+    pushed_new: int = 0
+    pushed_updated: int = 0
+    pushed_deleted: int = 0
+    conflicts: list[str] = field(default_factory=list)  # titles of conflicted events
+    notes: list[str] = field(default_factory=list)  # one sentence each
+    skipped: list[str] = field(default_factory=list)  # server components not read
+    waiting: int = 0  # queued changes not pushed yet (unplaced flexible blocks)
+    requests: int = 0  # HTTP requests this sync made (the benchmark prints it)
+    failed: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.pulled_new or self.pulled_updated or self.pulled_removed)
+
+    def summary(self) -> str:
+        if self.failed:
+            return self.failed
+        text = (f"{self.calendar}: pulled {self.pulled_new} new, {self.pulled_updated} "
+                f"updated, {self.pulled_removed} removed; pushed {self.pushed_new} new, "
+                f"{self.pushed_updated} updated, {self.pushed_deleted} deleted")
+        if self.conflicts:
+            count = len(self.conflicts)
+            text += (f"; {count} conflict{'s' if count > 1 else ''}: "
+                     + ", ".join(repr(t) for t in self.conflicts)
+                     + " (both versions kept)")
+        if self.waiting:
+            text += f"; {self.waiting} waiting for a planned time"
+        if self.skipped:
+            text += f"; {len(self.skipped)} skipped"
+        return text
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    name: str
+    url: str
+    username: str | None
+    sphere: str
+    read_only: bool
+    events: int
+    pending: int
+    last_sync: str | None  # ISO instant
+    last_result: str | None
+    ok: bool | None
+
+    @property
+    def shown_url(self) -> str:
+        """The URL with any secret in it masked, for printing."""
+        from planner.adapters.ical.fetch import redact_url
+
+        return redact_url(self.url)
+
+
+# --------------------------------------------------------------------------- links
+
+
+def link_calendar(session: Session, name: str, url: str, *, sphere: str,
+                  username: str | None = None, password_command: str | None = None,
+                  read_only: bool = False, progress: Progress = None) -> SyncReport:
+    """Link a server calendar as NAME and run its first sync.
+
+    A server or principal URL is refused with the calendars found there. The link is
+    saved only once the server answered as a calendar; the password never is.
+    """
+    name = name.strip()
+    if not name:
+        raise PlannerError("A linked calendar needs a name.")
+    if name in RESERVED_NAMES:
+        raise PlannerError(f"{name!r} is a sync command; pick another calendar name.")
+    if not url.startswith(("http://", "https://")):
+        raise PlannerError(f"{url!r} is not a CalDAV URL: it must start with https:// "
+                           "(or http:// for a server on this machine).")
+    session.check_sphere(sphere)
+    if name in session.store.calendar_names():
+        raise PlannerError(f"A calendar named {name!r} already exists; pick another name.")
+    password = run_password_command(name, password_command)
+    _say(progress, f"{name}: checking {url} …")
+    try:
+        with Connection(name, url, username=username, password=password) as conn:
+            conn.check_calendar()
+            auth = conn.auth_type
+    except NotACalendar as exc:
+        raise PlannerError(str(exc)) from exc
+    except CalDAVError as exc:
+        raise PlannerError(str(exc)) from exc
+    link = {"url": conn.url, "username": username, "password_command": password_command,
+            "read_only": read_only, "auth": auth, "method": None}
+    with session.write():
+        session.store.write_calendar(name, meta={"sphere": sphere, "link": link,
+                                                 "resources": {}, "sync": {}})
+    return sync_calendar(session, name, progress=progress, password=password)
+
+
+def unlink(session: Session, name: str) -> int:
+    """Forget a linked calendar and its local copies; the server is untouched.
+
+    Returns how many local changes had not been pushed (they are gone too).
+    """
+    _link_of(session, name)
+    dropped = len(session.store.pending_changes(name))
+    with session.write():
+        session.store.remove_calendar(name)
+        session.invalidate()
+    return dropped
+
+
+def links(session: Session) -> list[LinkInfo]:
+    found = []
+    for name in session.store.calendar_names():
+        meta = session.store.calendar_meta(name)
+        link = meta.get("link")
+        if not isinstance(link, dict):
+            continue
+        state = meta.get("sync") or {}
+        found.append(LinkInfo(name, link.get("url", ""), link.get("username"),
+                              meta.get("sphere", "work"), bool(link.get("read_only")),
+                              session.store.calendar_size(name),
+                              len(session.store.pending_changes(name)), state.get("at"),
+                              state.get("result"), state.get("ok")))
+    return found
+
+
+def is_linked(session: Session, name: str) -> bool:
+    return isinstance(session.store.calendar_meta(name).get("link"), dict)
+
+
+def in_calendar(session: Session, block: Block, name: str) -> Block:
+    """A new block made part of linked calendar NAME (`planner add --calendar NAME`)."""
+    link = _link_of(session, name)
+    if link.get("read_only"):
+        raise PlannerError(f"{name!r} is linked read-only; add the block on the server, or "
+                           "link the calendar again without --read-only.")
+    return replace(block, source=Source(name, f"{block.id}{UID_DOMAIN}"))
+
+
+def add_to_linked(session: Session, block: Block, name: str, *, keep_sphere: bool) -> Block:
+    """``block`` made part of linked calendar NAME, in the calendar's sphere unless
+    the person chose one."""
+    if not keep_sphere:
+        block = replace(block, sphere=linked_sphere(session, name))
+    return in_calendar(session, block, name)
+
+
+def linked_sphere(session: Session, name: str) -> str:
+    return str(session.store.calendar_meta(name).get("sphere") or "work")
+
+
+def _link_of(session: Session, name: str) -> dict[str, Any]:
+    link = session.store.calendar_meta(name).get("link")
+    if not isinstance(link, dict):
+        linked = [i.name for i in links(session)]
+        known = f"linked calendars: {', '.join(linked)}" if linked else \
+            "no calendar is linked yet (`planner sync add NAME URL --sphere S`)"
+        raise PlannerError(f"No linked calendar named {name!r}; {known}.")
+    return link
+
+
+def run_password_command(name: str, command: str | None) -> str | None:
+    """The first line the command prints; run at every sync, never stored."""
+    if not command:
+        return None
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise PlannerError(f"{name}: the password command cannot be parsed ({exc}).") from exc
+    if not argv:
+        raise PlannerError(f"{name}: the password command is empty.")
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=PASSWORD_TIMEOUT,
+                              stdin=subprocess.DEVNULL, check=False)
+    except FileNotFoundError as exc:
+        raise PlannerError(f"{name}: the password command {argv[0]!r} was not found.") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise PlannerError(f"{name}: the password command did not finish within "
+                           f"{PASSWORD_TIMEOUT} s.") from exc
+    except OSError as exc:
+        raise PlannerError(f"{name}: the password command could not run "
+                           f"({exc.strerror or exc}).") from exc
+    if done.returncode != 0:
+        raise PlannerError(f"{name}: the password command failed (exit {done.returncode}).")
+    lines = done.stdout.splitlines()
+    if not lines or not lines[0]:
+        raise PlannerError(f"{name}: the password command printed nothing.")
+    return lines[0]
+
+
+# --------------------------------------------------------------------------- sync
+
+
+def sync_all(session: Session, names: Sequence[str] = (), progress: Progress = None
+             ) -> list[SyncReport]:
+    """Sync the named linked calendars (all when none are named); a failure is reported
+    for its calendar and the others still sync."""
+    chosen = list(names) or [i.name for i in links(session)]
+    for name in chosen:
+        _link_of(session, name)
+    reports = []
+    for name in chosen:
+        try:
+            reports.append(sync_calendar(session, name, progress=progress))
+        except PlannerError as exc:
+            reports.append(SyncReport(name, failed=str(exc)))
+    return reports
+
+
+def sync_calendar(session: Session, name: str, *, progress: Progress = None,
+                  password: str | None = None) -> SyncReport:
+    """Pull then push one linked calendar; PlannerError (one sentence) when it fails,
+    with local data untouched and local changes still queued."""
+    link = _link_of(session, name)
+    if password is None:
+        password = run_password_command(name, link.get("password_command"))
+    report = SyncReport(name)
+    try:
+        with Connection(name, link["url"], username=link.get("username"),
+                        password=password, auth_type=link.get("auth")) as conn:
+            try:
+                _Sync(session, name, conn, report, progress).run()
+            finally:
+                report.requests = conn.requests
+    except CalDAVError as exc:
+        _record_result(session, name, str(exc), ok=False)
+        raise PlannerError(str(exc)) from exc
+    _record_result(session, name, report.summary(), ok=True)
+    return report
+
+
+def _record_result(session: Session, name: str, text: str, *, ok: bool) -> None:
+    state = dict(session.store.calendar_meta(name).get("sync") or {})
+    state.update(at=session.now().astimezone(UTC).isoformat(timespec="seconds"),
+                 result=text, ok=ok)
+    with session.write():
+        session.store.write_calendar(name, meta={"sync": state})
+
+
+class _Sync:
+    """One sync of one calendar: the state it reads, pulls, settles and pushes."""
+
+    def __init__(self, session: Session, name: str, conn: Connection,
+                 report: SyncReport, progress: Progress) -> None:
+        self.session, self.store, self.name = session, session.store, name
+        self.conn, self.report, self.progress = conn, report, progress
+        meta = self.store.calendar_meta(name)
+        self.sphere = str(meta.get("sphere") or "work")
+        # UID -> [href, etag, sequence]: what the server held when we last looked.
+        self.resources: dict[str, list[Any]] = {
+            uid: list(entry) for uid, entry in (meta.get("resources") or {}).items()}
+
+    # -- the two halves ---------------------------------------------------------------
+
+    def run(self) -> None:
+        self.pull()
+        self.push()
+
+    def pull(self) -> None:
+        meta = self.store.calendar_meta(self.name)
+        link, state = meta["link"], meta.get("sync") or {}
+        known = {href_key(e[0]): e[1] for e in self.resources.values()}
+        _say(self.progress, f"{self.name}: asking the server what changed …")
+        pulled = self.conn.pull(method=link.get("method"), token=state.get("token"),
+                                ctag=state.get("ctag"), known=known)
+        if pulled.changed:
+            _say(self.progress, f"{self.name}: reading {len(pulled.changed)} changed events …")
+        theirs = self._read(pulled.changed)
+        by_href: dict[str, set[str]] = {}
+        for uid, entry in self.resources.items():
+            by_href.setdefault(href_key(entry[0]), set()).add(uid)
+        with self.session.write():
+            queued = self.store.pending_changes(self.name)
+            ours = self._local_by_uid()
+            writes = _Writes()
+            for resource in pulled.changed:
+                incoming = theirs.get(resource.href, {})
+                for uid in by_href.get(resource.href, set()) - incoming.keys():
+                    self._settle(uid, ours.get(uid, []), None, queued, writes)
+                for uid, blocks in incoming.items():
+                    was_known = uid in self.resources
+                    outcome = self._settle(uid, ours.get(uid, []), blocks, queued, writes)
+                    self.resources[uid] = _entry(resource, blocks)
+                    if outcome in (Outcome.ADOPTED, Outcome.KEPT_SERVER, Outcome.CONFLICT):
+                        if was_known or ours.get(uid):
+                            self.report.pulled_updated += 1
+                        else:
+                            self.report.pulled_new += 1
+            for href in pulled.deleted:
+                for uid in sorted(by_href.get(href, set())):
+                    outcome = self._settle(uid, ours.get(uid, []), None, queued, writes)
+                    if outcome is Outcome.DELETED and ours.get(uid):
+                        self.report.pulled_removed += 1
+            state = {**state, "token": pulled.token, "ctag": pulled.ctag}
+            self.store.write_calendar(
+                self.name, upsert=writes.upsert, remove=writes.remove, queue=writes.queue,
+                done=writes.done, meta={"resources": self.resources, "sync": state,
+                                        "link": {**link, "method": pulled.method,
+                                                 "auth": self.conn.auth_type or link.get("auth")}})
+            self.session.invalidate()
+            if writes.upsert or writes.remove:
+                # New fixed events may push flexible blocks elsewhere: re-plan, and the
+                # moves are queued (as edits) for the push that follows.
+                planning.replan_from(self.session, self.session.today())
+
+    def push(self) -> None:
+        link = self.store.calendar_meta(self.name)["link"]
+        if link.get("read_only"):
+            return
+        done: dict[str, int] = {}
+        tried: set[str] = set()  # each queued change is sent at most once per sync
+        try:
+            while True:
+                queued = self.store.pending_changes(self.name)
+                todo = sorted(uid for uid in queued if uid not in tried)
+                if not todo:
+                    break
+                ours = self._local_by_uid()
+                for n, uid in enumerate(todo, 1):
+                    tried.add(uid)
+                    _say(self.progress, f"{self.name}: sending change {n} of {len(todo)} …")
+                    outcome = self._push_one(uid, ours.get(uid, []))
+                    if outcome == "pushed":
+                        done[uid] = queued[uid]
+                    elif outcome == "settled":
+                        break  # a conflict was settled: the queue changed, read it again
+        finally:
+            self._commit_pushes(done)
+
+    # -- pieces -----------------------------------------------------------------------
+
+    def _push_one(self, uid: str, blocks: list[Block]) -> str:
+        """Send one queued change: "pushed", "waiting" (stays queued) or "settled" (the
+        server had changed it too, and that was settled locally instead)."""
+        entry = self.resources.get(uid)
+        if any(b.is_flexible and not b.planned and not b.done for b in blocks):
+            self.report.waiting += 1  # no time to write it at yet: stays queued
+            return "waiting"
+        try:
+            if not blocks:
+                if entry is not None:
+                    self.conn.delete(entry[0], entry[1])
+                    self.report.pushed_deleted += 1
+                    del self.resources[uid]
+                return "pushed"
+            timing = _timing(blocks)
+            sequence = _sequence_for(entry, blocks, timing)
+            data = self._serialize(blocks, sequence)
+            if entry is None:
+                href = resource_href(self.conn.url, uid)
+                etag = self.conn.create(href, data)
+                self.report.pushed_new += 1
+            else:
+                href = entry[0]
+                etag = self.conn.update(href, data, entry[1])
+                self.report.pushed_updated += 1
+            self.resources[uid] = [href, etag, sequence, timing]
+            return "pushed"
+        except PreconditionFailed:
+            href = entry[0] if entry is not None else resource_href(self.conn.url, uid)
+            self._settle_after_refusal(uid, href)
+            return "settled"
+
+    def _settle_after_refusal(self, uid: str, href: str) -> None:
+        """Someone changed the resource between our pull and our push: settle it now."""
+        remote = self.conn.get(href)
+        theirs = self._read([remote]).get(href_key(href), {}) if remote else {}
+        with self.session.write():
+            queued = self.store.pending_changes(self.name)
+            ours = self._local_by_uid()
+            writes = _Writes()
+            self._settle(uid, ours.get(uid, []), theirs.get(uid), queued, writes)
+            if remote is not None and uid in theirs:
+                self.resources[uid] = _entry(remote, theirs[uid])
+            else:
+                self.resources.pop(uid, None)
+            self.store.write_calendar(self.name, upsert=writes.upsert, remove=writes.remove,
+                                      queue=writes.queue, done=writes.done,
+                                      meta={"resources": self.resources})
+            self.session.invalidate()
+
+    def _commit_pushes(self, done: dict[str, int]) -> None:
+        with self.session.write():
+            self.store.write_calendar(self.name, done=done, meta={"resources": self.resources})
+
+    def _settle(self, uid: str, ours: list[Block], theirs: list[Block] | None,
+                queued: dict[str, int], writes: _Writes) -> Outcome:
+        resolution = resolve(ours, theirs, queued=uid in queued, new_uid=self._new_uid,
+                             new_id=_new_block_id)
+        writes.add(resolution, uid, queued)
+        if resolution.outcome is Outcome.CONFLICT:
+            self.report.conflicts += resolution.titles
+        elif resolution.outcome is Outcome.KEPT_SERVER:
+            self.report.notes.append(f"kept {', '.join(map(repr, resolution.titles))}: "
+                                     "changed on the server after it was deleted here")
+        elif resolution.outcome is Outcome.KEPT_LOCAL:
+            self.report.notes.append(f"kept {', '.join(map(repr, resolution.titles))}: "
+                                     "deleted on the server after it was changed here")
+        if theirs is None and resolution.outcome is not Outcome.KEPT_LOCAL:
+            self.resources.pop(uid, None)
+        elif theirs is None:
+            self.resources.pop(uid, None)  # gone there: the push creates it again
+        return resolution.outcome
+
+    def _read(self, resources: Iterable[Resource]) -> dict[str, dict[str, list[Block]]]:
+        """Each resource's blocks by UID, read exactly as an import reads a file."""
+        found: dict[str, dict[str, list[Block]]] = {}
+        for resource in resources:
+            try:
+                result = read_calendar(resource.data.encode("utf-8"), calendar=self.name,
+                                       sphere=self.sphere, origin=f"{self.name} {resource.href}")
+            except CalendarError as exc:
+                self.report.skipped.append(str(exc))
+                continue
+            self.report.skipped += [f"{s.component}: {s.reason}" for s in result.skipped]
+            per_uid = found.setdefault(resource.href, {})
+            for block in result.blocks:
+                assert block.source is not None
+                block = self._own_id(block)
+                per_uid.setdefault(block.source.uid, []).append(block)
+        return found
+
+    def _own_id(self, block: Block) -> Block:
+        """X-PLANNER-ID keeps ids equal across devices, unless that id is taken here."""
+        assert block.source is not None
+        holder = self.store.get(block.id)
+        if holder is None or (holder.source is not None and
+                              holder.source.calendar == self.name and
+                              holder.source.uid == block.source.uid and
+                              holder.source.recurrence_id == block.source.recurrence_id):
+            return block
+        return replace(block, id=block_id_for(self.name, block.source.uid,
+                                              block.source.recurrence_id))
+
+    def _local_by_uid(self) -> dict[str, list[Block]]:
+        by_uid: dict[str, list[Block]] = {}
+        for block in self.store.calendar_blocks(self.name):
+            if block.source is not None:
+                by_uid.setdefault(block.source.uid, []).append(block)
+        return by_uid
+
+    def _serialize(self, blocks: list[Block], sequence: int) -> str:
+        stamped = [replace(b, source=replace(b.source, sequence=sequence))
+                   if b.source is not None else b for b in blocks]
+        labels = {n: n.capitalize() for n in self.session.settings.spheres}
+        result = write_calendar(stamped, ExportOptions(sphere_labels=labels),
+                                now=self.session.now())
+        return result.data.decode("utf-8")
+
+    def _new_uid(self) -> str:
+        return f"{_new_block_id()}{UID_DOMAIN}"
+
+
+def _timing(blocks: list[Block]) -> str:
+    """A fingerprint of when a resource's blocks happen (to know when SEQUENCE rises)."""
+    parts = sorted(repr((b.source.recurrence_id if b.source else None, b.start, b.end,
+                         b.recurrence, b.planned)) for b in blocks)
+    return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _entry(resource: Resource, blocks: list[Block]) -> list[Any]:
+    """What we remember of a server resource: href, etag, SEQUENCE and timing."""
+    sequence = max((b.source.sequence for b in blocks if b.source), default=0)
+    return [resource.href, resource.etag, sequence, _timing(blocks)]
+
+
+def _sequence_for(entry: list[Any] | None, blocks: list[Block], timing: str) -> int:
+    """SEQUENCE for a push: raised when the time changed (a move, a re-plan), so other
+    calendar apps take the new time; never lower than any version seen."""
+    if entry is None:
+        return max((b.source.sequence for b in blocks if b.source), default=0)
+    last = max([int(entry[2]) if len(entry) > 2 else 0,
+                *(b.source.sequence for b in blocks if b.source)])
+    moved = len(entry) < 4 or entry[3] != timing
+    return last + 1 if moved else last
+
+
+@dataclass
+class _Writes:
+    upsert: list[Block] = field(default_factory=list)
+    remove: list[str] = field(default_factory=list)
+    queue: list[str] = field(default_factory=list)
+    done: dict[str, int] = field(default_factory=dict)
+
+    def add(self, resolution: Resolution, uid: str, queued: dict[str, int]) -> None:
+        self.upsert += resolution.upsert
+        self.remove += resolution.remove
+        self.queue += resolution.queue
+        if resolution.clear and uid in queued:
+            self.done[uid] = queued[uid]
+
+
+def _new_block_id() -> str:
+    return new_block_id()
+
+
+def _say(progress: Progress, text: str) -> None:
+    if progress is not None:
+        progress(text)

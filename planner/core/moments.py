@@ -1,0 +1,37 @@
+"""Small shared facts about time: floating wall time, weekday and month names.
+
+A naive ``datetime`` in planner is *floating* wall time (RFC 5545): it means the same
+clock reading in whatever zone the person is viewing from. ``in_zone`` is the one place
+that rule is written down.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, tzinfo
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # config, parsing
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # display
+RRULE_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RFC 5545 BYDAY
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+               "Dec")
+
+
+def in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` as wall time in ``zone``: floating times are read there, instants converted."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)
+
+
+def as_aware(moment: datetime | date, zone: tzinfo) -> datetime:
+    """An aware datetime for comparing and sorting: a date is its midnight in ``zone``;
+    floating times are read in ``zone``; aware ones are kept as they are."""
+    if isinstance(moment, datetime):
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    return datetime.combine(moment, time(0), tzinfo=zone)
+
+
+def day_label(day: date, *, year: bool = False) -> str:
+    """``Mon 23 Nov`` (not strftime: that follows the process locale)."""
+    text = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
+    return f"{text} {day.year}" if year else text
