@@ -381,6 +381,7 @@ class _Options:
     spheres: Collection[str] | None = None
     id_key: bytes = b""
     check: Callable[[Block], str | None] | None = None
+    planner_ids: bool = False
 
 
 @dataclass(frozen=True)
@@ -632,7 +633,9 @@ def _read_component(raw: _Raw, ctx: _Context) -> Entry:
     source = Source(ctx.calendar, uid, rid, content_hash, sequence)
     key = ctx.options.id_key
     file_id = extra.get("file_id")
-    if file_id and extra.get("kind") is Kind.FLEXIBLE:
+    if file_id and ctx.options.planner_ids:
+        block_id = file_id
+    elif file_id and extra.get("kind") is Kind.FLEXIBLE:
         # Chunks of one exported task share X-PLANNER-ID: one block, scoped to this calendar.
         block_id = block_id_for(ctx.calendar, "X-PLANNER-ID\x1f" + file_id, None, key)
     else:
@@ -926,17 +929,21 @@ def read_calendar(
     spheres: Collection[str] | None = None,
     id_key: bytes = b"",
     check: Callable[[Block], str | None] | None = None,
+    planner_ids: bool = False,
 ) -> ReadResult:
     """Read every VCALENDAR in ``data`` into blocks; unreadable components are skipped.
 
     ``spheres`` are the spheres that exist (an unknown X-PLANNER-SPHERE falls back to
     ``sphere``); ``id_key`` makes block ids unpredictable (see ``block_id_for``);
     ``check`` may refuse a block with a reason, which skips it like a reading error.
+    ``planner_ids`` takes X-PLANNER-ID as the block id (for sync between one user's
+    own devices, which checks the id is free); an import never does: a file must not
+    choose the storage keys of its blocks.
     Raises CalendarError when the file as a whole is not a readable iCalendar file.
     """
     if not data.strip():
         raise CalendarError(f"{origin} is empty.")
-    options = _Options(spheres, id_key, check)
+    options = _Options(spheres, id_key, check, planner_ids)
     # The blocks made are many small objects that all stay alive until the end;
     # the cyclic GC would rescan them again and again for nothing.
     was_enabled = gc.isenabled()

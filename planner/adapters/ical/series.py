@@ -79,10 +79,14 @@ def merge(entries: list[Entry], block_id: IdFor) -> Merged:
     _separate_shared_uids(latest, block_id)
     if masters or any(entry.periods for entry in entries):
         masters = {e.uid: e for e in latest.values() if e.rid is None and e.block.is_fixed}
-        _drop_deleted_modifications(latest, masters, notes)
-        _drop_stale_overrides(latest, masters, notes)
-        _split_this_and_future(latest, masters, notes)
-        _add_period_instances(latest, masters, block_id)
+        for step in (_drop_deleted_modifications, _drop_stale_overrides,
+                     _split_this_and_future, _add_period_instances):
+            try:
+                step(latest, masters, notes, block_id)
+            except (TypeError, ValueError, OverflowError, AssertionError) as exc:
+                # Mangled files can defeat these refinements; the components stay.
+                notes.append(("VCALENDAR", f"could not apply {step.__name__.strip('_')} "
+                                           f"({type(exc).__name__})"))
         masters = {e.uid: e for e in latest.values() if e.rid is None and e.block.is_fixed}
     cancelled_slots: dict[str, list[Moment]] = {}
     for entry in latest.values():
@@ -191,7 +195,7 @@ def _from_wall(wall: datetime, like: datetime, tzid: str | None) -> datetime:
 
 def _drop_deleted_modifications(
     latest: dict[tuple[str, str | None, str], Entry], masters: dict[str, Entry],
-    notes: list[tuple[str, str]],
+    notes: list[tuple[str, str]], block_id: IdFor,
 ) -> None:
     """An instance that was moved and then deleted: the master EXDATEs its slot, and the
     moved copy is left over in the file. The EXDATE wins (as in the reference readers)."""
@@ -211,7 +215,7 @@ def _drop_deleted_modifications(
 
 def _drop_stale_overrides(
     latest: dict[tuple[str, str | None, str], Entry], masters: dict[str, Entry],
-    notes: list[tuple[str, str]],
+    notes: list[tuple[str, str]], block_id: IdFor,
 ) -> None:
     """An override older (SEQUENCE) than its master, for an instance the master no
     longer makes (the series was cut short after the change): left over, left out."""
@@ -241,7 +245,7 @@ def _has_instance(series: Block, rid: str) -> bool:
 
 def _split_this_and_future(
     latest: dict[tuple[str, str | None, str], Entry], masters: dict[str, Entry],
-    notes: list[tuple[str, str]],
+    notes: list[tuple[str, str]], block_id: IdFor,
 ) -> None:
     """An override with RANGE=THISANDFUTURE changes its instance and every later one:
     the series so far ends before it and the override becomes a series of its own,
@@ -260,6 +264,10 @@ def _split_this_and_future(
         bounds: list[tuple[datetime, timedelta]] = []
         for cut in cuts:
             assert cut.rid_moment is not None and cut.block.start is not None
+            if not _comparable(cut.rid_moment, cut.block.start, master.block.start):
+                notes.append((cut.described, "has RANGE=THISANDFUTURE with a RECURRENCE-ID "
+                                             "unlike its DTSTART: changed only its instance"))
+                continue
             rid = _shift(cut.rid_moment, offset)  # the slot where the segment has it
             shift = _as_datetime(cut.block.start) - _as_datetime(rid)
             late = _cut(segment, cut, rid, shift, notes)
@@ -327,6 +335,13 @@ def _move_single_overrides(latest: dict[tuple[str, str | None, str], Entry], uid
         del latest[key]
         entry.rid, entry.rid_moment, entry.block = rid, moment, block
         latest[(uid, rid, key[2])] = entry
+
+
+def _comparable(*moments: Moment | None) -> bool:
+    """Whether the moments are all dates, all floating or all aware date-times."""
+    kinds = {"date" if not isinstance(m, datetime) else
+             ("floating" if m.tzinfo is None else "aware") for m in moments}
+    return len(kinds) == 1
 
 
 def _as_datetime(moment: Moment) -> datetime:
@@ -419,7 +434,7 @@ def _rule_after(rule: str, before: int, shift: timedelta) -> str | None:
 
 def _add_period_instances(
     latest: dict[tuple[str, str | None, str], Entry], masters: dict[str, Entry],
-    block_id: IdFor,
+    notes: list[tuple[str, str]], block_id: IdFor,
 ) -> None:
     """An RDATE PERIOD names its own end: that instance becomes an override with the
     period's length (unless the file overrides it anyway)."""
