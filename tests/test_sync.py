@@ -15,7 +15,7 @@ from pathlib import Path
 import caldav
 import pytest
 
-from planner.app import sync
+from planner.app import links, sync
 from planner.app.service import PlannerError, PlannerService
 from planner.core.model import Kind
 from tests.conftest import PINNED_NOW, ZONE, pinned_clock, planner_command
@@ -95,7 +95,7 @@ class Home:
         service = self.service
         start = service.at(DAY, datetime.min.time().replace(hour=hour))
         block = service.make_fixed(title, start, start + timedelta(hours=1), sphere="work")
-        return service.add(sync.in_calendar(service.session, block, name))
+        return service.add(links.in_calendar(service.session, block, name))
 
 
 @pytest.fixture
@@ -171,7 +171,7 @@ def test_local_adds_edits_done_and_deletes_reach_the_server(radicale, homes) -> 
     laptop.link("Work", url)
     meeting = laptop.add_fixed("Planning", 10)
     service = laptop.service
-    task = service.add(sync.in_calendar(service.session, service.make_flexible(
+    task = service.add(links.in_calendar(service.session, service.make_flexible(
         "Write report", timedelta(hours=1), sphere="work", day=DAY, priority=2), "Work"))
     assert task.planned
     report = laptop.sync()
@@ -200,7 +200,7 @@ def test_a_flexible_block_travels_as_itself_and_a_replan_moves_it_everywhere(
     laptop.link("Work", url)
     service = laptop.service
     deadline = service.at(DAY + timedelta(days=2), datetime.min.time())
-    task = service.add(sync.in_calendar(service.session, service.make_flexible(
+    task = service.add(links.in_calendar(service.session, service.make_flexible(
         "Deep work", timedelta(hours=2), sphere="work", day=DAY, deadline=deadline,
         priority=1, part="morning"), "Work"))
     laptop.sync()
@@ -295,7 +295,7 @@ def test_read_only_link_pulls_and_refuses_local_edits(radicale, homes) -> None:
     laptop.link("Board", url, read_only=True)
     block = laptop.find("Board meeting", "Board")
     with pytest.raises(PlannerError, match="linked read-only"):
-        sync.in_calendar(laptop.service.session, block, "Board")
+        links.in_calendar(laptop.service.session, block, "Board")
     from planner.adapters.store import ReadOnlyCalendar
 
     with pytest.raises(ReadOnlyCalendar, match="'Board meeting' is in 'Board', which is "
@@ -310,7 +310,7 @@ def test_sync_remove_drops_local_copies_and_leaves_the_server_alone(radicale, ho
     laptop, _ = homes
     laptop.link("Work", url)
     laptop.add_fixed("Never sent", 15)
-    assert sync.unlink(laptop.service.session, "Work") == 1
+    assert links.unlink(laptop.service.session, "Work") == 1
     assert laptop.service.session.store.calendar_names() == []
     assert Third(url).titles() == ["Stays on the server"]
 

@@ -140,7 +140,8 @@ def _expect_table(doc: dict[str, Any], name: str) -> dict[str, Any]:
     return value
 
 
-_KNOWN_TOP = {"timezone", "theme", "nudges", "day", "working_hours", "boundaries", "spheres"}
+_KNOWN_TOP = {"timezone", "theme", "nudges", "day", "working_hours", "boundaries", "spheres",
+              "sync"}
 
 
 def settings_from_toml(doc: dict[str, Any]) -> Settings:
@@ -211,6 +212,22 @@ def settings_from_toml(doc: dict[str, Any]) -> Settings:
         changes["bridge"] = _parse_duration(bounds["bridge"], "boundaries.bridge")
     if "bridge_title" in bounds:
         changes["bridge_title"] = str(bounds["bridge_title"])
+
+    sync = _expect_table(doc, "sync")
+    unknown_sync = sorted(set(sync) - {"on_start", "every"})
+    if unknown_sync:
+        raise ConfigError(f"sync.{unknown_sync[0]}: unknown setting; known ones are "
+                          "on_start and every.")
+    if "on_start" in sync:
+        if not isinstance(sync["on_start"], bool):
+            raise ConfigError("sync.on_start: expected true or false.")
+        changes["sync_on_start"] = sync["on_start"]
+    if "every" in sync:
+        every = sync["every"]
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ConfigError(f"sync.every: expected a number of minutes (1 or more), "
+                              f"not {every!r}.")
+        changes["sync_every"] = timedelta(minutes=every)
     return replace(settings, **changes)
 
 
@@ -281,4 +298,8 @@ bridge = "0m"                     # e.g. "10m" inserts a transition walk between
 # [spheres.family]                # extra spheres: a colour and a parent (work or personal)
 # colour = "#c678dd"
 # parent = "personal"
+
+# [sync]                          # linked CalDAV calendars (`planner sync add`), in the app
+# on_start = true                 # sync when the app opens
+# every = 15                      # and every 15 minutes while it is open
 """

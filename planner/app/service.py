@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when use
     from planner.app.calendars import CalendarInfo
     from planner.app.exporting import ExportReport
     from planner.app.importing import ImportReport
-    from planner.app.sync import LinkInfo, SyncReport
+    from planner.app.links import LinkInfo
+    from planner.app.sync import SyncReport
 
 __all__ = ["DayPlan", "PlannerError", "PlannerService", "system_clock"]
 
@@ -217,14 +218,20 @@ class PlannerService:
                                   progress=progress)
 
     def sync_unlink(self, name: str) -> int:
-        from planner.app import sync
+        from planner.app import links
 
-        return sync.unlink(self.session, name)
+        return links.unlink(self.session, name)
 
     def sync_links(self) -> list[LinkInfo]:
-        from planner.app import sync
+        from planner.app import links
 
-        return sync.links(self.session)
+        return links.links(self.session)
+
+    def sync_status(self) -> str | None:
+        """The app header's line: when linked calendars last synced and how it went."""
+        from planner.app import links
+
+        return links.status_line(self.session)
 
     def sync(self, names: Sequence[str] = (),
              progress: Callable[[str], None] | None = None) -> list[SyncReport]:
@@ -233,9 +240,9 @@ class PlannerService:
         return sync.sync_all(self.session, names, progress=progress)
 
     def in_linked_calendar(self, block: Block, name: str, *, keep_sphere: bool) -> Block:
-        from planner.app import sync
+        from planner.app import links
 
-        return sync.add_to_linked(self.session, block, name, keep_sphere=keep_sphere)
+        return links.add_to_linked(self.session, block, name, keep_sphere=keep_sphere)
 
     def load_demo(self) -> list[str]:
         from planner.app.demo import load_demo

@@ -39,14 +39,14 @@ from planner.adapters.ical.reader import CalendarError, block_id_for, read_calen
 from planner.adapters.ical.writer import UID_DOMAIN, ExportOptions, write_calendar
 from planner.app import planning
 from planner.app.editing import new_block_id
+from planner.app.links import RESERVED_NAMES, link_of, links
 from planner.app.session import Session
 from planner.core.errors import PlannerError
-from planner.core.model import Block, Source
+from planner.core.model import Block
 from planner.core.syncing import Outcome, Resolution, resolve
 
 Progress = Callable[[str], None] | None
 PASSWORD_TIMEOUT = 60  # seconds a password command may take (a GUI prompt, a keyring)
-RESERVED_NAMES = frozenset({"add", "list", "remove"})
 
 
 @dataclass
@@ -85,27 +85,6 @@ class SyncReport:
         if self.skipped:
             text += f"; {len(self.skipped)} skipped"
         return text
-
-
-@dataclass(frozen=True)
-class LinkInfo:
-    name: str
-    url: str
-    username: str | None
-    sphere: str
-    read_only: bool
-    events: int
-    pending: int
-    last_sync: str | None  # ISO instant
-    last_result: str | None
-    ok: bool | None
-
-    @property
-    def shown_url(self) -> str:
-        """The URL with any secret in it masked, for printing."""
-        from planner.adapters.ical.fetch import redact_url
-
-        return redact_url(self.url)
 
 
 # --------------------------------------------------------------------------- links
@@ -148,70 +127,6 @@ def link_calendar(session: Session, name: str, url: str, *, sphere: str,
     return sync_calendar(session, name, progress=progress, password=password)
 
 
-def unlink(session: Session, name: str) -> int:
-    """Forget a linked calendar and its local copies; the server is untouched.
-
-    Returns how many local changes had not been pushed (they are gone too).
-    """
-    _link_of(session, name)
-    dropped = len(session.store.pending_changes(name))
-    with session.write():
-        session.store.remove_calendar(name)
-        session.invalidate()
-    return dropped
-
-
-def links(session: Session) -> list[LinkInfo]:
-    found = []
-    for name in session.store.calendar_names():
-        meta = session.store.calendar_meta(name)
-        link = meta.get("link")
-        if not isinstance(link, dict):
-            continue
-        state = meta.get("sync") or {}
-        found.append(LinkInfo(name, link.get("url", ""), link.get("username"),
-                              meta.get("sphere", "work"), bool(link.get("read_only")),
-                              session.store.calendar_size(name),
-                              len(session.store.pending_changes(name)), state.get("at"),
-                              state.get("result"), state.get("ok")))
-    return found
-
-
-def is_linked(session: Session, name: str) -> bool:
-    return isinstance(session.store.calendar_meta(name).get("link"), dict)
-
-
-def in_calendar(session: Session, block: Block, name: str) -> Block:
-    """A new block made part of linked calendar NAME (`planner add --calendar NAME`)."""
-    link = _link_of(session, name)
-    if link.get("read_only"):
-        raise PlannerError(f"{name!r} is linked read-only; add the block on the server, or "
-                           "link the calendar again without --read-only.")
-    return replace(block, source=Source(name, f"{block.id}{UID_DOMAIN}"))
-
-
-def add_to_linked(session: Session, block: Block, name: str, *, keep_sphere: bool) -> Block:
-    """``block`` made part of linked calendar NAME, in the calendar's sphere unless
-    the person chose one."""
-    if not keep_sphere:
-        block = replace(block, sphere=linked_sphere(session, name))
-    return in_calendar(session, block, name)
-
-
-def linked_sphere(session: Session, name: str) -> str:
-    return str(session.store.calendar_meta(name).get("sphere") or "work")
-
-
-def _link_of(session: Session, name: str) -> dict[str, Any]:
-    link = session.store.calendar_meta(name).get("link")
-    if not isinstance(link, dict):
-        linked = [i.name for i in links(session)]
-        known = f"linked calendars: {', '.join(linked)}" if linked else \
-            "no calendar is linked yet (`planner sync add NAME URL --sphere S`)"
-        raise PlannerError(f"No linked calendar named {name!r}; {known}.")
-    return link
-
-
 def run_password_command(name: str, command: str | None) -> str | None:
     """The first line the command prints; run at every sync, never stored."""
     if not command:
@@ -250,7 +165,7 @@ def sync_all(session: Session, names: Sequence[str] = (), progress: Progress = N
     for its calendar and the others still sync."""
     chosen = list(names) or [i.name for i in links(session)]
     for name in chosen:
-        _link_of(session, name)
+        link_of(session, name)
     reports = []
     for name in chosen:
         try:
@@ -264,7 +179,7 @@ def sync_calendar(session: Session, name: str, *, progress: Progress = None,
                   password: str | None = None) -> SyncReport:
     """Pull then push one linked calendar; PlannerError (one sentence) when it fails,
     with local data untouched and local changes still queued."""
-    link = _link_of(session, name)
+    link = link_of(session, name)
     if password is None:
         password = run_password_command(name, link.get("password_command"))
     report = SyncReport(name)

@@ -58,6 +58,8 @@ class Settings:
     granularity: timedelta = timedelta(minutes=5)  # placements start on this grid
     theme: str = "planner-dark"
     nudges: bool = True
+    sync_on_start: bool = False  # the app syncs linked calendars when it opens
+    sync_every: timedelta | None = None  # and then this often while it is open
 
     def parent_of(self, sphere: str) -> str:
         info = self.spheres.get(sphere)

@@ -33,6 +33,8 @@ class PlannerApp(App[None]):
         self.service = service
         self.start_day = start_day or service.today()
         self.busy = False  # a worker is talking to the service: don't poll under it
+        self.syncing = False  # a sync worker runs (one at a time)
+        self.sync_status: str | None = None  # the header's "synced 08:30"
         self._user_themes = user_themes
         self._theme_ready = False
         super().__init__()
@@ -43,8 +45,27 @@ class PlannerApp(App[None]):
 
     def on_mount(self) -> None:
         self._install_themes()
+        self.update_sync_status()
         self.push_screen(DayScreen(self.start_day))
         self.set_interval(POLL_SECONDS, self.poll_changes)
+        settings = self.service.settings
+        if settings.sync_on_start:
+            self.call_after_refresh(self.background_sync)
+        if settings.sync_every is not None:
+            self.set_interval(settings.sync_every.total_seconds(), self.background_sync)
+
+    # ------------------------------------------------------------------ sync
+
+    def update_sync_status(self) -> None:
+        try:
+            self.sync_status = self.service.sync_status()
+        except Exception:  # a damaged calendar file is reported by the poll, not here
+            self.sync_status = None
+
+    def background_sync(self) -> None:
+        """`sync.on_start` / `sync.every`: sync quietly unless something happened."""
+        if not self.syncing:
+            self.day_screen().action_sync(background=True)
 
     def on_unmount(self) -> None:
         thaw_heap()  # e.g. a test run goes on in this process
@@ -85,6 +106,7 @@ class PlannerApp(App[None]):
             self.notify(str(exc), severity="error", timeout=8)
             return
         if changed:
+            self.update_sync_status()
             self.refresh_screens()
             self.call_after_refresh(freeze_heap)
 

@@ -30,6 +30,7 @@ ACTIONS = [
     ("Redo", "the last undone change", "redo"),
     ("Import a calendar file or URL", ".ics, webcal:// or https://", "import"),
     ("Export to an .ics file", "a date range, personal as busy if you like", "export"),
+    ("Sync linked calendars", "two-way CalDAV sync (`planner sync`)", "sync"),
     ("Week view", "seven days side by side, with a week chart", "week"),
     ("Weekly review", "done vs planned, energy, boundaries — as `planner review`", "review"),
     ("Go to a date…", "fri, next week, 2027-01-04", "goto"),

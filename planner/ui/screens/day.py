@@ -61,6 +61,7 @@ class DayScreen(Screen[None]):
         Binding("ctrl+y", "redo", "Redo", show=False, id="redo"),
         Binding("i", "import", "Import", show=False, id="import"),
         Binding("e", "export", "Export", show=False, id="export"),
+        Binding("S", "sync", "Sync", show=False, id="sync"),
         Binding("s", "toggle_side", "Side panel", show=False, id="toggle-side"),
     ]
 
@@ -204,9 +205,14 @@ class DayScreen(Screen[None]):
         left_over = len(self._plan.unplaced)
         unplaced = (f"  [$warning]{left_over} unplaced (s)[/]"
                     if left_over and not self.query_one(SidePanel).display else "")
+        status = self.planner_app.sync_status
+        synced = ""
+        if status:
+            colour = "$error" if status.startswith("sync failed") else "$text-muted"
+            synced = f"  [{colour}]⟳ {esc(status)}[/]"
         set_text(self.query_one("#day-header", Static),
                  f"[b]{day_label(self.day, year=True)}[/]{rel_text}  {sums}{unplaced}"
-                 f"  [dim]{esc(self.service.zone.key)}[/]")
+                 f"{synced}  [dim]{esc(self.service.zone.key)}[/]")
         strip = self.query_one("#all-day", Static)
         all_day = self._plan.all_day
         strip.display = bool(all_day)
@@ -546,6 +552,46 @@ class DayScreen(Screen[None]):
         self.app.call_from_thread(self._finish, text,
                                   "warning" if report.skipped or report.failed
                                   else "information")
+
+    def action_sync(self, background: bool = False) -> None:
+        """Sync every linked calendar in a worker; the busy bar shows its progress."""
+        if not self.service.sync_links():
+            if not background:
+                self.notify("No linked calendars yet: `planner sync add NAME URL --sphere S` "
+                            "links one.", severity="warning")
+            return
+        if self.planner_app.syncing:
+            return
+        self.planner_app.syncing = True
+        self.show_busy("Syncing…")
+        self._sync(background)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync(self, background: bool) -> None:
+        def progress(text: str) -> None:
+            self.app.call_from_thread(self.set_busy_text, text)
+
+        try:
+            reports = self.service.sync(progress=progress)
+        except Exception as exc:  # a damaged file, a busy store: say so, keep going
+            self.app.call_from_thread(self._synced, f"Sync failed: {exc}", "error", False)
+            return
+        failed = [r for r in reports if r.failed]
+        text = "\n".join(r.summary() for r in reports)
+        quiet = background and not failed and not any(
+            r.changed or r.conflicts or r.pushed_new or r.pushed_updated or r.pushed_deleted
+            for r in reports)
+        self.app.call_from_thread(self._synced, text, "error" if failed else "warning" if any(
+            r.conflicts for r in reports) else "information", quiet)
+
+    def _synced(self, message: str, severity: str, quiet: bool) -> None:
+        self.planner_app.syncing = False
+        self.planner_app.update_sync_status()
+        self.hide_busy()
+        if not quiet:
+            self.notify(message, title="Sync", severity=severity,  # type: ignore[arg-type]
+                        timeout=8 if severity != "information" else 4)
+        self.refresh_data()
 
     def action_export(self) -> None:
         from planner.ui.screens.transfer import ExportRequest, ExportScreen

@@ -1,0 +1,126 @@
+"""The app's sync: a key and a palette entry run it as a worker with progress, the header
+says how the last sync went, and `sync.on_start` syncs when the app opens."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import caldav
+import pytest
+from textual.widgets import Static
+
+from planner.app.service import PlannerService
+from planner.ui.app import PlannerApp
+from planner.ui.screens.day import DayScreen
+from planner.ui.widgets.timeline import Timeline
+from tests.radicale_server import PASSWORD, USER
+
+NOW = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)  # Tuesday 08:30 in Berlin
+
+EVENT = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//third//EN\r\nBEGIN:VEVENT\r\n"
+         "UID:{uid}\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261124T{hour}0000Z\r\n"
+         "DTEND:20261124T{hour}3000Z\r\nSUMMARY:{title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+@pytest.fixture(autouse=True)
+def _quiet_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(PlannerApp, "animation_level", "none", raising=False)
+
+
+def linked_home(home: Path, url: str) -> PlannerService:
+    service = PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
+    service.sync_link("Team", url, sphere="work", username=USER,
+                      password_command=f"echo {PASSWORD}")
+    return service
+
+
+def add_on_server(url: str, uid: str, title: str, hour: int) -> None:
+    client = caldav.DAVClient(url, username=USER, password=PASSWORD, enable_rfc6764=False)
+    caldav.Calendar(client=client, url=url).save_event(
+        EVENT.format(uid=uid, title=title, hour=f"{hour:02d}"))
+
+
+def header(app: PlannerApp) -> str:
+    return str(app.screen.query_one("#day-header", Static).render())
+
+
+def titles(app: PlannerApp) -> set[str]:
+    return {i.title for i in app.screen.query_one(Timeline).data.items}
+
+
+def test_sync_key_runs_a_worker_and_the_header_shows_the_result(own_radicale, tmp_path
+                                                                 ) -> None:
+    radicale = own_radicale
+    url = radicale.make_calendar()
+    service = linked_home(tmp_path / "home", url)
+    add_on_server(url, "retro", "Retro", 13)
+
+    async def run() -> None:
+        app = PlannerApp(service, user_themes=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert "⟳ synced 08:30" in header(app)
+            assert "Retro" not in titles(app)
+            await pilot.press("S")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, DayScreen)
+            assert "Retro" in titles(app)
+            assert any("Team: pulled 1 new" in n.message for n in app._notifications)
+            assert "⟳ synced 08:30" in header(app)
+
+            radicale.stop()
+            try:
+                await pilot.press("S")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                assert "sync failed 08:30: Team" in header(app)
+                assert any("cannot reach the server" in n.message for n in app._notifications)
+                assert "Retro" in titles(app)  # local data untouched
+            finally:
+                radicale.start()
+
+    asyncio.run(run())
+
+
+def test_palette_offers_sync_and_on_start_syncs_when_the_app_opens(radicale, tmp_path) -> None:
+    url = radicale.make_calendar()
+    home = tmp_path / "home"
+    service = linked_home(home, url)
+    (home / "config.toml").write_text("[sync]\non_start = true\nevery = 30\n")
+    add_on_server(url, "plan", "Planning", 14)
+    service = PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
+    assert service.settings.sync_on_start
+
+    async def run() -> None:
+        app = PlannerApp(service, user_themes=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Planning" in titles(app)
+            add_on_server(url, "later", "Later", 15)
+            await pilot.press("ctrl+p")
+            await pilot.press(*"sync linked")
+            await pilot.press("enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Later" in titles(app)
+
+    asyncio.run(run())
+
+
+def test_sync_without_links_says_how_to_link_one(tmp_path) -> None:
+    service = PlannerService(tmp_path / "home", tz="Europe/Berlin", clock=lambda: NOW)
+
+    async def run() -> None:
+        app = PlannerApp(service, user_themes=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("S")
+            await pilot.pause()
+            assert any("planner sync add" in n.message for n in app._notifications)
+            assert "⟳" not in header(app)
+
+    asyncio.run(run())
