@@ -25,6 +25,7 @@ from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_cal
 from planner.app import planning
 from planner.app.session import Session
 from planner.core.errors import PlannerError
+from planner.core.local_edits import keep_local_edits, local_blocks_of
 from planner.core.model import Block
 from planner.core.reconcile import ReconcileResult, reconcile
 
@@ -48,6 +49,8 @@ class ImportReport:
     unchanged: int = 0
     not_modified: bool = False
     failed: str | None = None
+    # Where the source changed an event edited here and its version won (one sentence each).
+    notices: list[str] = dataclasses.field(default_factory=list)
     repaired: list[str] = field(default_factory=list)  # what was read after a repair
 
 
@@ -187,7 +190,10 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
     repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
     blocks = result.blocks
     existing = session.store.calendar_blocks(final_name)
-    changes = _apply_sphere_change(reconcile(existing, blocks, calendar=final_name), blocks)
+    local = local_blocks_of(session.store.user_blocks(), final_name)
+    kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing, local,
+                            session.zone, final_name)
+    changes = _apply_sphere_change(kept.result, blocks)
     _say(progress, f"Saving {len(blocks)} events …")
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "reader_version": READER_VERSION,
@@ -199,6 +205,10 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         store.write_calendar(final_name,
                              upsert=[*changes.new, *changes.updated, *changes.rehashed],
                              remove=[b.id for b in changes.removed], meta=meta)
+        for block in kept.drop_local:
+            store.delete(block.id)
+        for block in kept.refresh_local:
+            store.put(block)
         session.invalidate()
         if changes.changed:
             planning.replan_from(session, session.today())
@@ -209,7 +219,7 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
                         unchanged=len(changes.unchanged) + len(changes.rehashed),
-                        repaired=repaired)
+                        repaired=repaired, notices=kept.notices)
 
 
 def _block_problem(block: Block) -> str | None:
