@@ -7,6 +7,7 @@ wrong wall time around a DST change shows up as a different instant.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
+from planner.adapters.ical.vtimezone import build_vtimezone
 from planner.adapters.ical.writer import (
     ExportOptions,
     ExportResult,
-    build_vtimezone,
     write_calendar,
 )
 from planner.core.model import Block, Energy, Kind, PartOfDay, Recurrence, Source
@@ -287,8 +288,9 @@ def test_vtimezone_uses_yearly_rules_where_the_zone_has_one() -> None:
     new_york = build_vtimezone("America/New_York", 2026, 2026).to_ical()
     assert b"RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r\n" not in new_york  # one year: no rule
     apia = build_vtimezone("Pacific/Apia", 2019, 2025).to_ical()
-    assert b"RRULE" not in apia  # its changes stop in 2021, so no rule may run on
-    assert apia.count(b"RDATE") == 3
+    # Its changes stop in 2021, so no rule may run on: each one ends (UNTIL).
+    rules = [line for line in apia.split(b"\r\n") if line.startswith(b"RRULE")]
+    assert rules and all(b"UNTIL=2021" in rule for rule in rules)
 
 
 def test_bad_rrule_raises_naming_the_block() -> None:
@@ -479,7 +481,8 @@ def test_transparent_energy_travel_notes_location_and_tags() -> None:
     ev = evs["d@planner"]
     assert ev.description.value == "Bring card\nfloor 2"
     assert ev.location.value == "Main St. 4, Berlin"
-    assert [c.value for c in ev.contents["categories"]] == [["Personal"], ["health", "care"]]
+    # One CATEGORIES property (ics 0.7 refuses two): the sphere first, then the tags.
+    assert [c.value for c in ev.contents["categories"]] == [["Personal", "health", "care"]]
     assert xprop(ev, "energy") == "draining"
     assert xprop(ev, "travel") == "PT25M"
 
@@ -581,29 +584,51 @@ def _private_blocks() -> list[Block]:
     return [therapy, moved, journaling]
 
 
+KEY = b"k" * 32
+BUSY = ExportOptions(busy_only=frozenset({"personal"}), uid_key=KEY)
+# What a busy event may hold: its times, recurrence, TRANSP and identity, nothing else.
+BUSY_PROPERTIES = {"UID", "DTSTAMP", "SEQUENCE", "SUMMARY", "DTSTART", "DTEND", "RRULE",
+                   "RDATE", "EXDATE", "RECURRENCE-ID", "TRANSP"}
+
+
+def _property_names(event: vobject.base.Component) -> set[str]:
+    return {name.upper() for name in event.contents}
+
+
 def test_busy_only_leaks_no_title_notes_location_tags_or_id() -> None:
-    options = ExportOptions(busy_only=frozenset({"personal"}))
-    data = write([*_private_blocks(), STANDUP], options).data
+    data = write([*_private_blocks(), STANDUP], BUSY).data
     lowered = data.lower()
     for secret in SECRETS:
         assert secret.lower().encode() not in lowered, secret
     assert "müller".encode() not in lowered
-    for ev in events(data):
-        if xprop(ev, "sphere") != "personal":
-            continue
-        assert ev.summary.value == "Busy"
-        assert ev.contents["class"][0].value == "PRIVATE"
-        for name in ("description", "location", "attendee"):
-            assert name not in ev.contents
-        assert ev.categories.value == ["Personal"]
-        assert xprop(ev, "kind") in {"fixed", "flexible"}
+    busy = [ev for ev in events(data) if ev.summary.value == "Busy"]
+    assert len(busy) == 3
+    for ev in busy:
+        assert _property_names(ev) <= BUSY_PROPERTIES, _property_names(ev)
     # Work blocks keep their details.
     assert b"SUMMARY:Stand-up\r\n" in data
 
 
+def test_busy_uids_are_keyed_hashes_not_plain_hashes_of_the_uid() -> None:
+    import hashlib
+    import hmac
+
+    data = write(_private_blocks(), BUSY).data
+    uid = "Therapy-dr-mueller@private"
+    plain = hashlib.sha256(uid.encode()).hexdigest()
+    assert plain[:16].encode() not in data
+    keyed = hmac.new(KEY, uid.encode(), hashlib.sha256).hexdigest()[:32]
+    assert f"UID:{keyed}@planner".encode() in data
+    other_key = ExportOptions(busy_only=frozenset({"personal"}), uid_key=b"x" * 32)
+    assert keyed.encode() not in write(_private_blocks(), other_key).data
+    # No key given: a random one, so nothing can be linked across exports either.
+    unkeyed = ExportOptions(busy_only=frozenset({"personal"}))
+    first, second = (write(_private_blocks(), unkeyed).data for _ in range(2))
+    assert by_uid(first).keys().isdisjoint(by_uid(second).keys())
+
+
 def test_busy_only_keeps_exact_times_recurrence_and_series_identity() -> None:
-    options = ExportOptions(busy_only=frozenset({"personal"}))
-    evs = events(write(_private_blocks(), options).data)
+    evs = events(write(_private_blocks(), BUSY).data)
     master, moved, homework = evs
     assert master.uid.value == moved.uid.value != homework.uid.value
     assert [d.astimezone(UTC) for d in master.getrruleset()] == [
@@ -614,9 +639,36 @@ def test_busy_only_keeps_exact_times_recurrence_and_series_identity() -> None:
     assert moved.recurrence_id.value.astimezone(UTC) == utc(2026, 4, 2, 15)
     assert moved.dtstart.value.astimezone(UTC) == utc(2026, 4, 2, 16)
     assert homework.dtstart.value == utc(2026, 3, 27, 19)
-    # Stable across writes, so a colleague's subscription updates in place.
-    again = events(write(_private_blocks(), options).data)
+    # Stable across writes with the same key, so a subscription updates in place.
+    again = events(write(_private_blocks(), BUSY).data)
     assert [e.uid.value for e in again] == [e.uid.value for e in evs]
+
+
+def test_a_busy_flexible_block_reads_back_as_a_fixed_event() -> None:
+    read = _round_trip(_private_blocks(), BUSY)
+    homework = [b for b in read.values() if b.start == utc(2026, 3, 27, 19)]
+    assert len(homework) == 1
+    assert homework[0].is_fixed and homework[0].title == "Busy"
+
+
+def test_private_as_busy_covers_class_private_and_whole_series() -> None:
+    from planner.core.model import Classification
+
+    master, override = _imported_series()  # work, public
+    secret_override = replace(override, classification=Classification.CONFIDENTIAL)
+    lunch = Block(id="lunch", title="Lunch with recruiter", sphere="work",
+                  start=utc(2026, 3, 24, 11), end=utc(2026, 3, 24, 12),
+                  classification=Classification.PRIVATE)
+    options = ExportOptions(private_as_busy=True, uid_key=KEY)
+    data = write([master, secret_override, lunch, STANDUP], options).data
+    assert b"recruiter" not in data and b"Team sync" not in data
+    assert b"sync-123" not in data
+    evs = events(data)
+    assert [ev.summary.value for ev in evs] == ["Busy", "Busy", "Busy", "Stand-up"]
+    assert evs[0].uid.value == evs[1].uid.value  # the override still finds its series
+    # A full export keeps CLASS.
+    full = write([lunch, secret_override]).data
+    assert b"CLASS:PRIVATE\r\n" in full and b"CLASS:CONFIDENTIAL\r\n" in full
 
 
 # --- text encoding ----------------------------------------------------------------------
@@ -709,3 +761,115 @@ def test_round_trip_through_reader_flexible_blocks() -> None:
     for name in ("kind", "title", "sphere", "duration", "min_chunk", "earliest", "deadline",
                  "part_of_day", "priority", "day", "energy", "done", "planned"):
         assert getattr(got, name) == getattr(SPLIT_TASK, name), name
+
+
+# --- what strict readers need (exports you can hand out) ----------------------------------
+
+
+def test_control_characters_become_line_breaks_or_spaces() -> None:
+    from planner.adapters.ical.text import clean_text
+
+    assert clean_text("a\x0bb\x0cc\x07d\te\r\nf\rg\u2028h\x00i") == "a\nb\nc d\te\nf\ng\nh i"
+    assert clean_text("plain, text; é 🙂") == "plain, text; é 🙂"
+    block = Block(id="w", title="Q3\x07 numbers", notes="one\x0btwo", location="R\x1b1",
+                  tags=("x\x0cy",), start=utc(2026, 3, 2, 9), end=utc(2026, 3, 2, 10))
+    data = write([block]).data
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", data)
+    ev = events(data)[0]
+    assert (ev.summary.value, ev.description.value, ev.location.value) == (
+        "Q3  numbers", "one\ntwo", "R 1")
+
+
+def test_london_is_not_read_as_utc_and_dublin_summer_is_daylight() -> None:
+    """vobject compares a zone with UTC over 2000-2020; the rules must reach back."""
+    weekly = Block(id="p", title="Piano", start=local(ZoneInfo("Europe/London"), 2026, 6, 2, 17),
+                   end=local(ZoneInfo("Europe/London"), 2026, 6, 2, 18),
+                   tzid="Europe/London", recurrence=Recurrence(rrule="FREQ=WEEKLY;COUNT=2"))
+    ev = events(write([weekly]).data)[0]
+    assert [d.astimezone(UTC) for d in ev.getrruleset()] == [utc(2026, 6, 2, 16),
+                                                             utc(2026, 6, 9, 16)]
+    dublin = build_vtimezone("Europe/Dublin", 2026, 2027).to_ical().decode()
+    observances = re.findall(r"BEGIN:(STANDARD|DAYLIGHT)\r\n(?:.*\r\n)*?TZNAME:(\w+)", dublin)
+    assert set(observances) == {("STANDARD", "GMT"), ("DAYLIGHT", "IST")}
+
+
+def test_alarms_attendees_organizer_and_class_round_trip() -> None:
+    from planner.core.model import Alarm, AlarmAction, AlarmRelated, Classification
+
+    alarms = (
+        Alarm.before_start(timedelta(minutes=15), "Stand-up soon"),
+        Alarm(action=AlarmAction.AUDIO, offset=timedelta(0), related=AlarmRelated.END),
+        Alarm.at_instant(utc(2026, 3, 1, 18), "The evening before"),
+        Alarm(action=AlarmAction.EMAIL, offset=-timedelta(days=1), description="Tomorrow",
+              summary="Heads-up", attendees=("mailto:me@example.com",)),
+    )
+    block = Block(id="meet", title="Review", sphere="work", start=utc(2026, 3, 2, 9),
+                  end=utc(2026, 3, 2, 10), classification=Classification.CONFIDENTIAL,
+                  alarms=alarms, organizer='ORGANIZER;CN="Doe, Jane":mailto:jane@example.com',
+                  attendees=("ATTENDEE;CN=Bo;PARTSTAT=ACCEPTED:mailto:bo@example.com",
+                             "ATTENDEE;RSVP=TRUE:mailto:cy@example.com"))
+    got = _round_trip([block])["meet"]
+    assert got.classification is Classification.CONFIDENTIAL
+    assert got.alarms == alarms
+    assert got.organizer == 'ORGANIZER;CN="Doe, Jane":mailto:jane@example.com'
+    assert got.attendees == block.attendees
+    # An EMAIL alarm nobody would get is written as a DISPLAY one (RFC 5545 needs both).
+    lonely = replace(block, alarms=(Alarm(action=AlarmAction.EMAIL, offset=timedelta(0)),))
+    (alarm,) = _round_trip([lonely])["meet"].alarms
+    assert alarm.action is AlarmAction.DISPLAY and alarm.description == "Reminder"
+
+
+def test_same_series_from_two_calendars_keeps_uid_and_recurrence_id_unique() -> None:
+    master, override = _imported_series()
+    copy_master = replace(master, id="m2", source=replace(master.source, calendar="Copy"))
+    copy_override = replace(override, id="m2-o",
+                            source=replace(override.source, calendar="Copy"))
+    evs = events(write([master, override, copy_master, copy_override]).data)
+    identities = [(ev.uid.value, "recurrence-id" in ev.contents) for ev in evs]
+    assert identities == [("sync-123@example.com", False), ("sync-123@example.com", True),
+                          ("m2@planner", False), ("m2@planner", True)]
+
+
+def _weekly(rule: str, **extra: object) -> Block:
+    return Block(id="w", title="Weekly", start=local(BERLIN, 2026, 3, 2, 9),
+                 end=local(BERLIN, 2026, 3, 2, 10), tzid="Europe/Berlin",
+                 recurrence=Recurrence(rrule=rule, **extra),  # type: ignore[arg-type]
+                 source=Source("Cal", "w@x"))
+
+
+MARCH = (datetime(2026, 3, 2, tzinfo=BERLIN), datetime(2026, 3, 16, tzinfo=BERLIN))
+
+
+def _rules(blocks: list[Block], bound: tuple[datetime, datetime] | None = MARCH) -> list[str]:
+    return [ev.rrule.value for ev in events(write(blocks, ExportOptions(bound_to=bound)).data)]
+
+
+def test_a_range_bounds_open_and_later_ending_series_only() -> None:
+    assert _rules([_weekly("FREQ=WEEKLY")]) == ["FREQ=WEEKLY;UNTIL=20260315T225959Z"]
+    assert _rules([_weekly("FREQ=WEEKLY")], None) == ["FREQ=WEEKLY"]
+    assert _rules([_weekly("FREQ=WEEKLY;UNTIL=20261231T000000Z")]) == [
+        "FREQ=WEEKLY;UNTIL=20260315T225959Z"]
+    assert _rules([_weekly("FREQ=WEEKLY;UNTIL=20260310T000000Z")]) == [
+        "FREQ=WEEKLY;UNTIL=20260310T000000Z"]
+    assert _rules([_weekly("FREQ=WEEKLY;COUNT=50")]) == ["FREQ=WEEKLY;COUNT=50"]
+    floating = Block(id="f", title="f", start=datetime(2026, 3, 2, 7),
+                     end=datetime(2026, 3, 2, 8), recurrence=Recurrence(rrule="FREQ=DAILY"))
+    assert _rules([floating]) == ["FREQ=DAILY;UNTIL=20260315T235959"]
+
+
+def test_a_bounded_series_drops_later_slots_but_keeps_an_override_moved_into_the_range(
+        ) -> None:
+    late_rdate = _weekly("FREQ=WEEKLY", rdates=(local(BERLIN, 2026, 3, 4, 9),
+                                                local(BERLIN, 2026, 5, 1, 9)))
+    later = Block(id="o1", title="later", start=local(BERLIN, 2026, 4, 6, 12),
+                  end=local(BERLIN, 2026, 4, 6, 13), tzid="Europe/Berlin",
+                  source=Source("Cal", "w@x", "2026-04-06T07:00:00Z"))
+    pulled_in = Block(id="o2", title="pulled in", start=local(BERLIN, 2026, 3, 12, 12),
+                      end=local(BERLIN, 2026, 3, 12, 13), tzid="Europe/Berlin",
+                      source=Source("Cal", "w@x", "2026-03-23T08:00:00Z"))
+    data = write([late_rdate, later, pulled_in], ExportOptions(bound_to=MARCH)).data
+    evs = events(data)
+    assert [ev.summary.value for ev in evs] == ["Weekly", "pulled in"]
+    assert evs[0].rrule.value == "FREQ=WEEKLY;UNTIL=20260323T080000Z"  # reaches its slot
+    assert b"RDATE;TZID=Europe/Berlin:20260304T090000\r\n" in data
+    assert b"20260501" not in data

@@ -11,7 +11,19 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from planner.core.errors import PlannerError
-from planner.core.model import Block, Energy, Kind, Moment, PartOfDay, Recurrence, Source
+from planner.core.model import (
+    Alarm,
+    AlarmAction,
+    AlarmRelated,
+    Block,
+    Classification,
+    Energy,
+    Kind,
+    Moment,
+    PartOfDay,
+    Recurrence,
+    Source,
+)
 
 Doc = dict[str, Any]
 
@@ -55,6 +67,14 @@ def block_to_doc(block: Block) -> Doc:
         doc["tags"] = list(block.tags)
     if block.energy:
         doc["energy"] = block.energy.value
+    if block.classification is not None:
+        doc["class"] = block.classification.value
+    if block.alarms:
+        doc["alarms"] = [alarm_to_doc(a) for a in block.alarms]
+    if block.organizer:
+        doc["organizer"] = block.organizer
+    if block.attendees:
+        doc["attendees"] = list(block.attendees)
     if block.start is not None:
         doc["start"] = moment_to_text(block.start)
     if block.end is not None:
@@ -104,6 +124,35 @@ def block_to_doc(block: Block) -> Doc:
     return doc
 
 
+def alarm_to_doc(alarm: Alarm) -> Doc:
+    doc: Doc = {"action": alarm.action.value}
+    if alarm.offset is not None:
+        doc["offset"] = int(alarm.offset.total_seconds())
+        if alarm.related is not AlarmRelated.START:
+            doc["related"] = alarm.related.value
+    if alarm.at is not None:
+        doc["at"] = moment_to_text(alarm.at)
+    if alarm.description:
+        doc["description"] = alarm.description
+    if alarm.summary:
+        doc["summary"] = alarm.summary
+    if alarm.attendees:
+        doc["attendees"] = list(alarm.attendees)
+    return doc
+
+
+def alarm_from_doc(doc: Doc) -> Alarm:
+    return Alarm(
+        action=AlarmAction(doc.get("action", "DISPLAY")),
+        offset=_seconds(doc, "offset"),
+        related=AlarmRelated(doc.get("related", "START")),
+        at=_opt_instant(doc, "at"),
+        description=str(doc.get("description", "")),
+        summary=str(doc.get("summary", "")),
+        attendees=tuple(str(a) for a in doc.get("attendees", ())),
+    )
+
+
 def _seconds(doc: Doc, key: str) -> timedelta | None:
     value = doc.get(key)
     return None if value is None else timedelta(seconds=int(value))
@@ -143,6 +192,10 @@ def block_from_doc(doc: Doc) -> Block:
             location=doc.get("location", ""),
             tags=tuple(doc.get("tags", ())),
             energy=Energy(energy) if energy else None,
+            classification=Classification(doc["class"]) if "class" in doc else None,
+            alarms=tuple(alarm_from_doc(a) for a in doc.get("alarms", ())),
+            organizer=str(doc.get("organizer", "")),
+            attendees=tuple(str(a) for a in doc.get("attendees", ())),
             start=moment_from_text(doc["start"]) if "start" in doc else None,
             end=moment_from_text(doc["end"]) if "end" in doc else None,
             tzid=doc.get("tzid"),

@@ -1,19 +1,30 @@
-"""Export use case: choose the blocks of a range and write them atomically."""
+"""Export use case: choose the blocks of a range and write them atomically.
+
+Who the file is for decides what it holds (an :class:`Audience`): spheres named with
+``--busy-only`` (and every sphere under them) and, with ``--private-as-busy``, every
+personal-parent sphere plus every block marked CLASS:PRIVATE/CONFIDENTIAL, go out as
+"Busy" with nothing but their times. :func:`preview` shows, before anything is
+written, exactly what a reader of the file sees for one sample event.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from planner.adapters.files import write_atomically
-from planner.adapters.ical.writer import ExportOptions, write_calendar
+from planner.adapters.ical.writer import ExportOptions, is_busy, write_calendar
+from planner.adapters.secret import home_secret
 from planner.app import queries
 from planner.app.session import Session
 from planner.core.errors import PlannerError
-from planner.core.model import Block
+from planner.core.model import PERSONAL, Block
+
+_EARLIEST = date(1900, 1, 1)
+_LATEST = date(9000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -23,19 +34,39 @@ class ExportReport:
     unplaced_left_out: int
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who the file is for: which blocks are written as Busy."""
+
+    busy_only: tuple[str, ...] = ()  # these spheres and every sphere under them
+    private_as_busy: bool = False  # personal-parent spheres and CLASS:PRIVATE/CONFIDENTIAL
+
+
+@dataclass(frozen=True)
+class ExportPreview:
+    """One sample event as the file will hold it."""
+
+    title: str  # the sample block's own title (for the user's eyes only)
+    busy: bool  # written as Busy for this audience
+    text: str  # the VEVENT exactly as written (lines unfolded)
+
+
+def window(session: Session, first: date | None, last: date | None
+           ) -> tuple[datetime, datetime]:
+    start = session.day_start(first or _EARLIEST)
+    end = session.day_start(last + timedelta(days=1)) if last else session.day_start(_LATEST)
+    return start, end
+
 
 def blocks_in_range(session: Session, first: date | None, last: date | None
                     ) -> list[Block]:
-    """Blocks with something in [first, last]: whole series are kept as RRULE."""
+    """Blocks with something in [first, last]: every series with an occurrence or an
+    override there is taken whole (master and all overrides), recurrence kept as RRULE."""
     blocks = list(session.store.all_blocks())
     if first is None and last is None:
         return blocks
-    start = session.day_start(first) if first else session.day_start(date(1900, 1, 1))
-    end = session.day_start(last + timedelta(days=1)) if last else session.day_start(
-        date(9000, 1, 1))
-    wanted = {o.block.id for o in queries.fixed_between(session, start, end)}
-    series_uids = {(b.source.calendar if b.source else "", b.source.uid if b.source else b.id)
-                   for b in blocks if b.id in wanted and b.is_recurring}
+    start, end = window(session, first, last)
+    wanted = {o.block.series_key for o in queries.fixed_between(session, start, end)}
     chosen = []
     for block in blocks:
         if block.is_flexible:
@@ -43,27 +74,43 @@ def blocks_in_range(session: Session, first: date | None, last: date | None
                 chosen.append(block)
             elif not block.planned and not block.done:
                 chosen.append(block)  # counted as "left out" by the writer
-            continue
-        key = (block.source.calendar if block.source else "",
-               block.source.uid if block.source else block.id)
-        if block.id in wanted or key in series_uids:
+        elif block.series_key in wanted:
             chosen.append(block)
     return chosen
 
 
+def options_for(session: Session, blocks: Sequence[Block], audience: Audience, *,
+                spheres: Sequence[str] | None = None,
+                bound_to: tuple[datetime, datetime] | None = None) -> ExportOptions:
+    """The writer's options: sphere names resolved against the blocks actually written."""
+    roots = set(audience.busy_only)
+    if audience.private_as_busy:
+        roots.add(PERSONAL)
+    settings = session.settings
+    names = {b.sphere for b in blocks} | set(settings.spheres)
+    busy = frozenset(n for n in names if any(settings.is_within(n, r) for r in roots))
+    key = b""
+    if busy or audience.private_as_busy:
+        try:
+            key = home_secret(session.paths.data)
+        except OSError as exc:
+            raise PlannerError(f"Cannot read or create the export key in "
+                               f"{session.paths.data}: {exc.strerror or exc}.") from exc
+    return ExportOptions(busy_only=busy, private_as_busy=audience.private_as_busy,
+                         uid_key=key, spheres=frozenset(spheres) if spheres else None,
+                         sphere_labels={n: n.capitalize() for n in settings.spheres},
+                         bound_to=bound_to)
+
+
 def export(session: Session, out: str, *, first: date | None, last: date | None,
-           busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None
-           ) -> ExportReport:
-    if first and last and last < first:
-        raise PlannerError(f"--to {last} is before --from {first}; nothing exported.")
-    for sphere in [*busy_only, *(spheres or ())]:
-        session.check_sphere(sphere)
-    options = ExportOptions(busy_only=frozenset(busy_only),
-                            spheres=frozenset(spheres) if spheres else None,
-                            sphere_labels={n: n.capitalize() for n in session.settings.spheres})
+           busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None,
+           private_as_busy: bool = False, whole_series: bool = False) -> ExportReport:
+    _check(session, first, last, [*busy_only, *(spheres or ())])
+    blocks = blocks_in_range(session, first, last)
+    options = options_for(session, blocks, Audience(tuple(busy_only), private_as_busy),
+                          spheres=spheres, bound_to=_bound(session, first, last, whole_series))
     try:
-        result = write_calendar(blocks_in_range(session, first, last), options,
-                                now=session.now())
+        result = write_calendar(blocks, options, now=session.now())
     except ValueError as exc:
         raise PlannerError(f"Cannot export: {exc}") from exc
     if out == "-":
@@ -72,6 +119,76 @@ def export(session: Session, out: str, *, first: date | None, last: date | None,
     else:
         write_file(Path(out).expanduser(), result.data)
     return ExportReport(out, result.events, result.unplaced_left_out)
+
+
+def preview(session: Session, *, first: date | None, last: date | None,
+            audience: Audience, spheres: Sequence[str] | None = None,
+            whole_series: bool = False) -> ExportPreview | None:
+    """What a reader sees for one sample event of the range; None if the range is empty.
+
+    The sample is the first block with something to hide (a personal-parent sphere or
+    marked private), else the first one, so switching audiences shows the difference.
+    """
+    _check(session, first, last, [*audience.busy_only, *(spheres or ())])
+    blocks = [b for b in blocks_in_range(session, first, last)
+              if not spheres or b.sphere in spheres]
+    sample = _sample(session, blocks, first, last)
+    if sample is None:
+        return None
+    series = [b for b in blocks if b.series_key == sample.series_key]
+    options = options_for(session, blocks, audience, spheres=spheres,
+                          bound_to=_bound(session, first, last, whole_series))
+    try:
+        data = write_calendar(series, options, now=session.now()).data
+    except ValueError as exc:
+        raise PlannerError(f"Cannot export: {exc}") from exc
+    text = data.decode("utf-8").replace("\r\n ", "").replace("\r\n", "\n")
+    begin = text.index("BEGIN:VEVENT")
+    event = text[begin:text.index("END:VEVENT", begin) + len("END:VEVENT")]
+    return ExportPreview(sample.title, is_busy(sample, options) or any(
+        is_busy(b, options) for b in series), event)
+
+
+def _bound(session: Session, first: date | None, last: date | None,
+           whole_series: bool) -> tuple[datetime, datetime] | None:
+    """Where series stop: at the end of the range asked for, unless kept whole."""
+    return None if whole_series or last is None else window(session, first, last)
+
+
+def _sample(session: Session, blocks: list[Block], first: date | None,
+            last: date | None) -> Block | None:
+    # An open range is sampled from its first fortnight (or today's), not whole.
+    first = first or (last - timedelta(days=13) if last else session.today())
+    start, end = window(session, first, last or first + timedelta(days=13))
+    ids = {b.id for b in blocks}
+    found = queries.fixed_between(session, start, end) + queries.placed_between(
+        session, start, end)
+    timed = [o.block for o in found if o.block.id in ids]
+    timed.sort(key=lambda b: _sort_start(session, b))
+    if not timed:
+        return None
+    settings = session.settings
+    for block in timed:
+        if block.is_private or settings.is_within(block.sphere, PERSONAL):
+            return block
+    return timed[0]
+
+
+def _sort_start(session: Session, block: Block) -> datetime:
+    moment = block.planned[0][0] if block.planned else block.start
+    if isinstance(moment, datetime):
+        return session.local(moment)
+    if isinstance(moment, date):
+        return session.day_start(moment)
+    return session.day_start(_LATEST)
+
+
+def _check(session: Session, first: date | None, last: date | None,
+           spheres: Sequence[str]) -> None:
+    if first and last and last < first:
+        raise PlannerError(f"--to {last} is before --from {first}; nothing exported.")
+    for sphere in spheres:
+        session.check_sphere(sphere)
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -8,6 +8,7 @@ touched.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from planner.adapters.codec import block_from_doc, block_to_doc
@@ -67,6 +68,9 @@ def _apply(session: Session, entry: dict[str, Any], side: str) -> None:
             session.changed(current, None)
         else:
             block = block_from_doc(doc)
+            if current is not None:
+                # Undoing a change is a change too: SEQUENCE never goes back.
+                block = replace(block, revision=max(block.revision, current.revision) + 1)
             session.store.put(block)
             session.changed(current, block)
             first = min(first, planning.replan_day_for(session, block))

@@ -69,9 +69,12 @@ def replan_from(session: Session, first: date, keep: Collection[str] = ()) -> Pl
     for block in candidates:
         planned = tuple(sorted(placements.get(block.id, [])))
         note = "" if planned else reasons.get(block.id, "no free time in the days it may go")
-        if planned != block.planned or note != block.plan_note:
-            # Planning is not an edit: keep the revision so exports don't churn.
-            session.store.put(replace(block, planned=planned, plan_note=note))
+        if planned != block.planned:
+            # A new time: the revision (exported as SEQUENCE) must rise, or calendar
+            # apps keep showing the old placement.
+            session.store.put(block.evolve(planned=planned, plan_note=note))
+        elif note != block.plan_note:
+            session.store.put(replace(block, plan_note=note))  # same time: not an edit
     session.flexible_changed()
     return results.get(first, PlanResult())
 

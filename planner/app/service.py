@@ -25,7 +25,7 @@ from planner.core.settings import Settings
 
 if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when used
     from planner.app.calendars import CalendarInfo
-    from planner.app.exporting import ExportReport
+    from planner.app.exporting import ExportPreview, ExportReport
     from planner.app.importing import ImportReport
     from planner.app.links import LinkInfo
     from planner.app.sync import SyncReport
@@ -193,12 +193,23 @@ class PlannerService:
         return importing.refresh_all(self.session, progress=progress)
 
     def export(self, out: str, *, first: date | None = None, last: date | None = None,
-               busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None
-               ) -> ExportReport:
+               busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None,
+               private_as_busy: bool = False, whole_series: bool = False) -> ExportReport:
         from planner.app import exporting
 
         return exporting.export(self.session, out, first=first, last=last,
-                                busy_only=busy_only, spheres=spheres)
+                                busy_only=busy_only, spheres=spheres,
+                                private_as_busy=private_as_busy, whole_series=whole_series)
+
+    def export_preview(self, *, first: date | None = None, last: date | None = None,
+                       busy_only: Sequence[str] = (), private_as_busy: bool = False,
+                       spheres: Sequence[str] | None = None, whole_series: bool = False
+                       ) -> ExportPreview | None:
+        from planner.app import exporting
+
+        return exporting.preview(self.session, first=first, last=last, spheres=spheres,
+                                 audience=exporting.Audience(tuple(busy_only), private_as_busy),
+                                 whole_series=whole_series)
 
     def export_review(self, day: date, out: str) -> date:
         from planner.app import exporting

@@ -132,15 +132,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true")
 
     p = command("export", "write the blended schedule as .ics ('-' for stdout)")
-    p.add_argument("out", metavar="OUT.ics")
+    p.add_argument("out", metavar="OUT.ics", nargs="?")
     p.add_argument("--from", dest="first", metavar="DATE")
     p.add_argument("--to", dest="last", metavar="DATE")
     p.add_argument("--busy-only", action="append", default=[], metavar="SPHERE",
-                   help="write this sphere as 'Busy' with no details (repeatable)")
+                   help="write this sphere and every sphere under it as 'Busy' with no "
+                   "details (repeatable)")
     p.add_argument("--private-as-busy", action="store_true",
-                   help="same as --busy-only personal")
+                   help="write every personal sphere and every event marked private as 'Busy'")
     p.add_argument("--sphere", action="append", default=None, metavar="SPHERE",
                    help="export only this sphere (repeatable)")
+    p.add_argument("--whole-series", action="store_true",
+                   help="with a range, keep repeating series open instead of ending them "
+                   "at --to")
+    p.add_argument("--preview", action="store_true",
+                   help="print what a reader of the file sees for one sample event; "
+                   "write nothing")
 
     p = command("insights", "balance, switches and bleed for a day or week")
     p.add_argument("date", nargs="?")
@@ -574,12 +581,26 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.out is None and not args.preview:
+        raise UsageError("Give the file to write, e.g. `planner export week.ics` "
+                         "('-' for stdout), or --preview.")
     service = _service(args)
     first = _date_arg(service, args.first) if args.first else None
     last = _date_arg(service, args.last) if args.last else None
-    busy = list(args.busy_only) + (["personal"] if args.private_as_busy else [])
-    report = service.export(args.out, first=first, last=last, busy_only=busy,
-                            spheres=args.sphere)
+    if args.preview:
+        sample = service.export_preview(first=first, last=last, busy_only=args.busy_only,
+                                        private_as_busy=args.private_as_busy,
+                                        spheres=args.sphere, whole_series=args.whole_series)
+        if sample is None:
+            print("Nothing in that range to preview.")
+            return 0
+        shown = "as Busy" if sample.busy else "in full"
+        print(f"A reader sees {sample.title!r} {shown}:")
+        print(sample.text)
+        return 0
+    report = service.export(args.out, first=first, last=last, busy_only=args.busy_only,
+                            spheres=args.sphere, private_as_busy=args.private_as_busy,
+                            whole_series=args.whole_series)
     left = (f", {report.unplaced_left_out} unplaced flexible left out"
             if report.unplaced_left_out else "")
     target = "stdout" if args.out == "-" else args.out

@@ -76,6 +76,77 @@ class Recurrence:
     exdates: tuple[Moment, ...] = ()
 
 
+class Classification(StrEnum):
+    """iCalendar CLASS: who may see an event's details (RFC 5545 3.8.1.3)."""
+
+    PUBLIC = "PUBLIC"
+    PRIVATE = "PRIVATE"
+    CONFIDENTIAL = "CONFIDENTIAL"
+
+    @classmethod
+    def from_text(cls, text: str) -> Classification:
+        """Read a CLASS value; an unknown value counts as PRIVATE, as RFC 5545 asks."""
+        try:
+            return cls(text.strip().upper())
+        except ValueError:
+            return cls.PRIVATE
+
+
+class AlarmAction(StrEnum):
+    DISPLAY = "DISPLAY"  # show a message
+    AUDIO = "AUDIO"  # play a sound
+    EMAIL = "EMAIL"  # send a mail to the alarm's attendees
+
+
+class AlarmRelated(StrEnum):
+    START = "START"
+    END = "END"
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """A reminder attached to a block: iCalendar's VALARM, reduced to what is used.
+
+    The trigger is either relative, ``offset`` from the start (or the end, when
+    ``related`` is END) of each occurrence, an exact ``timedelta`` (negative = before),
+    or absolute, ``at`` (an aware instant, the same for every occurrence). Build one
+    with :meth:`before_start` or :meth:`at_instant`; :meth:`fires_at` says when it goes
+    off for an occurrence. ``summary`` and ``attendees`` (``mailto:`` addresses) only
+    matter to EMAIL alarms.
+    """
+
+    action: AlarmAction = AlarmAction.DISPLAY
+    offset: timedelta | None = None
+    related: AlarmRelated = AlarmRelated.START
+    at: datetime | None = None
+    description: str = ""
+    summary: str = ""
+    attendees: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.offset is None) == (self.at is None):
+            raise ValueError("an alarm has either an offset or an absolute time")
+        if self.at is not None and self.at.tzinfo is None:
+            raise ValueError("an absolute alarm time must carry its zone")
+
+    @classmethod
+    def before_start(cls, lead: timedelta, description: str = "") -> Alarm:
+        """A DISPLAY reminder ``lead`` before each occurrence starts (``--remind 15m``)."""
+        return cls(offset=-lead, description=description)
+
+    @classmethod
+    def at_instant(cls, moment: datetime, description: str = "") -> Alarm:
+        return cls(at=moment, description=description)
+
+    def fires_at(self, start: datetime, end: datetime) -> datetime:
+        """When this alarm goes off for an occurrence running from ``start`` to ``end``."""
+        if self.at is not None:
+            return self.at
+        assert self.offset is not None
+        anchor = end if self.related is AlarmRelated.END else start
+        return anchor + self.offset
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """Anything on the timeline. ``kind`` decides which group of fields matters."""
@@ -88,6 +159,13 @@ class Block:
     location: str = ""
     tags: tuple[str, ...] = ()
     energy: Energy | None = None
+    # CLASS as the calendar said it (None: not stated, i.e. public).
+    classification: Classification | None = None
+    alarms: tuple[Alarm, ...] = ()
+    # An imported event's ORGANIZER / ATTENDEE content lines, kept verbatim (unfolded)
+    # so a full export hands them back; planner itself does not read them.
+    organizer: str = ""
+    attendees: tuple[str, ...] = ()
     # --- fixed ---
     start: Moment | None = None
     end: Moment | None = None
@@ -125,6 +203,21 @@ class Block:
     @property
     def all_day(self) -> bool:
         return isinstance(self.start, date) and not isinstance(self.start, datetime)
+
+    @property
+    def series_key(self) -> tuple[str, str]:
+        """The series this block belongs to: (calendar, UID) if imported, else ("", id).
+
+        A series master and its overrides (same calendar and UID) share it.
+        """
+        if self.source is not None and self.source.uid:
+            return (self.source.calendar, self.source.uid)
+        return ("", self.id)
+
+    @property
+    def is_private(self) -> bool:
+        """Marked CLASS:PRIVATE or CONFIDENTIAL: details stay home in a shared export."""
+        return self.classification in (Classification.PRIVATE, Classification.CONFIDENTIAL)
 
     @property
     def is_recurring(self) -> bool:

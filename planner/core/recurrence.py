@@ -201,8 +201,13 @@ def _make(
         return Occurrence(block, first, first + timedelta(days=max(days, 1)), original, None,
                           original)
     length = block.length
-    begin = frame.to_instant(wall).astimezone(zone)
-    return Occurrence(block, begin, begin + length, original, None, original)
+    begin = frame.to_instant(wall)
+    # A zoned length is exact (RFC 5545 3.8.5.3): add it to the instant, not to the
+    # viewer's wall time, or an event across the viewer's DST change ends an hour off.
+    # Floating times are wall times, so their end is one too.
+    finish = frame.to_instant(wall + length) if frame.kind == "floating" else begin + length
+    return Occurrence(block, begin.astimezone(zone), finish.astimezone(zone), original, None,
+                      original)
 
 
 def _as_date(moment: Moment) -> date:

@@ -65,6 +65,19 @@ class Settings:
         info = self.spheres.get(sphere)
         return info.parent if info else (WORK if sphere == WORK else PERSONAL)
 
+    def is_within(self, sphere: str, root: str) -> bool:
+        """Whether ``sphere`` is ``root`` or lies under it (``family`` under ``personal``).
+
+        A sphere missing from the config counts as personal, like ``parent_of`` says.
+        """
+        seen = set()
+        while sphere not in seen:
+            if sphere == root:
+                return True
+            seen.add(sphere)
+            sphere = self.parent_of(sphere)
+        return False
+
     def is_work(self, sphere: str) -> bool:
         return self.parent_of(sphere) == WORK
 

@@ -27,10 +27,13 @@ import icalendar
 from icalendar.parser import Contentline, split_on_unescaped_comma
 from icalendar.prop import vDuration
 
+from planner.adapters.ical.alarms import read_alarms
+from planner.adapters.ical.participants import read_participants
 from planner.adapters.ical.zones import ResolvedZone, UnknownZoneError, iana_name, resolve_zone
 from planner.core.errors import PlannerError
 from planner.core.model import (
     Block,
+    Classification,
     Energy,
     Kind,
     Moment,
@@ -202,6 +205,7 @@ class _Raw:
     first_by_name: dict[str, _Prop] | None = None
     lines: list[str] | None = None
     depth: int = 0  # BEGINs minus ENDs seen inside an event: its own lines are at 0
+    nested: bool = False  # an event or task holding sub-components (VALARMs)
     calendar: _Calendar | None = None  # the VCALENDAR an event or task belongs to
 
     def add(self, prop: _Prop) -> None:
@@ -453,7 +457,22 @@ def _common(raw: _Raw, ctx: _Context, extra: dict[str, Any]) -> dict[str, Any]:
         "tags": tuple(tags),
         "sphere": sphere,
         "energy": extra.get("energy"),
+        **_kept_for_export(raw),
     }
+
+
+def _kept_for_export(raw: _Raw) -> dict[str, Any]:
+    """CLASS, VALARMs, ORGANIZER and ATTENDEEs: what a full export must hand back."""
+    kept: dict[str, Any] = {}
+    klass = raw.text("CLASS")
+    if klass is not None and klass.strip():
+        kept["classification"] = Classification.from_text(klass)
+    if raw.lines is not None:
+        if raw.nested:
+            kept["alarms"] = read_alarms(raw.lines)
+        if raw.get("ORGANIZER") is not None or raw.get("ATTENDEE") is not None:
+            kept["organizer"], kept["attendees"] = read_participants(raw.lines)
+    return kept
 
 
 def _sequence(raw: _Raw) -> int:
@@ -760,6 +779,7 @@ class _Stream:
         if self.event is not None:
             # Counted like this (not by the stack) since events were first read so.
             self.event.depth += 1 if begin else -1
+            self.event.nested = self.event.nested or begin
         if begin:
             self._begin(name, line, number)
         elif name not in [raw.name for raw in stack]:

@@ -1,35 +1,43 @@
 """Write blocks out as one RFC 5545 VCALENDAR.
 
-The service picks the blocks (date range, what to include); this module only
-turns them into iCalendar bytes. ``X-PLANNER-*`` properties carry what plain
+The use case picks the blocks (date range, whole series, which spheres are Busy); this
+module only turns them into iCalendar bytes. ``X-PLANNER-*`` properties carry what plain
 iCalendar can't, so ``planner.adapters.ical.reader`` can restore sphere, kind and the
 flexible-task constraints on re-import.
+
+Two forms of event:
+
+* **full**: title, notes, location, one CATEGORIES (sphere label, then tags), CLASS,
+  ORGANIZER/ATTENDEEs and VALARMs as imported, and the ``X-PLANNER-*`` properties.
+* **busy**: SUMMARY "Busy" and nothing about what, where or who: only the times,
+  recurrence (RRULE/RDATE/EXDATE/RECURRENCE-ID), TRANSP, SEQUENCE and a UID that is an
+  HMAC of the real one under a per-home key, so it can't be linked to an invitation
+  but stays stable, and a colleague's subscription updates in place. A flexible block
+  in busy form is a plain fixed event (re-importing it does not re-place it). A series
+  is busy as a whole when any of its members is, so its overrides keep matching.
+
+Every TEXT value goes through :func:`clean_text`; every (UID, RECURRENCE-ID) pair is
+written once, even when the same calendar was imported under two names.
 """
 
 from __future__ import annotations
 
-import calendar as gregorian
 import hashlib
+import hmac
+import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import (
-    Calendar,
-    Event,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    vDDDTypes,
-    vDuration,
-    vRecur,
-    vText,
-)
+from icalendar import Calendar, Event, vDDDTypes, vDuration, vRecur, vText
 
+from planner.adapters.ical.alarms import alarm_component
+from planner.adapters.ical.participants import add_participants
+from planner.adapters.ical.text import clean_text
+from planner.adapters.ical.vtimezone import HISTORY_FROM, build_vtimezone
 from planner.core.model import Block, Moment
-from planner.core.moments import RRULE_WEEKDAYS
 
 DEFAULT_PRODID = "-//planner//planner 0.1//EN"
 CALENDAR_NAME = "planner"
@@ -40,14 +48,23 @@ UID_DOMAIN = "@planner"
 _OPEN_SERIES_YEARS = 5
 _UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Z"})
 
+SeriesKey = tuple[str, str]
+
 
 @dataclass(frozen=True)
 class ExportOptions:
-    # Spheres written as "Busy": times exact, nothing about what or where.
+    # Spheres written as "Busy" (the caller includes each sphere's children).
     busy_only: frozenset[str] = frozenset()
+    # Blocks marked CLASS:PRIVATE or CONFIDENTIAL written as "Busy" too, whatever sphere.
+    private_as_busy: bool = False
+    # Keys the busy UIDs (HMAC-SHA256). Empty: a fresh random key for this export only.
+    uid_key: bytes = b""
     spheres: frozenset[str] | None = None  # only these spheres (None = all)
     prodid: str = DEFAULT_PRODID
     sphere_labels: Mapping[str, str] | None = None  # sphere -> CATEGORIES text
+    # The range asked for, as aware instants [start, end) in the user's zone. Series
+    # without an end (or ending later) then stop at its end; ``None`` writes them whole.
+    bound_to: tuple[datetime, datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,11 @@ class ExportResult:
     data: bytes
     events: int
     unplaced_left_out: int
+
+
+def is_busy(block: Block, options: ExportOptions) -> bool:
+    """Whether ``block`` on its own would be written as Busy."""
+    return block.sphere in options.busy_only or (options.private_as_busy and block.is_private)
 
 
 def write_calendar(
@@ -67,136 +89,162 @@ def write_calendar(
     skipped. Raises ``ValueError`` naming the block for an unreadable RRULE.
     """
     chosen = [b for b in blocks if options.spheres is None or b.sphere in options.spheres]
-    masters = _masters_by_uid(chosen)
-    writer = _Writer(options, _utc(now), masters)
+    series = _series(chosen)
+    writer = _Writer(options, _utc(now), series)
     unplaced = 0
-    for block in _series_order(chosen):
-        if block.is_flexible:
-            if not block.planned:
-                unplaced += 1
-                continue
-            writer.add_flexible(block)
-        elif block.start is not None:
-            writer.add_fixed(block)
+    for members in series.values():
+        if options.bound_to is not None:
+            members = _bounded(members, options.bound_to)
+        for block in members:
+            if block.is_flexible:
+                if not block.planned:
+                    unplaced += 1
+                    continue
+                writer.add_flexible(block)
+            elif block.start is not None:
+                writer.add_fixed(block)
     return ExportResult(writer.to_ical(), writer.event_count, unplaced)
+
+
+def _series(blocks: list[Block]) -> dict[SeriesKey, list[Block]]:
+    """Blocks by series in input order; in each, the master first, then overrides by slot."""
+    found: dict[SeriesKey, list[Block]] = {}
+    for block in blocks:
+        found.setdefault(block.series_key, []).append(block)
+    for members in found.values():
+        members.sort(key=lambda b: (_rid_text(b) is not None, _rid_text(b) or ""))
+    return found
+
+
+def _rid_text(block: Block) -> str | None:
+    return block.source.recurrence_id if block.source is not None else None
 
 
 # --- building events ------------------------------------------------------------
 
 
+@dataclass
 class _Writer:
-    def __init__(
-        self, options: ExportOptions, now_utc: datetime, masters: Mapping[str, Block]
-    ) -> None:
-        self._options = options
-        self._now = now_utc
-        self._masters = masters
-        self._events: list[Event] = []
-        self._master_uids: set[str] = set()
-        # TZID -> (earliest, latest) year written in that zone, to size its VTIMEZONE.
-        self._zone_years: dict[str, tuple[int, int]] = {}
+    options: ExportOptions
+    now: datetime
+    series: Mapping[SeriesKey, list[Block]]
+    events: list[Event] = field(default_factory=list)
+    # TZID -> (earliest, latest) year written in that zone, to size its VTIMEZONE.
+    zone_years: dict[str, tuple[int, int]] = field(default_factory=dict)
+    written: set[tuple[str, str | None]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.key = self.options.uid_key or secrets.token_bytes(32)
+        self.busy = {key for key, members in self.series.items()
+                     if any(is_busy(b, self.options) for b in members)}
+        self.uids = _series_uids(self.series)
 
     @property
     def event_count(self) -> int:
-        return len(self._events)
+        return len(self.events)
 
     def add_fixed(self, block: Block) -> None:
         assert block.start is not None
-        uid = self._uid_for(block)
-        event = self._base_event(block, uid)
+        event = self._base_event(block, self.uids[block.series_key])
+        if event is None:
+            return
         zone = _zone_for(block)
         event.add("DTSTART", self._moment(block.start, zone))
         if block.end is not None:
             event.add("DTEND", self._moment(block.end, zone))
         self._add_recurrence(event, block, zone)
-        if block.source is not None and block.source.recurrence_id is not None:
+        if _rid_text(block) is not None:
             event.add("RECURRENCE-ID", self._recurrence_id(block))
-        self._events.append(event)
+        self.events.append(event)
 
     def add_flexible(self, block: Block) -> None:
         zone = _zone_for(block)
         split = len(block.planned) > 1
-        base_uid = self._uid_for(block)
+        base_uid = self.uids[block.series_key]
+        busy = self._busy(block)
         for n, (start, end) in enumerate(block.planned, start=1):
-            uid = _chunk_uid(base_uid, n) if split else base_uid
-            event = self._base_event(block, uid)
+            event = self._base_event(block, _chunk_uid(base_uid, n) if split else base_uid)
+            if event is None:
+                continue
             event.add("DTSTART", self._moment(start, zone))
             event.add("DTEND", self._moment(end, zone))
-            if split:
-                _x(event, "CHUNK", str(n))
-            if not self._busy(block):
+            if not busy:
+                if split:
+                    _x(event, "CHUNK", str(n))
                 _add_flexible_details(event, block)
-            self._events.append(event)
+            self.events.append(event)
 
     def to_ical(self) -> bytes:
         cal = Calendar()
         cal.add("VERSION", "2.0")
-        cal.add("PRODID", self._options.prodid)
+        cal.add("PRODID", clean_text(self.options.prodid))
         cal.add("CALSCALE", "GREGORIAN")
         cal.add("X-WR-CALNAME", CALENDAR_NAME)
-        for tzid in sorted(self._zone_years):
-            first, last = self._zone_years[tzid]
-            cal.add_component(build_vtimezone(tzid, first, last))
-        for event in self._events:
+        for tzid in sorted(self.zone_years):
+            first, last = self.zone_years[tzid]
+            cal.add_component(build_vtimezone(tzid, min(first, HISTORY_FROM), last))
+        for event in self.events:
             cal.add_component(event)
         return cal.to_ical()
 
     # -- pieces
 
     def _busy(self, block: Block) -> bool:
-        return block.sphere in self._options.busy_only
+        return block.series_key in self.busy
 
-    def _base_event(self, block: Block, uid: str) -> Event:
+    def _base_event(self, block: Block, uid: str) -> Event | None:
+        """The event's identity and details; None if its (UID, RECURRENCE-ID) was written."""
         busy = self._busy(block)
+        if busy:
+            uid = self._keyed(uid)
+        identity = (uid, _rid_text(block))
+        if identity in self.written:
+            return None  # the same instance twice: readers would keep only one anyway
+        self.written.add(identity)
         event = Event()
         event.add("UID", uid)
-        event.add("DTSTAMP", self._now)
+        event.add("DTSTAMP", self.now)
         sequence = max(block.revision, block.source.sequence if block.source else 0)
         event.add("SEQUENCE", sequence)
-        event.add("SUMMARY", BUSY_SUMMARY if busy else block.title)
-        if busy:
-            event.add("CLASS", "PRIVATE")
-        else:
-            if block.notes:
-                event.add("DESCRIPTION", block.notes)
-            if block.location:
-                event.add("LOCATION", block.location)
         if block.transparent:
             event.add("TRANSP", "TRANSPARENT")
-        event.add("CATEGORIES", [self._sphere_label(block.sphere)])
-        if block.tags and not busy:
-            event.add("CATEGORIES", list(block.tags))
+        if busy:
+            event.add("SUMMARY", BUSY_SUMMARY)
+            return event
+        event.add("SUMMARY", clean_text(block.title))
+        if block.notes:
+            event.add("DESCRIPTION", clean_text(block.notes))
+        if block.location:
+            event.add("LOCATION", clean_text(block.location))
+        if block.classification is not None:
+            event.add("CLASS", block.classification.value)
+        event.add("CATEGORIES", self._categories(block))
+        add_participants(event, [block.organizer] if block.organizer else [])
+        add_participants(event, block.attendees)
         _x(event, "SPHERE", block.sphere)
         _x(event, "KIND", block.kind.value)
-        # In busy mode the id could spell out the title ("dentist-42"): hash it.
-        _x(event, "ID", _opaque(block.id) if busy else block.id)
-        if not busy:
-            if block.energy is not None:
-                _x(event, "ENERGY", block.energy.value)
-            if block.travel is not None:
-                _x(event, "TRAVEL", _duration(block.travel))
+        _x(event, "ID", block.id)
+        if block.energy is not None:
+            _x(event, "ENERGY", block.energy.value)
+        if block.travel is not None:
+            _x(event, "TRAVEL", _duration(block.travel))
+        for alarm in block.alarms:
+            event.add_component(alarm_component(alarm))
         return event
 
-    def _sphere_label(self, sphere: str) -> str:
-        labels = self._options.sphere_labels or {}
-        return labels.get(sphere, sphere.capitalize())
+    def _categories(self, block: Block) -> list[str]:
+        """One CATEGORIES list: the sphere's label, then the tags (ics 0.7 takes one only)."""
+        labels = self.options.sphere_labels or {}
+        names = [clean_text(labels.get(block.sphere, block.sphere.capitalize()))]
+        for tag in block.tags:
+            tag = clean_text(tag)
+            if tag and tag.lower() not in {n.lower() for n in names}:
+                names.append(tag)
+        return names
 
-    def _uid_for(self, block: Block) -> str:
-        """The event's UID: the imported one if any, else derived from the block id.
-
-        Two imported masters can share a UID (the same event pulled from two
-        calendars); one file can't hold both, so the second falls back to its id.
-        """
-        uid = f"{block.id}{UID_DOMAIN}"
-        if block.source is not None and block.source.uid:
-            is_override = block.source.recurrence_id is not None
-            if is_override or block.source.uid not in self._master_uids:
-                uid = block.source.uid
-        if block.source is None or block.source.recurrence_id is None:
-            self._master_uids.add(uid)
-        if self._busy(block):
-            uid = f"{_opaque(uid)}{UID_DOMAIN}"
-        return uid
+    def _keyed(self, uid: str) -> str:
+        digest = hmac.new(self.key, uid.encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"{digest[:32]}{UID_DOMAIN}"
 
     def _moment(self, moment: Moment, zone: ZoneInfo | None) -> Moment:
         """``moment`` as it should be written: in ``zone``, UTC, floating or a date."""
@@ -211,18 +259,15 @@ class _Writer:
         return local
 
     def _note_zone(self, tzid: str, year: int) -> None:
-        first, last = self._zone_years.get(tzid, (year, year))
-        self._zone_years[tzid] = (min(first, year), max(last, year))
+        first, last = self.zone_years.get(tzid, (year, year))
+        self.zone_years[tzid] = (min(first, year), max(last, year))
 
     def _add_recurrence(self, event: Event, block: Block, zone: ZoneInfo | None) -> None:
         rec = block.recurrence
         if rec is None:
             return
         if rec.rrule:
-            try:
-                rule = vRecur.from_ical(rec.rrule)
-            except ValueError as exc:
-                raise ValueError(f"block {block.id!r}: unreadable RRULE {rec.rrule!r}") from exc
+            rule = _rule(block)
             event.add("RRULE", rule)
             if zone is not None:
                 self._note_series_end(zone.key, block, rule)
@@ -237,16 +282,43 @@ class _Writer:
             self._note_zone(tzid, until[0].year)
             return
         # COUNT or no end: no cheap last date, so reach well past now and the start.
-        start_year = block.start.year if block.start is not None else self._now.year
-        self._note_zone(tzid, max(self._now.year, start_year) + _OPEN_SERIES_YEARS)
+        start_year = block.start.year if block.start is not None else self.now.year
+        self._note_zone(tzid, max(self.now.year, start_year) + _OPEN_SERIES_YEARS)
 
     def _recurrence_id(self, block: Block) -> Moment:
         """RECURRENCE-ID in the master's zone, so readers match it to the slot."""
-        assert block.source is not None and block.source.recurrence_id is not None
-        rid = _parse_recurrence_id(block.source.recurrence_id, block.id)
-        master = self._masters.get(block.source.uid)
-        zone = _zone_for(master) if master is not None else _zone_for(block)
-        return self._moment(rid, zone)
+        rid = _slot(block)
+        members = self.series.get(block.series_key, [])
+        master = next((b for b in members if _rid_text(b) is None), block)
+        return self._moment(rid, _zone_for(master))
+
+
+def _series_uids(series: Mapping[SeriesKey, list[Block]]) -> dict[SeriesKey, str]:
+    """One UID per series: the imported one, unless an earlier series already took it.
+
+    The same calendar imported under two names gives two series with one UID; the
+    later one (in input order) is written under its first block's id instead.
+    """
+    uids: dict[SeriesKey, str] = {}
+    taken: set[str] = set()
+    for key, members in series.items():
+        calendar, uid = key
+        if not calendar and not (members[0].source and members[0].source.uid):
+            uid = f"{uid}{UID_DOMAIN}"  # own block: the key holds its id
+        if uid in taken:
+            uid = f"{members[0].id}{UID_DOMAIN}"
+        taken.add(uid)
+        uids[key] = uid
+    return uids
+
+
+def _rule(block: Block) -> vRecur:
+    assert block.recurrence is not None and block.recurrence.rrule
+    try:
+        return vRecur.from_ical(block.recurrence.rrule)
+    except ValueError as exc:
+        raise ValueError(f"block {block.id!r}: unreadable RRULE "
+                         f"{block.recurrence.rrule!r}") from exc
 
 
 def _add_flexible_details(event: Event, block: Block) -> None:
@@ -270,11 +342,92 @@ def _add_flexible_details(event: Event, block: Block) -> None:
         _x(event, "DAY", block.day.strftime("%Y%m%d"))
 
 
+# --- bounding a series to the range --------------------------------------------------
+
+
+def _bounded(members: list[Block], bound: tuple[datetime, datetime]) -> list[Block]:
+    """The series cut to stop at the end of ``bound`` (a range export).
+
+    A rule without end, or ending later, gets UNTIL at the range's last second, or at
+    the slot of an override moved into the range if that comes later; RDATEs and
+    overrides whose slots come after it go. A COUNT rule is finite already: kept whole.
+    """
+    master = members[0]
+    rec = master.recurrence
+    if _rid_text(master) is not None or rec is None or master.start is None:
+        return members
+    start, end = bound
+    zone = end.tzinfo
+    assert zone is not None
+    limit = end - timedelta(seconds=1)
+    for override in members[1:]:
+        if _overlaps(override, start, end, zone):
+            limit = max(limit, _instant(_slot(override), zone))
+    new_rrule = rec.rrule
+    if rec.rrule:
+        rule = _rule(master)
+        if "COUNT" in rule:
+            return members
+        until = rule.get("UNTIL")
+        if until and _instant(until[0], zone, end_of_day=True) <= limit:
+            return members
+        rule["UNTIL"] = [_like(master.start, limit, zone)]
+        new_rrule = rule.to_ical().decode("ascii")
+    rdates = tuple(m for m in rec.rdates if _instant(m, zone) <= limit)
+    bounded = replace(master, recurrence=replace(rec, rrule=new_rrule, rdates=rdates))
+    kept = [o for o in members[1:] if _instant(_slot(o), zone) <= limit]
+    return [bounded, *kept]
+
+
+def _like(template: Moment, instant: datetime, zone: tzinfo) -> Moment:
+    """``instant`` as an UNTIL for a series starting at ``template`` (RFC 5545 3.3.10)."""
+    if not isinstance(template, datetime):
+        return instant.astimezone(zone).date()
+    if template.tzinfo is None:
+        return instant.astimezone(zone).replace(tzinfo=None)
+    return instant.astimezone(UTC)
+
+
+def _instant(moment: Moment, zone: tzinfo, *, end_of_day: bool = False) -> datetime:
+    """An aware instant; dates and floating times are read in ``zone``."""
+    if isinstance(moment, datetime):
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    if end_of_day:
+        return datetime.combine(moment + timedelta(days=1), time(0), zone) - timedelta(
+            seconds=1)
+    return datetime.combine(moment, time(0), zone)
+
+
+def _overlaps(block: Block, start: datetime, end: datetime, zone: tzinfo) -> bool:
+    if block.start is None or block.end is None:
+        return False
+    return _instant(block.start, zone) < end and _instant(block.end, zone) > start
+
+
+def _slot(block: Block) -> Moment:
+    """The original start of the instance an override replaces."""
+    text = _rid_text(block)
+    assert text is not None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        value = vDDDTypes.from_ical(text)
+    except ValueError as exc:
+        raise ValueError(f"block {block.id!r}: unreadable recurrence id {text!r}") from exc
+    if isinstance(value, date):
+        return value
+    raise ValueError(f"block {block.id!r}: unreadable recurrence id {text!r}")
+
+
 # --- small helpers ----------------------------------------------------------------
 
 
 def _x(event: Event, name: str, value: str) -> None:
-    event.add(f"X-PLANNER-{name}", vText(value))
+    event.add(f"X-PLANNER-{name}", vText(clean_text(value)))
 
 
 def _duration(value: timedelta) -> str:
@@ -286,10 +439,6 @@ def _utc_text(moment: datetime) -> str:
     if moment.tzinfo is None:
         return moment.strftime("%Y%m%dT%H%M%S")
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _opaque(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 def _chunk_uid(base_uid: str, n: int) -> str:
@@ -318,23 +467,6 @@ def _zone_for(block: Block) -> ZoneInfo | None:
     return _zone(block.tzid) if block.tzid else None
 
 
-def _parse_recurrence_id(text: str, block_id: str) -> Moment:
-    """``source.recurrence_id`` text: ISO date, UTC ``...Z``, naive, or iCalendar form."""
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        value = vDDDTypes.from_ical(text)
-    except ValueError as exc:
-        raise ValueError(f"block {block_id!r}: unreadable recurrence id {text!r}") from exc
-    if isinstance(value, date):
-        return value
-    raise ValueError(f"block {block_id!r}: unreadable recurrence id {text!r}")
-
-
 def _grouped(moments: list[Moment]) -> list[list[Moment]]:
     """Split RDATE/EXDATE values so each property line has one value type and TZID."""
     groups: dict[tuple[str, str], list[Moment]] = {}
@@ -345,131 +477,3 @@ def _grouped(moments: list[Moment]) -> list[list[Moment]]:
             key = ("date", "")
         groups.setdefault(key, []).append(moment)
     return list(groups.values())
-
-
-def _masters_by_uid(blocks: list[Block]) -> dict[str, Block]:
-    masters: dict[str, Block] = {}
-    for block in blocks:
-        if block.source is not None and block.source.recurrence_id is None:
-            masters.setdefault(block.source.uid, block)
-    return masters
-
-
-def _series_order(blocks: list[Block]) -> list[Block]:
-    """Input order, except that overrides follow their series master."""
-    first_seen: dict[str, int] = {}
-    keyed: list[tuple[int, int, str, int, Block]] = []
-    for index, block in enumerate(blocks):
-        series = block.source.uid if block.source is not None else f"\0{block.id}"
-        position = first_seen.setdefault(series, index)
-        rid = block.source.recurrence_id if block.source is not None else None
-        is_override = 0 if rid is None else 1
-        keyed.append((position, is_override, rid or "", index, block))
-    keyed.sort(key=lambda item: item[:4])
-    return [item[4] for item in keyed]
-
-
-# --- VTIMEZONE ----------------------------------------------------------------------
-#
-# icalendar's Timezone.from_tzid lists every change as an RDATE and stops at its
-# last_date; vobject/dateutil read only the first value of such an RDATE list, and an
-# open-ended series outlives any last_date. So: a yearly RRULE where the zone's
-# changes follow one rule up to the end of the span (what Outlook and Google write),
-# else one RDATE line per change. DTSTART is the onset in the *old* offset (RFC 5545).
-
-_WEEKDAYS = RRULE_WEEKDAYS
-_ZoneState = tuple[timedelta, bool, str]  # (UTC offset, is DST, abbreviation)
-
-
-def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for IANA ``tzid`` that is exact from ``first_year`` to ``last_year``."""
-    zone = ZoneInfo(tzid)
-    # A couple of days of margin: local New Year is up to 14 h away from UTC's.
-    start = datetime(first_year, 1, 1, tzinfo=UTC) - timedelta(days=2)
-    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + timedelta(days=2)
-    component = Timezone()
-    component.add("TZID", tzid)
-    offset, is_dst, name = _state(zone, start)
-    # The observance in force when the span opens, for times before the first change.
-    component.add_component(
-        _observance(is_dst, name, offset, offset, (start + offset).replace(tzinfo=None))
-    )
-    groups: dict[tuple[timedelta, timedelta, bool, str], list[datetime]] = {}
-    for instant, before, after in _transitions(zone, start, end):
-        onset = (instant + before[0]).replace(tzinfo=None)
-        groups.setdefault((before[0], after[0], after[1], after[2]), []).append(onset)
-    for (offset_from, offset_to, is_dst, name), onsets in groups.items():
-        observance = _observance(is_dst, name, offset_from, offset_to, onsets[0])
-        rule = _yearly_rule(onsets, last_year)
-        if rule is not None:
-            observance.add("RRULE", vRecur.from_ical(rule))
-        else:
-            for onset in onsets[1:]:
-                observance.add("RDATE", onset)
-        component.add_component(observance)
-    return component
-
-
-def _observance(
-    is_dst: bool, name: str, offset_from: timedelta, offset_to: timedelta, onset: datetime
-) -> TimezoneStandard | TimezoneDaylight:
-    observance = TimezoneDaylight() if is_dst else TimezoneStandard()
-    observance.add("DTSTART", onset)
-    observance.add("TZNAME", name)
-    observance.TZOFFSETFROM = offset_from
-    observance.TZOFFSETTO = offset_to
-    return observance
-
-
-def _state(zone: ZoneInfo, instant: datetime) -> _ZoneState:
-    local = instant.astimezone(zone)
-    return (
-        local.utcoffset() or timedelta(0),
-        # Dublin's "negative DST" makes winter the DST side; label it standard anyway.
-        (local.dst() or timedelta(0)) > timedelta(0),
-        local.tzname() or "",
-    )
-
-
-def _transitions(
-    zone: ZoneInfo, start: datetime, end: datetime
-) -> list[tuple[datetime, _ZoneState, _ZoneState]]:
-    """(instant, state before, state after) of each change in [start, end).
-
-    Steps a day at a time and bisects to the second; zones never change twice in a day.
-    """
-    found = []
-    day = timedelta(days=1)
-    here, before = start, _state(zone, start)
-    while here < end:
-        there = here + day
-        after = _state(zone, there)
-        if after != before:
-            low, high = here, there
-            while high - low > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                if _state(zone, middle) == before:
-                    low = middle
-                else:
-                    high = middle
-            found.append((high.replace(microsecond=0), before, _state(zone, high)))
-        here, before = there, after
-    return found
-
-
-def _yearly_rule(onsets: list[datetime], last_year: int) -> str | None:
-    """"FREQ=YEARLY;BYMONTH=m;BYDAY=nWD" if every onset fits it, one a year to the end."""
-    years = [onset.year for onset in onsets]
-    if len(onsets) < 2 or years != list(range(years[0], last_year + 1)):
-        return None
-    common: set[tuple[int, int, int, object]] | None = None
-    for onset in onsets:
-        weekday = onset.weekday()
-        fits = {(onset.month, weekday, (onset.day - 1) // 7 + 1, onset.time())}
-        if onset.day + 7 > gregorian.monthrange(onset.year, onset.month)[1]:
-            fits.add((onset.month, weekday, -1, onset.time()))
-        common = fits if common is None else common & fits
-    if not common:
-        return None
-    month, weekday, nth, _ = min(common, key=lambda fit: fit[2] != -1)  # "last" reads best
-    return f"FREQ=YEARLY;BYMONTH={month};BYDAY={nth}{_WEEKDAYS[weekday]}"

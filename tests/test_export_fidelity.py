@@ -1,0 +1,245 @@
+"""What an export needs kept: CLASS, VALARM, ATTENDEE/ORGANIZER through import, storage
+and undo; SEQUENCE rising with every change of time; the per-home key; who is Busy."""
+
+from __future__ import annotations
+
+import itertools
+import stat
+import subprocess
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from planner.adapters.codec import block_from_doc, block_to_doc
+from planner.adapters.ical.reader import read_calendar
+from planner.adapters.secret import KEY_BYTES, KEY_FILE, home_secret
+from planner.app.service import PlannerService
+from planner.core.model import (
+    Alarm,
+    AlarmAction,
+    AlarmRelated,
+    Block,
+    Classification,
+)
+from planner.core.settings import Settings, SphereInfo
+from tests.conftest import ZONE, pinned_clock
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+INVITATION = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:review-1@example.com\r
+DTSTAMP:20261101T000000Z\r
+DTSTART:20261124T100000Z\r
+DTEND:20261124T110000Z\r
+SUMMARY:Design review\r
+CLASS:x-secret\r
+ORGANIZER;CN="Doe, Jane":mailto:jane@example.com\r
+ATTENDEE;CN=Bo;PARTSTAT=ACCEPTED:mailto:bo@example.com\r
+ATTENDEE;CN=Cy;ROLE=OPT-PARTICIPANT;\r
+ RSVP=TRUE:mailto:cy@example.com\r
+BEGIN:VALARM\r
+ACTION:DISPLAY\r
+TRIGGER:-PT10M\r
+DESCRIPTION:Review soon\r
+ATTENDEE:mailto:not-a-guest@example.com\r
+END:VALARM\r
+BEGIN:VALARM\r
+ACTION:NONE\r
+TRIGGER;VALUE=DATE-TIME:19760401T005545Z\r
+END:VALARM\r
+BEGIN:VALARM\r
+ACTION:AUDIO\r
+TRIGGER;RELATED=END:PT5M\r
+END:VALARM\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:plain@example.com\r
+DTSTAMP:20261101T000000Z\r
+DTSTART:20261125T100000Z\r
+DTEND:20261125T110000Z\r
+SUMMARY:Plain\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_the_reader_keeps_class_alarms_organizer_and_attendees() -> None:
+    review, plain = read_calendar(INVITATION, calendar="Work").blocks
+    assert review.classification is Classification.PRIVATE  # unknown CLASS reads as private
+    assert review.is_private
+    assert review.organizer == 'ORGANIZER;CN="Doe, Jane":mailto:jane@example.com'
+    assert review.attendees == (
+        "ATTENDEE;CN=Bo;PARTSTAT=ACCEPTED:mailto:bo@example.com",
+        "ATTENDEE;CN=Cy;ROLE=OPT-PARTICIPANT;RSVP=TRUE:mailto:cy@example.com",
+    )  # the alarm's ATTENDEE is the alarm's, not a guest (and only EMAIL alarms use one)
+    assert review.alarms == (  # ACTION:NONE (Apple's "no alarm") is left out
+        Alarm(offset=-timedelta(minutes=10), description="Review soon"),
+        Alarm(action=AlarmAction.AUDIO, offset=timedelta(minutes=5),
+              related=AlarmRelated.END),
+    )
+    assert (plain.classification, plain.alarms, plain.organizer, plain.attendees) == (
+        None, (), "", ())
+
+
+def test_alarm_times_for_an_occurrence() -> None:
+    start, end = datetime(2026, 11, 24, 10, tzinfo=UTC), datetime(2026, 11, 24, 11, tzinfo=UTC)
+    assert Alarm.before_start(timedelta(minutes=15)).fires_at(start, end) == start - timedelta(
+        minutes=15)
+    after_end = Alarm(offset=timedelta(minutes=5), related=AlarmRelated.END)
+    assert after_end.fires_at(start, end) == end + timedelta(minutes=5)
+    fixed = Alarm.at_instant(datetime(2026, 11, 1, tzinfo=UTC))
+    assert fixed.fires_at(start, end) == datetime(2026, 11, 1, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        Alarm()  # neither an offset nor a time
+    with pytest.raises(ValueError):
+        Alarm.at_instant(datetime(2026, 11, 1))  # a time without a zone
+
+
+def test_the_codec_round_trips_the_new_fields_and_reads_old_documents() -> None:
+    review = read_calendar(INVITATION, calendar="Work").blocks[0]
+    assert block_from_doc(block_to_doc(review)) == review
+    absolute = Block(id="a", title="a", alarms=(
+        Alarm.at_instant(datetime(2026, 11, 1, 8, tzinfo=UTC), "x"),
+        Alarm(action=AlarmAction.EMAIL, offset=-timedelta(days=1), summary="s",
+              attendees=("mailto:me@example.com",))))
+    assert block_from_doc(block_to_doc(absolute)) == absolute
+    old = {"id": "b1", "title": "Before alarms existed", "sphere": "work", "kind": "fixed",
+           "start": "2026-11-24T10:00:00Z", "end": "2026-11-24T11:00:00Z"}
+    block = block_from_doc(old)
+    assert (block.classification, block.alarms, block.organizer, block.attendees) == (
+        None, (), "", ())
+    assert block_to_doc(block) == old  # nothing new written for blocks without them
+
+
+def test_spheres_within_a_parent() -> None:
+    spheres = {"work": SphereInfo("work", "", "work"),
+               "personal": SphereInfo("personal", "", "personal"),
+               "family": SphereInfo("family", "", "personal"),
+               "clients": SphereInfo("clients", "", "work")}
+    settings = Settings(spheres=spheres)
+    assert settings.is_within("family", "personal")
+    assert settings.is_within("personal", "personal")
+    assert not settings.is_within("clients", "personal")
+    assert settings.is_within("clients", "work")
+    assert not settings.is_within("personal", "family")
+    assert settings.is_within("gone-from-config", "personal")  # counts as personal
+
+
+# --- the per-home key ------------------------------------------------------------------
+
+
+def test_the_home_key_is_made_once_private_and_shared_by_racing_writers(tmp_path: Path
+                                                                        ) -> None:
+    folder = tmp_path / "data"
+    keys: list[bytes] = []
+    threads = [threading.Thread(target=lambda: keys.append(home_secret(folder)))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(keys)) == 1 and len(keys[0]) == KEY_BYTES
+    path = folder / KEY_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in folder.iterdir()] == [KEY_FILE]  # no temporary file left
+    assert home_secret(folder) == keys[0]
+    path.write_bytes(b"short")  # damaged from outside: replaced by a good key
+    fresh = home_secret(folder)
+    assert len(fresh) == KEY_BYTES and path.read_bytes() == fresh
+
+
+# --- SEQUENCE ------------------------------------------------------------------------
+
+
+def test_sequence_rises_with_every_change_of_time_undo_included(tmp_path: Path) -> None:
+    import icalendar
+
+    service = PlannerService(tmp_path / "home", tz=ZONE, clock=pinned_clock)
+    today = service.today()
+    task = service.add(service.make_flexible("Write report", timedelta(hours=1),
+                                             sphere="work", day=today))
+    assert task.planned
+
+    def exported() -> tuple[int, datetime]:
+        out = tmp_path / "out.ics"
+        service.export(str(out), first=today, last=today + timedelta(days=6))
+        (event,) = [e for e in icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+                    if e["SUMMARY"] == "Write report"]
+        return int(event["SEQUENCE"]), event["DTSTART"].dt
+
+    seen = [exported()]
+    # A meeting takes the task's slot: planning moves the task, an edit to its time.
+    service.add(service.make_fixed("Sudden meeting", *task.planned[0], sphere="work"))
+    seen.append(exported())
+    service.move(task.id, timedelta(hours=1))
+    seen.append(exported())
+    service.undo()
+    seen.append(exported())
+    service.redo()
+    seen.append(exported())
+    times = [when for _, when in seen]
+    assert all(a != b for a, b in itertools.pairwise(times)), times  # moved each time
+    sequences = [number for number, _ in seen]
+    assert sequences == sorted(set(sequences)), sequences  # and SEQUENCE rose each time
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def test_an_all_day_block_keeps_its_repeat_rule(cli: Run) -> None:
+    added = cli("add", "Bins out", "--at", "2026-11-25", "--all-day", "--repeat", "FREQ=WEEKLY",
+                check=True)
+    assert "Bins out" in added.stdout
+    agenda = cli("agenda", "2026-11-25", "--days", "15", check=True).stdout
+    assert agenda.count("Bins out") == 3  # 25 Nov, 2 and 9 Dec
+    bad = cli("add", "Bins", "--at", "2026-11-25", "--all-day", "--repeat", "weekly-ish")
+    assert bad.returncode == 1 and "RRULE" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+@pytest.fixture
+def family_home(home: Path, cli: Run) -> Path:
+    (home / "config.toml").write_text('[spheres.family]\ncolour = "#c060a0"\n'
+                                      'parent = "personal"\n')
+    cli("add", "Parents evening", "--at", "2026-11-24 18:00", "--sphere", "family",
+        "--notes", "ask about maths", "--location", "Room 12", check=True)
+    cli("add", "Sprint review", "--at", "2026-11-24 10:00", "--sphere", "work", check=True)
+    return home
+
+
+@pytest.mark.parametrize("flags", [["--private-as-busy"], ["--busy-only", "personal"],
+                                   ["--busy-only", "family"]])
+def test_busy_covers_child_spheres(cli: Run, family_home: Path, flags: list[str]) -> None:
+    out = cli("export", "-", "--from", "2026-11-23", "--to", "2026-11-29", *flags, check=True)
+    text = out.stdout.replace("\r\n ", "")
+    for word in ("Parents evening", "maths", "Room 12", "family"):
+        assert word not in text, word
+    assert "SUMMARY:Busy" in text and "SUMMARY:Sprint review" in text
+    assert stat.S_IMODE((family_home / KEY_FILE).stat().st_mode) == 0o600
+
+
+def test_preview_shows_the_sample_as_a_reader_will_see_it(cli: Run, family_home: Path) -> None:
+    full = cli("export", "--preview", "--from", "2026-11-23", "--to", "2026-11-29", check=True)
+    assert "A reader sees 'Parents evening' in full:" in full.stdout
+    assert "SUMMARY:Parents evening" in full.stdout and "LOCATION:Room 12" in full.stdout
+    busy = cli("export", "--preview", "--from", "2026-11-23", "--to", "2026-11-29",
+               "--private-as-busy", check=True)
+    assert "A reader sees 'Parents evening' as Busy:" in busy.stdout
+    event = busy.stdout.split(":\n", 1)[1]
+    assert event.startswith("BEGIN:VEVENT") and "SUMMARY:Busy" in event
+    assert "Room 12" not in event and "maths" not in event
+    exported = cli("export", "-", "--from", "2026-11-23", "--to", "2026-11-29",
+                   "--private-as-busy", check=True).stdout.replace("\r\n", "\n")
+    without_stamp = [line for line in event.strip().splitlines() if "DTSTAMP" not in line]
+    assert all(line in exported for line in without_stamp)  # exactly what is written
+    nothing = cli("export", "--preview", "--from", "2027-03-01", "--to", "2027-03-02",
+                  check=True)
+    assert "Nothing in that range" in nothing.stdout
+    missing = cli("export")
+    assert missing.returncode == 1 and "--preview" in missing.stderr
