@@ -520,3 +520,67 @@ def test_devices_never_move_a_block_back_and_forth(radicale, homes) -> None:
     for home in (phone, laptop, phone, laptop):
         report = home.sync()
         assert (report.pushed_updated, report.pulled_updated) == (0, 0), report.summary()
+
+
+# --------------------------------------------------------------------------- series edits
+
+
+def test_series_edits_push_as_override_exdate_and_split(radicale, homes) -> None:
+    """Editing one occurrence writes a RECURRENCE-ID override, deleting one an EXDATE,
+    "this and following" an UNTIL plus a new series; another app reads them so, and a
+    second home pulls the same days (issue #17 point 1)."""
+    from planner.app.series import OccurrenceEdit, Scope
+
+    url = radicale.make_calendar()
+    third = Third(url)
+    third.add(vevent("series", "Stand-up", "20261123T093000", "20261123T094500",
+                     "RRULE:FREQ=DAILY;COUNT=10\r\n"))
+    laptop, phone = homes
+    laptop.link("Work", url)
+    service = laptop.service
+    master = laptop.find("Stand-up")
+    tue = service.occurrence_slot(master.id, date(2026, 11, 24))
+    service.edit_occurrence(master.id, tue, Scope.THIS,
+                            OccurrenceEdit(start=service.at(date(2026, 11, 24),
+                                                            datetime.min.time().replace(hour=11))))
+    service.remove_occurrence(master.id, service.occurrence_slot(master.id, date(2026, 11, 25)),
+                              Scope.THIS)
+    fri = service.occurrence_slot(master.id, date(2026, 11, 27))
+    service.edit_occurrence(master.id, fri, Scope.FOLLOWING,
+                            OccurrenceEdit(title="Stand-up (new time)",
+                                           start=service.at(date(2026, 11, 27),
+                                                            datetime.min.time().replace(hour=10))))
+    report = laptop.sync()
+    assert report.pushed_updated == 1 and report.pushed_new == 1, report.summary()
+
+    component = third.get("series").icalendar_component  # the master
+    assert "UNTIL=20261127T082959Z" in component["RRULE"].to_ical().decode()
+    assert "COUNT" not in component["RRULE"].to_ical().decode()
+    exdates = [d.dt for e in (component.get("EXDATE") if isinstance(component.get("EXDATE"),
+                                                                   list)
+                              else [component.get("EXDATE")]) for d in e.dts]
+    assert [d.astimezone(UTC) for d in exdates] == [datetime(2026, 11, 25, 8, 30, tzinfo=UTC)]
+    import icalendar
+
+    resource = icalendar.Calendar.from_ical(third.get("series").data)
+    overrides = [e for e in resource.walk("VEVENT") if e.get("RECURRENCE-ID") is not None]
+    assert [(e["RECURRENCE-ID"].dt.astimezone(UTC), e["DTSTART"].dt.astimezone(UTC))
+            for e in overrides] == [(datetime(2026, 11, 24, 8, 30, tzinfo=UTC),
+                                     datetime(2026, 11, 24, 10, 0, tzinfo=UTC))]
+    tail_uid = next(u for u in third.uids() if u.startswith("series_R"))
+    tail = third.get(tail_uid).icalendar_component
+    assert str(tail["SUMMARY"]) == "Stand-up (new time)"
+    assert "COUNT=6" in tail["RRULE"].to_ical().decode()
+
+    phone.link("Work", url)
+    seen = PlannerService(phone.path, tz=ZONE, clock=pinned_clock)
+    days = [(o.title, f"{seen.local(o.start):%m-%d %H:%M}")
+            for o in seen.agenda(date(2026, 11, 23), 10)]
+    assert days == [("Stand-up", "11-23 09:30"), ("Stand-up", "11-24 11:00"),
+                    ("Stand-up", "11-26 09:30"), ("Stand-up (new time)", "11-27 10:00"),
+                    ("Stand-up (new time)", "11-28 10:00"), ("Stand-up (new time)", "11-29 10:00"),
+                    ("Stand-up (new time)", "11-30 10:00"), ("Stand-up (new time)", "12-01 10:00"),
+                    ("Stand-up (new time)", "12-02 10:00")]
+    # Pulling back what it pushed changes nothing on the laptop.
+    again = laptop.sync()
+    assert (again.pulled_new, again.pulled_updated, again.pushed_updated) == (0, 0, 0)

@@ -119,6 +119,8 @@ def block_to_doc(block: Block) -> Doc:
         doc["source"] = {"calendar": src.calendar, "uid": src.uid,
                          "recurrence_id": src.recurrence_id, "hash": src.content_hash,
                          "sequence": src.sequence}
+        if src.edited_from:
+            doc["source"]["edited_from"] = src.edited_from
     if block.revision:
         doc["revision"] = block.revision
     return doc
@@ -179,7 +181,8 @@ def block_from_doc(doc: Doc) -> Block:
             source = Source(calendar=src_doc["calendar"], uid=src_doc["uid"],
                             recurrence_id=src_doc.get("recurrence_id"),
                             content_hash=src_doc.get("hash", ""),
-                            sequence=int(src_doc.get("sequence", 0)))
+                            sequence=int(src_doc.get("sequence", 0)),
+                            edited_from=str(src_doc.get("edited_from", "")))
         energy = doc.get("energy")
         part = doc.get("part_of_day")
         day = doc.get("day")

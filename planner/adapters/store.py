@@ -483,6 +483,14 @@ class Store:
         for name in self.calendar_names():
             yield from self.calendar_blocks(name)
 
+    def series_docs(self, calendar: str) -> Iterator[Doc]:
+        """Raw documents where a series of ``calendar`` ("" = the user's own) may have
+        members: the main file, plus that calendar's file (nothing is decoded)."""
+        yield from self._user.docs()
+        cal = self._calendar(calendar) if calendar else None
+        if cal is not None:
+            yield from cal.events.docs()
+
     def all_docs(self) -> Iterator[Doc]:
         """Every stored block as its raw document (cheap: nothing is decoded)."""
         yield from self._user.docs()

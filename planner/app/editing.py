@@ -14,9 +14,11 @@ from typing import Any
 from planner.app import history, planning, queries
 from planner.app.session import Session
 from planner.core.errors import PlannerError
+from planner.core.local_edits import fingerprint
 from planner.core.model import Block, Energy, Kind, PartOfDay, Recurrence
 from planner.core.moments import as_aware
-from planner.core.recurrence import RecurrenceError, validate_rule
+from planner.core.recurrence import RecurrenceError, parse_recurrence_id, validate_rule
+from planner.core.series import Scope, Series, SeriesChange
 
 MAX_TASK = timedelta(hours=24)
 
@@ -75,7 +77,7 @@ def add(session: Session, block: Block) -> Block:
 def update(session: Session, block_id: str, label: str = "edit", **changes: Any) -> Block:
     with session.write() as store:
         before = queries.find_block(session, block_id)
-        after = before.evolve(**changes)
+        after = mark_edited(session, before, before.evolve(**changes))
         if after.is_flexible and _placement_inputs_changed(before, after):
             after = replace(after, planned=(), plan_note="")
         validate(session, after)
@@ -88,13 +90,59 @@ def update(session: Session, block_id: str, label: str = "edit", **changes: Any)
 
 
 def remove(session: Session, block_id: str) -> Block:
+    """Delete a block; a series goes with its overrides, a changed occurrence of a
+    series leaves a gap (EXDATE) rather than bringing the series' own one back."""
     with session.write() as store:
         before = queries.find_block(session, block_id)
+        rid = before.source.recurrence_id if before.source is not None else None
+        if rid is not None or before.is_recurring:
+            master, overrides = queries.series_members(session, before)
+            if master is not None and master.is_recurring:
+                series = Series(master, overrides)
+                slot = parse_recurrence_id(rid) if rid is not None else master.start
+                assert slot is not None
+                apply_change(session, series.remove(slot, Scope.THIS if rid else Scope.ALL))
+                return before
         store.delete(before.id)
         history.record(session, f"delete {before.title}", [(before.id, before, None)])
         session.changed(before, None)
         planning.replan_from(session, planning.replan_day_for(session, before))
         return before
+
+
+def apply_change(session: Session, change: SeriesChange) -> None:
+    """Write a series change (inside a write) as one undoable step, then re-plan."""
+    store = session.store
+    steps: list[history.Change] = []
+    first = session.today()
+    for block in change.deleted:
+        store.delete(block.id)
+        session.changed(block, None)
+        steps.append((block.id, block, None))
+        first = min(first, planning.replan_day_for(session, block))
+    for block in change.saved:
+        before = store.get(block.id)
+        block = mark_edited(session, before, block)
+        validate(session, block)
+        store.put(block)
+        session.changed(before, block)
+        steps.append((block.id, before, block))
+        first = min(first, planning.replan_day_for(session, block))
+    history.record(session, change.label, steps)
+    planning.replan_from(session, first)
+
+
+def mark_edited(session: Session, before: Block | None, after: Block) -> Block:
+    """An event of an imported (read-only source) calendar changed here remembers what
+    its source said, so a re-import keeps the change while the source leaves that event
+    alone. Linked calendars need no mark: the change is pushed to the server."""
+    source = after.source
+    if before is None or source is None or source.edited_from or not source.content_hash:
+        return after
+    meta = session.store.calendar_meta(source.calendar)
+    if not meta or isinstance(meta.get("link"), dict):
+        return after
+    return replace(after, source=replace(source, edited_from=fingerprint(before)))
 
 
 def set_done(session: Session, block_id: str, done: bool = True) -> Block:

@@ -21,6 +21,7 @@ from planner.adapters.ical.reader import CalendarError, read_calendar
 from planner.app import planning
 from planner.app.session import Session
 from planner.core.errors import PlannerError
+from planner.core.local_edits import keep_local_edits, local_blocks_of
 from planner.core.model import Block
 from planner.core.reconcile import ReconcileResult, reconcile
 
@@ -42,6 +43,8 @@ class ImportReport:
     unchanged: int = 0
     not_modified: bool = False
     failed: str | None = None
+    # Where the source changed an event edited here and its version won (one sentence each).
+    notices: list[str] = dataclasses.field(default_factory=list)
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
@@ -144,7 +147,10 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         else:
             blocks.append(block)
     existing = session.store.calendar_blocks(final_name)
-    changes = _apply_sphere_change(reconcile(existing, blocks, calendar=final_name), blocks)
+    local = local_blocks_of(session.store.user_blocks(), final_name)
+    kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing, local,
+                            session.zone, final_name)
+    changes = _apply_sphere_change(kept.result, blocks)
     _say(progress, f"Saving {len(blocks)} events …")
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
@@ -152,13 +158,17 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
     with session.write() as store:
         store.write_calendar(final_name, upsert=[*changes.new, *changes.updated],
                              remove=[b.id for b in changes.removed], meta=meta)
+        for block in kept.drop_local:
+            store.delete(block.id)
+        for block in kept.refresh_local:
+            store.put(block)
         session.invalidate()
         if changes.changed:
             planning.replan_from(session, session.today())
     return ImportReport(final_name, changes.summary(final_name, len(skipped)), skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
-                        unchanged=len(changes.unchanged))
+                        unchanged=len(changes.unchanged), notices=kept.notices)
 
 
 def _outside_safe_years(block: Block) -> bool:

@@ -61,6 +61,26 @@ def find_block(session: Session, block_id: str) -> Block:
     raise PlannerError(f"No block with id {block_id!r}; `planner agenda` shows ids.")
 
 
+def series_members(session: Session, block: Block) -> tuple[Block | None, list[Block]]:
+    """The master (None if gone) and the stored overrides of ``block``'s series.
+
+    Own series are keyed by the master's id, imported ones by (calendar, UID); raw
+    documents are scanned, so nothing else is decoded.
+    """
+    calendar, uid = block.series_key
+    ids = [doc["id"] for doc in session.store.series_docs(calendar)
+           if (src := doc.get("source")) and src.get("calendar") == calendar
+           and src.get("uid") == uid]
+    members = [b for b in map(session.store.get, ids) if b is not None]
+    overrides = [b for b in members if b.source and b.source.recurrence_id is not None]
+    if calendar == "":
+        master = session.store.get(uid)
+    else:
+        master = next((b for b in members if b.source and b.source.recurrence_id is None),
+                      None)
+    return master, overrides
+
+
 def fixed_between(session: Session, start: datetime, end: datetime) -> list[Occurrence]:
     return session.index.between(start, end, session.zone)
 

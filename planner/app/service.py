@@ -20,7 +20,7 @@ from planner.app.queries import DayPlan
 from planner.app.session import Clock, Session, system_clock
 from planner.core.errors import PlannerError
 from planner.core.insights import DayInsights, WeekInsights
-from planner.core.model import Block, Occurrence, PlanResult
+from planner.core.model import Block, Moment, Occurrence, PlanResult
 from planner.core.settings import Settings
 
 if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when used
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when use
     from planner.app.exporting import ExportPreview, ExportReport
     from planner.app.importing import ImportReport
     from planner.app.links import LinkInfo
+    from planner.app.series import OccurrenceEdit, Scope
     from planner.app.sync import SyncReport
 
 __all__ = ["DayPlan", "PlannerError", "PlannerService", "system_clock"]
@@ -163,6 +164,25 @@ class PlannerService:
 
     def move(self, block_id: str, delta: timedelta) -> Block:
         return editing.move(self.session, block_id, delta)
+
+    # ------------------------------------------------------------------ series
+
+    def occurrence_slot(self, block_id: str, on: date | datetime) -> Moment:
+        """The slot (original start) of a series' occurrence on a day or at a time."""
+        from planner.app import series
+
+        return series.find_slot(self.session, block_id, on)
+
+    def remove_occurrence(self, block_id: str, slot: Moment, scope: Scope) -> str:
+        from planner.app import series
+
+        return series.remove_occurrence(self.session, block_id, slot, scope)
+
+    def edit_occurrence(self, block_id: str, slot: Moment, scope: Scope,
+                        edit: OccurrenceEdit) -> Block:
+        from planner.app import series
+
+        return series.edit_occurrence(self.session, block_id, slot, scope, edit)
 
     def undo(self) -> str:
         return history.undo(self.session)

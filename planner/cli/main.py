@@ -106,12 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--fixed", action="store_true")
     kind.add_argument("--flexible", action="store_true")
 
+    p.add_argument("--occurrence", metavar="DATE",
+                   help="change only the occurrence of a repeating block on DATE "
+                        "('tue', '2026-11-24', '2026-11-24 09:30')")
+    p.add_argument("--and-following", action="store_true",
+                   help="with --occurrence: that occurrence and every later one")
+
     p = command("done", "mark a flexible block done")
     p.add_argument("id")
     p.add_argument("--undo", action="store_true", help="mark it not done")
 
     p = command("rm", "delete a block")
     p.add_argument("id")
+    p.add_argument("--occurrence", metavar="DATE",
+                   help="delete only the occurrence of a repeating block on DATE")
+    p.add_argument("--and-following", action="store_true",
+                   help="with --occurrence: that occurrence and every later one")
 
     p = command("agenda", "print the blended day(s)")
     p.add_argument("date", nargs="?")
@@ -435,11 +445,93 @@ def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
     return EXIT_UNPLACED
 
 
+def _occurrence_arg(service: PlannerService, text: str) -> date | datetime:
+    """--occurrence: a day ('tue', '2026-11-24') or a day and time ('2026-11-24 09:30')."""
+    from planner.core.when import WhenError, parse_date
+
+    try:
+        day = parse_date(text, today=service.today())
+    except WhenError:
+        return _when(service, text)
+    _in_range(day, text)
+    return day
+
+
+def _slot_day(service: PlannerService, slot: date | datetime) -> str:
+    from planner.core.moments import day_label
+
+    if isinstance(slot, datetime):
+        return day_label(service.local(slot).date()) if slot.tzinfo else day_label(slot.date())
+    return day_label(slot)
+
+
+def _time_on_slot_day(service: PlannerService, text: str, slot: date | datetime) -> datetime:
+    """--at '10:00' moves the occurrence within its own day; a date moves it there."""
+    from planner.core.when import WhenError, parse_time
+
+    try:
+        clock = parse_time(text)
+    except WhenError:
+        return _when(service, text)
+    day = service.local(slot).date() if isinstance(slot, datetime) and slot.tzinfo else (
+        slot.date() if isinstance(slot, datetime) else slot)
+    return service.at(day, clock)
+
+
+
+
+def _series_edit(service: PlannerService, args: argparse.Namespace, block: Block) -> int:
+    """`edit ID --occurrence DATE [--and-following]`, or --at/--for on a whole series."""
+    from planner.app.series import OccurrenceEdit, Scope
+
+    other = [f for f in ("day", "after", "by", "part", "sphere", "priority", "split", "energy",
+                         "notes", "location", "pin") if getattr(args, f) is not None]
+    if args.unpin or args.fixed or args.flexible:
+        other.append("unpin" if args.unpin else "fixed" if args.fixed else "flexible")
+    if args.occurrence and other:
+        flag = "--" + other[0].replace("_", "-")
+        raise UsageError(f"{flag} changes the whole series; with --occurrence give --at, "
+                         "--title or --for.")
+    if args.title is None and args.at is None and args.duration is None:
+        raise UsageError("Nothing to change: give --at, --title or --for.")
+    master = block
+    if args.occurrence:
+        slot = service.occurrence_slot(block.id, _occurrence_arg(service, args.occurrence))
+        scope = Scope.FOLLOWING if args.and_following else Scope.THIS
+    else:
+        assert master.start is not None
+        slot, scope = master.start, Scope.ALL
+    start: date | datetime | None = None
+    if args.at is not None:
+        start = _date_arg(service, args.at) if block.all_day else \
+            _time_on_slot_day(service, args.at, slot)
+    length = _duration(args.duration, timedelta()) if args.duration is not None else None
+    if length is not None and length <= timedelta(0):
+        raise UsageError("--for must be a positive duration.")
+    edit = OccurrenceEdit(title=args.title, start=start, length=length)
+    saved = service.edit_occurrence(block.id, slot, scope, edit)
+    day = _slot_day(service, slot)
+    what = {Scope.THIS: f"the one on {day}",
+            Scope.FOLLOWING: f"from {day} on, as a new series",
+            Scope.ALL: "every occurrence"}[scope]
+    print(f"Saved {MARK_FIXED} {saved.title} · {what}  ({saved.id})")
+    return 0
+
+
 def cmd_edit(args: argparse.Namespace) -> int:
     from planner.core.model import Energy, PartOfDay
 
     service = _service(args)
     block = service.block(args.id)
+    if args.and_following and not args.occurrence:
+        raise UsageError("--and-following goes with --occurrence DATE.")
+    if args.occurrence or (block.is_recurring and (args.at is not None
+                                                   or args.duration is not None)):
+        if not args.occurrence and any(getattr(args, f) is not None for f in
+                                       ("notes", "location", "sphere", "priority", "energy")):
+            raise UsageError("Change the time of a series on its own (--at/--for), then "
+                             "its other details.")
+        return _series_edit(service, args, block)
     changes: dict[str, Any] = {}
     if args.title is not None:
         changes["title"] = args.title
@@ -499,7 +591,25 @@ def cmd_done(args: argparse.Namespace) -> int:
 
 def cmd_rm(args: argparse.Namespace) -> int:
     service = _service(args)
+    if args.occurrence:
+        from planner.app.series import Scope
+
+        title = service.block(args.id).title
+        on = _occurrence_arg(service, args.occurrence)
+        slot = service.occurrence_slot(args.id, on)
+        scope = Scope.FOLLOWING if args.and_following else Scope.THIS
+        service.remove_occurrence(args.id, slot, scope)
+        day = _slot_day(service, slot)
+        done = f"{title} on {day}" if scope is Scope.THIS else \
+            f"{title} from {day} on (earlier ones stay)"
+        print(f"Deleted {done}. `planner undo` brings it back.")
+        return 0
+    if args.and_following:
+        raise UsageError("--and-following goes with --occurrence DATE.")
     block = service.remove(args.id)
+    if block.is_recurring:
+        print(f"Deleted every {block.title} ({block.id}). `planner undo` brings it back.")
+        return 0
     print(f"Deleted {block.title} ({block.id}). `planner undo` brings it back.")
     return 0
 
@@ -555,6 +665,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             status = EXIT_ERROR
             continue
         print(report.summary)
+        for notice in report.notices:
+            print(f"  note: {notice}")
         if report.skipped:
             if args.verbose:
                 for line in report.skipped:
@@ -572,6 +684,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     status = 0
     for report in reports:
         print(report.summary, file=sys.stderr if report.failed else sys.stdout)
+        for notice in report.notices:
+            print(f"  note: {notice}")
         if report.failed:
             status = EXIT_ERROR
         if args.verbose:

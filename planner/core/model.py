@@ -61,6 +61,10 @@ class Source:
     recurrence_id: str | None = None  # ISO text of the overridden occurrence's start
     content_hash: str = ""
     sequence: int = 0
+    # Changed here since it was read from its (read-only) calendar: a fingerprint of the
+    # event as the source had it (core.local_edits), so a re-import keeps the change while
+    # the source leaves that event alone and says so when the source's version wins.
+    edited_from: str = ""
 
     @property
     def identity(self) -> tuple[str, str, str | None]:

@@ -88,16 +88,17 @@ def occurrences(
     whose master is absent still shows. At most ``limit`` occurrences per block.
     """
     fixed = [b for b in blocks if b.is_fixed and b.start is not None and b.end is not None]
+    # A master and its overrides share a series key: (calendar, UID) when imported,
+    # ("", master id) for the planner's own series.
     overridden: dict[tuple[str, str], set[str]] = {}
     for block in fixed:
         if block.source is not None and block.source.recurrence_id is not None:
-            key = (block.source.calendar, block.source.uid)
-            overridden.setdefault(key, set()).add(block.source.recurrence_id)
+            overridden.setdefault(block.series_key, set()).add(block.source.recurrence_id)
     found: list[Occurrence] = []
     for block in fixed:
         skip: set[str] = set()
-        if block.source is not None and block.source.recurrence_id is None:
-            skip = overridden.get((block.source.calendar, block.source.uid), set())
+        if block.source is None or block.source.recurrence_id is None:
+            skip = overridden.get(block.series_key, set())
         found.extend(_expand(block, start, end, zone, limit, skip))
     found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id, _sort_key(o.end, zone)))
     return found

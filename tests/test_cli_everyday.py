@@ -1,0 +1,71 @@
+"""The everyday commands of issue #17, run as the installed `planner` (pinned clock, Berlin)."""
+
+from __future__ import annotations
+
+import json
+
+
+def _agenda(cli, *args: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return json.loads(cli("agenda", *args, "--json", check=True).stdout)
+
+
+def _added_id(out: str) -> str:
+    return out.strip().split("(")[-1].rstrip(")")
+
+
+def _times(cli, first: str, days: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(i["title"], i["start"][5:16]) for i in _agenda(cli, first, "--days", str(days))]
+
+
+def test_series_edits_from_the_command_line(cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("add", "Standup", "--at", "mon 9:30", "--for", "15m", "--repeat",
+              "FREQ=WEEKLY;BYDAY=MO,WE,FR", "--sphere", "work", check=True).stdout
+    sid = _added_id(out)
+    moved = cli("edit", sid, "--occurrence", "wed", "--at", "10:00", check=True)
+    assert "the one on Wed 25 Nov" in moved.stdout
+    gone = cli("rm", sid, "--occurrence", "2026-11-27", check=True)
+    assert gone.stdout.startswith("Deleted Standup on Fri 27 Nov.")
+    assert _times(cli, "2026-11-23", 7) == [("Standup", "11-23T09:30"),
+                                            ("Standup", "11-25T10:00")]
+    split = cli("edit", sid, "--occurrence", "2026-12-02", "--and-following", "--at", "11:00",
+                "--title", "Standup v2", check=True)
+    assert "from Wed 2 Dec on, as a new series" in split.stdout
+    assert _times(cli, "2026-11-30", 5) == [("Standup", "11-30T09:30"),
+                                            ("Standup v2", "12-02T11:00"),
+                                            ("Standup v2", "12-04T11:00")]
+    cli("rm", sid, "--occurrence", "2026-11-30", "--and-following", check=True)
+    assert _times(cli, "2026-11-30", 5) == [("Standup v2", "12-02T11:00"),
+                                            ("Standup v2", "12-04T11:00")]
+    for _ in range(2):
+        cli("undo", check=True)
+    assert _times(cli, "2026-11-30", 5) == [("Standup", "11-30T09:30"),
+                                            ("Standup", "12-02T09:30"),
+                                            ("Standup", "12-04T09:30")]
+    # The whole series, by time: every occurrence moves; the one moved on its own to
+    # 10:00 keeps the time it was given.
+    cli("edit", sid, "--at", "mon 8:00", check=True)
+    assert _times(cli, "2026-11-23", 5) == [("Standup", "11-23T08:00"),
+                                            ("Standup", "11-25T10:00")]
+    assert _times(cli, "2026-11-30", 1) == [("Standup", "11-30T08:00")]
+    everything = cli("rm", sid, check=True)
+    assert everything.stdout.startswith("Deleted every Standup")
+    assert _agenda(cli, "2026-11-23", "--days", "7") == []
+
+
+def test_series_edit_mistakes_are_one_sentence(cli) -> None:  # type: ignore[no-untyped-def]
+    sid = _added_id(cli("add", "Gym", "--at", "mon 18:00", "--repeat", "FREQ=WEEKLY",
+                        check=True).stdout)
+    once = _added_id(cli("add", "Dentist", "--at", "tue 9:00", check=True).stdout)
+    cases = [
+        (("rm", once, "--occurrence", "tue"), "does not repeat"),
+        (("rm", sid, "--occurrence", "tue"), "no occurrence on Tue 24 Nov"),
+        (("rm", sid, "--and-following"), "--and-following goes with --occurrence"),
+        (("edit", sid, "--occurrence", "mon"), "Nothing to change"),
+        (("edit", sid, "--occurrence", "mon", "--notes", "x"), "--notes changes the whole"),
+        (("edit", sid, "--occurrence", "someday", "--title", "x"), ""),
+    ]
+    for args, message in cases:
+        result = cli(*args)
+        assert result.returncode in (1, 2), args
+        assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
