@@ -69,3 +69,21 @@ def test_series_edit_mistakes_are_one_sentence(cli) -> None:  # type: ignore[no-
         assert result.returncode in (1, 2), args
         assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_repeat_in_words_on_add_and_edit(cli) -> None:  # type: ignore[no-untyped-def]
+    added = cli("add", "Yoga", "--at", "18:00", "--repeat", "every tue, thu until 2026-12-03",
+                check=True)
+    assert "Tue 24 Nov 18:00 · every Tue and Thu until Thu 3 Dec 2026" in added.stdout
+    days = [i["start"][:10] for i in _agenda(cli, "2026-11-23", "--days", "21")]
+    assert days == ["2026-11-24", "2026-11-26", "2026-12-01", "2026-12-03"]
+    lunch = _added_id(cli("add", "Lunch", "--at", "12:00", check=True).stdout)
+    edited = cli("edit", lunch, "--repeat", "every weekday", check=True)
+    assert "every weekday" in edited.stdout
+    assert len([i for i in _agenda(cli, "2026-11-23", "--days", "7")
+                if i["title"] == "Lunch"]) == 5
+    cli("edit", lunch, "--repeat", "never", check=True)
+    assert len([i for i in _agenda(cli, "2026-11-23", "--days", "7")
+                if i["title"] == "Lunch"]) == 1
+    bad = cli("add", "X", "--at", "9:00", "--repeat", "every blue moon")
+    assert bad.returncode == 1 and "Don't understand 'blue'" in bad.stderr

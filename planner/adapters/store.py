@@ -241,7 +241,10 @@ class _BlockTable:
         doc = block_to_doc(block)
         if block.id in docs:
             doc_id = docs[block.id][0]
-            self.table.upsert(Document(doc, doc_id=doc_id))
+            # Replace, not upsert: TinyDB's upsert merges, so a field cleared by an edit
+            # (notes emptied, a pin or a repeat removed) would stay in the file.
+            self.table.remove(doc_ids=[doc_id])
+            self.table.insert(Document(doc, doc_id=doc_id))
         else:
             doc_id = self.table.insert(doc)
         docs[block.id] = (doc_id, doc)

@@ -173,6 +173,10 @@ class PlannerService:
 
         return series.find_slot(self.session, block_id, on)
 
+    def has_changed_occurrences(self, block_id: str) -> bool:
+        """Whether a series has occurrences changed on their own (overrides)."""
+        return bool(queries.series_members(self.session, self.block(block_id))[1])
+
     def remove_occurrence(self, block_id: str, slot: Moment, scope: Scope) -> str:
         from planner.app import series
 

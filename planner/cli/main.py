@@ -76,8 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--priority", type=int, default=0, help="0 normal, 1 high, 2 urgent")
     p.add_argument("--split", metavar="MIN_CHUNK", help="may split into chunks this long")
     p.add_argument("--energy", choices=("energizing", "neutral", "draining"))
-    p.add_argument("--repeat", metavar="RRULE", help="repeat a fixed block, e.g. "
-                   "'FREQ=WEEKLY;BYDAY=MO,WE'")
+    p.add_argument("--repeat", metavar="WORDS",
+                   help="repeat a fixed block: 'every weekday', 'every mon, wed', 'daily', "
+                        "'every 2 weeks', 'monthly until 2027-06-30', 'weekly 10 times' "
+                        "or an RRULE such as 'FREQ=WEEKLY;BYDAY=MO,WE'")
     p.add_argument("--travel", metavar="DURATION", help="travel time before a fixed block")
     p.add_argument("--notes", default="")
     p.add_argument("--location", default="")
@@ -106,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--fixed", action="store_true")
     kind.add_argument("--flexible", action="store_true")
 
+    p.add_argument("--repeat", metavar="WORDS",
+                   help="make a fixed block repeat ('every weekday', 'every 2 weeks', an "
+                        "RRULE) or 'never' to stop")
     p.add_argument("--occurrence", metavar="DATE",
                    help="change only the occurrence of a repeating block on DATE "
                         "('tue', '2026-11-24', '2026-11-24 09:30')")
@@ -399,20 +404,27 @@ def cmd_add(args: argparse.Namespace) -> int:
         for flag in ("after", "by", "part", "split"):
             if getattr(args, flag):
                 raise UsageError(f"--{flag} is for flexible blocks; drop --at or add --flexible.")
+        from planner.core.when import first_repeat_start
+
+        rule = _repeat_arg(service, args.repeat, all_day=args.all_day)
         if args.all_day:
             day = _date_arg(service, args.at)
+            if rule:
+                day = first_repeat_start(rule, day)
             days = _duration(args.duration, timedelta(days=1)).days or 1
             block = service.make_all_day(args.title, day, days, sphere=sphere,
-                                         rrule=args.repeat, **extra)
+                                         rrule=rule, **extra)
         else:
             start = _when(service, args.at, default_time=time(9, 0))
+            if rule:
+                start = first_repeat_start(rule, start)
             end = start + _duration(args.duration, timedelta(hours=1))
             if args.energy:
                 from planner.core.model import Energy
 
                 extra["energy"] = Energy(args.energy)
             block = service.make_fixed(args.title, start, end, sphere=sphere,
-                                       rrule=args.repeat, **extra)
+                                       rrule=rule, **extra)
     if args.calendar:
         block = service.in_linked_calendar(block, args.calendar,
                                            keep_sphere=args.sphere is not None)
@@ -420,15 +432,46 @@ def cmd_add(args: argparse.Namespace) -> int:
     return _report_saved(service, saved, "Added")
 
 
+def _new_recurrence(service: PlannerService, block: Block, text: str) -> Any:
+    """`edit --repeat`: the block's new rule (its skipped days kept), or None for 'never'."""
+    from dataclasses import replace
+
+    from planner.core.model import Recurrence
+
+    if text.strip().lower() in ("never", "none", "no", "off"):
+        if block.is_recurring and service.has_changed_occurrences(block.id):
+            raise UsageError(f"{block.title!r} has occurrences changed on their own; delete "
+                             "the series or those first.")
+        return None
+    rule = _repeat_arg(service, text, all_day=block.all_day)
+    current = block.recurrence or Recurrence()
+    return replace(current, rrule=rule)
+
+
+def _repeat_arg(service: PlannerService, text: str | None, *, all_day: bool) -> str | None:
+    """--repeat in words ('every weekday', 'monthly until 2027-06-30') or as an RRULE."""
+    from planner.core.when import parse_repeat
+
+    if not text:
+        return None
+    return parse_repeat(text, today=service.today(), zone=service.zone, all_day=all_day)
+
+
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
-    from planner.core.when import format_duration
+    from planner.core.when import describe_rule, format_duration
 
     if block.is_fixed:
         if isinstance(block.start, datetime):
             when = service.local(block.start).strftime("%a %d %b %H:%M")
         else:
             when = f"{block.start:%a %d %b}, all day"
-        print(f"{verb} {MARK_FIXED} {block.title} · {block.sphere} · {when}  ({block.id})")
+        repeat = ""
+        if block.recurrence is not None and block.recurrence.rrule:
+            repeat = " · " + describe_rule(block.recurrence.rrule, start=(
+                service.local(block.start) if isinstance(block.start, datetime)
+                else block.start), zone=service.zone)
+        print(f"{verb} {MARK_FIXED} {block.title} · {block.sphere} · {when}{repeat}  "
+              f"({block.id})")
         return 0
     duration = format_duration(block.duration or timedelta())
     if block.done:
@@ -485,7 +528,7 @@ def _series_edit(service: PlannerService, args: argparse.Namespace, block: Block
     from planner.app.series import OccurrenceEdit, Scope
 
     other = [f for f in ("day", "after", "by", "part", "sphere", "priority", "split", "energy",
-                         "notes", "location", "pin") if getattr(args, f) is not None]
+                         "notes", "location", "pin", "repeat") if getattr(args, f) is not None]
     if args.unpin or args.fixed or args.flexible:
         other.append("unpin" if args.unpin else "fixed" if args.fixed else "flexible")
     if args.occurrence and other:
@@ -551,6 +594,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
         for flag in ("day", "after", "by", "part", "split", "pin"):
             if getattr(args, flag):
                 raise UsageError(f"--{flag} is for flexible blocks; {block.title!r} is fixed.")
+        if args.repeat is not None:
+            changes["recurrence"] = _new_recurrence(service, block, args.repeat)
         if args.at is not None or args.duration is not None:
             if block.is_recurring or not isinstance(block.start, datetime):
                 raise UsageError(f"{block.title!r} repeats or lasts all day; change it in "
