@@ -22,16 +22,24 @@ HISTORY_KEPT = 200
 Change = tuple[str, Block | None, Block | None]  # (block id, before, after)
 
 
-def record(session: Session, label: str, changes: Iterable[Change]) -> None:
-    """Remember one undoable step (inside a write); a new step drops the redo tail."""
+def record(session: Session, label: str, changes: Iterable[Change], *,
+           calendar: dict[str, Any] | None = None) -> None:
+    """Remember one undoable step (inside a write); a new step drops the redo tail.
+
+    ``calendar`` describes a step on a whole calendar (a rename, a removal), replayed
+    by ``planner.app.calendars``: too big to keep as block documents.
+    """
     store = session.store
     entries = store.history()[:store.history_cursor()]
-    entries.append({
+    entry: dict[str, Any] = {
         "label": label,
         "changes": [{"id": bid,
                      "before": block_to_doc(b) if b else None,
                      "after": block_to_doc(a) if a else None} for bid, b, a in changes],
-    })
+    }
+    if calendar is not None:
+        entry["calendar"] = calendar
+    entries.append(entry)
     entries = entries[-HISTORY_KEPT:]
     store.set_history(entries, len(entries))
 
@@ -60,6 +68,10 @@ def redo(session: Session) -> str:
 
 def _apply(session: Session, entry: dict[str, Any], side: str) -> None:
     first = session.today()
+    if entry.get("calendar"):
+        from planner.app import calendars  # it records its steps here
+
+        calendars.replay(session, entry["calendar"], side)
     for change in entry["changes"]:
         doc = change[side]
         current = session.store.get(change["id"])

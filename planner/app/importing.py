@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import CalendarError, read_calendar
@@ -45,21 +45,29 @@ class ImportReport:
     failed: str | None = None
     # Where the source changed an event edited here and its version won (one sentence each).
     notices: list[str] = dataclasses.field(default_factory=list)
-_CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
 def import_calendar(session: Session, location: str, *, sphere: str | None = None,
-                    calendar: str | None = None, progress: Progress = None) -> ImportReport:
+                    calendar: str | None = None, replace: bool = False,
+                    progress: Progress = None) -> ImportReport:
+    """Import a file or subscribe to a URL. Without ``calendar`` the calendar is named
+    after the file (or the URL's last meaningful part), never after the X-WR-CALNAME
+    inside, which is often a generic "Calendar"; a source already imported keeps its
+    calendar. A different source under a name in use is refused unless ``replace``."""
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
         raise PlannerError(str(exc)) from exc
-    name = calendar or (_calendar_for_url(session, url) if url else None)
-    meta = session.store.calendar_meta(name) if name else {}
+    path = None if url else Path(location).expanduser()
+    where = ("url", url) if url else ("path", str(path.resolve()) if path else "")
+    name = calendar or _calendar_from(session, where) or (
+        name_for_url(url) if url else Path(location).stem or "calendar")
+    meta = session.store.calendar_meta(name) if name in session.store.calendar_names() else {}
     if isinstance(meta.get("link"), dict):
         raise PlannerError(f"{name!r} is linked to a CalDAV server; `planner sync {name}` "
                            "updates it, an import would replace its events.")
     if url:
+        _check_same_source(name, meta, where, replace)
         shown = redact_url(url)
         _say(progress, f"Fetching {shown} …")
         try:
@@ -68,19 +76,67 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
                             if meta.get("url") == url else None)
         except FetchError as exc:
             raise PlannerError(str(exc)) from exc
-        if fetched.not_modified and name:
+        if fetched.not_modified and meta:
             return _not_modified_report(session, name)
         data, origin = fetched.data, shown
-        extra_meta: dict[str, Any] = {"url": url, "etag": fetched.etag,
+        extra_meta: dict[str, Any] = {"url": url, "path": None, "etag": fetched.etag,
                                       "last_modified": fetched.last_modified}
     else:
-        path = Path(location).expanduser()
+        assert path is not None
         data = _read_file(path)
+        _check_same_source(name, meta, where, replace)
         origin = str(path)
-        extra_meta = {"path": str(path.resolve())}
+        extra_meta = {"path": where[1], "url": None, "etag": None, "last_modified": None}
     return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
-                         default_name=None if url else Path(location).stem,
                          extra_meta=extra_meta, progress=progress)
+
+
+def _check_same_source(name: str, meta: dict[str, Any], where: tuple[str, str | None],
+                       replace: bool) -> None:
+    """A name in use by another file or URL is refused, unless the person says replace."""
+    if meta and meta.get(where[0]) != where[1] and (meta.get("url") or meta.get("path")) \
+            and not replace:
+        came = redact_url(meta["url"]) if meta.get("url") else meta.get("path")
+        raise PlannerError(f"A calendar named {name!r} already comes from {came}; import "
+                           "this one with --calendar OTHER_NAME, or add --replace to "
+                           "replace it.")
+
+
+# Last parts of calendar URLs that name nothing (Google's .../basic.ics, feeds, exports).
+_GENERIC_URL_PARTS = frozenset({
+    "basic", "full", "calendar", "calendars", "cal", "ical", "ics", "webcal", "feed",
+    "feeds", "export", "events", "event", "public", "private", "default", "index", "download",
+})
+
+
+def name_for_url(url: str) -> str:
+    """A calendar name from a URL: its last path part without the extension, or the
+    host when that part names nothing (Google's ``basic.ics``) or looks like a secret.
+    Earlier parts are never used: they may hold an e-mail address or a token."""
+    parts = urlsplit(url)
+    pieces = [p for p in parts.path.split("/") if p]
+    stem = unquote(pieces[-1]).strip() if pieces else ""
+    if "." in stem and stem.rsplit(".", 1)[1].lower() in ("ics", "ical", "ifb", "vcs"):
+        stem = stem.rsplit(".", 1)[0].strip()
+    if stem and stem.lower() not in _GENERIC_URL_PARTS and not _looks_secret(stem) \
+            and "@" not in stem:
+        return stem[:80]
+    return parts.hostname or "calendar"
+
+
+def _looks_secret(text: str) -> bool:
+    token = text.lower()
+    return token.startswith("private-") or (len(token) >= 20 and token.isalnum()
+                                            and any(c.isdigit() for c in token))
+
+
+def _calendar_from(session: Session, where: tuple[str, str | None]) -> str | None:
+    """The calendar a file or URL was imported into before, if any."""
+    key, value = where
+    for name in session.store.calendar_names():
+        if value and session.store.calendar_meta(name).get(key) == value:
+            return name
+    return None
 
 
 def _read_file(path: Path) -> bytes:
@@ -100,15 +156,8 @@ def _read_file(path: Path) -> bytes:
         raise PlannerError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
 
 
-def _calendar_for_url(session: Session, url: str | None) -> str | None:
-    for name in session.store.calendar_names():
-        if session.store.calendar_meta(name).get("url") == url:
-            return name
-    return None
-
-
-def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | None,
-                  sphere: str | None, default_name: str | None, extra_meta: dict[str, Any],
+def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
+                  sphere: str | None, extra_meta: dict[str, Any],
                   progress: Progress) -> ImportReport:
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
@@ -117,8 +166,10 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         # The sphere is validated before parsing so a typo costs nothing.
         if chosen_sphere is not None:
             session.check_sphere(chosen_sphere)
-        known_meta = session.store.calendar_meta(name) if name else {}
-        if name and known_meta.get("file_hash") == file_hash and (
+        known_meta = session.store.calendar_meta(name)
+        if known_meta.get("file_hash") == file_hash and all(
+                known_meta.get(k) == v for k, v in extra_meta.items()
+                if k in ("url", "path")) and (
                 chosen_sphere in (None, known_meta.get("sphere"))):
             # Fast path: byte-identical to the last import, nothing can have changed.
             count = session.store.calendar_size(name)
@@ -126,9 +177,7 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
                       f"{known_meta.get('skipped', 0)} skipped"
             return ImportReport(name, summary, list(known_meta.get("skipped_reasons", [])),
                                 unchanged=count)
-        final_name = name or _calendar_name_in(data) or default_name or "calendar"
-        if name is None:
-            known_meta = session.store.calendar_meta(final_name)
+        final_name = name
         chosen_sphere = chosen_sphere or known_meta.get("sphere") or "work"
         result = read_calendar(data, calendar=final_name, sphere=chosen_sphere, origin=origin)
     except CalendarError as exc:
@@ -152,9 +201,11 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
                             session.zone, final_name)
     changes = _apply_sphere_change(kept.result, blocks)
     _say(progress, f"Saving {len(blocks)} events …")
+    now = session.now().astimezone(UTC).isoformat()
+    summary = changes.summary(final_name, len(skipped))
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
-            "skipped": len(skipped), "skipped_reasons": skipped[:50],
-            "imported_at": session.now().astimezone(UTC).isoformat()}
+            "skipped": len(skipped), "skipped_reasons": skipped[:50], "imported_at": now,
+            "checked": {"at": now, "result": summary, "ok": True}}
     with session.write() as store:
         store.write_calendar(final_name, upsert=[*changes.new, *changes.updated],
                              remove=[b.id for b in changes.removed], meta=meta)
@@ -165,7 +216,7 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         session.invalidate()
         if changes.changed:
             planning.replan_from(session, session.today())
-    return ImportReport(final_name, changes.summary(final_name, len(skipped)), skipped,
+    return ImportReport(final_name, summary, skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
                         unchanged=len(changes.unchanged), notices=kept.notices)
@@ -202,22 +253,6 @@ def _apply_sphere_change(changes: ReconcileResult, incoming: list[Block]) -> Rec
                                updated=[*changes.updated, *relabelled])
 
 
-def _calendar_name_in(data: bytes) -> str | None:
-    """X-WR-CALNAME without a full parse: the name decides block ids, so it comes first."""
-    head = data[:65536]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # UTF-16 (Outlook exports): same name as the UTF-8 copy of the file.
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    match = _CALNAME.search(head)
-    if not match:
-        return None
-    try:
-        name = match.group(1).decode("utf-8").strip()
-    except UnicodeDecodeError:
-        return None
-    return name.replace("\\,", ",").replace("\\;", ";")[:80] or None
-
-
 def _not_modified_report(session: Session, name: str) -> ImportReport:
     count = session.store.calendar_size(name)
     return ImportReport(name, f"{name}: not modified since the last fetch, {count} unchanged",
@@ -236,7 +271,19 @@ def refresh_all(session: Session, progress: Progress = None) -> list[ImportRepor
         except PlannerError as exc:
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {exc}", [],
                                         failed=str(exc)))
+            _note_failure(session, name, str(exc))
     return reports
+
+
+def _note_failure(session: Session, name: str, reason: str) -> None:
+    """Remember a failed refresh for the calendar list (only when the news is new: a
+    calendar file is rewritten to say it)."""
+    checked = session.store.calendar_meta(name).get("checked") or {}
+    if checked.get("ok") is False and checked.get("result") == reason:
+        return
+    with session.write() as store:
+        store.write_calendar(name, meta={"checked": {
+            "at": session.now().astimezone(UTC).isoformat(), "result": reason, "ok": False}})
 
 
 def _say(progress: Progress, text: str) -> None:

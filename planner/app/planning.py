@@ -39,7 +39,8 @@ def replan_from(session: Session, first: date) -> PlanResult:
     for block in candidates:
         wanted.update(queries.candidate_days(session, block) or [today])
     days = [d for d in days if d in wanted] or [first]
-    fixed_by_day = {d: queries.fixed_between(session, *session.day_bounds(d)) for d in days}
+    fixed_by_day = {d: queries.fixed_between(session, *session.day_bounds(d), planning=True)
+                    for d in days}
     results = plan_days(days, session.zone, fixed_by_day, candidates, session.settings,
                         not_before=session.now())
     placements: dict[str, list[tuple[datetime, datetime]]] = {}

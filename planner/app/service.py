@@ -125,6 +125,26 @@ class PlannerService:
 
         return list_calendars(self.session)
 
+    def rename_calendar(self, old: str, new: str) -> str:
+        from planner.app import calendars
+
+        return calendars.rename(self.session, old, new)
+
+    def remove_calendar(self, name: str) -> str:
+        from planner.app import calendars
+
+        return calendars.remove(self.session, name)
+
+    def hide_calendar(self, name: str, *, busy: bool = False) -> str:
+        from planner.app import calendars
+
+        return calendars.set_hidden(self.session, name, True, busy=busy)
+
+    def show_calendar(self, name: str) -> str:
+        from planner.app import calendars
+
+        return calendars.set_hidden(self.session, name, False)
+
     # ------------------------------------------------------------------ changing
 
     def plan(self, day: date) -> PlanResult:
@@ -204,12 +224,12 @@ class PlannerService:
     # ------------------------------------------------------------------ files
 
     def import_calendar(self, location: str, *, sphere: str | None = None,
-                        calendar: str | None = None,
+                        calendar: str | None = None, replace: bool = False,
                         progress: Callable[[str], None] | None = None) -> ImportReport:
         from planner.app import importing  # loads icalendar: only when importing
 
         return importing.import_calendar(self.session, location, sphere=sphere,
-                                         calendar=calendar, progress=progress)
+                                         calendar=calendar, replace=replace, progress=progress)
 
     def refresh(self, progress: Callable[[str], None] | None = None) -> list[ImportReport]:
         from planner.app import importing

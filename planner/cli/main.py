@@ -140,7 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("import", "import .ics files or subscribe to calendar URLs")
     p.add_argument("sources", nargs="+", metavar="FILE_OR_URL")
     p.add_argument("--sphere")
-    p.add_argument("--calendar", metavar="NAME")
+    p.add_argument("--calendar", metavar="NAME",
+                   help="the calendar's name (default: the file's name, or the URL's last part)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the calendar of that name even if it came from elsewhere")
     p.add_argument("-v", "--verbose", action="store_true", help="list what was skipped and why")
 
     p = command("refresh", "re-fetch every subscribed calendar URL")
@@ -195,7 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("undo", "undo the last change")
     command("redo", "redo the last undone change")
-    command("calendars", "list imported calendars and subscriptions")
+    p = sub.add_parser(
+        "calendars", parents=[common], help="list, rename, remove, hide or show calendars",
+        usage=("planner calendars\n"
+               "       planner calendars rename OLD NEW\n"
+               "       planner calendars remove NAME\n"
+               "       planner calendars hide NAME [--busy]\n"
+               "       planner calendars show NAME"),
+        description="The imported, subscribed and linked calendars. Alone: list them with "
+                    "their last refresh. A removed calendar comes back with `planner undo`; "
+                    "a hidden one is not shown and takes no time from planning unless "
+                    "--busy.")
+    p.add_argument("words", nargs="*", metavar="ARG", help="rename/remove/hide/show and names")
+    p.add_argument("--busy", action="store_true",
+                   help="with hide: its events stay out of sight but still count as busy")
 
     p = command("restore", "bring back the last good copy of a damaged data file")
     p.add_argument("--list", action="store_true", help="list the backups kept")
@@ -704,7 +720,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for source in args.sources:
         try:
             report = service.import_calendar(source, sphere=args.sphere,
-                                             calendar=args.calendar, progress=progress)
+                                             calendar=args.calendar, replace=args.replace,
+                                             progress=progress)
         except PlannerError as exc:
             print(f"planner: {_one_line(exc)}", file=sys.stderr)
             status = EXIT_ERROR
@@ -908,12 +925,44 @@ def cmd_redo(args: argparse.Namespace) -> int:
 
 
 def cmd_calendars(args: argparse.Namespace) -> int:
-    found = _service(args).calendars()
-    if not found:
-        print("No imported calendars yet: `planner import FILE.ics` adds one.")
-    for cal in found:
-        print(f"{cal.name:<24} {cal.sphere:<9} {cal.events:>6} events  {cal.origin}")
+    words = list(args.words)
+    verb = words[0] if words else None
+    usage = {"rename": 3, "remove": 2, "hide": 2, "show": 2}
+    if verb is not None and (verb not in usage or len(words) != usage[verb]):
+        raise UsageError("Usage: planner calendars [rename OLD NEW | remove NAME | "
+                         "hide NAME [--busy] | show NAME].")
+    if args.busy and verb != "hide":
+        raise UsageError("--busy goes with `planner calendars hide NAME`.")
+    service = _service(args)
+    if verb == "rename":
+        print(service.rename_calendar(words[1], words[2]))
+    elif verb == "remove":
+        print(service.remove_calendar(words[1]) + " `planner undo` brings it back.")
+    elif verb == "hide":
+        print(service.hide_calendar(words[1], busy=args.busy))
+    elif verb == "show":
+        print(service.show_calendar(words[1]))
+    else:
+        _print_calendars(service)
     return 0
+
+
+def _print_calendars(service: PlannerService) -> None:
+    found = service.calendars()
+    if not found:
+        print("No calendars yet: `planner import FILE.ics` adds one, `planner sync add` "
+              "links one.")
+    for cal in found:
+        kind = "linked" if cal.linked else "subscribed" if cal.subscribed else "file"
+        shown = " (hidden, busy)" if cal.busy else " (hidden)" if cal.hidden else ""
+        print(f"{cal.name + shown:<24} {cal.sphere:<9} {cal.events:>6} events  {kind:<10} "
+              f"{cal.origin}")
+        if cal.checked_at:
+            when = service.local(datetime.fromisoformat(cal.checked_at))
+            state = "" if cal.ok is None else (" ok" if cal.ok else " failed")
+            result = f": {cal.last_result}" if cal.last_result and not cal.ok else ""
+            print(f"  last {'sync' if cal.linked else 'refresh'} {when:%a %d %b %H:%M}"
+                  f"{state}{result}")
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
