@@ -243,3 +243,27 @@ def test_preview_shows_the_sample_as_a_reader_will_see_it(cli: Run, family_home:
     assert "Nothing in that range" in nothing.stdout
     missing = cli("export")
     assert missing.returncode == 1 and "--preview" in missing.stderr
+
+
+def test_an_event_across_the_viewers_dst_change_keeps_its_length() -> None:
+    """00:30 BST to 03:30 GMT on 25 Oct 2026 is four hours, seen from London or Berlin."""
+    from zoneinfo import ZoneInfo
+
+    from planner.core.recurrence import occurrences
+
+    london = ZoneInfo("Europe/London")
+    start = datetime(2026, 10, 25, 0, 30, tzinfo=london)
+    end = datetime(2026, 10, 25, 3, 30, tzinfo=london)
+    zoned = Block(id="z", title="Night deploy", start=start.astimezone(UTC),
+                  end=end.astimezone(UTC), tzid="Europe/London")
+    floating = Block(id="f", title="Floating", start=datetime(2026, 10, 25, 0, 30),
+                     end=datetime(2026, 10, 25, 3, 30))
+    window = (datetime(2026, 10, 24, tzinfo=london), datetime(2026, 10, 26, tzinfo=london))
+    for viewer in ("Europe/London", "Europe/Berlin"):
+        got = {o.block.id: o for o in occurrences([zoned, floating], *window, ZoneInfo(viewer))}
+        occurrence = got["z"]
+        assert occurrence.end.astimezone(UTC) - occurrence.start.astimezone(UTC) == timedelta(
+            hours=4)
+        assert got["z"].end.astimezone(UTC) == end.astimezone(UTC)
+        # Floating times are wall times wherever they are seen: 03:30 on the viewer's clock.
+        assert (got["f"].end.hour, got["f"].end.minute) == (3, 30)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner import __version__
 from planner.core.errors import Busy, PlannerError, UsageError
+from planner.core.moments import plus_exact
 
 if TYPE_CHECKING:
     from planner.app.service import PlannerService
@@ -267,14 +268,18 @@ def _date_arg(service: PlannerService, text: str | None) -> date:
 
 
 def _when(service: PlannerService, text: str, default_time: time | None = None) -> datetime:
-    from planner.core.when import parse_when
+    """The moment ``text`` names; a wall time in the spring-forward gap moves forward and
+    the command says so."""
+    from planner.core.when import parse_when_noted
 
     try:
-        moment = parse_when(text, now=service.now(), default_time=default_time)
+        moment, note = parse_when_noted(text, now=service.now(), default_time=default_time)
     except OverflowError as exc:  # e.g. 0001-01-01 00:30 in Berlin is before year 1 in UTC
         raise UsageError(f"{text!r} is outside the years {SAFE_YEARS.start}–"
                          f"{SAFE_YEARS.stop - 1} that planner handles.") from exc
     _in_range(moment, text)
+    if note:
+        print(f"Note: {note}")
     return moment
 
 
@@ -434,7 +439,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             start = _when(service, args.at, default_time=time(9, 0))
             if rule:
                 start = first_repeat_start(rule, start)
-            end = start + _duration(args.duration, timedelta(hours=1))
+            end = plus_exact(start, _duration(args.duration, timedelta(hours=1)))
             if args.energy:
                 from planner.core.model import Energy
 
@@ -618,7 +623,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
                                  "its calendar.")
             start = _when(service, args.at) if args.at else service.local(block.start)
             length = _duration(args.duration, block.length)
-            changes.update(start=start.astimezone(UTC), end=(start + length).astimezone(UTC))
+            changes.update(start=start.astimezone(UTC),
+                           end=plus_exact(start, length).astimezone(UTC))
     else:
         if args.duration is not None:
             changes["duration"] = _duration(args.duration, timedelta())

@@ -29,6 +29,7 @@ from planner.ui.widgets.text import set_text
 from planner.ui.widgets.timeline import Timeline, TimelineData
 
 if TYPE_CHECKING:
+    from planner.app.exporting import ExportPreview
     from planner.app.service import DayPlan, PlannerService
     from planner.ui.app import PlannerApp
 
@@ -601,10 +602,15 @@ class DayScreen(Screen[None]):
                 self.show_busy(f"Exporting to {request.path}…")
                 self._export(request)
 
+        def preview(first: date, last: date, busy_only: tuple[str, ...],
+                    private_as_busy: bool) -> ExportPreview | None:
+            return self.service.export_preview(first=first, last=last, busy_only=busy_only,
+                                               private_as_busy=private_as_busy)
+
         first = self.day - timedelta(days=self.day.weekday())
         self.app.push_screen(ExportScreen(first, first + timedelta(days=6),
                                           self.service.today(),
-                                          self.service.settings.sphere_names), chosen)
+                                          self.service.settings.sphere_names, preview), chosen)
 
     @work(thread=True, exclusive=True, group="service")
     def _export(self, request: object) -> None:
@@ -613,7 +619,8 @@ class DayScreen(Screen[None]):
         assert isinstance(request, ExportRequest)
         try:
             report = self.service.export(request.path, first=request.first, last=request.last,
-                                         busy_only=request.busy_only)
+                                         busy_only=request.busy_only,
+                                         private_as_busy=request.private_as_busy)
         except Exception as exc:
             self.app.call_from_thread(self._finish, f"Export failed: {exc}", "error")
             return

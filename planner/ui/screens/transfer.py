@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from planner.core.moments import day_label
 from planner.core.when import WhenError, parse_date
+
+if TYPE_CHECKING:
+    from planner.app.exporting import ExportPreview
 
 URL_PREFIXES = ("http://", "https://", "webcal://", "webcals://")
 
@@ -61,7 +65,28 @@ class ExportRequest:
     path: str
     first: date
     last: date
+    busy_only: tuple[str, ...] = ()  # spheres (and the spheres under them) as Busy
+    private_as_busy: bool = False  # personal spheres and private events as Busy
+
+
+@dataclass(frozen=True)
+class Audience:
+    """One choice of who the file is for."""
+
+    key: str
+    label: str
     busy_only: tuple[str, ...] = ()
+    private_as_busy: bool = False
+
+
+AUDIENCES = (
+    Audience("me", "Me: every detail"),
+    Audience("colleagues", "Colleagues: personal and private blocks as Busy",
+             private_as_busy=True),
+    Audience("anyone", "Anyone: everything as Busy", ("work", "personal"), True),
+)
+# (first, last, busy_only, private_as_busy) -> the sample event as a reader sees it.
+PreviewFn = Callable[[date, date, tuple[str, ...], bool], "ExportPreview | None"]
 
 
 class _Dialog(ModalScreen[object]):
@@ -135,13 +160,19 @@ class ImportScreen(_Dialog):
 
 
 class ExportScreen(_Dialog):
-    """Returns an :class:`ExportRequest`, or None."""
+    """Returns an :class:`ExportRequest`, or None.
+
+    Below the audience choice, one sample event is shown exactly as the file will hold
+    it for that audience, so what a colleague will see is checked before writing.
+    """
 
     AUTO_FOCUS = "#path"
 
-    def __init__(self, first: date, last: date, today: date, spheres: tuple[str, ...]) -> None:
+    def __init__(self, first: date, last: date, today: date, spheres: tuple[str, ...],
+                 preview: PreviewFn | None = None) -> None:
         super().__init__()
         self.first, self.last, self.today, self.spheres = first, last, today, spheres
+        self.preview = preview
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
@@ -149,16 +180,67 @@ class ExportScreen(_Dialog):
             yield Label("Save as — tab completes", classes="field-label")
             yield Input(value="planner.ics", id="path", suggester=PathSuggester())
             yield Static(classes="field-error", id="err-path")
-            yield Label("From (fri, 2027-01-04, +3 …)", classes="field-label")
-            yield Input(value=self.first.isoformat(), id="first")
+            yield Label("From (fri, 2027-01-04, +3 …) to (inclusive)", classes="field-label")
+            with Horizontal(id="export-range"):
+                yield Input(value=self.first.isoformat(), id="first")
+                yield Input(value=self.last.isoformat(), id="last")
             yield Static(classes="field-error", id="err-first")
-            yield Label("To (inclusive)", classes="field-label")
-            yield Input(value=self.last.isoformat(), id="last")
             yield Static(classes="field-error", id="err-last")
-            yield Checkbox("Personal blocks as \"Busy\" (for sharing)", id="busy-only")
-            with Horizontal(classes="buttons"):
+            yield Label("Who is it for?", classes="field-label")
+            yield Select([(a.label, a.key) for a in AUDIENCES], value=AUDIENCES[0].key,
+                         allow_blank=False, id="audience")
+            if self.preview is not None:
+                yield Label("What a reader sees (one sample event)", classes="field-label")
+                yield Static("…", id="audience-preview", markup=False)
+            # Docked: the buttons stay in sight while the preview scrolls.
+            with Horizontal(classes="buttons", id="export-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Export", variant="primary", id="ok")
+
+    def on_mount(self) -> None:
+        self._show_preview()
+
+    @property
+    def audience(self) -> Audience:
+        chosen = self.query_one("#audience", Select).value
+        return next((a for a in AUDIENCES if a.key == chosen), AUDIENCES[0])
+
+    @on(Select.Changed, "#audience")
+    @on(Input.Changed, "#first, #last")
+    def _show_preview(self) -> None:
+        if self.preview is None:
+            return
+        first, last = self._quiet_date("first"), self._quiet_date("last")
+        shown = self.query_one("#audience-preview", Static)
+        if first is None or last is None or last < first:
+            shown.update("Give the dates to see a sample.")
+            return
+        audience = self.audience
+        self._load_preview(first, last, audience.busy_only, audience.private_as_busy)
+
+    @work(thread=True, exclusive=True, group="export-preview")
+    def _load_preview(self, first: date, last: date, busy_only: tuple[str, ...],
+                      private_as_busy: bool) -> None:
+        assert self.preview is not None
+        try:
+            sample = self.preview(first, last, busy_only, private_as_busy)
+        except Exception as exc:  # a preview must never take the dialog down
+            text = f"No preview: {exc}"
+        else:
+            text = "Nothing in these days to show." if sample is None else (
+                f"{sample.title!r} goes out {'as Busy' if sample.busy else 'in full'}:\n"
+                f"{sample.text}")
+        self.app.call_from_thread(self._set_preview, text)
+
+    def _set_preview(self, text: str) -> None:
+        if self.is_mounted:
+            self.query_one("#audience-preview", Static).update(text)
+
+    def _quiet_date(self, field: str) -> date | None:
+        try:
+            return parse_date(self.query_one(f"#{field}", Input).value, today=self.today)
+        except WhenError:
+            return None
 
     def _date(self, field: str) -> date | None:
         text = self.query_one(f"#{field}", Input).value
@@ -186,5 +268,6 @@ class ExportScreen(_Dialog):
         if last < first:
             self.error("last", f"Ends before it starts ({day_label(first)}).")
             return
-        busy = ("personal",) if self.query_one("#busy-only", Checkbox).value else ()
-        self.dismiss(ExportRequest(str(path), first, last, busy))
+        audience = self.audience
+        self.dismiss(ExportRequest(str(path), first, last, audience.busy_only,
+                                   audience.private_as_busy))
