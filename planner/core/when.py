@@ -721,7 +721,8 @@ _DAY_WORDS_LONG = ("monday", "tuesday", "wednesday", "thursday", "friday", "satu
 _FREQ_NOUNS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
 _M = TypeVar("_M", date, datetime)
 _REPEAT_HINT = ("try 'every weekday', 'every mon, wed', 'daily', 'every 2 weeks', "
-                "'monthly until 2027-06-30' or '10 times'")
+                "'monthly until 2027-06-30', 'weekly 10 times' or an RRULE such as "
+                "'FREQ=WEEKLY;BYDAY=MO'")
 
 
 def is_repeat_start(word: str) -> bool:
