@@ -139,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("import", "import .ics files or subscribe to calendar URLs")
-    p.add_argument("sources", nargs="+", metavar="FILE_OR_URL")
+    p.add_argument("sources", nargs="+", metavar="FILE_OR_URL",
+                   help="an .ics file, a calendar URL, or - for standard input")
     p.add_argument("--sphere")
     p.add_argument("--calendar", metavar="NAME",
                    help="the calendar's name (default: the file's name, or the URL's last part)")
@@ -735,13 +736,21 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(report.summary)
         for notice in report.notices:
             print(f"  note: {notice}")
-        if report.skipped:
-            if args.verbose:
-                for line in report.skipped:
-                    print(f"  skipped {line}")
-            else:
-                print(f"  ({len(report.skipped)} skipped; -v lists them with the reason)")
+        _print_notices(report, args.verbose)
     return status
+
+
+def _print_notices(report: Any, verbose: bool) -> None:
+    """What an import skipped or repaired: each on one line with -v, else a count."""
+    if verbose:
+        for line in report.skipped:
+            print(f"  skipped {_one_line(line)}")
+        for line in report.repaired:
+            print(f"  repaired {_one_line(line)}")
+    elif report.skipped or report.repaired:
+        counts = [f"{len(report.skipped)} skipped"] if report.skipped else []
+        counts += [f"{len(report.repaired)} repaired"] if report.repaired else []
+        print(f"  ({', '.join(counts)}; -v lists them with the reason)")
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -757,8 +766,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if report.failed:
             status = EXIT_ERROR
         if args.verbose:
-            for line in report.skipped:
-                print(f"  skipped {line}")
+            _print_notices(report, True)
     return status
 
 
@@ -1013,8 +1021,10 @@ def _run_app(service: PlannerService, day: date | None) -> int:
         raise UsageError("The day view needs a terminal; use `planner agenda` in scripts.")
     from planner.ui.app import PlannerApp
 
-    PlannerApp(service, start_day=day).run()
-    return 0
+    app = PlannerApp(service, start_day=day)
+    app.run()
+    # A crash inside the app (a bug) has been shown by Textual; the exit status says so.
+    return app.return_code or 0
 
 
 COMMANDS = {
