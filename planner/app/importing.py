@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import secrets
 import stat
 import sys
@@ -66,9 +67,9 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
     a name in use is refused unless ``replace``."""
     if location == STDIN:
         data = _read_capped(stdin or sys.stdin.buffer, "standard input")
-        return _import_bytes(session, data, origin="standard input",
-                             name=calendar or "stdin", sphere=sphere, extra_meta={},
-                             progress=progress)
+        name = calendar or _calendar_name_in(data) or "stdin"
+        return _import_bytes(session, data, origin="standard input", name=name,
+                             sphere=sphere, extra_meta={}, progress=progress)
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
@@ -104,6 +105,29 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         extra_meta = {"path": where[1], "url": None, "etag": None, "last_modified": None}
     return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
                          extra_meta=extra_meta, progress=progress)
+
+
+_CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
+# X-WR-CALNAMEs that say nothing: Outlook, Apple and Google all write one of these.
+_GENERIC_NAMES = frozenset({"calendar", "calendars", "kalender", "calendrier", "calendario",
+                            "agenda", "default", "ical", "export"})
+
+
+def _calendar_name_in(data: bytes) -> str | None:
+    """The X-WR-CALNAME of data with no file name (standard input), unless generic."""
+    head = data[:65536]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    match = _CALNAME.search(head)
+    if not match:
+        return None
+    try:
+        name = match.group(1).decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None
+    name = name.replace("\\,", ",").replace("\\;", ";")[:80]
+    return name if name and name.isprintable() and name.lower() not in _GENERIC_NAMES \
+        else None
 
 
 def _check_same_source(name: str, meta: dict[str, Any], where: tuple[str, str | None],
