@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
-from planner.app import planning
+from planner.app import history, planning
 from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.local_edits import keep_local_edits, local_blocks_of
@@ -36,6 +36,7 @@ STDIN = "-"
 _READ_CHUNK = 1 << 20
 SAFE_YEARS = range(2, 9998)
 MAX_TASK = timedelta(hours=24)
+WIPE_MIN = 10  # a calendar this big that loses over half its events in one go is suspect
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,13 @@ class ImportReport:
     repaired: list[str] = field(default_factory=list)  # what was read after a repair
 
 
+_CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
+
+
 def import_calendar(session: Session, location: str, *, sphere: str | None = None,
                     calendar: str | None = None, replace: bool = False,
-                    progress: Progress = None, stdin: BinaryIO | None = None
-                    ) -> ImportReport:
+                    progress: Progress = None, stdin: BinaryIO | None = None,
+                    allow_empty: bool = False) -> ImportReport:
     """Import a file, a URL, or standard input when ``location`` is ``-``.
 
     Without ``calendar`` the calendar is named after the file (or the URL's last
@@ -69,7 +73,8 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         data = _read_capped(stdin or sys.stdin.buffer, "standard input")
         name = calendar or _calendar_name_in(data) or "stdin"
         return _import_bytes(session, data, origin="standard input", name=name,
-                             sphere=sphere, extra_meta={}, progress=progress)
+                             sphere=sphere, extra_meta={}, progress=progress,
+                             allow_empty=allow_empty)
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
@@ -104,30 +109,7 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         origin = str(path)
         extra_meta = {"path": where[1], "url": None, "etag": None, "last_modified": None}
     return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
-                         extra_meta=extra_meta, progress=progress)
-
-
-_CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
-# X-WR-CALNAMEs that say nothing: Outlook, Apple and Google all write one of these.
-_GENERIC_NAMES = frozenset({"calendar", "calendars", "kalender", "calendrier", "calendario",
-                            "agenda", "default", "ical", "export"})
-
-
-def _calendar_name_in(data: bytes) -> str | None:
-    """The X-WR-CALNAME of data with no file name (standard input), unless generic."""
-    head = data[:65536]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    match = _CALNAME.search(head)
-    if not match:
-        return None
-    try:
-        name = match.group(1).decode("utf-8").strip()
-    except UnicodeDecodeError:
-        return None
-    name = name.replace("\\,", ",").replace("\\;", ";")[:80]
-    return name if name and name.isprintable() and name.lower() not in _GENERIC_NAMES \
-        else None
+                         extra_meta=extra_meta, progress=progress, allow_empty=allow_empty)
 
 
 def _check_same_source(name: str, meta: dict[str, Any], where: tuple[str, str | None],
@@ -228,7 +210,7 @@ def _file_kind(mode: int) -> str:
 
 def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
                   sphere: str | None, extra_meta: dict[str, Any],
-                  progress: Progress) -> ImportReport:
+                  progress: Progress, allow_empty: bool = False) -> ImportReport:
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
     chosen_sphere = sphere
@@ -241,7 +223,8 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
                 known_meta.get("reader_version") == READER_VERSION and all(
                 known_meta.get(k) == v for k, v in extra_meta.items()
                 if k in ("url", "path")) and (
-                chosen_sphere in (None, known_meta.get("sphere"))):
+                chosen_sphere in (None, known_meta.get("sphere"))) and (
+                known_meta.get("events") in (None, session.store.calendar_size(name))):
             # Fast path: byte-identical to the last import, nothing can have changed.
             count = session.store.calendar_size(name)
             summary = f"{name}: 0 new, 0 updated (0 moved), 0 removed, {count} unchanged, " \
@@ -261,30 +244,45 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
     skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
     repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
     blocks = result.blocks
-    existing = session.store.calendar_blocks(final_name)
-    local = local_blocks_of(session.store.user_blocks(), final_name)
-    kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing, local,
-                            session.zone, final_name)
-    changes = _apply_sphere_change(kept.result, blocks)
     _say(progress, f"Saving {len(blocks)} events …")
     now = session.now().astimezone(UTC).isoformat()
-    summary = changes.summary(final_name, len(skipped))
-    if repaired:
-        summary += f", {len(repaired)} repaired"
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "reader_version": READER_VERSION,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
-            "repaired_reasons": repaired[:50], "imported_at": now,
-            "checked": {"at": now, "result": summary, "ok": True}}
+            "repaired_reasons": repaired[:50], "imported_at": now}
     with session.write() as store:
+        # Reconciled under the lock against what is saved now: another import of the
+        # same calendar that finished meanwhile is built on, never undone in part.
+        existing = store.calendar_blocks(final_name)
+        local = local_blocks_of(store.user_blocks(), final_name)
+        local_before = {b.id: b for b in local}
+        kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing,
+                                local, session.zone, final_name)
+        changes = _apply_sphere_change(kept.result, blocks)
+        if not allow_empty:
+            _refuse_a_wipe(final_name, origin, len(existing), len(blocks), changes)
+        summary = changes.summary(final_name, len(skipped))
+        if repaired:
+            summary += f", {len(repaired)} repaired"
+        meta["checked"] = {"at": now, "result": summary, "ok": True}
         # Rehashed blocks are unchanged, saved again with this reader's hashes.
         store.write_calendar(final_name,
                              upsert=[*changes.new, *changes.updated, *changes.rehashed],
-                             remove=[b.id for b in changes.removed], meta=meta)
+                             remove=[b.id for b in changes.removed],
+                             meta={**meta, "events": len(existing) + len(changes.new)
+                                   - len(changes.removed)})
         for block in kept.drop_local:
             store.delete(block.id)
         for block in kept.refresh_local:
             store.put(block)
+        if changes.changed:
+            before = {b.id: b for b in existing}
+            history.record(session, f"import {final_name}", [
+                *((b.id, None, b) for b in changes.new),
+                *((b.id, before.get(b.id), b) for b in changes.updated),
+                *((b.id, b, None) for b in changes.removed),
+                *((b.id, b, None) for b in kept.drop_local),
+                *((b.id, local_before.get(b.id), b) for b in kept.refresh_local)])
         session.invalidate()
         if changes.changed:
             planning.replan_from(session, session.today())
@@ -303,6 +301,20 @@ def _block_problem(block: Block) -> str | None:
         # A DURATION of 9,999,999 weeks crashed the planner's day arithmetic.
         return f"needs a positive duration of at most 24 h, not {block.duration}"
     return None
+
+
+def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
+                   changes: ReconcileResult) -> None:
+    """A source that suddenly holds nothing (or lost most of its events) is more often a
+    broken export or feed than a wish to delete: keep the calendar and say so."""
+    removed = len(changes.removed)
+    if not removed:
+        return
+    if incoming == 0 or (had >= WIPE_MIN and removed * 2 > had):
+        held = "no events" if incoming == 0 else f"only {incoming} events"
+        raise PlannerError(f"{origin} now holds {held} where {name!r} has {had}; the "
+                           f"calendar was kept as it is. If {removed} events really went "
+                           "away, import again with --allow-empty.")
 
 
 def _outside_safe_years(block: Block) -> bool:
@@ -330,13 +342,37 @@ def _apply_sphere_change(changes: ReconcileResult, incoming: list[Block]) -> Rec
                                updated=[*changes.updated, *relabelled])
 
 
+# X-WR-CALNAMEs that say nothing: Outlook, Apple and Google all write one of these.
+_GENERIC_NAMES = frozenset({"calendar", "calendars", "kalender", "calendrier", "calendario",
+                            "agenda", "default", "ical", "export"})
+
+
+def _calendar_name_in(data: bytes) -> str | None:
+    """The X-WR-CALNAME of data with no file name (standard input), unless generic."""
+    head = data[:65536]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 (Outlook exports): same name as the UTF-8 copy of the file.
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    match = _CALNAME.search(head)
+    if not match:
+        return None
+    try:
+        name = match.group(1).decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None
+    name = name.replace("\\,", ",").replace("\\;", ";")[:80]
+    return name if name and name.isprintable() and name.lower() not in _GENERIC_NAMES \
+        else None
+
+
 def _not_modified_report(session: Session, name: str) -> ImportReport:
     count = session.store.calendar_size(name)
     return ImportReport(name, f"{name}: not modified since the last fetch, {count} unchanged",
                         [], unchanged=count, not_modified=True)
 
 
-def refresh_all(session: Session, progress: Progress = None) -> list[ImportReport]:
+def refresh_all(session: Session, progress: Progress = None, allow_empty: bool = False
+                ) -> list[ImportReport]:
     """Re-fetch every subscription; a failed one keeps its last good data."""
     reports = []
     for name in session.store.calendar_names():
@@ -344,7 +380,8 @@ def refresh_all(session: Session, progress: Progress = None) -> list[ImportRepor
         if not url:
             continue
         try:
-            reports.append(import_calendar(session, url, calendar=name, progress=progress))
+            reports.append(import_calendar(session, url, calendar=name, progress=progress,
+                                           allow_empty=allow_empty))
         except PlannerError as exc:
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {exc}", [],
                                         failed=str(exc)))
