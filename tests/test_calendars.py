@@ -121,6 +121,7 @@ def test_a_removed_calendar_is_dropped_once_no_undo_can_bring_it_back(
     assert files() == ["one.json"]  # kept for undo
     service.import_calendar(ics(tmp_path, "one.ics", "One again"))  # the name is free
     assert [c.name for c in service.calendars()] == ["one"]
+    service.undo()  # the import (its events go; the new calendar stays)
     with pytest.raises(PlannerError, match="exists again"):
         service.undo()
     for hour in (18, 19):  # two more steps: the removal falls out of the undo history
