@@ -1,6 +1,6 @@
 """What a command imports and what that costs: medians of ``python -X importtime`` runs.
 
-    python benches/importtime.py [--runs 7] [--top 25] -- --home H --tz Europe/Berlin agenda 2025-03-12
+    python benches/importtime.py [--runs 7] [--top 25] -- --home H agenda 2025-03-12
 
 Runs ``python -X importtime -m planner ARGS`` in fresh processes and prints, per module,
 the median self and cumulative import time (µs) over the runs, the heaviest first, plus
