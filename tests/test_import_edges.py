@@ -313,7 +313,7 @@ def test_one_calendar_failing_unexpectedly_does_not_stop_refresh_of_the_others(
     svc = service(home)
     calls = []
 
-    def fake_import(session, url, *, calendar, progress):  # type: ignore[no-untyped-def]
+    def fake_import(session, url, *, calendar, **options):  # type: ignore[no-untyped-def]
         calls.append(calendar)
         if calendar == "Broken":
             raise OverflowError("int too large to convert")
