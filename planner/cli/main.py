@@ -940,7 +940,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                              for a, b in block.planned)
         else:
             when = f"not placed: {task.reason}"
-        text = f"{_mark(block)} {block.title} · {length} · {block.sphere} · {when}  {block.id}"
+        text = (f"{_mark(block)} {printable(block.title)} · {length} · "
+                f"{printable(block.sphere)} · {printable(when)}  {printable(block.id)}")
         print(textwrap.fill(text, width=80, initial_indent="  ", subsequent_indent="    ",
                             break_on_hyphens=False))
     return 0
@@ -981,8 +982,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
         soon = "now" if wait < timedelta(minutes=1) else f"in {format_duration(wait)}"
         at = service.local(reminder.at)
         shown = f"{at:%H:%M}" if at.date() == now.date() else f"{at:%a %H:%M}"
-        print(f"{shown:<9} {soon:<15} {occ.title} at {when} ({lead_words(reminder)}, "
-              f"{occ.sphere})  {occ.block.id}")
+        print(f"{shown:<9} {soon:<15} {printable(occ.title)} at {when} "
+              f"({lead_words(reminder)}, {printable(occ.sphere)})  {printable(occ.block.id)}")
     return 0
 
 
