@@ -37,6 +37,7 @@ class Outcome:
     n_skipped: int = 0
     titles: tuple[str, ...] = ()  # titles that must be on the agenda afterwards
     max_week_items: int = 20
+    repaired: tuple[str, ...] = ()  # text the repaired-component notes must contain
 
 
 EXPECTED: dict[str, Outcome] = {
@@ -47,8 +48,9 @@ EXPECTED: dict[str, Outcome] = {
                                       max_week_items=10_001),
     "impossible_date.ics": Outcome(new=1, skipped=("VEVENT 'Smarch'", "20231345T250000"),
                                    n_skipped=1, titles=("Fine",)),
-    "unknown_tzid.ics": Outcome(new=1, skipped=("VEVENT 'On Mars'", "Mars/Olympus_Mons"),
-                                n_skipped=1, titles=("Fine",)),
+    # An undefined TZID is read as floating time, and said so.
+    "unknown_tzid.ics": Outcome(new=2, repaired=("VEVENT 'On Mars'", "Mars/Olympus_Mons",
+                                                 "floating"), titles=("Fine", "On Mars")),
     "nesting_without_end.ics": Outcome(error="looks truncated"),
     "empty.ics": Outcome(error="is empty"),
     "binary_garbage.ics": Outcome(error="binary file"),
@@ -142,6 +144,9 @@ def _check(path: Path, expected: Outcome, home: Path) -> None:
         joined = " | ".join(report.skipped)
         for needle in expected.skipped:
             assert needle in joined, joined
+        repaired = " | ".join(report.repaired)
+        for needle in expected.repaired:
+            assert needle in repaired, repaired
     took = time.monotonic() - started
     assert took < IMPORT_BOUND_S, f"import took {took:.1f} s"
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
+import secrets
+import stat
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
-from planner.adapters.ical.reader import CalendarError, read_calendar
+from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
 from planner.app import planning
 from planner.app.session import Session
 from planner.core.errors import PlannerError
@@ -27,6 +31,8 @@ from planner.core.reconcile import ReconcileResult, reconcile
 
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
+STDIN = "-"
+_READ_CHUNK = 1 << 20
 SAFE_YEARS = range(2, 9998)
 MAX_TASK = timedelta(hours=24)
 
@@ -45,11 +51,21 @@ class ImportReport:
     failed: str | None = None
     # Where the source changed an event edited here and its version won (one sentence each).
     notices: list[str] = dataclasses.field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # what was read after a repair
+
+
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
 def import_calendar(session: Session, location: str, *, sphere: str | None = None,
-                    calendar: str | None = None, progress: Progress = None) -> ImportReport:
+                    calendar: str | None = None, progress: Progress = None,
+                    stdin: BinaryIO | None = None) -> ImportReport:
+    """Import a file, a URL, or standard input when ``location`` is ``-``."""
+    if location == STDIN:
+        data = _read_capped(stdin or sys.stdin.buffer, "standard input")
+        return _import_bytes(session, data, origin="standard input", name=calendar,
+                             sphere=sphere, default_name="stdin", extra_meta={},
+                             progress=progress)
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
@@ -84,20 +100,51 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
 
 
 def _read_file(path: Path) -> bytes:
+    """A regular file's bytes, up to the cap counted as read (not as ``stat`` says):
+    a device such as /dev/zero or a FIFO is refused before anything is read."""
     try:
         if path.is_dir():
             raise PlannerError(f"{path} is a folder, not an .ics file.")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise PlannerError(f"{path} is {size // 2**20} MB, more than the "
-                               f"{MAX_FILE_BYTES // 2**20} MB planner reads; nothing imported.")
-        return path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; checked right after.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as stream:
+            mode = os.fstat(stream.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise PlannerError(f"{path} is {_file_kind(mode)}, not a regular file; "
+                                   "to read a stream, give `-` and pipe it to standard input.")
+            return _read_capped(stream, str(path))
     except FileNotFoundError as exc:
         raise PlannerError(f"{path} does not exist.") from exc
     except PermissionError as exc:
         raise PlannerError(f"{path} cannot be read (permission denied).") from exc
     except OSError as exc:
         raise PlannerError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
+
+
+def _read_capped(stream: BinaryIO, shown: str) -> bytes:
+    """Everything ``stream`` holds, or a clear error once it passes the cap."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(_READ_CHUNK, MAX_FILE_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_FILE_BYTES:
+            raise PlannerError(f"{shown} holds more than the {MAX_FILE_BYTES // 2**20} MB "
+                               "planner reads; nothing imported.")
+    return b"".join(chunks)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
 
 
 def _calendar_for_url(session: Session, url: str | None) -> str | None:
@@ -118,34 +165,30 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         if chosen_sphere is not None:
             session.check_sphere(chosen_sphere)
         known_meta = session.store.calendar_meta(name) if name else {}
-        if name and known_meta.get("file_hash") == file_hash and (
+        if name and known_meta.get("file_hash") == file_hash and \
+                known_meta.get("reader_version") == READER_VERSION and (
                 chosen_sphere in (None, known_meta.get("sphere"))):
             # Fast path: byte-identical to the last import, nothing can have changed.
             count = session.store.calendar_size(name)
             summary = f"{name}: 0 new, 0 updated (0 moved), 0 removed, {count} unchanged, " \
                       f"{known_meta.get('skipped', 0)} skipped"
             return ImportReport(name, summary, list(known_meta.get("skipped_reasons", [])),
-                                unchanged=count)
+                                unchanged=count,
+                                repaired=list(known_meta.get("repaired_reasons", [])))
         final_name = name or _calendar_name_in(data) or default_name or "calendar"
         if name is None:
             known_meta = session.store.calendar_meta(final_name)
         chosen_sphere = chosen_sphere or known_meta.get("sphere") or "work"
-        result = read_calendar(data, calendar=final_name, sphere=chosen_sphere, origin=origin)
+        # A fresh secret per read: ids of new blocks cannot be guessed from the file's
+        # UIDs; blocks already stored keep theirs (reconcile matches by identity).
+        result = read_calendar(data, calendar=final_name, sphere=chosen_sphere, origin=origin,
+                               spheres=session.settings.spheres,
+                               id_key=secrets.token_bytes(16), check=_block_problem)
     except CalendarError as exc:
         raise PlannerError(str(exc)) from exc
     skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
-    blocks = []
-    for block in result.blocks:
-        if _outside_safe_years(block):
-            skipped.append(f"{_describe(block)}: has a date outside the years "
-                           f"{SAFE_YEARS.start}–{SAFE_YEARS.stop - 1}")
-        elif block.is_flexible and not timedelta(0) < (block.duration or timedelta(0)) <= MAX_TASK:
-            # The same rule as a task added by hand; a DURATION of 9,999,999 weeks
-            # crashed the planner's day arithmetic.
-            skipped.append(f"{_describe(block)}: needs a positive duration of at most 24 h, "
-                           f"not {block.duration}")
-        else:
-            blocks.append(block)
+    repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
+    blocks = result.blocks
     existing = session.store.calendar_blocks(final_name)
     local = local_blocks_of(session.store.user_blocks(), final_name)
     kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing, local,
@@ -153,10 +196,14 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
     changes = _apply_sphere_change(kept.result, blocks)
     _say(progress, f"Saving {len(blocks)} events …")
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
+            "reader_version": READER_VERSION,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
+            "repaired_reasons": repaired[:50],
             "imported_at": session.now().astimezone(UTC).isoformat()}
     with session.write() as store:
-        store.write_calendar(final_name, upsert=[*changes.new, *changes.updated],
+        # Rehashed blocks are unchanged, saved again with this reader's hashes.
+        store.write_calendar(final_name,
+                             upsert=[*changes.new, *changes.updated, *changes.rehashed],
                              remove=[b.id for b in changes.removed], meta=meta)
         for block in kept.drop_local:
             store.delete(block.id)
@@ -165,10 +212,24 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         session.invalidate()
         if changes.changed:
             planning.replan_from(session, session.today())
-    return ImportReport(final_name, changes.summary(final_name, len(skipped)), skipped,
+    summary = changes.summary(final_name, len(skipped))
+    if repaired:
+        summary += f", {len(repaired)} repaired"
+    return ImportReport(final_name, summary, skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
-                        unchanged=len(changes.unchanged), notices=kept.notices)
+                        unchanged=len(changes.unchanged) + len(changes.rehashed),
+                        repaired=repaired, notices=kept.notices)
+
+
+def _block_problem(block: Block) -> str | None:
+    """Why a block read from a file cannot be kept, checked like one added by hand."""
+    if _outside_safe_years(block):
+        return f"has a date outside the years {SAFE_YEARS.start}–{SAFE_YEARS.stop - 1}"
+    if block.is_flexible and not timedelta(0) < (block.duration or timedelta(0)) <= MAX_TASK:
+        # A DURATION of 9,999,999 weeks crashed the planner's day arithmetic.
+        return f"needs a positive duration of at most 24 h, not {block.duration}"
+    return None
 
 
 def _outside_safe_years(block: Block) -> bool:
@@ -178,12 +239,6 @@ def _outside_safe_years(block: Block) -> bool:
     if block.recurrence is not None:
         moments += [*block.recurrence.rdates, *block.recurrence.exdates]
     return any(m is not None and m.year not in SAFE_YEARS for m in moments)
-
-
-def _describe(block: Block) -> str:
-    kind = "VTODO" if block.is_flexible else "VEVENT"
-    uid = f" (UID {block.source.uid[:200]})" if block.source else ""
-    return f"{kind} {block.title[:200]!r}{uid}"
 
 
 def _apply_sphere_change(changes: ReconcileResult, incoming: list[Block]) -> ReconcileResult:
@@ -236,6 +291,12 @@ def refresh_all(session: Session, progress: Progress = None) -> list[ImportRepor
         except PlannerError as exc:
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {exc}", [],
                                         failed=str(exc)))
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError,
+                UnicodeError) as exc:
+            # One calendar's unforeseen trouble must not stop the others' refresh.
+            problem = f"it could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+            reports.append(ImportReport(name, f"{name}: kept the last good copy — {problem}",
+                                        [], failed=problem))
     return reports
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from planner.adapters.config import Paths
@@ -201,11 +201,12 @@ class PlannerService:
 
     def import_calendar(self, location: str, *, sphere: str | None = None,
                         calendar: str | None = None,
-                        progress: Callable[[str], None] | None = None) -> ImportReport:
+                        progress: Callable[[str], None] | None = None,
+                        stdin: BinaryIO | None = None) -> ImportReport:
         from planner.app import importing  # loads icalendar: only when importing
 
         return importing.import_calendar(self.session, location, sphere=sphere,
-                                         calendar=calendar, progress=progress)
+                                         calendar=calendar, progress=progress, stdin=stdin)
 
     def refresh(self, progress: Callable[[str], None] | None = None) -> list[ImportReport]:
         from planner.app import importing

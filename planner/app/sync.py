@@ -376,7 +376,8 @@ class _Sync:
         for resource in resources:
             try:
                 result = read_calendar(resource.data.encode("utf-8"), calendar=self.name,
-                                       sphere=self.sphere, origin=f"{self.name} {resource.href}")
+                                       sphere=self.sphere, origin=f"{self.name} {resource.href}",
+                                       planner_ids=True)
             except CalendarError as exc:
                 self.report.skipped.append(str(exc))
                 continue

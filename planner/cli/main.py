@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner import __version__
 from planner.core.errors import Busy, PlannerError, UsageError
+from planner.core.moments import plus_exact
 
 if TYPE_CHECKING:
     from planner.app.service import PlannerService
@@ -133,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("import", "import .ics files or subscribe to calendar URLs")
-    p.add_argument("sources", nargs="+", metavar="FILE_OR_URL")
+    p.add_argument("sources", nargs="+", metavar="FILE_OR_URL",
+                   help="an .ics file, a calendar URL, or - for standard input")
     p.add_argument("--sphere")
     p.add_argument("--calendar", metavar="NAME")
     p.add_argument("-v", "--verbose", action="store_true", help="list what was skipped and why")
@@ -246,14 +248,18 @@ def _date_arg(service: PlannerService, text: str | None) -> date:
 
 
 def _when(service: PlannerService, text: str, default_time: time | None = None) -> datetime:
-    from planner.core.when import parse_when
+    """The moment ``text`` names; a wall time in the spring-forward gap moves forward and
+    the command says so."""
+    from planner.core.when import parse_when_noted
 
     try:
-        moment = parse_when(text, now=service.now(), default_time=default_time)
+        moment, note = parse_when_noted(text, now=service.now(), default_time=default_time)
     except OverflowError as exc:  # e.g. 0001-01-01 00:30 in Berlin is before year 1 in UTC
         raise UsageError(f"{text!r} is outside the years {SAFE_YEARS.start}–"
                          f"{SAFE_YEARS.stop - 1} that planner handles.") from exc
     _in_range(moment, text)
+    if note:
+        print(f"Note: {note}")
     return moment
 
 
@@ -406,7 +412,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                                          rrule=args.repeat, **extra)
         else:
             start = _when(service, args.at, default_time=time(9, 0))
-            end = start + _duration(args.duration, timedelta(hours=1))
+            end = plus_exact(start, _duration(args.duration, timedelta(hours=1)))
             if args.energy:
                 from planner.core.model import Energy
 
@@ -557,7 +563,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
                                  "its calendar.")
             start = _when(service, args.at) if args.at else service.local(block.start)
             length = _duration(args.duration, block.length)
-            changes.update(start=start.astimezone(UTC), end=(start + length).astimezone(UTC))
+            changes.update(start=start.astimezone(UTC),
+                           end=plus_exact(start, length).astimezone(UTC))
     else:
         if args.duration is not None:
             changes["duration"] = _duration(args.duration, timedelta())
@@ -667,13 +674,21 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(report.summary)
         for notice in report.notices:
             print(f"  note: {notice}")
-        if report.skipped:
-            if args.verbose:
-                for line in report.skipped:
-                    print(f"  skipped {line}")
-            else:
-                print(f"  ({len(report.skipped)} skipped; -v lists them with the reason)")
+        _print_notices(report, args.verbose)
     return status
+
+
+def _print_notices(report: Any, verbose: bool) -> None:
+    """What an import skipped or repaired: each on one line with -v, else a count."""
+    if verbose:
+        for line in report.skipped:
+            print(f"  skipped {_one_line(line)}")
+        for line in report.repaired:
+            print(f"  repaired {_one_line(line)}")
+    elif report.skipped or report.repaired:
+        counts = [f"{len(report.skipped)} skipped"] if report.skipped else []
+        counts += [f"{len(report.repaired)} repaired"] if report.repaired else []
+        print(f"  ({', '.join(counts)}; -v lists them with the reason)")
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -689,8 +704,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if report.failed:
             status = EXIT_ERROR
         if args.verbose:
-            for line in report.skipped:
-                print(f"  skipped {line}")
+            _print_notices(report, True)
     return status
 
 

@@ -7,7 +7,7 @@ that rule is written down.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # config, parsing
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # display
@@ -35,3 +35,15 @@ def day_label(day: date, *, year: bool = False) -> str:
     """``Mon 23 Nov`` (not strftime: that follows the process locale)."""
     text = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
     return f"{text} {day.year}" if year else text
+
+
+def plus_exact(moment: datetime, length: timedelta) -> datetime:
+    """``moment`` plus an exact ``length`` (RFC 5545: hours and minutes are exact).
+
+    Aware times move on the UTC time line and stay in their own zone, so two hours
+    after 01:30 on the spring-forward night is 04:30; floating times move on the wall
+    clock, which is all they have.
+    """
+    if moment.tzinfo is None:
+        return moment + length
+    return (moment.astimezone(UTC) + length).astimezone(moment.tzinfo)

@@ -44,11 +44,13 @@ __all__ = [
     "QuickAdd",
     "WhenError",
     "format_duration",
+    "gap_note",
     "parse_date",
     "parse_duration",
     "parse_quick_add",
     "parse_time",
     "parse_when",
+    "parse_when_noted",
     "wall_time",
 ]
 
@@ -312,23 +314,33 @@ def parse_when(text: str, *, now: datetime, default_time: time | None = None) ->
     A time alone is on ``now``'s day; a date alone is at ``default_time`` (midnight if
     None); ``now`` is ``now``. Naive ``now`` gives a naive (floating) result.
     """
+    return parse_when_noted(text, now=now, default_time=default_time)[0]
+
+
+def parse_when_noted(text: str, *, now: datetime,
+                     default_time: time | None = None) -> tuple[datetime, str]:
+    """:func:`parse_when` plus a sentence to show when the wall time does not exist
+    (spring-forward gap) and was moved forward; ``""`` otherwise."""
     s = _normal(text)
     if not s:
         raise WhenError(f"No date or time given: {_WHEN_HINT}.")
     if s == "now":
-        return now
+        return now, ""
     if _RE_ISO_OFFSET.fullmatch(s):  # an exact instant, e.g. pasted from a calendar
         try:
             instant = datetime.fromisoformat(s.upper())
         except ValueError:
             _date(s[:10], now.date())  # says which part is impossible ...
             raise WhenError(f"Don't understand the date '{text}': {_WHEN_HINT}.") from None
-        return instant.astimezone(now.tzinfo) if now.tzinfo else instant.replace(tzinfo=None)
+        if now.tzinfo:
+            return instant.astimezone(now.tzinfo), ""
+        return instant.replace(tzinfo=None), ""
     found = _date_and_time(s.split(), now.date(), bare_hour=True)
     if found is None:
         raise WhenError(f"Don't understand the date '{text}': {_WHEN_HINT}.")
     day, clock = found
-    return wall_time(day or now.date(), clock or default_time or time(0), now.tzinfo)
+    day, clock = day or now.date(), clock or default_time or time(0)
+    return wall_time(day, clock, now.tzinfo), gap_note(day, clock, now.tzinfo)
 
 
 def _date_and_time(
@@ -360,6 +372,19 @@ def _date_and_time(
     if impossible:
         raise impossible
     return None
+
+
+def gap_note(day: date, clock: time, zone: tzinfo | None) -> str:
+    """``""`` if ``clock`` exists on ``day`` in ``zone``; else one sentence saying that
+    it falls in the spring-forward gap and which time is used instead."""
+    if zone is None:
+        return ""
+    moved = wall_time(day, clock, zone)
+    if moved.replace(tzinfo=None) == datetime.combine(day, clock):
+        return ""
+    name = getattr(zone, "key", None) or str(zone)
+    return (f"{clock:%H:%M} does not exist on {day_label(day, year=True)} in {name} "
+            f"(the clocks go forward); using {moved:%H:%M}.")
 
 
 def wall_time(day: date, clock: time, zone: tzinfo | None) -> datetime:
@@ -402,6 +427,7 @@ class QuickAdd:
     earliest: datetime | None = None
     priority: int = 0
     today: date | None = None  # the day the line was typed, for "today"/"tomorrow" wording
+    notes: tuple[str, ...] = ()  # things to tell the person, e.g. a start moved out of a DST gap
 
     def describe(self) -> str:
         """A live-preview sentence: ``"Flexible personal · 1 h · this afternoon (Mon 23 Nov)"``."""
@@ -417,6 +443,7 @@ class QuickAdd:
             pieces.append(f"by {self._moment(self.deadline, end_of_day=True)}")
         if self.priority:
             pieces.append(f"priority {self.priority}")
+        pieces.extend(self.notes)
         return " · ".join(pieces)
 
     def _when(self) -> str:
@@ -623,6 +650,7 @@ def _build(title: str, slots: _Slots, now: datetime) -> QuickAdd:
     assert day is None or isinstance(day, date)
     clock = slots.get("time")
     start = wall_time(day or today, clock, zone) if isinstance(clock, time) else None
+    notes = [gap_note(day or today, clock, zone)] if isinstance(clock, time) else []
     kind = slots.get("kind")
     if kind == FIXED and start is None:
         raise WhenError("A fixed block needs a time, e.g. 'standup 9:30 fixed'.")
@@ -646,6 +674,7 @@ def _build(title: str, slots: _Slots, now: datetime) -> QuickAdd:
         earliest=earliest,
         priority=priority if isinstance(priority, int) else 0,
         today=today,
+        notes=tuple(n for n in notes if n),
     )
 
 

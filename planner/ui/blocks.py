@@ -6,6 +6,7 @@ from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
 from planner.core.model import Block
+from planner.core.moments import plus_exact
 from planner.core.when import QuickAdd
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def block_from_quick_add(service: PlannerService, qa: QuickAdd, day: date) -> Bl
         if qa.start is None:
             raise PlannerError("A fixed block needs a time, e.g. 'standup 9:30 15m fixed'.")
         start = service.local(qa.start)
-        return service.make_fixed(qa.title, start, start + (qa.duration or DEFAULT_FIXED),
+        return service.make_fixed(qa.title, start, plus_exact(start, qa.duration or DEFAULT_FIXED),
                                   sphere=sphere)
     when_day = qa.day or (service.local(qa.start).date() if qa.start else None)
     if when_day is None and qa.earliest is None and qa.deadline is None:

@@ -41,7 +41,8 @@ class Item:
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        # Instants, not wall clocks: a block across a DST change lasts what it lasts.
+        return int((self.end.timestamp() - self.start.timestamp()) // 60)
 
 
 def sphere_letter(sphere: str) -> str:

@@ -5,6 +5,7 @@ Returns a dict of changes for ``service.update`` (only what changed), or None.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -18,7 +19,14 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from planner.core.model import Block, Energy, Kind, PartOfDay
 from planner.core.moments import in_zone
-from planner.core.when import WhenError, format_duration, parse_date, parse_duration, parse_when
+from planner.core.when import (
+    WhenError,
+    format_duration,
+    parse_date,
+    parse_duration,
+    parse_when,
+    parse_when_noted,
+)
 
 
 def _fmt(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -79,6 +87,7 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
                 yield from self._field("Start (2026-11-23 09:30, fri 14:00)", Input(
                     _fmt(fixed_start, self.zone) or self._suggested_start(), id="start",
                     disabled=b.all_day or b.is_recurring), "start")
+                yield Static(classes="hint", id="start-note")
                 yield from self._field("Duration (45m, 1h30)", Input(
                     _mins(b.length) if b.is_fixed else _mins(b.duration), id="fixed-duration",
                     disabled=b.all_day or b.is_recurring), "fixed-duration")
@@ -123,8 +132,19 @@ class EditScreen(ModalScreen[dict[str, Any] | None]):
         return _fmt(self.block.pinned_start, self.zone)
 
     def on_mount(self) -> None:
+        self.query_one("#start-note").display = False
         self._show_kind(str(self.block.kind))
         self.query_one("#title", Input).focus()
+
+    @on(Input.Changed, "#start")
+    def _start_changed(self, event: Input.Changed) -> None:
+        """Say at once when the start falls in the spring-forward gap and where it moves."""
+        note = ""
+        with contextlib.suppress(WhenError):  # the field's own error shows on save
+            note = parse_when_noted(event.value, now=self.now)[1]
+        hint = self.query_one("#start-note", Static)
+        hint.update(note)
+        hint.display = bool(note)
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self, event: Select.Changed) -> None:
