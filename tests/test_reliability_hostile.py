@@ -10,9 +10,7 @@ fast: expansion is bounded.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from planner.app.service import PlannerError, PlannerService
+from tests.conftest import planner_command
 
 HOSTILE = Path(__file__).parent / "hostile"
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
@@ -196,11 +195,6 @@ def test_a_rule_that_never_matches_expands_quickly() -> None:
     assert time.monotonic() - started < IMPORT_BOUND_S
 
 
-def _planner() -> list[str]:
-    found = shutil.which("planner", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "planner"]
-
-
 @pytest.mark.parametrize("name", ["login_page.ics", "binary_garbage.ics", "empty.ics",
                                   "secondly_no_end.ics"])
 def test_the_cli_on_hostile_files(name: str, tmp_path: Path) -> None:
@@ -208,7 +202,7 @@ def test_the_cli_on_hostile_files(name: str, tmp_path: Path) -> None:
            "PLANNER_NOW": NOW.isoformat(), "TZ": "UTC"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*_planner(), "--tz", "Europe/Berlin", *args], env=env,
+        return subprocess.run([*planner_command(), "--tz", "Europe/Berlin", *args], env=env,
                               capture_output=True, text=True, timeout=30)
 
     result = run("import", str(HOSTILE / name))

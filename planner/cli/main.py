@@ -927,8 +927,10 @@ def _run_app(service: PlannerService, day: date | None) -> int:
         raise UsageError("The day view needs a terminal; use `planner agenda` in scripts.")
     from planner.ui.app import PlannerApp
 
-    PlannerApp(service, start_day=day).run()
-    return 0
+    app = PlannerApp(service, start_day=day)
+    app.run()
+    # A crash inside the app (a bug) has been shown by Textual; the exit status says so.
+    return app.return_code or 0
 
 
 COMMANDS = {
