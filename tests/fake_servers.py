@@ -99,6 +99,7 @@ class KillingProxy:
         self.victim: int | None = None
         self.kill_on: tuple[str, int] | None = None
         self.seen: dict[str, int] = {}
+        self.refuse: set[str] = set()  # paths answered 400 without asking the server
         self.killed = threading.Event()
         self._victim_known = threading.Event()
         proxy = self
@@ -113,6 +114,11 @@ class KillingProxy:
 
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if self.command == "PUT" and any(p in self.path for p in proxy.refuse):
+                    self.send_response(400, "Bad Request")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port,
                                                       timeout=30)
                 headers = {k: v for k, v in self.headers.items()

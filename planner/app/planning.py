@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from planner.app import queries
 from planner.app.session import Session
-from planner.core.model import Block, PlanResult
+from planner.core.model import Block, Occurrence, PlanResult
 from planner.core.scheduler import plan_days
 
 
@@ -17,14 +18,22 @@ def plan(session: Session, day: date) -> PlanResult:
         return replan_from(session, day)
 
 
-def replan_from(session: Session, first: date) -> PlanResult:
-    """Re-place the flexible blocks that may go on ``first`` or later (inside a write)."""
+def replan_from(session: Session, first: date, keep: Collection[str] = ()) -> PlanResult:
+    """Re-place the flexible blocks that may go on ``first`` or later (inside a write).
+
+    Blocks in ``keep`` stay where they are and count as busy time: a sync keeps a
+    placement another device made, so two devices never move a block back and forth.
+    """
     days = [first + timedelta(days=n) for n in range(queries.PLAN_HORIZON_DAYS)]
     horizon_start = session.day_start(first)
     today = session.today()
     candidates: list[Block] = []
+    kept: list[Block] = []
     for block in session.flexible_blocks():
         if block.done:
+            continue
+        if block.id in keep and block.planned:
+            kept.append(block)
             continue
         if block.planned and min(s for s, _ in block.planned) < horizon_start:
             continue  # already placed on an earlier day: history, not ours to move
@@ -39,7 +48,14 @@ def replan_from(session: Session, first: date) -> PlanResult:
     for block in candidates:
         wanted.update(queries.candidate_days(session, block) or [today])
     days = [d for d in days if d in wanted] or [first]
-    fixed_by_day = {d: queries.fixed_between(session, *session.day_bounds(d)) for d in days}
+    fixed_by_day = {d: list(queries.fixed_between(session, *session.day_bounds(d)))
+                    for d in days}
+    for block in kept:
+        for start, end in block.planned:
+            for d in days:
+                low, high = session.day_bounds(d)
+                if start < high and end > low:
+                    fixed_by_day[d].append(Occurrence(block, start, end))
     results = plan_days(days, session.zone, fixed_by_day, candidates, session.settings,
                         not_before=session.now())
     placements: dict[str, list[tuple[datetime, datetime]]] = {}

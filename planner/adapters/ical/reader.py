@@ -539,7 +539,24 @@ _PLANNER_READERS: dict[str, Any] = {
     "X-PLANNER-SPHERE": ("sphere", lambda v: _unescape(v).strip().lower() or None),
     "X-PLANNER-KIND": ("kind", lambda v: Kind(v.strip().lower())),
     "X-PLANNER-CHUNK": ("chunk", int),
+    "X-PLANNER-PLANNED": ("planned", lambda v: planned_periods(_unescape(v))),
 }
+
+
+def planned_periods(text: str) -> tuple[tuple[datetime, datetime], ...] | None:
+    """X-PLANNER-PLANNED: every chunk of a split flexible block as UTC periods
+    (``20261124T080000Z/20261124T090000Z 20261124T110000Z/...``, space-separated: some
+    servers rewrite an escaped comma); the event's own DTSTART/DTEND is the first chunk,
+    for apps that know nothing of planner."""
+    chunks = []
+    for period in text.replace(",", " ").split():
+        start_text, _, end_text = period.strip().partition("/")
+        start = datetime.strptime(start_text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        end = datetime.strptime(end_text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        if end <= start:
+            raise ValueError(f"period {period!r} ends before it starts")
+        chunks.append((start, end))
+    return tuple(sorted(chunks)) or None
 
 
 def _planner_props(raw: _Raw, ctx: _Context) -> dict[str, Any]:
@@ -711,7 +728,8 @@ def _event(
     if extra.get("kind") is Kind.FLEXIBLE and isinstance(start, datetime):
         assert isinstance(end, datetime)
         return _flexible(block_id, fields, extra, source,
-                         duration=extra.get("duration") or end - start, planned=((start, end),))
+                         duration=extra.get("duration") or end - start,
+                         planned=extra.get("planned") or ((start, end),))
     return Block(
         id=block_id,
         kind=Kind.FIXED,
