@@ -49,7 +49,8 @@ def service(home: Path) -> PlannerService:
     return PlannerService(home, tz=ZONE, clock=pinned_clock)
 
 
-def stored(svc: PlannerService, calendar: str = "Team") -> dict[str, Block]:
+def stored(svc: PlannerService, calendar: str = "team") -> dict[str, Block]:
+    # A file is imported under its own name (team.ics -> "team"), not its X-WR-CALNAME.
     return {b.source.uid: b for b in svc.session.store.calendar_blocks(calendar)
             if b.source is not None}
 
