@@ -25,10 +25,13 @@ if TYPE_CHECKING:
     from planner.app.importing import ImportReport
     from planner.app.links import LinkInfo
     from planner.app.queries import DayPlan
+    from planner.app.search import Searcher
     from planner.app.series import OccurrenceEdit, Scope
     from planner.app.sync import SyncReport
+    from planner.app.tasks import Task
     from planner.core.insights import DayInsights, WeekInsights
     from planner.core.model import Block, Moment, Occurrence, PlanResult
+    from planner.core.reminders import Reminder
     from planner.core.settings import Settings
 
 __all__ = ["DayPlan", "PlannerError", "PlannerService", "system_clock"]
@@ -150,6 +153,28 @@ class PlannerService:
         from planner.app import queries
 
         return queries.weekly_review(self.session, day)
+
+    def searcher(self) -> Searcher:
+        """An incremental search over every calendar (keep it while the person types)."""
+        from planner.app.search import Searcher
+
+        return Searcher(self.session)
+
+    def search(self, text: str, first: date | None = None, last: date | None = None
+               ) -> list[Occurrence]:
+        return self.searcher().find(text, first, last)
+
+    def tasks(self) -> list[Task]:
+        from planner.app.tasks import open_tasks
+
+        return open_tasks(self.session)
+
+    def reminders(self, within: timedelta, *, since: datetime | None = None
+                  ) -> list[Reminder]:
+        """Reminders going off from ``since`` (default: now) until ``within`` from now."""
+        from planner.app import reminders
+
+        return reminders.due(self.session, within, since=since)
 
     def calendars(self) -> list[CalendarInfo]:
         from planner.app.calendars import list_calendars
