@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
-from planner.app import planning
+from planner.app import history, planning
 from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.local_edits import keep_local_edits, local_blocks_of
@@ -35,6 +35,7 @@ STDIN = "-"
 _READ_CHUNK = 1 << 20
 SAFE_YEARS = range(2, 9998)
 MAX_TASK = timedelta(hours=24)
+WIPE_MIN = 10  # a calendar this big that loses over half its events in one go is suspect
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,13 @@ _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 def import_calendar(session: Session, location: str, *, sphere: str | None = None,
                     calendar: str | None = None, progress: Progress = None,
-                    stdin: BinaryIO | None = None) -> ImportReport:
+                    stdin: BinaryIO | None = None, allow_empty: bool = False) -> ImportReport:
     """Import a file, a URL, or standard input when ``location`` is ``-``."""
     if location == STDIN:
         data = _read_capped(stdin or sys.stdin.buffer, "standard input")
         return _import_bytes(session, data, origin="standard input", name=calendar,
                              sphere=sphere, default_name="stdin", extra_meta={},
-                             progress=progress)
+                             progress=progress, allow_empty=allow_empty)
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
@@ -96,7 +97,7 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         extra_meta = {"path": str(path.resolve())}
     return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
                          default_name=None if url else Path(location).stem,
-                         extra_meta=extra_meta, progress=progress)
+                         extra_meta=extra_meta, progress=progress, allow_empty=allow_empty)
 
 
 def _read_file(path: Path) -> bytes:
@@ -156,7 +157,7 @@ def _calendar_for_url(session: Session, url: str | None) -> str | None:
 
 def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | None,
                   sphere: str | None, default_name: str | None, extra_meta: dict[str, Any],
-                  progress: Progress) -> ImportReport:
+                  progress: Progress, allow_empty: bool = False) -> ImportReport:
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
     chosen_sphere = sphere
@@ -167,7 +168,8 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         known_meta = session.store.calendar_meta(name) if name else {}
         if name and known_meta.get("file_hash") == file_hash and \
                 known_meta.get("reader_version") == READER_VERSION and (
-                chosen_sphere in (None, known_meta.get("sphere"))):
+                chosen_sphere in (None, known_meta.get("sphere"))) and (
+                known_meta.get("events") in (None, session.store.calendar_size(name))):
             # Fast path: byte-identical to the last import, nothing can have changed.
             count = session.store.calendar_size(name)
             summary = f"{name}: 0 new, 0 updated (0 moved), 0 removed, {count} unchanged, " \
@@ -189,11 +191,6 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
     skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
     repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
     blocks = result.blocks
-    existing = session.store.calendar_blocks(final_name)
-    local = local_blocks_of(session.store.user_blocks(), final_name)
-    kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing, local,
-                            session.zone, final_name)
-    changes = _apply_sphere_change(kept.result, blocks)
     _say(progress, f"Saving {len(blocks)} events …")
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "reader_version": READER_VERSION,
@@ -201,14 +198,34 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
             "repaired_reasons": repaired[:50],
             "imported_at": session.now().astimezone(UTC).isoformat()}
     with session.write() as store:
+        # Reconciled under the lock against what is saved now: another import of the
+        # same calendar that finished meanwhile is built on, never undone in part.
+        existing = store.calendar_blocks(final_name)
+        local = local_blocks_of(store.user_blocks(), final_name)
+        local_before = {b.id: b for b in local}
+        kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing,
+                                local, session.zone, final_name)
+        changes = _apply_sphere_change(kept.result, blocks)
+        if not allow_empty:
+            _refuse_a_wipe(final_name, origin, len(existing), len(blocks), changes)
         # Rehashed blocks are unchanged, saved again with this reader's hashes.
         store.write_calendar(final_name,
                              upsert=[*changes.new, *changes.updated, *changes.rehashed],
-                             remove=[b.id for b in changes.removed], meta=meta)
+                             remove=[b.id for b in changes.removed],
+                             meta={**meta, "events": len(existing) + len(changes.new)
+                                   - len(changes.removed)})
         for block in kept.drop_local:
             store.delete(block.id)
         for block in kept.refresh_local:
             store.put(block)
+        if changes.changed:
+            before = {b.id: b for b in existing}
+            history.record(session, f"import {final_name}", [
+                *((b.id, None, b) for b in changes.new),
+                *((b.id, before.get(b.id), b) for b in changes.updated),
+                *((b.id, b, None) for b in changes.removed),
+                *((b.id, b, None) for b in kept.drop_local),
+                *((b.id, local_before.get(b.id), b) for b in kept.refresh_local)])
         session.invalidate()
         if changes.changed:
             planning.replan_from(session, session.today())
@@ -230,6 +247,20 @@ def _block_problem(block: Block) -> str | None:
         # A DURATION of 9,999,999 weeks crashed the planner's day arithmetic.
         return f"needs a positive duration of at most 24 h, not {block.duration}"
     return None
+
+
+def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
+                   changes: ReconcileResult) -> None:
+    """A source that suddenly holds nothing (or lost most of its events) is more often a
+    broken export or feed than a wish to delete: keep the calendar and say so."""
+    removed = len(changes.removed)
+    if not removed:
+        return
+    if incoming == 0 or (had >= WIPE_MIN and removed * 2 > had):
+        held = "no events" if incoming == 0 else f"only {incoming} events"
+        raise PlannerError(f"{origin} now holds {held} where {name!r} has {had}; the "
+                           f"calendar was kept as it is. If {removed} events really went "
+                           "away, import again with --allow-empty.")
 
 
 def _outside_safe_years(block: Block) -> bool:
@@ -279,7 +310,8 @@ def _not_modified_report(session: Session, name: str) -> ImportReport:
                         [], unchanged=count, not_modified=True)
 
 
-def refresh_all(session: Session, progress: Progress = None) -> list[ImportReport]:
+def refresh_all(session: Session, progress: Progress = None, allow_empty: bool = False
+                ) -> list[ImportReport]:
     """Re-fetch every subscription; a failed one keeps its last good data."""
     reports = []
     for name in session.store.calendar_names():
@@ -287,7 +319,8 @@ def refresh_all(session: Session, progress: Progress = None) -> list[ImportRepor
         if not url:
             continue
         try:
-            reports.append(import_calendar(session, url, calendar=name, progress=progress))
+            reports.append(import_calendar(session, url, calendar=name, progress=progress,
+                                           allow_empty=allow_empty))
         except PlannerError as exc:
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {exc}", [],
                                         failed=str(exc)))

@@ -202,16 +202,20 @@ class PlannerService:
     def import_calendar(self, location: str, *, sphere: str | None = None,
                         calendar: str | None = None,
                         progress: Callable[[str], None] | None = None,
-                        stdin: BinaryIO | None = None) -> ImportReport:
+                        stdin: BinaryIO | None = None,
+                        allow_empty: bool = False) -> ImportReport:
         from planner.app import importing  # loads icalendar: only when importing
 
         return importing.import_calendar(self.session, location, sphere=sphere,
-                                         calendar=calendar, progress=progress, stdin=stdin)
+                                         calendar=calendar, progress=progress, stdin=stdin,
+                                         allow_empty=allow_empty)
 
-    def refresh(self, progress: Callable[[str], None] | None = None) -> list[ImportReport]:
+    def refresh(self, progress: Callable[[str], None] | None = None,
+                allow_empty: bool = False) -> list[ImportReport]:
         from planner.app import importing
 
-        return importing.refresh_all(self.session, progress=progress)
+        return importing.refresh_all(self.session, progress=progress,
+                                     allow_empty=allow_empty)
 
     def export(self, out: str, *, first: date | None = None, last: date | None = None,
                busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None,

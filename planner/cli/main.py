@@ -139,9 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sphere")
     p.add_argument("--calendar", metavar="NAME")
     p.add_argument("-v", "--verbose", action="store_true", help="list what was skipped and why")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="accept a file that removes all or most of a calendar's events")
 
     p = command("refresh", "re-fetch every subscribed calendar URL")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="accept a feed that removes all or most of a calendar's events")
 
     p = command("export", "write the blended schedule as .ics ('-' for stdout)")
     p.add_argument("out", metavar="OUT.ics", nargs="?")
@@ -666,7 +670,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for source in args.sources:
         try:
             report = service.import_calendar(source, sphere=args.sphere,
-                                             calendar=args.calendar, progress=progress)
+                                             calendar=args.calendar, progress=progress,
+                                             allow_empty=args.allow_empty)
         except PlannerError as exc:
             print(f"planner: {_one_line(exc)}", file=sys.stderr)
             status = EXIT_ERROR
@@ -693,7 +698,7 @@ def _print_notices(report: Any, verbose: bool) -> None:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     service = _service(args)
-    reports = service.refresh()
+    reports = service.refresh(allow_empty=args.allow_empty)
     if not reports:
         print("No subscriptions yet: `planner import https://…` subscribes to a calendar URL.")
     status = 0
@@ -971,6 +976,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("PLANNER_DEBUG"):
             raise
-        print(f"planner: unexpected error ({type(exc).__name__}: {exc}); nothing was "
-              "changed. Set PLANNER_DEBUG=1 to see details.", file=sys.stderr)
+        print(f"planner: unexpected error ({type(exc).__name__}: {_one_line(exc)}); saves are "
+              "all or nothing. Set PLANNER_DEBUG=1 to see details.", file=sys.stderr)
         return 70
