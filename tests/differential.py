@@ -148,17 +148,72 @@ def window_for(data: bytes) -> Window | None:
         return None
     first = min(starts) - timedelta(days=1)
     last = min(max(starts) + timedelta(days=60), first + timedelta(days=2 * 366))
-    zone = ZoneInfo(VIEW_ZONE)
-    begin = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-    for calendar in calendars:
-        query = recurring_ical_events.of(calendar, components=["VEVENT"], skip_bad_series=True)
-        for count, event in enumerate(query.after(begin), 1):
-            start = event["DTSTART"].dt
-            day = start.astimezone(zone).date() if isinstance(start, datetime) and \
-                start.tzinfo else (start.date() if isinstance(start, datetime) else start)
-            if day >= last:
-                break
-            if count >= _MAX_ROWS:
-                last = max(day, first + timedelta(days=1))
-                break
+    # Grow the window a step at a time (a day, two, four...) until it holds enough
+    # occurrences: a rule every minute must not be expanded over two years.
+    days, seen = 1, 0
+    while first + timedelta(days=days) < last:
+        step = Window(first + timedelta(days=days // 2) if days > 1 else first,
+                      days - days // 2 if days > 1 else 1)
+        seen += sum(1 for _ in zip(reference_occurrences(data, step), range(_MAX_ROWS),
+                                   strict=False))
+        if seen >= _MAX_ROWS:
+            last = first + timedelta(days=days)
+            break
+        days *= 2
     return Window(first, max((last - first).days, 1))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How planner's reading of one file compares with the reference's."""
+
+    # same | differs | reference-fails (planner reads events) | planner-fails (the
+    # reference reads events) | only-planner (the reference finds none) | no-events
+    status: str
+    detail: str = ""
+
+
+def compare(data: bytes, home: Path) -> Outcome:
+    """Both readings of one file, compared; planner failing other than with its own
+    one-sentence error is raised, never hidden."""
+    from planner.core.errors import PlannerError
+
+    try:
+        window = window_for(data)
+        reference = reference_rows(data, window) if window is not None else None
+    except Exception as exc:  # the reference's own failure is an outcome, not ours
+        window, reference = None, None
+        failed = f"{type(exc).__name__}: {str(exc)[:120]}"
+    else:
+        failed = ""
+    if window is None:  # the reference finds no event (or cannot read the file)
+        try:
+            fixed = _planner_fixed_count(data, home)
+        except PlannerError:
+            fixed = 0  # nothing either way
+        if not fixed:
+            return Outcome("no-events")
+        if failed:
+            return Outcome("reference-fails", f"reference: {failed}; planner: {fixed} events")
+        return Outcome("only-planner", f"the reference finds no event, planner {fixed}")
+    try:
+        mine, _ = planner_rows(data, window, home)
+    except PlannerError as exc:
+        return Outcome("planner-fails", f"planner: {exc}")
+    if mine == reference:
+        return Outcome("same")
+    assert reference is not None
+    only_ref = sorted(set(reference) - set(mine))[:3]
+    only_mine = sorted(set(mine) - set(reference))[:3]
+    return Outcome("differs", f"reference only {only_ref}, planner only {only_mine}")
+
+
+def _planner_fixed_count(data: bytes, home: Path) -> int:
+    from planner.app.service import PlannerService
+
+    path = home / "corpus.ics"
+    path.write_bytes(data)
+    service = PlannerService(home / "store", tz=VIEW_ZONE,
+                             clock=lambda: datetime(2000, 1, 1, tzinfo=UTC))
+    service.import_calendar(str(path), calendar="corpus")
+    return sum(1 for b in service.session.store.calendar_blocks("corpus") if b.is_fixed)

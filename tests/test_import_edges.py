@@ -49,7 +49,8 @@ def service(home: Path) -> PlannerService:
     return PlannerService(home, tz=ZONE, clock=pinned_clock)
 
 
-def stored(svc: PlannerService, calendar: str = "Team") -> dict[str, Block]:
+def stored(svc: PlannerService, calendar: str = "team") -> dict[str, Block]:
+    # A file is imported under its own name (team.ics -> "team"), not its X-WR-CALNAME.
     return {b.source.uid: b for b in svc.session.store.calendar_blocks(calendar)
             if b.source is not None}
 
@@ -256,3 +257,77 @@ def test_cli_import_dash_reads_standard_input(cli) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+# --- #18.13: numbers at the edge ------------------------------------------------------------
+
+
+HUGE_INTERVAL = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Test//EN\r
+BEGIN:VEVENT\r
+UID:huge@x\r
+DTSTART:20261124T100000Z\r
+DTEND:20261124T110000Z\r
+RRULE:FREQ=DAILY;INTERVAL=2147483648\r
+SUMMARY:Huge interval\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_a_huge_rrule_interval_keeps_the_first_instance_and_says_so(home: Path,
+                                                                   tmp_path: Path) -> None:
+    path = _write(tmp_path / "huge.ics", HUGE_INTERVAL)
+    report = service(home).import_calendar(str(path))
+    assert report.new == 1 and report.skipped == []
+    assert "INTERVAL of 2147483648" in report.repaired[0]
+    from datetime import date
+
+    items = service(home).agenda(date(2026, 11, 23), 7)
+    assert [o.title for o in items if o.block.is_fixed] == ["Huge interval"]
+
+
+@pytest.mark.parametrize("freq", ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY",
+                                  "MONTHLY", "YEARLY"])
+def test_a_stored_huge_interval_cannot_break_the_agenda(freq: str) -> None:
+    """Stores written before the reader bounded INTERVAL still hold such series."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from planner.core.model import Recurrence
+    from planner.core.recurrence import occurrences
+
+    start = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    block = Block(id="b", title="Huge", start=start, end=start.replace(hour=11),
+                  tzid="Europe/Berlin",
+                  recurrence=Recurrence(f"FREQ={freq};INTERVAL={2**31}"))
+    found = occurrences([block], datetime(2027, 1, 1, tzinfo=UTC),
+                        datetime(2027, 1, 8, tzinfo=UTC), ZoneInfo("Europe/Berlin"))
+    assert found == []
+    first = occurrences([block], start, start.replace(day=25), ZoneInfo("Europe/Berlin"))
+    assert len(first) == 1
+
+
+def test_one_calendar_failing_unexpectedly_does_not_stop_refresh_of_the_others(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    svc = service(home)
+    calls = []
+
+    def fake_import(session, url, *, calendar, **options):  # type: ignore[no-untyped-def]
+        calls.append(calendar)
+        if calendar == "Broken":
+            raise OverflowError("int too large to convert")
+        return importing.ImportReport(calendar, f"{calendar}: fine", [])
+
+    names = ["Broken", "Fine"]
+    monkeypatch.setattr(svc.session.store, "calendar_names", lambda: names)
+    monkeypatch.setattr(svc.session.store, "calendar_meta",
+                        lambda name: {"url": f"https://example.invalid/{name}.ics"})
+    monkeypatch.setattr(importing, "import_calendar", fake_import)
+    reports = importing.refresh_all(svc.session)
+    assert calls == ["Broken", "Fine"]
+    broken, fine = reports
+    assert broken.failed and "kept the last good copy" in broken.summary
+    assert "OverflowError" in broken.summary and "\n" not in broken.summary
+    assert fine.summary == "Fine: fine" and not fine.failed

@@ -56,6 +56,8 @@ BACKUP_DIR = "backups"
 LOCK_FILE = ".lock"
 HISTORY_FILE = "history.json"
 PENDING_TABLE = "pending"  # a linked calendar's queue of local changes not yet pushed
+# A removed calendar keeps its file under a name starting with this, for undo.
+TRASH_MARK = "\x00"
 
 __all__ = ["BACKUPS_KEPT", "BACKUP_DIR", "CALENDAR_DIR", "MAIN_FILE", "SCHEMA_VERSION",
            "ReadOnlyCalendar", "Store", "StoreBusy", "StoreError", "check_data_file",
@@ -242,7 +244,10 @@ class _BlockTable:
         doc = block_to_doc(block)
         if block.id in docs:
             doc_id = docs[block.id][0]
-            self.table.upsert(Document(doc, doc_id=doc_id))
+            # Replace, not upsert: TinyDB's upsert merges, so a field cleared by an edit
+            # (notes emptied, a pin or a repeat removed) would stay in the file.
+            self.table.remove(doc_ids=[doc_id])
+            self.table.insert(Document(doc, doc_id=doc_id))
         else:
             doc_id = self.table.insert(doc)
         docs[block.id] = (doc_id, doc)
@@ -461,7 +466,12 @@ class Store:
         return list(self._user.blocks().values())
 
     def calendar_names(self) -> list[str]:
-        return sorted(self._calendar_slugs())
+        """The calendars in use (removed ones, kept for undo, are not among them)."""
+        return sorted(n for n in self._calendar_slugs() if not n.startswith(TRASH_MARK))
+
+    def removed_calendar_names(self) -> list[str]:
+        """Calendars removed but kept so `planner undo` can bring them back."""
+        return sorted(n for n in self._calendar_slugs() if n.startswith(TRASH_MARK))
 
     def calendar_blocks(self, name: str) -> list[Block]:
         cal = self._calendar(name)
@@ -856,6 +866,31 @@ class Store:
             table.truncate()
             table.insert(merged)
         cal.storage.write(cal.storage.read() or {})  # mark dirty even for a meta-only change
+
+    def rename_calendar(self, old: str, new: str, *, retag: bool = True) -> None:
+        """Give calendar ``old`` the name ``new`` (same file); with ``retag`` its events'
+        source names the new calendar too. Raw documents are changed in place, so a
+        50,000-event calendar costs one rewrite, not one per event."""
+        self._require_transaction()
+        slugs = self._calendar_slugs()
+        cal = self._calendar(old)
+        if cal is None:
+            raise StoreError(f"No calendar named {old!r}.")
+        if new in slugs:
+            raise StoreError(f"A calendar named {new!r} already exists.")
+        data = cal.storage.read() or {}
+        if retag:
+            for doc in data.get("events", {}).values():
+                source = doc.get("source")
+                if isinstance(source, dict) and source.get("calendar") == old:
+                    source["calendar"] = new
+        for doc in data.get("meta", {}).values():
+            doc["name"] = new
+        cal.storage.write(data)
+        cal.events.forget()
+        cal.name = new
+        slugs[new] = slugs.pop(old)
+        self._calendars[new] = self._calendars.pop(old)
 
     def calendar_it_left(self, block_id: str) -> str | None:
         """The calendar a block deleted in this transaction was in (None: planner.json)."""

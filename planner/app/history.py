@@ -53,8 +53,13 @@ def apply_step(live: Doc | None, step: Step) -> Doc | None:
     return doc
 
 
-def record(session: Session, label: str, changes: Iterable[Change]) -> None:
-    """Remember one undoable step (inside a write); a new step drops the redo tail."""
+def record(session: Session, label: str, changes: Iterable[Change], *,
+           calendar: dict[str, Any] | None = None) -> None:
+    """Remember one undoable step (inside a write); a new step drops the redo tail.
+
+    ``calendar`` describes a step on a whole calendar (a rename, a removal), replayed
+    by ``planner.app.calendars``: too big to keep as block documents.
+    """
     store = session.store
     entries = store.history()[:store.history_cursor()]
     steps = []
@@ -64,9 +69,12 @@ def record(session: Session, label: str, changes: Iterable[Change]) -> None:
         if step.get("set") == {} and not step.get("unset"):
             continue  # nothing to undo for this block
         steps.append({"id": block_id, **step, **_home(store, block_id, after)})
-    if not steps:
+    if not steps and calendar is None:
         return
-    entries.append({"label": label, "changes": steps})
+    entry: dict[str, Any] = {"label": label, "changes": steps}
+    if calendar is not None:
+        entry["calendar"] = calendar
+    entries.append(entry)
     entries = entries[-HISTORY_KEPT:]
     entries, cursor = _within_size(entries, len(entries))
     store.set_history(entries, cursor)
@@ -112,6 +120,10 @@ def redo(session: Session) -> str:
 def _apply(session: Session, entry: Doc, side: str) -> Doc:
     """Take the entry's step for every block; return the entry holding the way back."""
     first = session.today()
+    if entry.get("calendar"):
+        from planner.app import calendars  # it records its steps here
+
+        calendars.replay(session, entry["calendar"], side)
     back = []
     for change in entry["changes"]:
         block_id = change["id"]
@@ -135,7 +147,10 @@ def _apply(session: Session, entry: Doc, side: str) -> Doc:
         session.changed(current, block)
         first = min(first, planning.replan_day_for(session, block))
     planning.replan_from(session, first)
-    return {"label": entry["label"], "changes": back}
+    undone: Doc = {"label": entry["label"], "changes": back}
+    if entry.get("calendar"):
+        undone["calendar"] = entry["calendar"]
+    return undone
 
 
 def _home(store: Store, block_id: str, after: Block | None) -> dict[str, str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import unquote, urlsplit
 
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
@@ -59,24 +60,35 @@ _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
 def import_calendar(session: Session, location: str, *, sphere: str | None = None,
-                    calendar: str | None = None, progress: Progress = None,
-                    stdin: BinaryIO | None = None, allow_empty: bool = False) -> ImportReport:
-    """Import a file, a URL, or standard input when ``location`` is ``-``."""
+                    calendar: str | None = None, replace: bool = False,
+                    progress: Progress = None, stdin: BinaryIO | None = None,
+                    allow_empty: bool = False) -> ImportReport:
+    """Import a file, a URL, or standard input when ``location`` is ``-``.
+
+    Without ``calendar`` the calendar is named after the file (or the URL's last
+    meaningful part), never after the X-WR-CALNAME inside, which is often a generic
+    "Calendar"; a source already imported keeps its calendar. A different source under
+    a name in use is refused unless ``replace``."""
     if location == STDIN:
         data = _read_capped(stdin or sys.stdin.buffer, "standard input")
-        return _import_bytes(session, data, origin="standard input", name=calendar,
-                             sphere=sphere, default_name="stdin", extra_meta={},
-                             progress=progress, allow_empty=allow_empty)
+        name = calendar or _calendar_name_in(data) or "stdin"
+        return _import_bytes(session, data, origin="standard input", name=name,
+                             sphere=sphere, extra_meta={}, progress=progress,
+                             allow_empty=allow_empty)
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
         raise PlannerError(str(exc)) from exc
-    name = calendar or (_calendar_for_url(session, url) if url else None)
-    meta = session.store.calendar_meta(name) if name else {}
+    path = None if url else Path(location).expanduser()
+    where = ("url", url) if url else ("path", str(path.resolve()) if path else "")
+    name = calendar or _calendar_from(session, where) or (
+        name_for_url(url) if url else Path(location).stem or "calendar")
+    meta = session.store.calendar_meta(name) if name in session.store.calendar_names() else {}
     if isinstance(meta.get("link"), dict):
         raise PlannerError(f"{name!r} is linked to a CalDAV server; `planner sync {name}` "
                            "updates it, an import would replace its events.")
     if url:
+        _check_same_source(name, meta, where, replace)
         shown = redact_url(url)
         _say(progress, f"Fetching {shown} …")
         try:
@@ -85,19 +97,67 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
                             if meta.get("url") == url else None)
         except FetchError as exc:
             raise PlannerError(str(exc)) from exc
-        if fetched.not_modified and name:
+        if fetched.not_modified and meta:
             return _not_modified_report(session, name)
         data, origin = fetched.data, shown
-        extra_meta: dict[str, Any] = {"url": url, "etag": fetched.etag,
+        extra_meta: dict[str, Any] = {"url": url, "path": None, "etag": fetched.etag,
                                       "last_modified": fetched.last_modified}
     else:
-        path = Path(location).expanduser()
+        assert path is not None
         data = _read_file(path)
+        _check_same_source(name, meta, where, replace)
         origin = str(path)
-        extra_meta = {"path": str(path.resolve())}
+        extra_meta = {"path": where[1], "url": None, "etag": None, "last_modified": None}
     return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
-                         default_name=None if url else Path(location).stem,
                          extra_meta=extra_meta, progress=progress, allow_empty=allow_empty)
+
+
+def _check_same_source(name: str, meta: dict[str, Any], where: tuple[str, str | None],
+                       replace: bool) -> None:
+    """A name in use by another file or URL is refused, unless the person says replace."""
+    if meta and meta.get(where[0]) != where[1] and (meta.get("url") or meta.get("path")) \
+            and not replace:
+        came = redact_url(meta["url"]) if meta.get("url") else meta.get("path")
+        raise PlannerError(f"A calendar named {name!r} already comes from {came}; import "
+                           "this one with --calendar OTHER_NAME, or add --replace to "
+                           "replace it.")
+
+
+# Last parts of calendar URLs that name nothing (Google's .../basic.ics, feeds, exports).
+_GENERIC_URL_PARTS = frozenset({
+    "basic", "full", "calendar", "calendars", "cal", "ical", "ics", "webcal", "feed",
+    "feeds", "export", "events", "event", "public", "private", "default", "index", "download",
+})
+
+
+def name_for_url(url: str) -> str:
+    """A calendar name from a URL: its last path part without the extension, or the
+    host when that part names nothing (Google's ``basic.ics``) or looks like a secret.
+    Earlier parts are never used: they may hold an e-mail address or a token."""
+    parts = urlsplit(url)
+    pieces = [p for p in parts.path.split("/") if p]
+    stem = unquote(pieces[-1]).strip() if pieces else ""
+    if "." in stem and stem.rsplit(".", 1)[1].lower() in ("ics", "ical", "ifb", "vcs"):
+        stem = stem.rsplit(".", 1)[0].strip()
+    if stem and stem.lower() not in _GENERIC_URL_PARTS and not _looks_secret(stem) \
+            and "@" not in stem:
+        return stem[:80]
+    return parts.hostname or "calendar"
+
+
+def _looks_secret(text: str) -> bool:
+    token = text.lower()
+    return token.startswith("private-") or (len(token) >= 20 and token.isalnum()
+                                            and any(c.isdigit() for c in token))
+
+
+def _calendar_from(session: Session, where: tuple[str, str | None]) -> str | None:
+    """The calendar a file or URL was imported into before, if any."""
+    key, value = where
+    for name in session.store.calendar_names():
+        if value and session.store.calendar_meta(name).get(key) == value:
+            return name
+    return None
 
 
 def _read_file(path: Path) -> bytes:
@@ -148,15 +208,8 @@ def _file_kind(mode: int) -> str:
     return "not a file"
 
 
-def _calendar_for_url(session: Session, url: str | None) -> str | None:
-    for name in session.store.calendar_names():
-        if session.store.calendar_meta(name).get("url") == url:
-            return name
-    return None
-
-
-def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | None,
-                  sphere: str | None, default_name: str | None, extra_meta: dict[str, Any],
+def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
+                  sphere: str | None, extra_meta: dict[str, Any],
                   progress: Progress, allow_empty: bool = False) -> ImportReport:
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
@@ -165,9 +218,11 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         # The sphere is validated before parsing so a typo costs nothing.
         if chosen_sphere is not None:
             session.check_sphere(chosen_sphere)
-        known_meta = session.store.calendar_meta(name) if name else {}
-        if name and known_meta.get("file_hash") == file_hash and \
-                known_meta.get("reader_version") == READER_VERSION and (
+        known_meta = session.store.calendar_meta(name)
+        if known_meta.get("file_hash") == file_hash and \
+                known_meta.get("reader_version") == READER_VERSION and all(
+                known_meta.get(k) == v for k, v in extra_meta.items()
+                if k in ("url", "path")) and (
                 chosen_sphere in (None, known_meta.get("sphere"))) and (
                 known_meta.get("events") in (None, session.store.calendar_size(name))):
             # Fast path: byte-identical to the last import, nothing can have changed.
@@ -177,9 +232,7 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
             return ImportReport(name, summary, list(known_meta.get("skipped_reasons", [])),
                                 unchanged=count,
                                 repaired=list(known_meta.get("repaired_reasons", [])))
-        final_name = name or _calendar_name_in(data) or default_name or "calendar"
-        if name is None:
-            known_meta = session.store.calendar_meta(final_name)
+        final_name = name
         chosen_sphere = chosen_sphere or known_meta.get("sphere") or "work"
         # A fresh secret per read: ids of new blocks cannot be guessed from the file's
         # UIDs; blocks already stored keep theirs (reconcile matches by identity).
@@ -192,11 +245,11 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
     repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
     blocks = result.blocks
     _say(progress, f"Saving {len(blocks)} events …")
+    now = session.now().astimezone(UTC).isoformat()
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "reader_version": READER_VERSION,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
-            "repaired_reasons": repaired[:50],
-            "imported_at": session.now().astimezone(UTC).isoformat()}
+            "repaired_reasons": repaired[:50], "imported_at": now}
     with session.write() as store:
         # Reconciled under the lock against what is saved now: another import of the
         # same calendar that finished meanwhile is built on, never undone in part.
@@ -208,6 +261,10 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         changes = _apply_sphere_change(kept.result, blocks)
         if not allow_empty:
             _refuse_a_wipe(final_name, origin, len(existing), len(blocks), changes)
+        summary = changes.summary(final_name, len(skipped))
+        if repaired:
+            summary += f", {len(repaired)} repaired"
+        meta["checked"] = {"at": now, "result": summary, "ok": True}
         # Rehashed blocks are unchanged, saved again with this reader's hashes.
         store.write_calendar(final_name,
                              upsert=[*changes.new, *changes.updated, *changes.rehashed],
@@ -229,9 +286,6 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         session.invalidate()
         if changes.changed:
             planning.replan_from(session, session.today())
-    summary = changes.summary(final_name, len(skipped))
-    if repaired:
-        summary += f", {len(repaired)} repaired"
     return ImportReport(final_name, summary, skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
@@ -288,8 +342,13 @@ def _apply_sphere_change(changes: ReconcileResult, incoming: list[Block]) -> Rec
                                updated=[*changes.updated, *relabelled])
 
 
+# X-WR-CALNAMEs that say nothing: Outlook, Apple and Google all write one of these.
+_GENERIC_NAMES = frozenset({"calendar", "calendars", "kalender", "calendrier", "calendario",
+                            "agenda", "default", "ical", "export"})
+
+
 def _calendar_name_in(data: bytes) -> str | None:
-    """X-WR-CALNAME without a full parse: the name decides block ids, so it comes first."""
+    """The X-WR-CALNAME of data with no file name (standard input), unless generic."""
     head = data[:65536]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         # UTF-16 (Outlook exports): same name as the UTF-8 copy of the file.
@@ -301,7 +360,9 @@ def _calendar_name_in(data: bytes) -> str | None:
         name = match.group(1).decode("utf-8").strip()
     except UnicodeDecodeError:
         return None
-    return name.replace("\\,", ",").replace("\\;", ";")[:80] or None
+    name = name.replace("\\,", ",").replace("\\;", ";")[:80]
+    return name if name and name.isprintable() and name.lower() not in _GENERIC_NAMES \
+        else None
 
 
 def _not_modified_report(session: Session, name: str) -> ImportReport:
@@ -324,13 +385,26 @@ def refresh_all(session: Session, progress: Progress = None, allow_empty: bool =
         except PlannerError as exc:
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {exc}", [],
                                         failed=str(exc)))
+            _note_failure(session, name, str(exc))
         except (ValueError, TypeError, OverflowError, RecursionError, MemoryError,
                 UnicodeError) as exc:
             # One calendar's unforeseen trouble must not stop the others' refresh.
             problem = f"it could not be read ({type(exc).__name__}: {str(exc)[:120]})"
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {problem}",
                                         [], failed=problem))
+            _note_failure(session, name, problem)
     return reports
+
+
+def _note_failure(session: Session, name: str, reason: str) -> None:
+    """Remember a failed refresh for the calendar list (only when the news is new: a
+    calendar file is rewritten to say it)."""
+    checked = session.store.calendar_meta(name).get("checked") or {}
+    if checked.get("ok") is False and checked.get("result") == reason:
+        return
+    with session.write() as store:
+        store.write_calendar(name, meta={"checked": {
+            "at": session.now().astimezone(UTC).isoformat(), "result": reason, "ok": False}})
 
 
 def _say(progress: Progress, text: str) -> None:

@@ -48,7 +48,8 @@ def replan_from(session: Session, first: date, keep: Collection[str] = ()) -> Pl
     for block in candidates:
         wanted.update(queries.candidate_days(session, block) or [today])
     days = [d for d in days if d in wanted] or [first]
-    fixed_by_day = {d: list(queries.fixed_between(session, *session.day_bounds(d)))
+    fixed_by_day = {d: list(queries.fixed_between(session, *session.day_bounds(d),
+                                                  planning=True))
                     for d in days}
     for block in kept:
         for start, end in block.planned:

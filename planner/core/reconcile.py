@@ -105,7 +105,8 @@ def reconcile(
         if hash_version(old_source.content_hash) != hash_version(new_source.content_hash) \
                 and replace(merged, revision=old.revision, source=old_source) == old:
             # Read by another reader version, and the blocks agree: not a change.
-            rehashed.append(replace(old, source=new_source))
+            rehashed.append(replace(old, source=replace(
+                old_source, content_hash=new_source.content_hash)))
         elif new_source.sequence < old_source.sequence:
             unchanged.append(old)  # an older copy of the file: keep what we have
         else:

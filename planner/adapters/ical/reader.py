@@ -505,7 +505,7 @@ def _duration(text: str) -> timedelta:
 
 
 def _describe(raw: _Raw) -> str:
-    summary = raw.text("SUMMARY")
+    summary = raw.text("TZID") if raw.name == "VTIMEZONE" else raw.text("SUMMARY")
     uid = raw.text("UID")
     title = f" {summary[:_TEXT_LIMIT]!r}" if summary else ""
     where = f"UID {uid[:_TEXT_LIMIT]}, line {raw.line}" if uid else f"line {raw.line}"

@@ -14,9 +14,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from planner.core.when import QuickAdd, WhenError, parse_quick_add
+from planner.core.when import QuickAdd, WhenError, parse_quick_add_with_repeat
 
-HINT = "e.g. gym 1h this afternoon personal · standup 9:30 15m work fixed · 2h deep work by fri"
+HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every weekday · "
+        "2h deep work by fri")
 
 
 class QuickAddBar(Vertical):
@@ -59,7 +60,7 @@ class QuickAddBar(Vertical):
 
     def parse(self, text: str) -> QuickAdd:
         assert self.now is not None
-        parsed = parse_quick_add(text, now=self.now, spheres=self.spheres)
+        parsed = parse_quick_add_with_repeat(text, now=self.now, spheres=self.spheres)
         if self.today is not None:
             # Word the preview against the real today even when another day is shown.
             parsed = replace(parsed, today=self.today.date())
