@@ -133,6 +133,34 @@ def test_ctrl_c_between_two_renames_still_saves_every_file(
     assert state(tmp_path) == NEW and not leftovers(tmp_path)
 
 
+def test_a_journal_back_after_a_crash_once_its_files_are_in_place_is_harmless(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Removing the journal is not synced (it saves a flush per save): after a crash it
+    may come back naming pending files that were already renamed into place. Readers
+    still see the new state and the next writer just drops it."""
+    seed(tmp_path)
+    kept: list[bytes] = []
+    real_unlink = Path.unlink
+
+    def keep_journal(path: Path, missing_ok: bool = False) -> None:
+        if path.name == commit_module.JOURNAL:
+            kept.append(path.read_bytes())
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", keep_journal)
+    change_both(Store(tmp_path))
+    monkeypatch.undo()
+    assert kept, "a save of two files went through the journal"
+    (tmp_path / commit_module.JOURNAL).write_bytes(kept[-1])  # the crash "undid" the unlink
+    assert state(tmp_path) == NEW
+    store = Store(tmp_path)
+    with store.transaction():
+        store.put(personal(9))
+    users, events = state(tmp_path)
+    assert (users - {"p9"}, events) == NEW
+    assert not leftovers(tmp_path)
+
+
 _CHILD = textwrap.dedent("""
     import os, signal, sys
     from datetime import UTC, datetime, timedelta

@@ -298,9 +298,10 @@ def _finish(root: Path, entries: list[_Entry]) -> None:
     for folder in {e.target.parent for e in entries}:
         fsync_dir(folder)
     if failed is None:
+        # Not synced: the renames are durable (above), so a journal that comes back
+        # after a crash names pending files that are gone and is simply dropped.
         with contextlib.suppress(FileNotFoundError):
             (root / JOURNAL).unlink()
-        fsync_dir(root)
     if interrupted is not None:
         raise interrupted
     if failed is not None:
