@@ -274,7 +274,7 @@ def _expand_series(
         if low <= wall <= high:
             walls.add(wall)
     excluded = _exclusions(block, frame)
-    result = []
+    result: list[Occurrence] = []
     for wall in sorted(walls):
         if len(result) >= limit:
             break
