@@ -272,6 +272,10 @@ class DayScreen(Screen[None]):
         left_over = len(self._plan.unplaced)
         unplaced = (f"  [$warning]{left_over} unplaced (s)[/]"
                     if left_over and not self.query_one(SidePanel).display else "")
+        # A series repeating more often than a day can show (FREQ=SECONDLY...).
+        hidden, more = self._plan.hidden
+        too_many = (f"  [$warning]{hidden:,}{'+' if more else ''} more hidden[/]"
+                    if hidden else "")
         status = self._sync_status
         synced = ""
         if status:
@@ -279,7 +283,7 @@ class DayScreen(Screen[None]):
             synced = f"  [{colour}]⟳ {esc(status)}[/]"
         set_text(self.query_one("#day-header", Static),
                  f"[b]{day_label(self.day, year=True)}[/]{rel_text}  {sums}{unplaced}"
-                 f"{synced}  [dim]{esc(self.service.zone.key)}[/]")
+                 f"{too_many}{synced}  [dim]{esc(self.service.zone.key)}[/]")
         strip = self.query_one("#all-day", Static)
         all_day = self._plan.all_day
         strip.display = bool(all_day)
