@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-day", action="store_true", help="a date-only block (with --at DATE)")
     p.add_argument("--calendar", metavar="NAME",
                    help="put it in this linked calendar (`planner sync` sends it)")
+    p.add_argument("--remind", action="append", metavar="BEFORE",
+                   help="a reminder this long before it starts: '15m', '1h', '0' (repeatable)")
 
     p = command("edit", "change a block by id")
     p.add_argument("id")
@@ -112,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", metavar="WORDS",
                    help="make a fixed block repeat ('every weekday', 'every 2 weeks', an "
                         "RRULE) or 'never' to stop")
+    p.add_argument("--remind", action="append", metavar="BEFORE",
+                   help="its reminders, replacing the ones it has: '15m' (repeatable), "
+                        "'none' for none")
     p.add_argument("--occurrence", metavar="DATE",
                    help="change only the occurrence of a repeating block on DATE "
                         "('tue', '2026-11-24', '2026-11-24 09:30')")
@@ -172,6 +177,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preview", action="store_true",
                    help="print what a reader of the file sees for one sample event; "
                    "write nothing")
+
+    p = command("search", "find blocks by title, location or notes, any case, by date")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("--from", dest="first", metavar="DATE",
+                   help="first day to search (default: a year ago)")
+    p.add_argument("--to", dest="last", metavar="DATE",
+                   help="last day to search (default: a year from now)")
+    p.add_argument("--json", action="store_true")
+
+    p = command("tasks", "every open flexible block by deadline, with its time or reason")
+    p.add_argument("--json", action="store_true")
+
+    p = command("remind", "reminders due from now within a window (for cron or a status bar)")
+    p.add_argument("--within", metavar="DURATION", default="60m",
+                   help="how far ahead to look: '60m' (the default), '2h', '1d'")
+    p.add_argument("--json", action="store_true")
 
     p = command("insights", "balance, switches and bleed for a day or week")
     p.add_argument("date", nargs="?")
@@ -385,10 +406,17 @@ def _iso(service: PlannerService, moment: datetime | date) -> str:
     return moment.isoformat()
 
 
+def _source_json(block: Block) -> dict[str, Any] | None:
+    if block.source is None or not block.source.calendar:
+        return None  # own blocks (an own series' override keys its master, not a calendar)
+    return {"calendar": block.source.calendar, "uid": block.source.uid,
+            "recurrence_id": block.source.recurrence_id}
+
+
 def _occurrence_json(service: PlannerService, occ: Occurrence) -> dict[str, Any]:
     block = occ.block
     source = None
-    if block.source is not None:
+    if block.source is not None and block.source.calendar:  # not an own series' override
         source = {"calendar": block.source.calendar, "uid": block.source.uid,
                   "recurrence_id": block.source.recurrence_id or (
                       _iso(service, occ.recurrence_id) if occ.recurrence_id is not None
@@ -424,6 +452,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.fixed and args.at is None:
         raise UsageError("A fixed block needs a start time: add --at, e.g. --at 'fri 14:00'.")
     extra: dict[str, Any] = {"notes": args.notes, "location": args.location}
+    if args.remind:
+        extra["alarms"] = _alarms_arg(args.remind)
     if args.travel:
         extra["travel"] = _duration(args.travel, timedelta(0))
     if flexible:
@@ -487,6 +517,32 @@ def _new_recurrence(service: PlannerService, block: Block, text: str) -> Any:
     rule = _repeat_arg(service, text, all_day=block.all_day)
     current = block.recurrence or Recurrence()
     return replace(current, rrule=rule)
+
+
+def _alarms_arg(values: Sequence[str]) -> tuple[Any, ...]:
+    """--remind 15m (repeatable): DISPLAY alarms that long before each start; 'none'."""
+    from planner.core.model import Alarm
+    from planner.core.when import WhenError, parse_duration
+
+    if [v.strip().lower() for v in values] in (["none"], ["off"], ["never"]):
+        return ()
+    alarms = []
+    for value in values:
+        text = value.strip().lower()
+        if text in ("0", "0m", "at start", "start"):
+            lead = timedelta(0)
+        else:
+            try:
+                lead = parse_duration(text)
+            except WhenError as exc:
+                raise UsageError(f"--remind {value!r}: give how long before, e.g. '15m', "
+                                 "'1h' or '0' for at the start.") from exc
+        if lead > timedelta(days=28):
+            raise UsageError(f"--remind {value!r}: at most 4 weeks before.")
+        alarm = Alarm.before_start(lead)
+        if alarm not in alarms:
+            alarms.append(alarm)
+    return tuple(sorted(alarms, key=lambda a: a.offset or timedelta(0)))
 
 
 def _repeat_arg(service: PlannerService, text: str | None, *, all_day: bool) -> str | None:
@@ -569,7 +625,8 @@ def _series_edit(service: PlannerService, args: argparse.Namespace, block: Block
     from planner.app.series import OccurrenceEdit, Scope
 
     other = [f for f in ("day", "after", "by", "part", "sphere", "priority", "split", "energy",
-                         "notes", "location", "pin", "repeat") if getattr(args, f) is not None]
+                         "notes", "location", "pin", "repeat", "remind")
+             if getattr(args, f) is not None]
     if args.unpin or args.fixed or args.flexible:
         other.append("unpin" if args.unpin else "fixed" if args.fixed else "flexible")
     if args.occurrence and other:
@@ -612,7 +669,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
     if args.occurrence or (block.is_recurring and (args.at is not None
                                                    or args.duration is not None)):
         if not args.occurrence and any(getattr(args, f) is not None for f in
-                                       ("notes", "location", "sphere", "priority", "energy")):
+                                       ("notes", "location", "sphere", "priority", "energy",
+                                        "remind", "repeat")):
             raise UsageError("Change the time of a series on its own (--at/--for), then "
                              "its other details.")
         return _series_edit(service, args, block)
@@ -629,6 +687,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
         changes["priority"] = args.priority
     if args.energy is not None:
         changes["energy"] = None if args.energy == "none" else Energy(args.energy)
+    if args.remind is not None:
+        changes["alarms"] = _alarms_arg(args.remind)
     if (args.fixed and block.is_flexible) or (args.flexible and block.is_fixed):
         block = service.toggle_kind(block.id)
     if block.is_fixed:
@@ -818,6 +878,124 @@ def cmd_export(args: argparse.Namespace) -> int:
     target = "stdout" if args.out == "-" else args.out
     print(f"Exported {report.events} events to {target}{left}.",
           file=sys.stderr if args.out == "-" else sys.stdout)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    service = _service(args)
+    first = _date_arg(service, args.first) if args.first else None
+    last = _date_arg(service, args.last) if args.last else None
+    text = " ".join(args.text)
+    found = service.search(text, first, last)
+    if args.json:
+        json.dump([_occurrence_json(service, o) for o in found], sys.stdout,
+                  ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not found:
+        print(f"Nothing found for {text!r}.")
+    shown: date | None = None
+    for occ in found:
+        day = service.local(occ.start).date() if isinstance(occ.start, datetime) else occ.start
+        if day != shown:
+            print(f"{day:%a %d %b %Y}")
+            shown = day
+        print(_line(service, occ, day))
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from planner.core.moments import day_label
+    from planner.core.when import format_duration
+
+    service = _service(args)
+    tasks = service.tasks()
+    if args.json:
+        rows = []
+        for task in tasks:
+            block = task.block
+            start, end = (block.planned[0][0], block.planned[-1][1]) if block.planned \
+                else (None, None)
+            rows.append({
+                "id": block.id, "title": block.title,
+                "start": _iso(service, start) if start else None,
+                "end": _iso(service, end) if end else None,
+                "all_day": False, "sphere": block.sphere, "kind": block.kind.value,
+                "source": _source_json(block),
+                "deadline": _iso(service, block.deadline) if block.deadline else None,
+                "reason": task.reason, "overdue": task.overdue,
+                "duration_minutes": int((block.duration or timedelta()).total_seconds() // 60),
+                "priority": block.priority, "pinned": block.pinned_start is not None,
+                "chunks": [[_iso(service, s), _iso(service, e)] for s, e in block.planned]})
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not tasks:
+        print("No open tasks: `planner add TITLE --for 1h` adds a flexible one.")
+    today = service.today()
+    heading = None
+    for task in tasks:
+        if task.overdue:
+            title = "Overdue"
+        elif task.due is None:
+            title = "No deadline"
+        else:
+            rel = {0: "today", 1: "tomorrow"}.get((task.due - today).days)
+            title = f"Due {rel} ({day_label(task.due)})" if rel else \
+                f"Due {day_label(task.due, year=task.due.year != today.year)}"
+        if title != heading:
+            print(title)
+            heading = title
+        block = task.block
+        length = format_duration(block.duration or timedelta())
+        if block.planned:
+            when = ", ".join(f"{service.local(a):%a %d %b %H:%M}–{service.local(b):%H:%M}"
+                             for a, b in block.planned)
+        else:
+            when = f"not placed: {task.reason}"
+        text = f"{_mark(block)} {block.title} · {length} · {block.sphere} · {when}  {block.id}"
+        print(textwrap.fill(text, width=80, initial_indent="  ", subsequent_indent="    ",
+                            break_on_hyphens=False))
+    return 0
+
+
+def _window_arg(text: str) -> timedelta:
+    """--within: a duration ('60m', '2h') or whole days ('1d', '7 days')."""
+    import re
+
+    days = re.fullmatch(r"\s*(\d+)\s*(?:d|day|days)\s*", text.lower())
+    window = timedelta(days=int(days[1])) if days else _duration(text, timedelta())
+    if window <= timedelta(0):
+        raise UsageError("--within must be a positive duration, e.g. 60m, 2h or 1d.")
+    return window
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from planner.core.reminders import lead_words
+    from planner.core.when import format_duration
+
+    service = _service(args)
+    within = _window_arg(args.within)
+    found = service.reminders(within)
+    if args.json:
+        json.dump([{**_occurrence_json(service, r.occurrence), "remind_at": _iso(service, r.at)}
+                   for r in found], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not found:
+        print(f"No reminders in the next {format_duration(within)}.")
+    now = service.now()
+    for reminder in found:
+        occ = reminder.occurrence
+        when = _fmt_time(service, occ.start)
+        if isinstance(occ.start, datetime) and service.local(occ.start).date() != now.date():
+            when = f"{service.local(occ.start):%a %d %b} {when}"
+        wait = reminder.at - now
+        soon = "now" if wait < timedelta(minutes=1) else f"in {format_duration(wait)}"
+        at = service.local(reminder.at)
+        shown = f"{at:%H:%M}" if at.date() == now.date() else f"{at:%a %H:%M}"
+        print(f"{shown:<9} {soon:<15} {occ.title} at {when} ({lead_words(reminder)}, "
+              f"{occ.sphere})  {occ.block.id}")
     return 0
 
 
@@ -1054,7 +1232,7 @@ COMMANDS = {
     "plan": cmd_plan, "import": cmd_import, "refresh": cmd_refresh, "export": cmd_export,
     "insights": cmd_insights, "review": cmd_review, "undo": cmd_undo, "redo": cmd_redo,
     "calendars": cmd_calendars, "restore": cmd_restore, "demo": cmd_demo, "config": cmd_config,
-    "sync": cmd_sync,
+    "sync": cmd_sync, "remind": cmd_remind, "search": cmd_search, "tasks": cmd_tasks,
 }
 
 
