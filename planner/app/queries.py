@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from planner.app.session import Session
 from planner.core.errors import PlannerError
-from planner.core.insights import DayInsights, WeekInsights, day_insights, nudges, week_insights
 from planner.core.model import Block, Kind, Occurrence
 from planner.core.recurrence import Occurrences
-from planner.core.review import review_markdown
-from planner.core.scheduler import plan_days
+
+if TYPE_CHECKING:  # the scheduler, insights and review load on first use: not for agendas
+    from planner.core.insights import DayInsights, WeekInsights
 
 PLAN_HORIZON_DAYS = 14
 
@@ -213,6 +214,8 @@ def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> li
     flexible = [o.block for o in occurrences if o.block.is_flexible]
     pinned = [replace(b, pinned_start=b.planned[0][0]) for b in flexible
               if b.planned and len(b.planned) == 1]
+    from planner.core.scheduler import plan_days
+
     result = plan_days([day], session.zone, {day: fixed}, pinned, settings).get(day)
     if result is None:
         return []
@@ -226,12 +229,16 @@ def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> li
 
 def insights(session: Session, day: date, plan: DayPlan | None = None) -> DayInsights:
     """The day's insights; pass the ``day_plan`` already read to not read it again."""
+    from planner.core.insights import day_insights
+
     plan = plan or day_plan(session, day)
     return day_insights(day, plan.with_bridges, session.zone, session.settings,
                         plan.unplaced_blocks)
 
 
 def week(session: Session, first: date) -> WeekInsights:
+    from planner.core.insights import week_insights
+
     days = [first + timedelta(days=n) for n in range(7)]
     plans = {d: day_plan(session, d) for d in days}
     return week_insights(days, {d: p.with_bridges for d, p in plans.items()},
@@ -240,10 +247,14 @@ def week(session: Session, first: date) -> WeekInsights:
 
 
 def day_nudges(session: Session, day: date, found: DayInsights | None = None) -> list[str]:
+    from planner.core.insights import nudges
+
     return nudges(found or insights(session, day), session.settings)
 
 
 def week_nudges(session: Session, found: WeekInsights) -> list[str]:
+    from planner.core.insights import nudges
+
     return nudges(found, session.settings)
 
 
@@ -266,6 +277,8 @@ def done_vs_planned(session: Session, first: date, days: int = 7
 
 def weekly_review(session: Session, day: date) -> str:
     """The week containing ``day`` reviewed as Markdown (`planner review`, the app)."""
+    from planner.core.review import review_markdown
+
     first = day - timedelta(days=day.weekday())
     return review_markdown(week(session, first), done_vs_planned(session, first),
                            f"Week of {first:%d %b %Y}", settings=session.settings)
