@@ -51,6 +51,9 @@ def make_service(home: Path, tz: str, day: date) -> Any:
 
 def mode_agenda(args: argparse.Namespace) -> dict[str, Any]:
     day = date.fromisoformat(args.date)
+    if args.cold:  # as after a save: no week of expanded series kept from before
+        for folder in Path(args.home).glob("calendars/.weeks"):
+            shutil.rmtree(folder)
     load, service = timed(lambda: make_service(args.home, args.tz, day))
     first, items = timed(lambda: service.agenda(day))
     second, _ = timed(lambda: service.agenda(day))
@@ -218,6 +221,8 @@ def main() -> None:
     parser.add_argument("--date", required=True)
     parser.add_argument("--iters", type=int, default=100)
     parser.add_argument("--flexible", type=int, default=500)
+    parser.add_argument("--cold", action="store_true",
+                        help="agenda: drop the weeks of expanded series kept on disk first")
     args = parser.parse_args()
     json.dump(MODES[args.mode](args), sys.stdout)
     sys.stdout.write("\n")

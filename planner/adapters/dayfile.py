@@ -144,6 +144,11 @@ class DayFile:
         return dict(self._header["meta"])
 
     @property
+    def source_stamp(self) -> list[int]:
+        """The stamp of the data file this index was built from (and matches)."""
+        return list(self._header["source"])
+
+    @property
     def count(self) -> int:
         return int(self._header["count"])
 

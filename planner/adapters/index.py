@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from planner.adapters.codec import block_to_doc
+from planner.adapters.weekcache import Week, WeekCache
 from planner.core.model import Block, Occurrence
 from planner.core.moments import as_aware
 from planner.core.recurrence import Occurrences, occurrences
@@ -121,22 +122,27 @@ class OccurrenceIndex:
     """
 
     def __init__(self, resolve: Resolver, docs: Iterable[Doc] = (),
-                 sources: Iterable[DaySource] = ()) -> None:
+                 sources: Iterable[DaySource] = (), *, keep_weeks: bool = False) -> None:
+        """``keep_weeks``: keep expanded weeks on disk for the next session
+        (``weekcache``), while this index holds what was saved."""
         self._resolve = resolve
         self._buckets: dict[str, set[str]] = defaultdict(set)
         self._long: set[str] = set()
         self._series: dict[str, tuple[date, date | None]] = {}
         self._where: dict[str, tuple[str, ...]] = {}  # block id -> bucket keys, for discard
-        self._series_cache: OrderedDict[tuple[str, datetime, datetime], list[Occurrence]] = (
-            OrderedDict())
+        self._series_cache: OrderedDict[tuple[str, datetime, datetime], Week] = OrderedDict()
         # The app warms neighbouring days from a worker thread while the UI thread reads.
         self._lock = threading.Lock()
         self._sources = list(sources)
         self._shadowed: set[str] = set()
         self._from_source: dict[str, tuple[DaySource, tuple[int, int]]] = {}
         self._decoded: dict[str, Block] = {}
+        self._series_version = 0
+        series_docs = []
         for doc in docs:
             self.add_doc(doc)
+            if self._where.get(doc.get("id")) == ("series",):
+                series_docs.append(doc)
         for source in self._sources:
             for doc in source.long_docs():
                 self.add_doc(doc)
@@ -144,6 +150,9 @@ class OccurrenceIndex:
                 self._series[block_id] = (first, last)
                 self._where[block_id] = ("series",)
                 self._from_source[block_id] = (source, ref)
+        # Weeks on disk hold what was saved: a series changed in memory stops their use.
+        self._disk: WeekCache | None = WeekCache.for_sources(
+            series_docs, self._sources) if keep_weeks else None  # type: ignore[arg-type]
 
     @property
     def size(self) -> int:
@@ -161,8 +170,7 @@ class OccurrenceIndex:
         if slot == SERIES:
             self._series[block_id] = doc_days(doc)
             self._where[block_id] = ("series",)
-            with self._lock:
-                self._series_cache.clear()
+            self._series_changed()
             return
         if slot == LONG:
             self._long.add(block_id)
@@ -194,13 +202,18 @@ class OccurrenceIndex:
             return
         if keys == ("series",):
             self._series.pop(block_id, None)
-            with self._lock:
-                self._series_cache.clear()
+            self._series_changed()
         elif keys == ("long",):
             self._long.discard(block_id)
         else:
             for key in keys:
                 self._buckets[key].discard(block_id)
+
+    def _series_changed(self) -> None:
+        with self._lock:
+            self._series_cache.clear()
+            self._disk = None
+            self._series_version += 1
 
     def _block(self, block_id: str) -> Block | None:
         found = self._decoded.get(block_id)
@@ -271,20 +284,22 @@ class OccurrenceIndex:
         week = week_start((start.astimezone(UTC) - _SLACK).date())
         while datetime.combine(week, time(0), tzinfo=UTC) < end:
             expanded = self._series_week(week, zone)
-            for day, count in getattr(expanded, "hidden_days", {}).items():
+            for day, count in expanded.hidden_days.items():
                 if first_day <= day <= last_day:
                     found.hide(day, count)
-                    found.at_least = found.at_least or expanded.at_least  # type: ignore[attr-defined]
-            for occ in expanded:
-                key = (occ.block.id, occ.start)
-                if key not in seen and _sort_key(occ.start, zone) < end and \
-                        _sort_key(occ.end, zone) > start:
+                    found.at_least = found.at_least or expanded.at_least
+            for block_id, begin, finish, rid in expanded.rows:
+                key = (block_id, begin)
+                if key not in seen and _sort_key(begin, zone) < end and \
+                        _sort_key(finish, zone) > start:
                     seen.add(key)
-                    found.append(occ)
+                    block = self._block(block_id)  # decoded only for what is shown
+                    if block is not None:
+                        found.append(Occurrence(block, begin, finish, rid, None, rid))
             week += timedelta(days=7)
         return found
 
-    def _series_week(self, week: date, zone: ZoneInfo) -> list[Occurrence]:
+    def _series_week(self, week: date, zone: ZoneInfo) -> Week:
         start = datetime.combine(week, time(0), tzinfo=UTC)
         end = start + timedelta(days=7)
         key = (zone.key, start, end)
@@ -294,6 +309,21 @@ class OccurrenceIndex:
                 self._series_cache.move_to_end(key)
                 return cached
             spans = list(self._series.items())
+            disk, version = self._disk, self._series_version
+        found = disk.load(week, zone) if disk is not None else None
+        if found is None:
+            found = self._expand_week(week, start, end, zone, spans)
+            if disk is not None:
+                disk.save(week, zone, found)
+        with self._lock:
+            if self._series_version == version:  # no series changed meanwhile
+                self._series_cache[key] = found
+                if len(self._series_cache) > _WINDOW_CACHE:
+                    self._series_cache.popitem(last=False)
+        return found
+
+    def _expand_week(self, week: date, start: datetime, end: datetime, zone: ZoneInfo,
+                     spans: list[tuple[str, tuple[date, date | None]]]) -> Week:
         # Expanded outside the lock: a worker warming tomorrow must not stall today.
         # Series that ended before the week (or start after it) are skipped unparsed:
         # most of a long-lived work calendar's history.
@@ -301,14 +331,11 @@ class OccurrenceIndex:
         live = sorted(i for i, (first, last) in spans
                       if first <= high and (last is None or last >= low))
         if not live:
-            return []
+            return Week([], {}, False)
         series = [b for b in (self._block(i) for i in live) if b is not None]
         expanded = occurrences(series, start, end, zone)
-        with self._lock:
-            self._series_cache[key] = expanded
-            if len(self._series_cache) > _WINDOW_CACHE:
-                self._series_cache.popitem(last=False)
-        return expanded
+        return Week([(o.block.id, o.start, o.end, o.recurrence_id) for o in expanded],
+                    dict(expanded.hidden_days), expanded.at_least)
 
 
 def week_start(day: date) -> date:

@@ -114,7 +114,7 @@ class Session:
             self._drop_if_stale()
             if self._index is None:
                 docs, sources = self.store.day_sources()
-                self._index = OccurrenceIndex(self.store.get, docs, sources)
+                self._index = OccurrenceIndex(self.store.get, docs, sources, keep_weeks=True)
             return self._index
 
     def flexible_blocks(self) -> list[Block]:

@@ -1,0 +1,182 @@
+"""A week's expanded series, kept on disk for the next session (derived data).
+
+Expanding every series live in a week is most of a large calendar's first day: ~600
+series at 50,000 events. The occurrence index caches each week it expands, per viewing
+zone, under ``calendars/.weeks/<key>/``, where the key covers everything the expansion
+reads: each calendar's day index stamp (its data file's inode, size and time), the
+series documents held in memory (from planner.json), and the files of the code and the
+time zone data that expand them. Any save changes the key, so a week written for other
+data is never read; older keys are removed when a new one is first written.
+
+Best effort like the day index: written without the lock and without fsync (a torn file
+fails to parse and the week is expanded again), and a read-only home simply goes without.
+Rows hold block ids, not blocks: a day decodes only the series it shows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from planner.adapters.commit import private_folders
+from planner.core.model import Moment
+from planner.core.recurrence import parse_recurrence_id, recurrence_id_text
+
+FOLDER = ".weeks"
+MAX_WEEKS = 160  # files per key (~15 MB at 50,000 events); further weeks are expanded
+# Modules whose code decides what a week's expansion holds: a changed planner (or
+# zone data) must not read weeks an older one wrote.
+_EXPANDING = ("planner.core.recurrence", "planner.core.simple_rules", "planner.core.zonerules",
+              "planner.core.model", "planner.adapters.codec", "planner.adapters.index",
+              "planner.adapters.weekcache")
+
+Row = tuple[str, Moment, Moment, Moment | None]  # block id, start, end, recurrence id
+Doc = Mapping[str, Any]
+
+
+class StampedSource(Protocol):
+    data_path: Path
+
+    @property
+    def source_stamp(self) -> Sequence[int]: ...
+
+
+class Week:
+    """A week's rows and what the expansion's bounds left out (``recurrence.Occurrences``)."""
+
+    def __init__(self, rows: list[Row], hidden_days: dict[date, int], at_least: bool) -> None:
+        self.rows, self.hidden_days, self.at_least = rows, hidden_days, at_least
+
+
+class WeekCache:
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = folder
+        self.key = key
+
+    @classmethod
+    def for_sources(cls, series_docs: Iterable[Doc], sources: Sequence[StampedSource]
+                    ) -> WeekCache | None:
+        """The cache for this data, or None when there is no calendar file to key it by."""
+        if not sources:
+            return None  # the main file alone is small: nothing worth caching
+        digest = hashlib.sha1(b"weeks 1")
+        for source in sorted(sources, key=lambda s: str(s.data_path)):
+            digest.update(f"{source.data_path.name}:{list(source.source_stamp)}\n".encode())
+        digest.update(orjson.dumps(sorted(series_docs, key=lambda d: str(d.get("id"))),
+                                   option=orjson.OPT_SORT_KEYS, default=str))
+        digest.update(_code_stamp())
+        return cls(sources[0].data_path.parent / FOLDER, digest.hexdigest()[:20])
+
+    def _path(self, monday: date, zone: ZoneInfo) -> Path:
+        return self.folder / self.key / f"{monday.isoformat()}.{zone.key.replace('/', '~')}"
+
+    def load(self, monday: date, zone: ZoneInfo) -> Week | None:
+        try:
+            doc = orjson.loads(self._path(monday, zone).read_bytes())
+            if doc["key"] != self.key or len(doc["rows"]) != doc["count"]:
+                return None
+            rows = [_row_from(item, zone) for item in doc["rows"]]
+            hidden = {date.fromisoformat(k): int(v) for k, v in doc["hidden"].items()}
+            return Week(rows, hidden, bool(doc["at_least"]))
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None  # not there, torn or foreign: expand the week again
+
+    def save(self, monday: date, zone: ZoneInfo, week: Week) -> None:
+        path = self._path(monday, zone)
+        doc = {"key": self.key, "count": len(week.rows),
+               "rows": [_row_to(row) for row in week.rows],
+               "hidden": {k.isoformat(): v for k, v in week.hidden_days.items()},
+               "at_least": week.at_least}
+        tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
+        try:
+            if not path.parent.is_dir():
+                self._forget_other_keys()
+                private_folders(path.parent)
+            else:
+                names = os.listdir(path.parent)
+                for name in names:  # a writer killed mid-write left it; never read
+                    if name.endswith(".tmp"):
+                        with contextlib.suppress(OSError):
+                            os.unlink(path.parent / name)
+                if len(names) >= MAX_WEEKS:
+                    return
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(orjson.dumps(doc))
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def _forget_other_keys(self) -> None:
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.folder):
+                if entry.name != self.key and entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _row_to(row: Row) -> list[Any]:
+    block_id, start, end, rid = row
+    return [block_id, _moment_to(start), _moment_to(end),
+            recurrence_id_text(rid) if rid is not None else None]
+
+
+def _row_from(item: list[Any], zone: ZoneInfo) -> Row:
+    block_id, start, end, rid = item
+    return (str(block_id), _moment_from(start, zone), _moment_from(end, zone),
+            parse_recurrence_id(rid) if rid is not None else None)
+
+
+def _moment_to(moment: Moment) -> str:
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).isoformat()  # occurrences are aware, in the zone
+    return moment.isoformat()
+
+
+def _moment_from(text: str, zone: ZoneInfo) -> Moment:
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text).astimezone(zone)
+
+
+def _code_stamp() -> bytes:
+    parts = []
+    for name in _EXPANDING:
+        module = sys.modules.get(name)
+        parts.append(_file_stamp(getattr(module, "__file__", None)))
+    parts.append(_file_stamp(_tzdata_file()))
+    return "|".join(parts).encode()
+
+
+def _file_stamp(path: str | None) -> str:
+    if not path:
+        return "-"
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _tzdata_file() -> str | None:
+    """The zone database the viewer's zones come from (its version changes the offsets)."""
+    import zoneinfo
+
+    for folder in zoneinfo.TZPATH:
+        candidate = os.path.join(folder, "tzdata.zi")
+        if os.path.exists(candidate):
+            return candidate
+    import importlib.util
+
+    spec = importlib.util.find_spec("tzdata")  # the PyPI copy, where the system has none
+    return spec.origin if spec is not None else None

@@ -1,0 +1,183 @@
+"""Weeks of expanded series kept on disk (``adapters/weekcache.py``) answer exactly what
+expanding answers, and are never read for data they were not made from.
+
+Each store is read three ways: a first session (expands, writes the weeks), a second
+session that may not expand at all (it must find every week on disk), and brute force
+over every block. Saves, edits in the session, another zone and a torn file must each
+give what brute force gives.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.adapters.index import OccurrenceIndex
+from planner.adapters.store import CALENDAR_DIR, Store
+from planner.adapters.weekcache import FOLDER
+from planner.app.service import PlannerService
+from planner.core.model import Block, Recurrence, Source
+from planner.core.recurrence import occurrences
+from tests.test_day_index_differential import ZONES, a_store
+
+NOW = datetime(2025, 3, 3, 7, 0, tzinfo=UTC)
+
+
+def rows(found: list) -> list[tuple[object, ...]]:  # type: ignore[type-arg]
+    return sorted(((o.block.id, o.start, o.end, o.recurrence_id, o.chunk) for o in found),
+                  key=repr)
+
+
+def brute_force(blocks: list[Block], first: date, days: int, zone: ZoneInfo
+                ) -> list[tuple[object, ...]]:
+    start = datetime.combine(first, time(0), tzinfo=zone)
+    end = datetime.combine(first + timedelta(days=days), time(0), tzinfo=zone)
+    found = [(o.block.id, o.start, o.end, o.recurrence_id, o.chunk)
+             for o in occurrences(blocks, start, end, zone)]
+    for block in blocks:
+        for n, (s, e) in enumerate(block.planned):
+            if s < end and e > start:
+                found.append((block.id, s, e, None, n if len(block.planned) > 1 else None))
+    return sorted(found, key=repr)
+
+
+def save(home: Path, blocks: list[Block]) -> None:
+    store = Store(home)
+    with store.transaction():
+        for calendar in sorted({b.source.calendar for b in blocks if b.source}):
+            store.write_calendar(calendar, upsert=[b for b in blocks if b.source
+                                                   and b.source.calendar == calendar],
+                                 meta={"sphere": "work"})
+
+
+def weeks_on_disk(home: Path) -> list[Path]:
+    return sorted(p for p in (home / CALENDAR_DIR / FOLDER).rglob("*") if p.is_file())
+
+
+def no_expanding(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> object:
+        raise AssertionError("a week was expanded although it was on disk")
+
+    monkeypatch.setattr(OccurrenceIndex, "_expand_week", refuse)
+
+
+def own_series(day: date) -> Block:
+    start = datetime.combine(day, time(9), tzinfo=UTC)
+    return Block(id="mine", title="my weekly", sphere="personal", start=start,
+                 end=start + timedelta(hours=1), tzid="UTC",
+                 recurrence=Recurrence(rrule="FREQ=WEEKLY;BYDAY=MO,TH"))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(blocks=a_store(), asked=st.lists(st.tuples(st.integers(0, 10**6), st.integers(-4, 4),
+                                                  st.integers(1, 9)), min_size=1, max_size=6),
+       zone_name=st.sampled_from(ZONES))
+def test_weeks_read_back_from_disk_answer_like_brute_force(
+        tmp_path_factory: object, monkeypatch: pytest.MonkeyPatch, blocks: list[Block],
+        asked: list[tuple[int, int, int]], zone_name: str) -> None:
+    home = Path(tmp_path_factory.mktemp("home"))  # type: ignore[attr-defined]
+    save(home, blocks)
+    zone = ZoneInfo(zone_name)
+    windows = []
+    for pick, offset, days in asked:
+        block = blocks[pick % len(blocks)]
+        moment = block.planned[0][0] if block.planned else block.start
+        anchor = moment.date() if isinstance(moment, datetime) else moment
+        windows.append((anchor + timedelta(days=offset), days))
+    first = PlannerService(home, tz=zone_name, clock=lambda: NOW)
+    for day, days in windows:
+        assert rows(first.agenda(day, days)) == brute_force(blocks, day, days, zone)
+    if any(b.is_recurring for b in blocks):
+        assert weeks_on_disk(home), "the first session kept its weeks"
+    with monkeypatch.context() as patched:
+        no_expanding(patched)
+        second = PlannerService(home, tz=zone_name, clock=lambda: NOW)
+        for day, days in windows:
+            assert rows(second.agenda(day, days)) == brute_force(blocks, day, days, zone)
+    shutil.rmtree(home)
+
+
+def series_calendar(day: date, rule: str, title: str = "standup") -> list[Block]:
+    start = datetime.combine(day, time(8, 30), tzinfo=UTC)
+    return [Block(id="s1", title=title, sphere="work", start=start,
+                  end=start + timedelta(minutes=15), tzid="Europe/Berlin",
+                  recurrence=Recurrence(rrule=rule),
+                  source=Source("Work", "u1", content_hash=rule))]
+
+
+DAY = date(2025, 3, 10)
+
+
+def test_a_saved_calendar_never_reads_the_weeks_of_its_old_version(tmp_path: Path) -> None:
+    save(tmp_path, series_calendar(DAY, "FREQ=DAILY"))
+    assert len(PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(DAY, 7)) == 7
+    before = weeks_on_disk(tmp_path)
+    assert before
+    save(tmp_path, series_calendar(DAY, "FREQ=WEEKLY;BYDAY=MO"))  # a re-import changed it
+    assert len(PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(DAY, 7)) == 1
+    after = weeks_on_disk(tmp_path)
+    assert after and not set(before) & set(after), "the old key's weeks are gone"
+
+
+def test_a_changed_series_in_planner_json_changes_the_key(tmp_path: Path) -> None:
+    imported = series_calendar(DAY, "FREQ=WEEKLY;BYDAY=TU")
+    save(tmp_path, imported)
+    utc = ZoneInfo("UTC")
+    service = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
+    assert rows(service.agenda(DAY, 7)) == brute_force(imported, DAY, 7, utc)
+    service.add(own_series(DAY))
+    both = brute_force([*imported, own_series(DAY)], DAY, 7, utc)
+    assert rows(service.agenda(DAY, 7)) == both
+    again = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
+    assert rows(again.agenda(DAY, 7)) == both
+    again.remove("mine")
+    alone = brute_force(imported, DAY, 7, utc)
+    assert rows(again.agenda(DAY, 7)) == alone, "an edit in the session is seen at once"
+    third = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
+    assert rows(third.agenda(DAY, 7)) == alone, "the next session does not read old weeks"
+
+
+def test_an_override_stored_apart_from_its_series_is_honoured(tmp_path: Path) -> None:
+    """A moved occurrence of an imported series may live in planner.json: the weeks'
+    key covers it, so the master's old slot is not read back from disk."""
+    save(tmp_path, series_calendar(DAY, "FREQ=DAILY"))
+    service = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
+    assert len(service.agenda(DAY)) == 1
+    slot = datetime.combine(DAY, time(8, 30), tzinfo=UTC)
+    moved = Block(id="o1", title="standup (moved)", sphere="work", start=slot + timedelta(
+        hours=3), end=slot + timedelta(hours=3, minutes=15), tzid="Europe/Berlin",
+        source=Source("Work", "u1", recurrence_id=slot.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    with service.session.write() as store:
+        store.put(moved)
+    service.session.invalidate()
+    fresh = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
+    assert [o.block.title for o in fresh.agenda(DAY)] == ["standup (moved)"]
+
+
+def test_a_torn_or_foreign_week_file_is_expanded_again(tmp_path: Path) -> None:
+    save(tmp_path, series_calendar(DAY, "FREQ=DAILY"))
+    expected = rows(PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(DAY, 3))
+    for path in weeks_on_disk(tmp_path):
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    assert rows(PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(DAY, 3)) == expected
+
+
+def test_each_zone_has_its_own_weeks(tmp_path: Path) -> None:
+    save(tmp_path, series_calendar(DAY, "FREQ=DAILY"))
+    for zone in ("Pacific/Apia", "America/New_York", "Pacific/Apia"):
+        found = PlannerService(tmp_path, tz=zone, clock=lambda: NOW).agenda(DAY, 2)
+        assert rows(found) == brute_force(series_calendar(DAY, "FREQ=DAILY"), DAY, 2,
+                                          ZoneInfo(zone))
+
+
+def test_a_read_only_cache_folder_only_costs_the_expansion(tmp_path: Path) -> None:
+    save(tmp_path, series_calendar(DAY, "FREQ=DAILY"))
+    (tmp_path / CALENDAR_DIR / FOLDER).write_text("not a folder")
+    assert len(PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(DAY, 7)) == 7
