@@ -59,7 +59,6 @@ def redo(session: Session) -> str:
 
 
 def _apply(session: Session, entry: dict[str, Any], side: str) -> None:
-    first = session.today()
     for change in entry["changes"]:
         doc = change[side]
         current = session.store.get(change["id"])
@@ -73,5 +72,4 @@ def _apply(session: Session, entry: dict[str, Any], side: str) -> None:
                 block = replace(block, revision=max(block.revision, current.revision) + 1)
             session.store.put(block)
             session.changed(current, block)
-            first = min(first, planning.replan_day_for(session, block))
-    planning.replan_from(session, first)
+    planning.settle(session)

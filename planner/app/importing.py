@@ -164,7 +164,7 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
             store.put(block)
         session.invalidate()
         if changes.changed:
-            planning.replan_from(session, session.today())
+            planning.replan(session)
     return ImportReport(final_name, changes.summary(final_name, len(skipped)), skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),

@@ -7,17 +7,23 @@ is answered from it, never a table scan); flexible blocks appear at their planne
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from planner.app.session import Session
 from planner.core.errors import PlannerError
-from planner.core.insights import DayInsights, WeekInsights, day_insights, nudges, week_insights
+from planner.core.insights import (
+    DayInsights,
+    WeekInsights,
+    conflict_keys,
+    day_conflicts,
+    day_insights,
+    nudges,
+    week_insights,
+)
 from planner.core.model import Block, Kind, Occurrence
 from planner.core.review import review_markdown
-from planner.core.scheduler import plan_days
-
-PLAN_HORIZON_DAYS = 14
+from planner.core.scheduler import block_window, day_bridges
 
 
 @dataclass(frozen=True)
@@ -130,47 +136,29 @@ def day_plan(session: Session, day: date) -> DayPlan:
 
 
 def unplaced_on(session: Session, day: date) -> list[Block]:
+    """Open flexible blocks with no place, shown on ``day``: every one of them today
+    (nothing open is ever out of sight), and each on the days of its own window."""
     today = session.today()
+    now = session.now()
     result = []
     for block in session.flexible_blocks():
         if block.done or block.planned:
             continue
-        days = candidate_days(session, block)
-        if days and days[0] <= day <= days[-1]:
-            result.append(block)
-        elif days and days[-1] < day == today:
-            result.append(block)  # overdue: keep it in sight today
-        elif not days and day == today:
+        if day == today or day in _window_days(session, block, now):
             result.append(block)
     result.sort(key=lambda b: (-b.priority, b.title.lower(), b.id))
     return result
 
 
-def candidate_days(session: Session, block: Block) -> list[date]:
-    """The days a flexible block may be placed on."""
-    first = block.day
-    if block.earliest is not None:
-        earliest_day = session.local(block.earliest).date()
-        first = max(first, earliest_day) if first else earliest_day
-    if block.pinned_start is not None:
-        return [session.local(block.pinned_start).date()]
-    if first is None:
-        first = block.deadline and session.local(block.deadline).date()
-    if first is None:
+def _window_days(session: Session, block: Block, now: datetime) -> list[date]:
+    start, due = block_window(block, now, session.zone)
+    first = start.date()
+    if due is None:
+        return [first]
+    last = (due - timedelta(microseconds=1)).date()  # a midnight deadline ends the day before
+    if last < first:
         return []
-    last = first
-    if block.deadline is not None:
-        last = max(first, deadline_day(session, block.deadline))
-    span = min((last - first).days, PLAN_HORIZON_DAYS * 4)
-    return [first + timedelta(days=n) for n in range(span + 1)]
-
-
-def deadline_day(session: Session, deadline: datetime) -> date:
-    local = session.local(deadline)
-    # A deadline at midnight means "by the end of the previous day".
-    if local.time() == time(0):
-        return (local - timedelta(microseconds=1)).date()
-    return local.date()
+    return [first + timedelta(days=n) for n in range(min((last - first).days, 366) + 1)]
 
 
 def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> list[Occurrence]:
@@ -179,15 +167,20 @@ def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> li
     if not settings.bridge:
         return []
     fixed = [o for o in occurrences if o.block.is_fixed]
-    flexible = [o.block for o in occurrences if o.block.is_flexible]
-    pinned = [replace(b, pinned_start=b.planned[0][0]) for b in flexible
-              if b.planned and len(b.planned) == 1]
-    result = plan_days([day], session.zone, {day: fixed}, pinned, settings).get(day)
-    if result is None:
-        return []
+    placed = [o for o in occurrences if o.block.is_flexible]
     return [Occurrence(Block(id=p.block_id, title=settings.bridge_title, sphere="personal",
-                             kind=Kind.FLEXIBLE, duration=p.end - p.start), p.start, p.end)
-            for p in result.bridges]
+                             kind=Kind.FLEXIBLE, duration=settings.bridge), p.start, p.end)
+            for p in day_bridges(day, session.zone, fixed, placed, settings)]
+
+
+def double_booked(session: Session, first: date, days: int,
+                  occurrences: list[Occurrence]) -> set[tuple[str, datetime | date]]:
+    """(block id, start) of every occurrence that overlaps another fixed one that day."""
+    found: set[tuple[str, datetime | date]] = set()
+    for n in range(days):
+        day = first + timedelta(days=n)
+        found |= conflict_keys(day_conflicts(day, occurrences, session.zone, session.settings))
+    return found
 
 
 # --------------------------------------------------------------------------- insights

@@ -94,21 +94,31 @@ class PlannerService:
         return self.session.flexible_blocks()
 
     def agenda(self, first: date, days: int = 1) -> list[Occurrence]:
+        planning.catch_up(self.session)
         return queries.agenda(self.session, first, days)
+
+    def double_booked(self, first: date, days: int, occurrences: list[Occurrence]
+                      ) -> set[tuple[str, datetime | date]]:
+        """(block id, start) of the occurrences that overlap another fixed one."""
+        return queries.double_booked(self.session, first, days, occurrences)
 
     def prefetch(self, days: Iterable[date]) -> None:
         queries.prefetch(self.session, days)
 
     def day_plan(self, day: date) -> DayPlan:
+        planning.catch_up(self.session)
         return queries.day_plan(self.session, day)
 
     def done_on(self, day: date) -> list[Block]:
         return queries.done_on(self.session, day)
 
     def insights(self, day: date, plan: DayPlan | None = None) -> DayInsights:
+        if plan is None:
+            planning.catch_up(self.session)
         return queries.insights(self.session, day, plan)
 
     def week_insights(self, first: date) -> WeekInsights:
+        planning.catch_up(self.session)
         return queries.week(self.session, first)
 
     def nudges(self, day: date, insights: DayInsights | None = None) -> list[str]:
@@ -118,6 +128,7 @@ class PlannerService:
         return queries.week_nudges(self.session, week)
 
     def weekly_review(self, day: date) -> str:
+        planning.catch_up(self.session)
         return queries.weekly_review(self.session, day)
 
     def calendars(self) -> list[CalendarInfo]:
@@ -129,6 +140,10 @@ class PlannerService:
 
     def plan(self, day: date) -> PlanResult:
         return planning.plan(self.session, day)
+
+    def plan_notices(self) -> list[str]:
+        """What the last change moved besides the block it was about (one line each)."""
+        return list(self.session.plan_notices)
 
     def make_fixed(self, title: str, start: datetime, end: datetime, *, sphere: str,
                    rrule: str | None = None, **extra: Any) -> Block:
@@ -217,6 +232,7 @@ class PlannerService:
                private_as_busy: bool = False, whole_series: bool = False) -> ExportReport:
         from planner.app import exporting
 
+        planning.catch_up(self.session)
         return exporting.export(self.session, out, first=first, last=last,
                                 busy_only=busy_only, spheres=spheres,
                                 private_as_busy=private_as_busy, whole_series=whole_series)
@@ -234,6 +250,7 @@ class PlannerService:
     def export_review(self, day: date, out: str) -> date:
         from planner.app import exporting
 
+        planning.catch_up(self.session)
         return exporting.export_review(self.session, day, out)
 
     # ------------------------------------------------------------------ CalDAV sync

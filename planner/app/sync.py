@@ -269,7 +269,7 @@ class _Sync:
             if writes.upsert or writes.remove:
                 # New fixed events may push flexible blocks elsewhere: re-plan, and the
                 # moves are queued (as edits) for the push that follows.
-                planning.replan_from(self.session, self.session.today())
+                planning.replan(self.session)
 
     def push(self) -> None:
         link = self.store.calendar_meta(self.name)["link"]

@@ -32,6 +32,7 @@ MARK_FIXED = "■"
 MARK_FLEXIBLE = "○"
 MARK_PINNED = "◆"
 MARK_DONE = "✓"
+MARK_CONFLICT = "!"  # overlaps another fixed block: a double booking to resolve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -196,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("restore", "bring back the last good copy of a damaged data file")
     p.add_argument("--list", action="store_true", help="list the backups kept")
 
-    command("demo", "load the example week into the home (if empty) and open the day view")
+    command("demo", "load the example week into an empty home (or one holding the demo) and "
+            "open the day view")
     command("config", "print the config file's path and a commented sample")
     return parser
 
@@ -258,7 +260,7 @@ def _when(service: PlannerService, text: str, default_time: time | None = None) 
                          f"{SAFE_YEARS.stop - 1} that planner handles.") from exc
     _in_range(moment, text)
     if note:
-        print(f"Note: {note}")
+        print(textwrap.fill(f"Note: {note}", width=80, subsequent_indent="  "))
     return moment
 
 
@@ -294,7 +296,7 @@ def _mark(block: Block) -> str:
     return MARK_PINNED if block.pinned_start else MARK_FLEXIBLE
 
 
-def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
+def _line(service: PlannerService, occ: Occurrence, day: date, conflict: bool = False) -> str:
     block = occ.block
     if occ.all_day:
         when = "all day"
@@ -314,7 +316,8 @@ def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
     width = 40
     if len(title) > width:
         title = title[: width - 1] + "…"
-    return f"  {when:<11} {_mark(block)} {title:<{width}} {block.sphere[:9]:<9} {block.id}"
+    lead = f" {MARK_CONFLICT}" if conflict else "  "
+    return f"{lead}{when:<11} {_mark(block)} {title:<{width}} {block.sphere[:9]:<9} {block.id}"
 
 
 def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurrence],
@@ -324,11 +327,12 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
     print(f"{day:%a %d %b %Y}".ljust(50) + f"{service.zone.key:>30}")
     if not occurrences:
         print("  (nothing planned)")
+    clashes = service.double_booked(day, 1, list(occurrences))
     for occ in occurrences:
-        print(_line(service, occ, day))
+        print(_line(service, occ, day, (occ.block.id, occ.start) in clashes))
     if occurrences:
         print(f"  {MARK_FIXED} fixed  {MARK_FLEXIBLE} flexible  {MARK_PINNED} pinned  "
-              f"{MARK_DONE} done")
+              f"{MARK_DONE} done" + (f"  {MARK_CONFLICT} double-booked" if clashes else ""))
     if unplaced:
         print("  Not placed:")
         for block, reason in unplaced:
@@ -344,7 +348,8 @@ def _iso(service: PlannerService, moment: datetime | date) -> str:
     return moment.isoformat()
 
 
-def _occurrence_json(service: PlannerService, occ: Occurrence) -> dict[str, Any]:
+def _occurrence_json(service: PlannerService, occ: Occurrence,
+                     clashes: set[tuple[str, Any]] | None = None) -> dict[str, Any]:
     block = occ.block
     source = None
     if block.source is not None:
@@ -368,6 +373,7 @@ def _occurrence_json(service: PlannerService, occ: Occurrence) -> dict[str, Any]
         "pinned": block.pinned_start is not None,
         "done": block.done,
         "chunk": occ.chunk,
+        "conflict": (block.id, occ.start) in (clashes or set()),
     }
 
 
@@ -425,12 +431,26 @@ def cmd_add(args: argparse.Namespace) -> int:
     return _report_saved(service, saved, "Added")
 
 
+def _print_notices(service: PlannerService) -> None:
+    """What the change moved besides the block it was about."""
+    for line in service.plan_notices():
+        print(textwrap.fill(line, width=80, initial_indent="  ", subsequent_indent="    ",
+                            break_on_hyphens=False))
+
+
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
+    status = _report_block(service, block, verb)
+    _print_notices(service)
+    return status
+
+
+def _report_block(service: PlannerService, block: Block, verb: str) -> int:
     from planner.core.when import format_duration
 
     if block.is_fixed:
-        if isinstance(block.start, datetime):
-            when = service.local(block.start).strftime("%a %d %b %H:%M")
+        if isinstance(block.start, datetime) and isinstance(block.end, datetime):
+            start, end = service.local(block.start), service.local(block.end)
+            when = f"{start:%a %d %b %H:%M}–{end:%H:%M}"  # the exact end, in this zone
         else:
             when = f"{block.start:%a %d %b}, all day"
         print(f"{verb} {MARK_FIXED} {block.title} · {block.sphere} · {when}  ({block.id})")
@@ -445,8 +465,9 @@ def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
         print(f"{verb} {_mark(block)} {block.title} · {block.sphere} · {duration} · "
               f"planned {chunks}  ({block.id})")
         return 0
-    print(f"{verb} {MARK_FLEXIBLE} {block.title} · {block.sphere} · {duration} · not placed: "
-          f"{block.plan_note or 'no free time'}  ({block.id})")
+    print(textwrap.fill(f"{verb} {MARK_FLEXIBLE} {block.title} · {block.sphere} · {duration} · "
+                        f"not placed: {block.plan_note or 'no free time'}  ({block.id})",
+                        width=80, subsequent_indent="  ", break_on_hyphens=False))
     return EXIT_UNPLACED
 
 
@@ -617,6 +638,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
         print(f"Deleted every {block.title} ({block.id}). `planner undo` brings it back.")
         return 0
     print(f"Deleted {block.title} ({block.id}). `planner undo` brings it back.")
+    _print_notices(service)
     return 0
 
 
@@ -627,7 +649,8 @@ def cmd_agenda(args: argparse.Namespace) -> int:
         raise UsageError("--days must be between 1 and 366.")
     if args.json:
         items = service.agenda(first, args.days)
-        json.dump([_occurrence_json(service, o) for o in items], sys.stdout,
+        clashes = service.double_booked(first, args.days, items)
+        json.dump([_occurrence_json(service, o, clashes) for o in items], sys.stdout,
                   ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
@@ -645,8 +668,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     service.plan(day)
     plan = service.day_plan(day)
     if args.json:
+        clashes = service.double_booked(day, 1, plan.occurrences)
         json.dump({"date": day.isoformat(),
-                   "blocks": [_occurrence_json(service, o) for o in plan.occurrences],
+                   "blocks": [_occurrence_json(service, o, clashes) for o in plan.occurrences],
                    "unplaced": [{"id": b.id, "title": b.title, "reason": r}
                                 for b, r in plan.unplaced]},
                   sys.stdout, ensure_ascii=False, indent=1)

@@ -15,6 +15,7 @@ from textual.widgets import Footer, LoadingIndicator, Static
 from textual.worker import get_current_worker
 
 from planner.app.service import PlannerError
+from planner.core.intervals import merge
 from planner.core.model import Block
 from planner.core.moments import day_label
 from planner.core.when import WhenError
@@ -194,10 +195,14 @@ class DayScreen(Screen[None]):
         assert self._plan is not None
         today = self.service.today()
         rel = {0: "today", 1: "tomorrow", -1: "yesterday"}.get((self.day - today).days, "")
-        totals: dict[str, int] = {}
+        spans: dict[str, list[tuple[float, float]]] = {}
         for item in self._items:
             if item.state != "bridge":
-                totals[item.sphere] = totals.get(item.sphere, 0) + item.minutes
+                spans.setdefault(item.sphere, []).append(
+                    (item.start.timestamp(), item.end.timestamp()))
+        # Time counts once: two overlapping meetings are not two hours of work.
+        totals = {sphere: int(sum(b - a for a, b in merge(found)) // 60)
+                  for sphere, found in spans.items()}
         sums = "  ".join(f"{sphere_chip(s, sphere_letter(s) + ' ' + minutes_text(m))}"
                          for s, m in sphere_order(totals))
         rel_text = f" [$accent]{rel}[/]" if rel else ""
@@ -281,8 +286,14 @@ class DayScreen(Screen[None]):
         self._close_quick_add()
         where = self._where(block)
         self.notify(f"Added {block.title!r}{where}.", title="Added")
+        self._notify_moves()
         self.refresh_data()
         self._select_block(block.id)
+
+    def _notify_moves(self) -> None:
+        """Say what the last change moved besides the block it was about."""
+        for line in self.service.plan_notices():
+            self.notify(line, title="Moved to make room", severity="warning", timeout=10)
 
     def _where(self, block: Block) -> str:
         if block.is_fixed and isinstance(block.start, datetime):
@@ -291,7 +302,7 @@ class DayScreen(Screen[None]):
         if block.planned:
             start = self.service.local(block.planned[0][0])
             return f", planned {day_label(start.date())} {hhmm(start)}"
-        return f"; not placed yet ({block.plan_note})" if block.plan_note else ""
+        return f"; not placed: {block.plan_note}" if block.plan_note else ""
 
     @on(QuickAddBar.Cancelled)
     def _quick_cancelled(self) -> None:
@@ -394,10 +405,9 @@ class DayScreen(Screen[None]):
         return block_id
 
     def action_quick_add(self) -> None:
-        now = self.service.now()
-        at = now if self.day == now.date() else datetime.combine(
-            self.day, now.time(), tzinfo=now.tzinfo)
-        self.query_one(QuickAddBar).open(at, self.service.settings.sphere_names, now)
+        # "tomorrow" counts from today; a time alone is on the day being viewed.
+        self.query_one(QuickAddBar).open(self.day, self.service.settings.sphere_names,
+                                         self.service.now())
 
     def action_edit(self) -> None:
         from planner.ui.screens.edit import EditScreen
@@ -414,6 +424,7 @@ class DayScreen(Screen[None]):
                 return
             if self._call(self.service.update, block.id, "edit", **changes) is not None:
                 self.notify(f"Saved {changes.get('title', block.title)!r}.")
+                self._notify_moves()
                 self.refresh_data()
                 self._select_block(block.id)
 
@@ -425,6 +436,7 @@ class DayScreen(Screen[None]):
         if block is None:
             return
         self.notify(message)
+        self._notify_moves()
         self.refresh_data()
         self._select_block(block_id or block.id)
 
