@@ -196,14 +196,14 @@ class _Timeline:
         self.ends[i:j] = [hi]
 
     def release(self, owners: set[str]) -> None:
-        self._rebuild([b for b in self.raw if b.owner not in owners])
+        self.rebuild([b for b in self.raw if b.owner not in owners])
 
     def without(self, owners: set[str]) -> _Timeline:
         other = _Timeline()
-        other._rebuild([b for b in self.raw if b.owner not in owners])
+        other.rebuild([b for b in self.raw if b.owner not in owners])
         return other
 
-    def _rebuild(self, items: list[_Busy]) -> None:
+    def rebuild(self, items: list[_Busy]) -> None:
         """Everything from ``items`` at once: one sort and one pass."""
         self.raw = items
         self.starts, self.ends = [], []
