@@ -177,6 +177,9 @@ async def _app_run(args: argparse.Namespace) -> dict[str, Any]:
         app._display = record  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        while any(w.is_running for w in app.workers):  # the day is read by a job
+            await app.workers.wait_for_complete()
+            await pilot.pause()
         first_paint = perf_counter() - t0
         changes, to_frame = [], []
         for _ in range(args.iters):

@@ -52,6 +52,42 @@ def silent() -> Iterator[str]:
         sock.close()
 
 
+@contextmanager
+def trickling() -> Iterator[str]:
+    """A server that starts an answer and then sends one header byte a second, forever:
+    every read gets a byte before its timeout, so only a total deadline (or giving up on
+    the thread) ends the wait."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.wait(1.0):
+                    conn.sendall(b"X")
+            except OSError:
+                pass
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/work.ics"
+    finally:
+        stop.set()
+        sock.close()
+
+
 class KillingProxy:
     """A proxy to a real server that SIGKILLs a client at one exact moment: when the
     ``nth`` request with ``method`` has been carried out by the server, before the answer
@@ -63,6 +99,7 @@ class KillingProxy:
         self.victim: int | None = None
         self.kill_on: tuple[str, int] | None = None
         self.seen: dict[str, int] = {}
+        self.refuse: set[str] = set()  # paths answered 400 without asking the server
         self.killed = threading.Event()
         self._victim_known = threading.Event()
         proxy = self
@@ -77,6 +114,11 @@ class KillingProxy:
 
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if self.command == "PUT" and any(p in self.path for p in proxy.refuse):
+                    self.send_response(400, "Bad Request")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port,
                                                       timeout=30)
                 headers = {k: v for k, v in self.headers.items()

@@ -10,6 +10,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
+from tests.appdriver import press, quiet_app, running, settle
 from tests.conftest import ZONE, pinned_clock
 
 
@@ -21,17 +22,12 @@ def test_the_audience_is_previewed_then_applied(tmp_path: Path) -> None:
     service = PlannerService(tmp_path / "home", tz=ZONE, clock=pinned_clock)
     service.load_demo()
     out = tmp_path / "shared.ics"
-    app = PlannerApp(service, user_themes=False)
+    app = quiet_app(service)
     previews: dict[str, str] = {}
 
-    async def settle(pilot: object) -> None:
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
-
     async def run() -> None:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("e")
-            await settle(pilot)
+        async with running(app, (80, 24)) as pilot:
+            await press(pilot, "e")
             audience = app.screen.query_one("#audience", Select)
             ok = app.screen.query_one("#ok", Button)
             assert audience.size.height >= 1 and audience.region.y < ok.region.y

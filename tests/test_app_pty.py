@@ -7,15 +7,7 @@ escape sequences for keys, and the screen as a terminal emulator draws it.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import select
-import signal
-import struct
 import sys
-import termios
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,97 +16,20 @@ import pytest
 
 from planner.app.service import PlannerService
 
-pyte = pytest.importorskip("pyte")
-
+pytest.importorskip("pyte")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 
-COLS, ROWS = 80, 24
+from tests.terminal import (  # noqa: E402  (after the skip: it needs pyte)
+    ESCAPE,
+    KEY_TIMEOUT,
+    PLANNER,
+    RIGHT,
+    START_TIMEOUT,
+    Terminal,
+    terminal_env,
+)
+
 NOW = "2026-11-23T10:00:00+01:00"  # a Monday, 10:00 in Berlin
-PLANNER = Path(sys.executable).parent / "planner"
-START_TIMEOUT = 20.0  # first frame: interpreter + Textual import on a slow machine
-KEY_TIMEOUT = 8.0
-
-RIGHT = b"\x1b[C"
-ESCAPE = b"\x1b"
-
-
-class Terminal:
-    """A child process on a pty, its output fed into an 80x24 pyte screen."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.screen = pyte.Screen(COLS, ROWS)
-        self.stream = pyte.ByteStream(self.screen)
-        self.output = bytearray()
-        pid, fd = pty.fork()
-        if pid == 0:  # child: size the tty before anything asks for it, then become planner
-            try:
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-                os.execve(argv[0], argv, env)
-            finally:
-                os._exit(127)
-        self.pid, self.fd = pid, fd
-        self.status: int | None = None
-
-    def text(self) -> str:
-        return "\n".join(self.screen.display)
-
-    def pump(self, seconds: float) -> bool | None:
-        """Feed output for up to ``seconds``: True if some came, None if none came,
-        False once the child has closed the tty."""
-        ready, _, _ = select.select([self.fd], [], [], seconds)
-        if not ready:
-            return None
-        try:
-            data = os.read(self.fd, 65536)
-        except OSError:  # EIO: the child is gone
-            return False
-        if not data:
-            return False
-        self.output += data
-        self.stream.feed(data)
-        return True
-
-    def settle(self, quiet: float = 0.25, limit: float = 3.0) -> None:
-        """Pump until the app has written nothing for ``quiet`` seconds: a frame can
-        arrive in pieces, and a person reads the finished one."""
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline and self.pump(quiet):
-            pass
-
-    def wait_for(self, wanted: str, *, gone: bool = False,
-                 timeout: float = KEY_TIMEOUT) -> str:
-        """Pump until ``wanted`` is on screen (or, with ``gone``, no longer on it)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            if (wanted in self.text()) != gone:
-                self.settle()
-                if (wanted in self.text()) != gone:
-                    return self.text()
-            left = deadline - time.monotonic()
-            if left <= 0 or self.pump(min(0.1, left)) is False:
-                state = "still on" if gone else "not on"
-                raise AssertionError(f"{wanted!r} {state} screen after {timeout}s:\n"
-                                     f"{self.text()}")
-
-    def press(self, keys: bytes) -> None:
-        os.write(self.fd, keys)
-
-    def wait_exit(self, timeout: float) -> int | None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.status = status
-                return os.waitstatus_to_exitcode(status)
-            self.pump(0.05)  # keep draining so the child never blocks on a full tty
-        return None
-
-    def close(self) -> None:
-        if self.status is None and self.wait_exit(0) is None:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.status = -1
-        os.close(self.fd)
 
 
 @pytest.fixture
@@ -124,17 +39,7 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     home = tmp_path / "home"
     moment = datetime.fromisoformat(NOW)
     PlannerService(home, tz="Europe/Berlin", clock=lambda: moment).load_demo()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),  # nothing may land in the real user's folders
-        "PLANNER_HOME": str(home),
-        "PLANNER_NOW": NOW,
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "TZ": "Pacific/Apia",  # the machine's zone must not matter
-    }
-    term = Terminal([str(PLANNER), "--tz", "Europe/Berlin"], env)
+    term = Terminal([str(PLANNER), "--tz", "Europe/Berlin"], terminal_env(tmp_path, home, NOW))
     try:
         yield term
     finally:
@@ -185,3 +90,40 @@ def test_a_person_can_page_days_open_the_week_and_help_and_quit(terminal: Termin
     terminal.press(b"q")
     code = terminal.wait_exit(KEY_TIMEOUT)
     assert code == 0, f"planner exited with {code}; last screen:\n{terminal.text()}"
+
+
+@pytest.mark.timeout(90)
+def test_quit_does_not_wait_for_an_import_stuck_in_a_network_read(terminal: Terminal) -> None:
+    from tests.fake_servers import trickling
+
+    terminal.wait_for("Mon 23 Nov 2026", timeout=START_TIMEOUT)
+    with trickling() as url:
+        terminal.press(b"i")
+        terminal.wait_for("Import a calendar")
+        terminal.press(url.encode() + b"\r")
+        terminal.wait_for("edits wait")  # the busy line, with the reason
+        terminal.press(b"q")
+        # A save in progress gets a few seconds; a read that never ends does not.
+        code = terminal.wait_exit(30)
+    assert code == 0, f"planner did not quit ({code}); last screen:\n{terminal.text()}"
+
+
+@pytest.mark.timeout(90)
+def test_a_crash_inside_the_app_exits_non_zero(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    moment = datetime.fromisoformat(NOW)
+    PlannerService(home, tz="Europe/Berlin", clock=lambda: moment).load_demo()
+    # A bug planted in the real command: pressing t divides by zero.
+    code = ("import sys\n"
+            "from planner.ui.screens.day import DayScreen\n"
+            "DayScreen.action_today = lambda self: 1 / 0\n"
+            "from planner.cli.main import main\n"
+            "sys.exit(main(['--tz', 'Europe/Berlin']))\n")
+    term = Terminal([sys.executable, "-c", code], terminal_env(tmp_path, home, NOW))
+    try:
+        term.wait_for("Mon 23 Nov 2026", timeout=START_TIMEOUT)
+        term.press(b"t")
+        status = term.wait_exit(KEY_TIMEOUT * 3)
+    finally:
+        term.close()
+    assert status not in (None, 0), f"exit status {status}; screen:\n{term.text()}"

@@ -3,18 +3,17 @@ says how the last sync went, and `sync.on_start` syncs when the app opens."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
 import caldav
-import pytest
 from textual.widgets import Static
 
 from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.day import DayScreen
 from planner.ui.widgets.timeline import Timeline
+from tests.appdriver import Said, app_test, press, quiet_app, running
 from tests.radicale_server import PASSWORD, USER
 
 NOW = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)  # Tuesday 08:30 in Berlin
@@ -22,11 +21,6 @@ NOW = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)  # Tuesday 08:30 in Berlin
 EVENT = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//third//EN\r\nBEGIN:VEVENT\r\n"
          "UID:{uid}\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261124T{hour}0000Z\r\n"
          "DTEND:20261124T{hour}3000Z\r\nSUMMARY:{title}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
-
-
-@pytest.fixture(autouse=True)
-def _quiet_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(PlannerApp, "animation_level", "none", raising=False)
 
 
 def linked_home(home: Path, url: str) -> PlannerService:
@@ -50,41 +44,37 @@ def titles(app: PlannerApp) -> set[str]:
     return {i.title for i in app.screen.query_one(Timeline).data.items}
 
 
-def test_sync_key_runs_a_worker_and_the_header_shows_the_result(own_radicale, tmp_path
-                                                                 ) -> None:
+@app_test
+async def test_sync_key_runs_a_job_and_the_header_shows_the_result(own_radicale, tmp_path
+                                                                   ) -> None:
     radicale = own_radicale
     url = radicale.make_calendar()
     service = linked_home(tmp_path / "home", url)
     add_on_server(url, "retro", "Retro", 13)
+    app = quiet_app(service)
+    said = Said()
+    async with running(app, (100, 30), said) as pilot:
+        assert "⟳ synced 08:30" in header(app)
+        assert "Retro" not in titles(app)
+        await press(pilot, "S")
+        assert isinstance(app.screen, DayScreen)
+        assert "Retro" in titles(app)
+        assert said.any("Team: pulled 1 new")
+        assert "⟳ synced 08:30" in header(app)
 
-    async def run() -> None:
-        app = PlannerApp(service, user_themes=False)
-        async with app.run_test(size=(100, 30)) as pilot:
-            assert "⟳ synced 08:30" in header(app)
-            assert "Retro" not in titles(app)
-            await pilot.press("S")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert isinstance(app.screen, DayScreen)
-            assert "Retro" in titles(app)
-            assert any("Team: pulled 1 new" in n.message for n in app._notifications)
-            assert "⟳ synced 08:30" in header(app)
-
-            radicale.stop()
-            try:
-                await pilot.press("S")
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-                assert "sync failed 08:30: Team" in header(app)
-                assert any("cannot reach the server" in n.message for n in app._notifications)
-                assert "Retro" in titles(app)  # local data untouched
-            finally:
-                radicale.start()
-
-    asyncio.run(run())
+        radicale.stop()
+        try:
+            await press(pilot, "S")
+            assert "sync failed 08:30: Team" in header(app)
+            assert said.any("cannot reach the server")
+            assert "Retro" in titles(app)  # local data untouched
+        finally:
+            radicale.start()
 
 
-def test_palette_offers_sync_and_on_start_syncs_when_the_app_opens(radicale, tmp_path) -> None:
+@app_test
+async def test_palette_offers_sync_and_on_start_syncs_when_the_app_opens(radicale, tmp_path
+                                                                         ) -> None:
     url = radicale.make_calendar()
     home = tmp_path / "home"
     service = linked_home(home, url)
@@ -93,34 +83,22 @@ def test_palette_offers_sync_and_on_start_syncs_when_the_app_opens(radicale, tmp
     service = PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
     assert service.settings.sync_on_start
 
-    async def run() -> None:
-        app = PlannerApp(service, user_themes=False)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert "Planning" in titles(app)
-            add_on_server(url, "later", "Later", 15)
-            await pilot.press("ctrl+p")
-            await pilot.press(*"sync linked")
-            await pilot.press("enter")
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert "Later" in titles(app)
-
-    asyncio.run(run())
+    app = quiet_app(service)
+    async with running(app, (100, 30)) as pilot:
+        assert "Planning" in titles(app)
+        add_on_server(url, "later", "Later", 15)
+        await press(pilot, "ctrl+p")
+        await press(pilot, *"sync linked")
+        await press(pilot, "enter")
+        assert "Later" in titles(app)
 
 
-def test_sync_without_links_says_how_to_link_one(tmp_path) -> None:
+@app_test
+async def test_sync_without_links_says_how_to_link_one(tmp_path) -> None:
     service = PlannerService(tmp_path / "home", tz="Europe/Berlin", clock=lambda: NOW)
-
-    async def run() -> None:
-        app = PlannerApp(service, user_themes=False)
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.press("S")
-            await pilot.pause()
-            assert any("planner sync add" in n.message for n in app._notifications)
-            assert "⟳" not in header(app)
-
-    asyncio.run(run())
+    app = quiet_app(service)
+    said = Said()
+    async with running(app, (100, 30), said) as pilot:
+        await press(pilot, "S")
+        assert said.any("planner sync add")
+        assert "⟳" not in header(app)

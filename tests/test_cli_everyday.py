@@ -69,3 +69,54 @@ def test_series_edit_mistakes_are_one_sentence(cli) -> None:  # type: ignore[no-
         assert result.returncode in (1, 2), args
         assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_repeat_in_words_on_add_and_edit(cli) -> None:  # type: ignore[no-untyped-def]
+    added = cli("add", "Yoga", "--at", "18:00", "--repeat", "every tue, thu until 2026-12-03",
+                check=True)
+    assert "Tue 24 Nov 18:00 · every Tue and Thu until Thu 3 Dec 2026" in added.stdout
+    days = [i["start"][:10] for i in _agenda(cli, "2026-11-23", "--days", "21")]
+    assert days == ["2026-11-24", "2026-11-26", "2026-12-01", "2026-12-03"]
+    lunch = _added_id(cli("add", "Lunch", "--at", "12:00", check=True).stdout)
+    edited = cli("edit", lunch, "--repeat", "every weekday", check=True)
+    assert "every weekday" in edited.stdout
+    assert len([i for i in _agenda(cli, "2026-11-23", "--days", "7")
+                if i["title"] == "Lunch"]) == 5
+    cli("edit", lunch, "--repeat", "never", check=True)
+    assert len([i for i in _agenda(cli, "2026-11-23", "--days", "7")
+                if i["title"] == "Lunch"]) == 1
+    bad = cli("add", "X", "--at", "9:00", "--repeat", "every blue moon")
+    assert bad.returncode == 1 and "Don't understand 'blue'" in bad.stderr
+
+
+def test_calendars_commands(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    body = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nX-WR-CALNAME:Calendar\r\n"
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261101T000000Z\r\n"
+            "DTSTART:20261123T{h}0000Z\r\nDTEND:20261123T{h}3000Z\r\nSUMMARY:{t}\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "outlook.ics").write_text(body.format(uid="a1", h="10", t="Board"))
+    (tmp_path / "b" / "outlook.ics").write_text(body.format(uid="b1", h="12", t="Client"))
+    first = cli("import", str(tmp_path / "a" / "outlook.ics"), check=True)
+    assert first.stdout.startswith("outlook: 1 new")
+    refused = cli("import", str(tmp_path / "b" / "outlook.ics"))
+    assert refused.returncode == 1 and "already comes from" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    cli("import", str(tmp_path / "b" / "outlook.ics"), "--calendar", "client", check=True)
+    listing = cli("calendars", check=True).stdout
+    assert "outlook" in listing and "client" in listing and "last refresh" in listing
+    assert cli("calendars", "rename", "outlook", "Board", check=True).stdout == \
+        "Renamed outlook to Board.\n"
+    assert {i["source"]["calendar"] for i in _agenda(cli, "2026-11-23")} == {"Board", "client"}
+    assert "hidden and takes no time" in cli("calendars", "hide", "client", check=True).stdout
+    assert [i["title"] for i in _agenda(cli, "2026-11-23")] == ["Board"]
+    assert "(hidden)" in cli("calendars", check=True).stdout
+    cli("calendars", "show", "client", check=True)
+    gone = cli("calendars", "remove", "Board", check=True)
+    assert gone.stdout == "Removed Board (1 event). `planner undo` brings it back.\n"
+    assert [i["title"] for i in _agenda(cli, "2026-11-23")] == ["Client"]
+    cli("undo", check=True)
+    assert [i["title"] for i in _agenda(cli, "2026-11-23")] == ["Board", "Client"]
+    bad = cli("calendars", "remove")
+    assert bad.returncode == 1 and "Usage: planner calendars" in bad.stderr

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,14 +12,10 @@ from pathlib import Path
 from planner.adapters.store import MAIN_FILE, Store
 from planner.app.service import PlannerService
 from planner.core.model import Block, Kind
+from tests.conftest import planner_command
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
 ZONE = "Europe/Berlin"
-
-
-def planner_command() -> list[str]:
-    found = shutil.which("planner", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "planner"]
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,23 +10,18 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import planner_command
+
 NOW = "2026-11-23T07:30:00+00:00"
 DAY = "2026-11-24"
 State = frozenset[tuple[str, str]]  # (title, start) of every occurrence on the days checked
-
-
-def planner_command() -> list[str]:
-    found = shutil.which("planner", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "planner"]
 
 
 def calendar_text(version: int) -> str:

@@ -10,9 +10,7 @@ fast: expansion is bounded.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from planner.app.service import PlannerError, PlannerService
+from tests.conftest import planner_command
 
 HOSTILE = Path(__file__).parent / "hostile"
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
@@ -37,6 +36,7 @@ class Outcome:
     n_skipped: int = 0
     titles: tuple[str, ...] = ()  # titles that must be on the agenda afterwards
     max_week_items: int = 20
+    repaired: tuple[str, ...] = ()  # text the repaired-component notes must contain
 
 
 EXPECTED: dict[str, Outcome] = {
@@ -47,8 +47,9 @@ EXPECTED: dict[str, Outcome] = {
                                       max_week_items=10_001),
     "impossible_date.ics": Outcome(new=1, skipped=("VEVENT 'Smarch'", "20231345T250000"),
                                    n_skipped=1, titles=("Fine",)),
-    "unknown_tzid.ics": Outcome(new=1, skipped=("VEVENT 'On Mars'", "Mars/Olympus_Mons"),
-                                n_skipped=1, titles=("Fine",)),
+    # An undefined TZID is read as floating time, and said so.
+    "unknown_tzid.ics": Outcome(new=2, repaired=("VEVENT 'On Mars'", "Mars/Olympus_Mons",
+                                                 "floating"), titles=("Fine", "On Mars")),
     "nesting_without_end.ics": Outcome(error="looks truncated"),
     "empty.ics": Outcome(error="is empty"),
     "binary_garbage.ics": Outcome(error="binary file"),
@@ -142,6 +143,9 @@ def _check(path: Path, expected: Outcome, home: Path) -> None:
         joined = " | ".join(report.skipped)
         for needle in expected.skipped:
             assert needle in joined, joined
+        repaired = " | ".join(report.repaired)
+        for needle in expected.repaired:
+            assert needle in repaired, repaired
     took = time.monotonic() - started
     assert took < IMPORT_BOUND_S, f"import took {took:.1f} s"
 
@@ -191,11 +195,6 @@ def test_a_rule_that_never_matches_expands_quickly() -> None:
     assert time.monotonic() - started < IMPORT_BOUND_S
 
 
-def _planner() -> list[str]:
-    found = shutil.which("planner", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "planner"]
-
-
 @pytest.mark.parametrize("name", ["login_page.ics", "binary_garbage.ics", "empty.ics",
                                   "secondly_no_end.ics"])
 def test_the_cli_on_hostile_files(name: str, tmp_path: Path) -> None:
@@ -203,7 +202,7 @@ def test_the_cli_on_hostile_files(name: str, tmp_path: Path) -> None:
            "PLANNER_NOW": NOW.isoformat(), "TZ": "UTC"}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*_planner(), "--tz", "Europe/Berlin", *args], env=env,
+        return subprocess.run([*planner_command(), "--tz", "Europe/Berlin", *args], env=env,
                               capture_output=True, text=True, timeout=30)
 
     result = run("import", str(HOSTILE / name))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import http.server
 import os
-import shutil
 import socket
 import stat
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import planner_command
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -70,7 +70,7 @@ def test_every_store_file_is_private(tmp_path: Path) -> None:
     for args in (["import", str(ics)], ["add", "x", "--at", "2026-11-24 08:00"],
                  ["add", "y", "--at", "2026-11-24 09:00"]):
         proc = subprocess.run(
-            [*_planner(), "--tz", "Europe/Berlin", *args],
+            [*planner_command(), "--tz", "Europe/Berlin", *args],
             env={**os.environ, **env_home, "PLANNER_NOW": "2026-11-23T07:30:00+00:00"},
             capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
@@ -79,11 +79,6 @@ def test_every_store_file_is_private(tmp_path: Path) -> None:
     assert len(files) >= 4 and len(folders) >= 3
     assert {str(p): oct(_mode(p)) for p in files} == {str(p): oct(0o600) for p in files}
     assert {str(p): oct(_mode(p)) for p in folders} == {str(p): oct(0o700) for p in folders}
-
-
-def _planner() -> list[str]:
-    found = shutil.which("planner", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "planner"]
 
 
 @pytest.mark.parametrize("flags", [["--private-as-busy"], ["--busy-only", "personal"]])

@@ -1,6 +1,7 @@
 """SVG snapshots of the screens a person sees: day, week, edit form and help.
 
-Every input that could change a pixel is pinned: the service clock, the zone, the demo
+One theme (planner-dark) at two sizes for every screen, plus one shot per other bundled
+theme. Every input that could change a pixel is pinned: the service clock, the zone, the demo
 week (shifted to the pinned "now"), block ids (a counter instead of random hex), no
 animation, no cursor blink, no user theme folder. Update with ``--snapshot-update`` and
 look at the SVGs in ``tests/__snapshots__/test_snapshots/`` before committing them.
@@ -24,31 +25,32 @@ from planner.ui.screens.day import DayScreen
 from planner.ui.screens.edit import EditScreen
 from planner.ui.screens.help import HelpScreen
 from planner.ui.screens.week import WeekScreen
+from tests.appdriver import press, quiet_app, settle
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 in Berlin
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 50), id="160x50")]
-THEMES = ["planner-dark", "planner-light"]
+THEME = "planner-dark"
 
 Snap = Callable[..., bool]
 
 
 @pytest.fixture(autouse=True)
 def _pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(PlannerApp, "animation_level", "none", raising=False)
     monkeypatch.setenv("TZ", "Pacific/Apia")  # the machine's zone must not matter
     counter = itertools.count(1)
     # Random ids could change tie-breaks in the plan; a counter makes them repeatable.
     monkeypatch.setattr(editing_module, "new_block_id", lambda: f"b{next(counter):04d}")
 
 
-def demo_app(home: Path, theme: str) -> PlannerApp:
+def demo_app(home: Path, theme: str = THEME) -> PlannerApp:
     service = PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
     service.load_demo()
     service.save_theme(theme)
-    return PlannerApp(service, user_themes=False)
+    return quiet_app(service)
 
 
 async def _settle(pilot: Pilot) -> None:
+    await settle(pilot)  # every day and week read has arrived
     # A blinking cursor would be caught mid-blink at random: hold it visible.
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
@@ -59,9 +61,8 @@ async def _settle(pilot: Pilot) -> None:
 
 def keys_then_settle(*keys: str) -> Callable[[Pilot], Awaitable[None]]:
     async def run_before(pilot: Pilot) -> None:
-        await pilot.pause()
-        await pilot.press(*keys)
-        await pilot.pause()
+        await settle(pilot)
+        await press(pilot, *keys)
         await _settle(pilot)
 
     return run_before
@@ -84,11 +85,36 @@ def run(*steps: Callable[[Pilot], Awaitable[None]]) -> Callable[[Pilot], Awaitab
     return run_before
 
 
-@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
-def test_day_view(snap_compare: Snap, tmp_path: Path, theme: str,
-                  size: tuple[int, int]) -> None:
-    assert snap_compare(demo_app(tmp_path, theme), terminal_size=size,
+def test_day_view(snap_compare: Snap, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=size,
+                        run_before=run(keys_then_settle(), expect(DayScreen)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_week_view(snap_compare: Snap, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=size,
+                        run_before=run(keys_then_settle("w"), expect(WeekScreen)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_edit_form(snap_compare: Snap, tmp_path: Path, size: tuple[int, int]) -> None:
+    # j selects the day's first block, enter opens the form on it.
+    assert snap_compare(demo_app(tmp_path), terminal_size=size,
+                        run_before=run(keys_then_settle("j", "enter"), expect(EditScreen)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare: Snap, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=size,
+                        run_before=run(keys_then_settle("question_mark"), expect(HelpScreen)))
+
+
+# One shot per other theme: the day view, where every colour of a theme shows.
+
+
+def test_day_view_light(snap_compare: Snap, tmp_path: Path) -> None:
+    assert snap_compare(demo_app(tmp_path, "planner-light"), terminal_size=(160, 50),
                         run_before=run(keys_then_settle(), expect(DayScreen)))
 
 
@@ -97,34 +123,7 @@ def test_day_view_contrast(snap_compare: Snap, tmp_path: Path) -> None:
                         run_before=run(keys_then_settle(), expect(DayScreen)))
 
 
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
-def test_week_view(snap_compare: Snap, tmp_path: Path, theme: str,
-                   size: tuple[int, int]) -> None:
-    assert snap_compare(demo_app(tmp_path, theme), terminal_size=size,
-                        run_before=run(keys_then_settle("w"), expect(WeekScreen)))
-
-
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
-def test_edit_form(snap_compare: Snap, tmp_path: Path, theme: str,
-                   size: tuple[int, int]) -> None:
-    # j selects the day's first block, enter opens the form on it.
-    assert snap_compare(demo_app(tmp_path, theme), terminal_size=size,
-                        run_before=run(keys_then_settle("j", "enter"), expect(EditScreen)))
-
-
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
-def test_help(snap_compare: Snap, tmp_path: Path, theme: str,
-              size: tuple[int, int]) -> None:
-    assert snap_compare(demo_app(tmp_path, theme), terminal_size=size,
-                        run_before=run(keys_then_settle("question_mark"), expect(HelpScreen)))
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_day_view_with_selection_lumon(snap_compare: Snap, tmp_path: Path,
-                                       size: tuple[int, int]) -> None:
-    # The selected block, its pointer and (at 160 columns) the side panel's details.
-    assert snap_compare(demo_app(tmp_path, "lumon"), terminal_size=size,
+def test_day_view_with_selection_lumon(snap_compare: Snap, tmp_path: Path) -> None:
+    # The selected block, its pointer and the side panel's details.
+    assert snap_compare(demo_app(tmp_path, "lumon"), terminal_size=(160, 50),
                         run_before=run(keys_then_settle("j", "j"), expect(DayScreen)))

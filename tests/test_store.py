@@ -261,3 +261,17 @@ def test_an_open_store_sees_another_process_change(tmp_path: Path) -> None:
     assert viewer.changed_on_disk()
     viewer.reload()
     assert [b.id for b in viewer.user_blocks()] == ["p1"]
+
+
+def test_a_field_cleared_by_an_edit_stays_cleared_on_disk(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from planner.core.model import Recurrence
+
+    block = replace(personal(1), notes="bring keys", recurrence=Recurrence(rrule="FREQ=DAILY"),
+                    source=imported(1).source)
+    add(tmp_path, block, imported(1))
+    cleared = replace(block, notes="", recurrence=None)
+    add(tmp_path, cleared, replace(imported(1), location=""))
+    again = Store(tmp_path).get(block.id)
+    assert again is not None and again.notes == "" and again.recurrence is None

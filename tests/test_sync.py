@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -459,6 +459,67 @@ def test_cli_sync_commands(radicale, homes) -> None:
     assert result.stdout.strip() == ("Unlinked Team: its local copies are gone, the server is "
                                      "untouched.")
     assert Third(url).titles() == ["Kick-off", "Retro"]
+
+
+def test_a_split_flexible_block_goes_as_one_event_and_comes_back_in_chunks(
+        radicale, homes) -> None:
+    url = radicale.make_calendar()
+    laptop, phone = homes
+    laptop.link("Work", url)
+    service = laptop.service
+    task = service.add(links.in_calendar(service.session, service.make_flexible(
+        "Write spec", timedelta(hours=2), sphere="work", day=DAY,
+        min_chunk=timedelta(hours=1)), "Work"))
+    start = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    chunks = ((start, start + timedelta(hours=1)),
+              (start + timedelta(hours=3), start + timedelta(hours=4)))
+    session = laptop.service.session
+    with session.write():  # where the planner split it
+        session.store.put(replace(session.store.get(task.id), planned=chunks))
+    assert laptop.sync().pushed_new == 1
+    event = Third(url).get(task.source.uid).icalendar_component
+    assert event["DTSTART"].dt == start and event["DTEND"].dt == start + timedelta(hours=1)
+    phone.link("Work", url)
+    assert phone.find("Write spec").planned == chunks
+
+
+def test_an_event_the_server_refuses_stays_queued_and_the_rest_goes(radicale, homes) -> None:
+    url = radicale.make_calendar()
+    laptop, _ = homes
+    with KillingProxy(radicale.port) as proxy:
+        laptop.link("Work", url.replace(f":{radicale.port}/", f":{proxy.port}/"))
+        refused = laptop.add_fixed("Refused", 10)
+        laptop.add_fixed("Accepted", 11)
+        proxy.refuse = {refused.id}
+        report = laptop.sync()
+        assert report.pushed_new == 1 and not report.failed
+        assert any("not sent 'Refused'" in n and "HTTP 400" in n for n in report.notes)
+        assert Third(url).titles() == ["Accepted"]
+        assert list(laptop.service.session.store.pending_changes("Work")) == [
+            refused.source.uid]
+        proxy.refuse = set()
+        assert laptop.sync().pushed_new == 1
+    assert Third(url).titles() == ["Accepted", "Refused"]
+
+
+def test_devices_never_move_a_block_back_and_forth(radicale, homes) -> None:
+    url = radicale.make_calendar()
+    laptop, phone = homes
+    laptop.link("Work", url)
+    service = laptop.service
+    task = service.add(links.in_calendar(service.session, service.make_flexible(
+        "Deep work", timedelta(hours=1), sphere="work", day=DAY), "Work"))
+    laptop.sync()
+    # The phone has something of its own at that very time, which the laptop never sees.
+    start = task.planned[0][0]
+    phone_service = phone.service
+    phone_service.add(phone_service.make_fixed("Dentist", start, start + timedelta(hours=1),
+                                               sphere="personal"))
+    phone.link("Work", url)
+    assert phone.find("Deep work").planned == task.planned  # kept where it was placed
+    for home in (phone, laptop, phone, laptop):
+        report = home.sync()
+        assert (report.pushed_updated, report.pulled_updated) == (0, 0), report.summary()
 
 
 # --------------------------------------------------------------------------- series edits

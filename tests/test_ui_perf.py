@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -12,11 +11,12 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from planner.app.service import PlannerService
-from planner.ui.app import PlannerApp
-from planner.ui.daydata import DayCache, Warmer, load_day
+from planner.ui.daydata import DayCache, load_day
+from planner.ui.messages import DataChanged
 from planner.ui.screens.day import DayScreen
 from planner.ui.widgets.text import set_text
 from planner.ui.widgets.timeline import SELECTED_MARK, Timeline
+from tests.appdriver import press, quiet_app, running, settle
 
 MONDAY = date(2026, 11, 23)
 
@@ -73,47 +73,25 @@ def test_load_day_matches_the_service(tmp_path: Path, clock: Clock) -> None:
     assert load_day(service, MONDAY).insights.bleed_minutes > 0  # type: ignore[union-attr]
 
 
-def test_day_cache_reads_each_day_once_until_cleared_or_a_new_today(
-        tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_day_cache_keeps_days_until_cleared_or_a_new_today(tmp_path: Path,
+                                                          clock: Clock) -> None:
     service = make_service(tmp_path, clock)
-    calls = count_day_plans(service, monkeypatch)
     cache = DayCache(size=2)
-    tuesday = MONDAY + timedelta(days=1)
-    first = cache.get(service, MONDAY)
-    assert cache.get(service, MONDAY) is first
-    cache.get(service, tuesday)
-    assert calls == [MONDAY, tuesday]
-    cache.get(service, MONDAY + timedelta(days=2))  # size 2: Monday (least recent) goes
-    cache.get(service, tuesday)
-    cache.get(service, MONDAY)
-    assert calls[2:] == [MONDAY + timedelta(days=2), MONDAY]
+    tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
+    today = service.today()
+    assert cache.get(MONDAY, today) is None
+    monday = load_day(service, MONDAY)
+    cache.put(monday)
+    assert cache.get(MONDAY, today) is monday
+    cache.put(load_day(service, tuesday))
+    cache.get(MONDAY, today)  # Monday is now the most recent
+    cache.put(load_day(service, wednesday))  # size 2: Tuesday (least recent) goes
+    assert cache.get(tuesday, today) is None and cache.get(MONDAY, today) is monday
     cache.clear()
-    assert cache.get(service, MONDAY) is not first
+    assert cache.get(MONDAY, today) is None
+    cache.put(monday)
     clock.moment += timedelta(days=1)  # "today" moved: overdue blocks show elsewhere
-    cache.get(service, MONDAY)
-    assert calls[-2:] == [MONDAY, MONDAY]
-
-
-def test_warmer_lets_the_ui_wait_for_a_day_in_progress() -> None:
-    started, release = threading.Event(), threading.Event()
-    warmed: list[date] = []
-
-    class SlowService:
-        def prefetch(self, days: list[date]) -> None:
-            started.set()
-            release.wait(5)
-            warmed.extend(days)
-
-    warmer = Warmer()
-    worker = threading.Thread(target=warmer.warm, args=(SlowService(), [MONDAY], lambda: False))
-    worker.start()
-    assert started.wait(5)
-    threading.Timer(0.05, release.set).start()
-    warmer.wait_for(MONDAY)
-    assert warmed == [MONDAY]  # waited for the worker instead of returning at once
-    worker.join(5)
-    warmer.warm(SlowService(), [MONDAY], lambda: True)  # superseded: does nothing
-    assert warmed == [MONDAY]
+    assert cache.get(MONDAY, service.today()) is None
 
 
 class Texts(App[None]):
@@ -127,31 +105,39 @@ def test_set_text_asks_for_a_layout_only_when_the_height_changes() -> None:
         async with app.run_test(size=(40, 10)) as pilot:
             static = app.query_one("#text", Static)
             await pilot.pause()
+            layouts: list[bool] = []
+            refresh = static.refresh
+
+            def counted(*args: object, layout: bool = False, **kwargs: object) -> object:
+                layouts.append(layout)
+                return refresh(*args, layout=layout, **kwargs)  # type: ignore[arg-type]
+
+            static.refresh = counted  # type: ignore[method-assign]
             set_text(static, "another line")
-            assert not static._layout_required
+            assert True not in layouts
             assert "another line" in str(static.render())
             set_text(static, "two\nlines")
-            assert static._layout_required
+            assert True in layouts
             await pilot.pause()
             assert static.size.height == 2
 
     asyncio.run(run())
 
 
-def test_day_change_reads_the_service_once_per_new_day_and_edits_show(
+def test_day_change_reads_each_day_once_and_edits_show(
         tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     service = make_service(tmp_path, clock)
-    monkeypatch.setattr(PlannerApp, "animation_level", "none", raising=False)
 
     async def run() -> None:
-        app = PlannerApp(service, start_day=MONDAY, user_themes=False)
-        async with app.run_test(size=(120, 40)) as pilot:
+        app = quiet_app(service, start_day=MONDAY)
+        async with running(app, (120, 40)) as pilot:
             screen = app.screen
             assert isinstance(screen, DayScreen)
             calls = count_day_plans(service, monkeypatch)
-            await pilot.press("right", "left", "right")
-            await pilot.pause()
-            assert calls == [MONDAY + timedelta(days=1)]
+            await press(pilot, "right", "left", "right")
+            # Monday was read at start and its neighbours ahead of time: nothing twice.
+            assert MONDAY not in calls and MONDAY + timedelta(days=1) not in calls
+            assert len(calls) == len(set(calls))
             timeline = screen.query_one(Timeline)
             assert {i.title for i in timeline.data.items} >= {"Standup 1", "Run 1"}
             header = str(screen.query_one("#day-header", Static).render())
@@ -159,35 +145,37 @@ def test_day_change_reads_the_service_once_per_new_day_and_edits_show(
             at = service.at(MONDAY + timedelta(days=1), datetime.min.time())
             service.add(service.make_fixed("Added", at.replace(hour=11),
                                            at.replace(hour=12), sphere="work"))
-            screen.refresh_data()  # what every editing key does after the service call
-            await pilot.pause()
+            before = len(calls)
+            screen.post_message(DataChanged())  # what every save sends
+            await settle(pilot)
             assert "Added" in {i.title for i in timeline.data.items}
-            await pilot.press("left")  # Monday was cached before the edit: read again
-            assert calls[-1] == MONDAY
+            await press(pilot, "left")  # Monday was read before the save: read again
+            assert MONDAY in calls[before:]
+            assert screen.day == MONDAY and "Standup 0" in {
+                i.title for i in timeline.data.items}
 
     asyncio.run(run())
 
 
 def test_selection_repaints_only_what_it_must_and_shows_the_pointer(
-        tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, clock: Clock) -> None:
     service = make_service(tmp_path, clock)
-    monkeypatch.setattr(PlannerApp, "animation_level", "none", raising=False)
 
     def row_text(timeline: Timeline, row: int) -> str:
         width = timeline.scrollable_content_region.width
         return "".join(s.text for s in timeline._paint_row(row, width))
 
     async def run() -> None:
-        app = PlannerApp(service, start_day=MONDAY, user_themes=False)
-        async with app.run_test(size=(120, 40)) as pilot:
+        app = quiet_app(service, start_day=MONDAY)
+        async with running(app, (120, 40)) as pilot:
             screen = app.screen
             timeline = screen.query_one(Timeline)
-            await pilot.press("j")
+            await press(pilot, "j")
             first = timeline.box_for(timeline.selected)
             assert first is not None
             top = first.top - int(timeline.scroll_offset.y)
             assert SELECTED_MARK in timeline.render_line(top).text
-            await pilot.press("j")
+            await press(pilot, "j")
             second = timeline.box_for(timeline.selected)
             assert second is not None and second.item.key != first.item.key
             # The cached rows agree with a fresh paint, for both boxes.

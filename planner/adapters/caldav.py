@@ -58,6 +58,10 @@ class PreconditionFailed(CalDAVError):
     """If-Match / If-None-Match did not hold: someone else changed the resource."""
 
 
+class Refused(CalDAVError):
+    """The server refused one resource (4xx): that event, not the whole sync."""
+
+
 class NotACalendar(CalDAVError):
     """The URL is a server, principal or other collection, not a calendar."""
 
@@ -350,8 +354,8 @@ class Connection:
             raise CalDAVError(f"{self.name}: the server at {self._host} failed while "
                               f"{doing} it (HTTP {status}); try again later.")
         if status >= 400:
-            raise CalDAVError(f"{self.name}: the server at {self._host} refused "
-                              f"{doing} it (HTTP {status}).")
+            raise Refused(f"{self.name}: the server at {self._host} refused "
+                          f"{doing} it (HTTP {status}).")
 
     @contextlib.contextmanager
     def _errors(self, doing: str) -> Iterator[None]:

@@ -7,6 +7,7 @@ default fields are left out so documents stay small when a calendar has 50,000 e
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -33,14 +34,22 @@ class CodecError(PlannerError, ValueError):
 
 
 def moment_to_text(value: Moment) -> str:
+    # isoformat, not strftime: "%Y" writes year 900 as "900", which does not read back.
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.isoformat(timespec="seconds")
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     return value.isoformat()
 
 
+_SHORT_YEAR = re.compile(r"^(\d{1,3})-")
+
+
 def moment_from_text(text: str) -> Moment:
+    if _SHORT_YEAR.match(text):
+        # Written by planners before 0.2 for years before 1000 ("900-05-05T…").
+        year, rest = text.split("-", 1)
+        text = f"{int(year):04d}-{rest}"
     if len(text) == 10:
         return date.fromisoformat(text)
     if text.endswith("Z"):

@@ -277,7 +277,7 @@ def _finish(root: Path, entries: list[_Entry]) -> None:
                 if entry.pending is None:
                     with contextlib.suppress(FileNotFoundError):
                         entry.target.unlink()
-                else:
+                elif os.path.lexists(entry.pending):  # else: renamed before a Ctrl+C
                     os.replace(entry.pending, entry.target)
                 break
             except KeyboardInterrupt as exc:  # finish first, then honour it

@@ -49,14 +49,15 @@ def _series_span(doc: Doc) -> tuple[date, date | None]:
         slot = date.fromisoformat(rid[:10])
         return min(first, slot), max(first + length, slot)
     rec = doc.get("recurrence") or {}
-    rule = rec.get("rrule") or ""
     last: date | None = first
-    if rule:
+    for rule in (rec.get("rrule") or "").split("\n"):  # one rule a line
+        if not rule.strip():
+            continue
         match = _UNTIL.search(rule)
         if match is None:
             return first, None  # open-ended, or COUNT: only expansion can tell
         # DTSTART is always an instance, even when UNTIL lies before it (RFC 5545).
-        last = max(first, date(int(match[1]), int(match[2]), int(match[3])))
+        last = max(last or first, date(int(match[1]), int(match[2]), int(match[3])))
     for text in rec.get("rdates", ()):
         rdate = date.fromisoformat(text[:10])
         last = max(last, rdate) if last else rdate

@@ -54,7 +54,10 @@ MAIN_FILE = "planner.json"
 CALENDAR_DIR = "calendars"
 BACKUP_DIR = "backups"
 LOCK_FILE = ".lock"
+HISTORY_FILE = "history.json"
 PENDING_TABLE = "pending"  # a linked calendar's queue of local changes not yet pushed
+# A removed calendar keeps its file under a name starting with this, for undo.
+TRASH_MARK = "\x00"
 
 __all__ = ["BACKUPS_KEPT", "BACKUP_DIR", "CALENDAR_DIR", "MAIN_FILE", "SCHEMA_VERSION",
            "ReadOnlyCalendar", "Store", "StoreBusy", "StoreError", "check_data_file",
@@ -241,7 +244,10 @@ class _BlockTable:
         doc = block_to_doc(block)
         if block.id in docs:
             doc_id = docs[block.id][0]
-            self.table.upsert(Document(doc, doc_id=doc_id))
+            # Replace, not upsert: TinyDB's upsert merges, so a field cleared by an edit
+            # (notes emptied, a pin or a repeat removed) would stay in the file.
+            self.table.remove(doc_ids=[doc_id])
+            self.table.insert(Document(doc, doc_id=doc_id))
         else:
             doc_id = self.table.insert(doc)
         docs[block.id] = (doc_id, doc)
@@ -351,6 +357,10 @@ class Store:
         self.generation = 0
         self._calendars: dict[str, _CalendarFile] = {}
         self._calendar_index: dict[str, str] | None = None
+        self._history: dict[str, Any] | None = None
+        self._history_dirty = False
+        self._history_stamp: tuple[int, int, int] | None = None
+        self._left_calendar: dict[str, str] = {}
         self._open_main()
 
     # -- opening ----------------------------------------------------------------------
@@ -456,7 +466,12 @@ class Store:
         return list(self._user.blocks().values())
 
     def calendar_names(self) -> list[str]:
-        return sorted(self._calendar_slugs())
+        """The calendars in use (removed ones, kept for undo, are not among them)."""
+        return sorted(n for n in self._calendar_slugs() if not n.startswith(TRASH_MARK))
+
+    def removed_calendar_names(self) -> list[str]:
+        """Calendars removed but kept so `planner undo` can bring them back."""
+        return sorted(n for n in self._calendar_slugs() if n.startswith(TRASH_MARK))
 
     def calendar_blocks(self, name: str) -> list[Block]:
         cal = self._calendar(name)
@@ -569,12 +584,34 @@ class Store:
         files += [self.root / CALENDAR_DIR / f"{s}.json" for s in self._calendar_slugs().values()]
         return files
 
+    def _history_doc(self) -> dict[str, Any]:
+        """Undo history, kept in ``history.json`` so no day's read ever parses it.
+
+        Homes written before 0.2 kept it in planner.json; it moves on the next change.
+        """
+        if self._history is None:
+            path = self.root / HISTORY_FILE
+            self._history_stamp = _stamp(path)
+            try:
+                raw = _read_committed(path, self._overlay.get(path.resolve()))[0]
+                doc = orjson.loads(raw)
+                if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
+                    raise ValueError("not a history")
+                self._history = doc
+            except FileNotFoundError:
+                meta = self._main.table("meta").all()
+                self._history = {
+                    "entries": [dict(d) for d in self._main.table("history").all()],
+                    "cursor": int(meta[0].get("history_cursor", 0)) if meta else 0}
+            except (OSError, ValueError, orjson.JSONDecodeError):
+                self._history = {"entries": [], "cursor": 0}  # derived comfort, not data
+        return self._history
+
     def history(self) -> list[Doc]:
-        return [dict(d) for d in self._main.table("history").all()]
+        return [dict(d) for d in self._history_doc()["entries"]]
 
     def history_cursor(self) -> int:
-        docs = self._main.table("meta").all()
-        return int(docs[0].get("history_cursor", 0)) if docs else 0
+        return int(self._history_doc().get("cursor", 0))
 
     # -- writing ----------------------------------------------------------------------
 
@@ -611,6 +648,7 @@ class Store:
         try:
             self._acquire_file_lock()
             self._owner, self._depth = threading.get_ident(), 1
+            self._left_calendar = {}
             try:
                 self._recover()
                 self._reload_if_changed()
@@ -663,6 +701,9 @@ class Store:
         on_disk = {p.stem for p in folder.glob("*.json")} if folder.is_dir() else set()
         if on_disk != slugs:
             return True
+        if self._history is not None and \
+                _stamp(self.root / HISTORY_FILE) != self._history_stamp:
+            return True
         return any(_stamp(c.storage.path) != c.storage.stamp for c in self._calendars.values())
 
     def reload_if_idle(self) -> bool:
@@ -687,6 +728,7 @@ class Store:
         # (a consistent snapshot); each closes its file when the last user drops it.
         self._calendars.clear()
         self._calendar_index = None
+        self._history, self._history_dirty = None, False
         self._open_main()
 
     def _reload_if_changed(self) -> None:
@@ -713,12 +755,17 @@ class Store:
                         data.get("events", {}).values(), meta_docs[0] if meta_docs else {},
                         dayfile.file_stamp(st)))
                     written.append(cal)
+            if self._history_dirty:
+                commit.write(self.root / HISTORY_FILE, orjson.dumps(self._history))
             self._main_storage.stage(commit)
         except BaseException:
             commit.abort()
             raise
         commit.apply(before_commit_point=self._fault_before_commit_point)
         self._main_storage.saved()
+        if self._history_dirty:
+            self._history_dirty = False
+            self._history_stamp = _stamp(self.root / HISTORY_FILE)
         for cal in written:
             cal.storage.saved()
             cal.days = dayfile.DayFile.open(cal.days_path, cal.storage.path, cal.storage.stamp)
@@ -732,13 +779,15 @@ class Store:
     def _discard(self) -> None:
         self.reload()
 
-    def put(self, block: Block) -> None:
+    def put(self, block: Block, *, calendar: str | None = None) -> None:
         """Save a block where it lives: its calendar's file if imported or linked (a new
-        block of a linked calendar goes there too), else the main file."""
+        block of a linked calendar goes there too), else the main file. ``calendar``
+        names the calendar an imported block left (undo puts it back there)."""
         self._require_transaction()
         if block.source is not None:
             cal = self._calendar(block.source.calendar)
-            if cal is not None and (block.id in cal.events or cal.link is not None):
+            if cal is not None and (block.id in cal.events or cal.link is not None
+                                    or calendar == cal.name):
                 before = cal.events.block(block.id) if block.id in cal.events else None
                 if cal.link is not None:
                     self._check_linked_change(cal, before, block)
@@ -752,8 +801,10 @@ class Store:
             if block_id in table:
                 block = table.block(block_id)
                 cal = self._calendar(block.source.calendar) if block and block.source else None
-                if cal is not None and cal.events is table and cal.link is not None:
-                    self._check_linked_change(cal, block, None)
+                if cal is not None and cal.events is table:
+                    self._left_calendar[block_id] = cal.name
+                    if cal.link is not None:
+                        self._check_linked_change(cal, block, None)
                 table.delete([block_id])
                 return block
         return None
@@ -800,7 +851,9 @@ class Store:
         self._require_transaction()
         cal = self._calendar(name, create=True)
         assert cal is not None
-        cal.events.delete(list(remove))
+        removed = list(remove)
+        cal.events.delete(removed)
+        self._left_calendar.update(dict.fromkeys(removed, name))
         cal.events.put_many(upsert)
         for uid in queue:
             cal.note_change(uid)
@@ -815,6 +868,35 @@ class Store:
             table.insert(merged)
         cal.storage.write(cal.storage.read() or {})  # mark dirty even for a meta-only change
 
+    def rename_calendar(self, old: str, new: str, *, retag: bool = True) -> None:
+        """Give calendar ``old`` the name ``new`` (same file); with ``retag`` its events'
+        source names the new calendar too. Raw documents are changed in place, so a
+        50,000-event calendar costs one rewrite, not one per event."""
+        self._require_transaction()
+        slugs = self._calendar_slugs()
+        cal = self._calendar(old)
+        if cal is None:
+            raise StoreError(f"No calendar named {old!r}.")
+        if new in slugs:
+            raise StoreError(f"A calendar named {new!r} already exists.")
+        data = cal.storage.read() or {}
+        if retag:
+            for doc in data.get("events", {}).values():
+                source = doc.get("source")
+                if isinstance(source, dict) and source.get("calendar") == old:
+                    source["calendar"] = new
+        for doc in data.get("meta", {}).values():
+            doc["name"] = new
+        cal.storage.write(data)
+        cal.events.forget()
+        cal.name = new
+        slugs[new] = slugs.pop(old)
+        self._calendars[new] = self._calendars.pop(old)
+
+    def calendar_it_left(self, block_id: str) -> str | None:
+        """The calendar a block deleted in this transaction was in (None: planner.json)."""
+        return self._left_calendar.get(block_id)
+
     def remove_calendar(self, name: str) -> None:
         """Delete a calendar's file (and day index) when the transaction commits."""
         self._require_transaction()
@@ -826,11 +908,11 @@ class Store:
 
     def set_history(self, entries: list[Doc], cursor: int) -> None:
         self._require_transaction()
-        table = self._main.table("history")
-        table.truncate()
-        if entries:
-            table.insert_multiple(entries)
-        self._set_meta(history_cursor=cursor)
+        self._history = {"entries": list(entries), "cursor": cursor}
+        self._history_dirty = True
+        if self._main.table("history").all():  # moved out of planner.json
+            self._main.drop_table("history")
+            self._main_storage.write(self._main_storage.read() or {})
 
     def _set_meta(self, **values: Any) -> None:
         meta = self._main.table("meta")

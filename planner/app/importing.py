@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
+import secrets
+import stat
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from urllib.parse import unquote, urlsplit
 
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
-from planner.adapters.ical.reader import CalendarError, read_calendar
-from planner.app import planning
+from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
+from planner.app import history, planning
 from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.local_edits import keep_local_edits, local_blocks_of
@@ -27,8 +32,11 @@ from planner.core.reconcile import ReconcileResult, reconcile
 
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
+STDIN = "-"
+_READ_CHUNK = 1 << 20
 SAFE_YEARS = range(2, 9998)
 MAX_TASK = timedelta(hours=24)
+WIPE_MIN = 10  # a calendar this big that loses over half its events in one go is suspect
 
 
 @dataclass(frozen=True)
@@ -45,21 +53,42 @@ class ImportReport:
     failed: str | None = None
     # Where the source changed an event edited here and its version won (one sentence each).
     notices: list[str] = dataclasses.field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # what was read after a repair
+
+
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
 
 
 def import_calendar(session: Session, location: str, *, sphere: str | None = None,
-                    calendar: str | None = None, progress: Progress = None) -> ImportReport:
+                    calendar: str | None = None, replace: bool = False,
+                    progress: Progress = None, stdin: BinaryIO | None = None,
+                    allow_empty: bool = False) -> ImportReport:
+    """Import a file, a URL, or standard input when ``location`` is ``-``.
+
+    Without ``calendar`` the calendar is named after the file (or the URL's last
+    meaningful part), never after the X-WR-CALNAME inside, which is often a generic
+    "Calendar"; a source already imported keeps its calendar. A different source under
+    a name in use is refused unless ``replace``."""
+    if location == STDIN:
+        data = _read_capped(stdin or sys.stdin.buffer, "standard input")
+        name = calendar or _calendar_name_in(data) or "stdin"
+        return _import_bytes(session, data, origin="standard input", name=name,
+                             sphere=sphere, extra_meta={}, progress=progress,
+                             allow_empty=allow_empty)
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
         raise PlannerError(str(exc)) from exc
-    name = calendar or (_calendar_for_url(session, url) if url else None)
-    meta = session.store.calendar_meta(name) if name else {}
+    path = None if url else Path(location).expanduser()
+    where = ("url", url) if url else ("path", str(path.resolve()) if path else "")
+    name = calendar or _calendar_from(session, where) or (
+        name_for_url(url) if url else Path(location).stem or "calendar")
+    meta = session.store.calendar_meta(name) if name in session.store.calendar_names() else {}
     if isinstance(meta.get("link"), dict):
         raise PlannerError(f"{name!r} is linked to a CalDAV server; `planner sync {name}` "
                            "updates it, an import would replace its events.")
     if url:
+        _check_same_source(name, meta, where, replace)
         shown = redact_url(url)
         _say(progress, f"Fetching {shown} …")
         try:
@@ -68,30 +97,83 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
                             if meta.get("url") == url else None)
         except FetchError as exc:
             raise PlannerError(str(exc)) from exc
-        if fetched.not_modified and name:
+        if fetched.not_modified and meta:
             return _not_modified_report(session, name)
         data, origin = fetched.data, shown
-        extra_meta: dict[str, Any] = {"url": url, "etag": fetched.etag,
+        extra_meta: dict[str, Any] = {"url": url, "path": None, "etag": fetched.etag,
                                       "last_modified": fetched.last_modified}
     else:
-        path = Path(location).expanduser()
+        assert path is not None
         data = _read_file(path)
+        _check_same_source(name, meta, where, replace)
         origin = str(path)
-        extra_meta = {"path": str(path.resolve())}
+        extra_meta = {"path": where[1], "url": None, "etag": None, "last_modified": None}
     return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
-                         default_name=None if url else Path(location).stem,
-                         extra_meta=extra_meta, progress=progress)
+                         extra_meta=extra_meta, progress=progress, allow_empty=allow_empty)
+
+
+def _check_same_source(name: str, meta: dict[str, Any], where: tuple[str, str | None],
+                       replace: bool) -> None:
+    """A name in use by another file or URL is refused, unless the person says replace."""
+    if meta and meta.get(where[0]) != where[1] and (meta.get("url") or meta.get("path")) \
+            and not replace:
+        came = redact_url(meta["url"]) if meta.get("url") else meta.get("path")
+        raise PlannerError(f"A calendar named {name!r} already comes from {came}; import "
+                           "this one with --calendar OTHER_NAME, or add --replace to "
+                           "replace it.")
+
+
+# Last parts of calendar URLs that name nothing (Google's .../basic.ics, feeds, exports).
+_GENERIC_URL_PARTS = frozenset({
+    "basic", "full", "calendar", "calendars", "cal", "ical", "ics", "webcal", "feed",
+    "feeds", "export", "events", "event", "public", "private", "default", "index", "download",
+})
+
+
+def name_for_url(url: str) -> str:
+    """A calendar name from a URL: its last path part without the extension, or the
+    host when that part names nothing (Google's ``basic.ics``) or looks like a secret.
+    Earlier parts are never used: they may hold an e-mail address or a token."""
+    parts = urlsplit(url)
+    pieces = [p for p in parts.path.split("/") if p]
+    stem = unquote(pieces[-1]).strip() if pieces else ""
+    if "." in stem and stem.rsplit(".", 1)[1].lower() in ("ics", "ical", "ifb", "vcs"):
+        stem = stem.rsplit(".", 1)[0].strip()
+    if stem and stem.lower() not in _GENERIC_URL_PARTS and not _looks_secret(stem) \
+            and "@" not in stem:
+        return stem[:80]
+    return parts.hostname or "calendar"
+
+
+def _looks_secret(text: str) -> bool:
+    token = text.lower()
+    return token.startswith("private-") or (len(token) >= 20 and token.isalnum()
+                                            and any(c.isdigit() for c in token))
+
+
+def _calendar_from(session: Session, where: tuple[str, str | None]) -> str | None:
+    """The calendar a file or URL was imported into before, if any."""
+    key, value = where
+    for name in session.store.calendar_names():
+        if value and session.store.calendar_meta(name).get(key) == value:
+            return name
+    return None
 
 
 def _read_file(path: Path) -> bytes:
+    """A regular file's bytes, up to the cap counted as read (not as ``stat`` says):
+    a device such as /dev/zero or a FIFO is refused before anything is read."""
     try:
         if path.is_dir():
             raise PlannerError(f"{path} is a folder, not an .ics file.")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise PlannerError(f"{path} is {size // 2**20} MB, more than the "
-                               f"{MAX_FILE_BYTES // 2**20} MB planner reads; nothing imported.")
-        return path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; checked right after.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as stream:
+            mode = os.fstat(stream.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise PlannerError(f"{path} is {_file_kind(mode)}, not a regular file; "
+                                   "to read a stream, give `-` and pipe it to standard input.")
+            return _read_capped(stream, str(path))
     except FileNotFoundError as exc:
         raise PlannerError(f"{path} does not exist.") from exc
     except PermissionError as exc:
@@ -100,16 +182,35 @@ def _read_file(path: Path) -> bytes:
         raise PlannerError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
 
 
-def _calendar_for_url(session: Session, url: str | None) -> str | None:
-    for name in session.store.calendar_names():
-        if session.store.calendar_meta(name).get("url") == url:
-            return name
-    return None
+def _read_capped(stream: BinaryIO, shown: str) -> bytes:
+    """Everything ``stream`` holds, or a clear error once it passes the cap."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(_READ_CHUNK, MAX_FILE_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_FILE_BYTES:
+            raise PlannerError(f"{shown} holds more than the {MAX_FILE_BYTES // 2**20} MB "
+                               "planner reads; nothing imported.")
+    return b"".join(chunks)
 
 
-def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | None,
-                  sphere: str | None, default_name: str | None, extra_meta: dict[str, Any],
-                  progress: Progress) -> ImportReport:
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
+                  sphere: str | None, extra_meta: dict[str, Any],
+                  progress: Progress, allow_empty: bool = False) -> ImportReport:
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
     chosen_sphere = sphere
@@ -117,58 +218,103 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str | Non
         # The sphere is validated before parsing so a typo costs nothing.
         if chosen_sphere is not None:
             session.check_sphere(chosen_sphere)
-        known_meta = session.store.calendar_meta(name) if name else {}
-        if name and known_meta.get("file_hash") == file_hash and (
-                chosen_sphere in (None, known_meta.get("sphere"))):
+        known_meta = session.store.calendar_meta(name)
+        if known_meta.get("file_hash") == file_hash and \
+                known_meta.get("reader_version") == READER_VERSION and all(
+                known_meta.get(k) == v for k, v in extra_meta.items()
+                if k in ("url", "path")) and (
+                chosen_sphere in (None, known_meta.get("sphere"))) and (
+                known_meta.get("events") in (None, session.store.calendar_size(name))):
             # Fast path: byte-identical to the last import, nothing can have changed.
             count = session.store.calendar_size(name)
             summary = f"{name}: 0 new, 0 updated (0 moved), 0 removed, {count} unchanged, " \
                       f"{known_meta.get('skipped', 0)} skipped"
             return ImportReport(name, summary, list(known_meta.get("skipped_reasons", [])),
-                                unchanged=count)
-        final_name = name or _calendar_name_in(data) or default_name or "calendar"
-        if name is None:
-            known_meta = session.store.calendar_meta(final_name)
+                                unchanged=count,
+                                repaired=list(known_meta.get("repaired_reasons", [])))
+        final_name = name
         chosen_sphere = chosen_sphere or known_meta.get("sphere") or "work"
-        result = read_calendar(data, calendar=final_name, sphere=chosen_sphere, origin=origin)
+        # A fresh secret per read: ids of new blocks cannot be guessed from the file's
+        # UIDs; blocks already stored keep theirs (reconcile matches by identity).
+        result = read_calendar(data, calendar=final_name, sphere=chosen_sphere, origin=origin,
+                               spheres=session.settings.spheres,
+                               id_key=secrets.token_bytes(16), check=_block_problem)
     except CalendarError as exc:
         raise PlannerError(str(exc)) from exc
     skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
-    blocks = []
-    for block in result.blocks:
-        if _outside_safe_years(block):
-            skipped.append(f"{_describe(block)}: has a date outside the years "
-                           f"{SAFE_YEARS.start}–{SAFE_YEARS.stop - 1}")
-        elif block.is_flexible and not timedelta(0) < (block.duration or timedelta(0)) <= MAX_TASK:
-            # The same rule as a task added by hand; a DURATION of 9,999,999 weeks
-            # crashed the planner's day arithmetic.
-            skipped.append(f"{_describe(block)}: needs a positive duration of at most 24 h, "
-                           f"not {block.duration}")
-        else:
-            blocks.append(block)
-    existing = session.store.calendar_blocks(final_name)
-    local = local_blocks_of(session.store.user_blocks(), final_name)
-    kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing, local,
-                            session.zone, final_name)
-    changes = _apply_sphere_change(kept.result, blocks)
+    repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
+    blocks = result.blocks
     _say(progress, f"Saving {len(blocks)} events …")
+    now = session.now().astimezone(UTC).isoformat()
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
+            "reader_version": READER_VERSION,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
-            "imported_at": session.now().astimezone(UTC).isoformat()}
+            "repaired_reasons": repaired[:50], "imported_at": now}
     with session.write() as store:
-        store.write_calendar(final_name, upsert=[*changes.new, *changes.updated],
-                             remove=[b.id for b in changes.removed], meta=meta)
+        # Reconciled under the lock against what is saved now: another import of the
+        # same calendar that finished meanwhile is built on, never undone in part.
+        existing = store.calendar_blocks(final_name)
+        local = local_blocks_of(store.user_blocks(), final_name)
+        local_before = {b.id: b for b in local}
+        kept = keep_local_edits(reconcile(existing, blocks, calendar=final_name), existing,
+                                local, session.zone, final_name)
+        changes = _apply_sphere_change(kept.result, blocks)
+        if not allow_empty:
+            _refuse_a_wipe(final_name, origin, len(existing), len(blocks), changes)
+        summary = changes.summary(final_name, len(skipped))
+        if repaired:
+            summary += f", {len(repaired)} repaired"
+        meta["checked"] = {"at": now, "result": summary, "ok": True}
+        # Rehashed blocks are unchanged, saved again with this reader's hashes.
+        store.write_calendar(final_name,
+                             upsert=[*changes.new, *changes.updated, *changes.rehashed],
+                             remove=[b.id for b in changes.removed],
+                             meta={**meta, "events": len(existing) + len(changes.new)
+                                   - len(changes.removed)})
         for block in kept.drop_local:
             store.delete(block.id)
         for block in kept.refresh_local:
             store.put(block)
+        if changes.changed:
+            before = {b.id: b for b in existing}
+            history.record(session, f"import {final_name}", [
+                *((b.id, None, b) for b in changes.new),
+                *((b.id, before.get(b.id), b) for b in changes.updated),
+                *((b.id, b, None) for b in changes.removed),
+                *((b.id, b, None) for b in kept.drop_local),
+                *((b.id, local_before.get(b.id), b) for b in kept.refresh_local)])
         session.invalidate()
         if changes.changed:
             planning.replan(session)
-    return ImportReport(final_name, changes.summary(final_name, len(skipped)), skipped,
+    return ImportReport(final_name, summary, skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
-                        unchanged=len(changes.unchanged), notices=kept.notices)
+                        unchanged=len(changes.unchanged) + len(changes.rehashed),
+                        repaired=repaired, notices=kept.notices)
+
+
+def _block_problem(block: Block) -> str | None:
+    """Why a block read from a file cannot be kept, checked like one added by hand."""
+    if _outside_safe_years(block):
+        return f"has a date outside the years {SAFE_YEARS.start}–{SAFE_YEARS.stop - 1}"
+    if block.is_flexible and not timedelta(0) < (block.duration or timedelta(0)) <= MAX_TASK:
+        # A DURATION of 9,999,999 weeks crashed the planner's day arithmetic.
+        return f"needs a positive duration of at most 24 h, not {block.duration}"
+    return None
+
+
+def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
+                   changes: ReconcileResult) -> None:
+    """A source that suddenly holds nothing (or lost most of its events) is more often a
+    broken export or feed than a wish to delete: keep the calendar and say so."""
+    removed = len(changes.removed)
+    if not removed:
+        return
+    if incoming == 0 or (had >= WIPE_MIN and removed * 2 > had):
+        held = "no events" if incoming == 0 else f"only {incoming} events"
+        raise PlannerError(f"{origin} now holds {held} where {name!r} has {had}; the "
+                           f"calendar was kept as it is. If {removed} events really went "
+                           "away, import again with --allow-empty.")
 
 
 def _outside_safe_years(block: Block) -> bool:
@@ -178,12 +324,6 @@ def _outside_safe_years(block: Block) -> bool:
     if block.recurrence is not None:
         moments += [*block.recurrence.rdates, *block.recurrence.exdates]
     return any(m is not None and m.year not in SAFE_YEARS for m in moments)
-
-
-def _describe(block: Block) -> str:
-    kind = "VTODO" if block.is_flexible else "VEVENT"
-    uid = f" (UID {block.source.uid[:200]})" if block.source else ""
-    return f"{kind} {block.title[:200]!r}{uid}"
 
 
 def _apply_sphere_change(changes: ReconcileResult, incoming: list[Block]) -> ReconcileResult:
@@ -202,8 +342,13 @@ def _apply_sphere_change(changes: ReconcileResult, incoming: list[Block]) -> Rec
                                updated=[*changes.updated, *relabelled])
 
 
+# X-WR-CALNAMEs that say nothing: Outlook, Apple and Google all write one of these.
+_GENERIC_NAMES = frozenset({"calendar", "calendars", "kalender", "calendrier", "calendario",
+                            "agenda", "default", "ical", "export"})
+
+
 def _calendar_name_in(data: bytes) -> str | None:
-    """X-WR-CALNAME without a full parse: the name decides block ids, so it comes first."""
+    """The X-WR-CALNAME of data with no file name (standard input), unless generic."""
     head = data[:65536]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         # UTF-16 (Outlook exports): same name as the UTF-8 copy of the file.
@@ -215,7 +360,9 @@ def _calendar_name_in(data: bytes) -> str | None:
         name = match.group(1).decode("utf-8").strip()
     except UnicodeDecodeError:
         return None
-    return name.replace("\\,", ",").replace("\\;", ";")[:80] or None
+    name = name.replace("\\,", ",").replace("\\;", ";")[:80]
+    return name if name and name.isprintable() and name.lower() not in _GENERIC_NAMES \
+        else None
 
 
 def _not_modified_report(session: Session, name: str) -> ImportReport:
@@ -224,7 +371,8 @@ def _not_modified_report(session: Session, name: str) -> ImportReport:
                         [], unchanged=count, not_modified=True)
 
 
-def refresh_all(session: Session, progress: Progress = None) -> list[ImportReport]:
+def refresh_all(session: Session, progress: Progress = None, allow_empty: bool = False
+                ) -> list[ImportReport]:
     """Re-fetch every subscription; a failed one keeps its last good data."""
     reports = []
     for name in session.store.calendar_names():
@@ -232,11 +380,31 @@ def refresh_all(session: Session, progress: Progress = None) -> list[ImportRepor
         if not url:
             continue
         try:
-            reports.append(import_calendar(session, url, calendar=name, progress=progress))
+            reports.append(import_calendar(session, url, calendar=name, progress=progress,
+                                           allow_empty=allow_empty))
         except PlannerError as exc:
             reports.append(ImportReport(name, f"{name}: kept the last good copy — {exc}", [],
                                         failed=str(exc)))
+            _note_failure(session, name, str(exc))
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError,
+                UnicodeError) as exc:
+            # One calendar's unforeseen trouble must not stop the others' refresh.
+            problem = f"it could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+            reports.append(ImportReport(name, f"{name}: kept the last good copy — {problem}",
+                                        [], failed=problem))
+            _note_failure(session, name, problem)
     return reports
+
+
+def _note_failure(session: Session, name: str, reason: str) -> None:
+    """Remember a failed refresh for the calendar list (only when the news is new: a
+    calendar file is rewritten to say it)."""
+    checked = session.store.calendar_meta(name).get("checked") or {}
+    if checked.get("ok") is False and checked.get("result") == reason:
+        return
+    with session.write() as store:
+        store.write_calendar(name, meta={"checked": {
+            "at": session.now().astimezone(UTC).isoformat(), "result": reason, "ok": False}})
 
 
 def _say(progress: Progress, text: str) -> None:

@@ -14,13 +14,14 @@ truth every view, export and sync reads. It is computed by the pure
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from planner.app import queries
 from planner.app.session import Session
 from planner.core.errors import Busy
-from planner.core.model import Block, Placement, PlanResult, Unplaced
+from planner.core.model import Block, Occurrence, Placement, PlanResult, Unplaced
 from planner.core.moments import day_label
 from planner.core.scheduler import Plan, plan_horizon
 
@@ -35,15 +36,24 @@ class Moved:
     after: Block
 
 
-def compute(session: Session) -> Plan:
-    """The plan as of now, keeping every saved placement that is still valid (no write)."""
+def compute(session: Session, keep: Collection[str] = ()) -> Plan:
+    """The plan as of now, keeping every saved placement that is still valid (no write).
+
+    Blocks in ``keep`` stay exactly where they are and count as busy time: a sync keeps
+    a placement another device made, so two devices never move a block back and forth.
+    """
     blocks = [b for b in session.flexible_blocks() if not b.done]
+    held = [b for b in blocks if b.id in keep and b.planned]
 
-    def fixed_on(day: date) -> list:  # type: ignore[type-arg]
-        return queries.fixed_between(session, *session.day_bounds(day))
+    def fixed_on(day: date) -> list[Occurrence]:
+        start, end = session.day_bounds(day)
+        found = list(queries.fixed_between(session, start, end, planning=True))
+        found += [Occurrence(b, s, e) for b in held for s, e in b.planned
+                  if s < end and e > start]
+        return found
 
-    return plan_horizon(blocks, zone=session.zone, settings=session.settings,
-                        now=session.now(), fixed_on=fixed_on)
+    return plan_horizon([b for b in blocks if b not in held], zone=session.zone,
+                        settings=session.settings, now=session.now(), fixed_on=fixed_on)
 
 
 def _saved_form(plan: Plan, block: Block) -> tuple[Chunks, str]:
@@ -57,12 +67,12 @@ def _differs(session: Session, plan: Plan) -> bool:
                for b in session.flexible_blocks() if not b.done)
 
 
-def settle(session: Session) -> list[Moved]:
+def settle(session: Session, keep: Collection[str] = ()) -> list[Moved]:
     """Save the plan as of now (inside a write); returns every block whose plan changed."""
-    plan = compute(session)
+    plan = compute(session, keep)
     changed: list[Moved] = []
     for block in session.flexible_blocks():
-        if block.done:
+        if block.done or (block.id in keep and block.planned):
             continue
         planned, note = _saved_form(plan, block)
         if planned != block.planned:
@@ -132,9 +142,9 @@ def day_result(session: Session, day: date) -> PlanResult:
     return PlanResult(tuple(placements), unplaced)
 
 
-def replan(session: Session) -> list[Moved]:
+def replan(session: Session, keep: Collection[str] = ()) -> list[Moved]:
     """Settle the plan inside the write in progress (after an import, a sync...)."""
-    return settle(session)
+    return settle(session, keep)
 
 
 # --------------------------------------------------------------------------- notices

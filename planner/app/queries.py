@@ -87,8 +87,16 @@ def series_members(session: Session, block: Block) -> tuple[Block | None, list[B
     return master, overrides
 
 
-def fixed_between(session: Session, start: datetime, end: datetime) -> list[Occurrence]:
-    return session.index.between(start, end, session.zone)
+def fixed_between(session: Session, start: datetime, end: datetime, *,
+                  planning: bool = False) -> list[Occurrence]:
+    """Fixed occurrences overlapping [start, end), hidden calendars left out; for
+    ``planning``, a hidden calendar marked busy still counts."""
+    found = session.index.between(start, end, session.zone)
+    hidden = session.hidden_calendars()
+    if hidden:
+        found = [o for o in found if o.block.source is None or
+                 (busy := hidden.get(o.block.source.calendar)) is None or (planning and busy)]
+    return found
 
 
 def placed_between(session: Session, start: datetime, end: datetime) -> list[Occurrence]:

@@ -54,6 +54,6 @@ def restore_damaged(home: str | Path | None) -> list[Restored]:
             continue
         except StoreError:
             pass
-        used = restore_latest_good(root, path.name)
+        used = restore_latest_good(root, path.relative_to(root).as_posix())
         restored.append(Restored(path, used.name))
     return restored

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from planner.adapters.config import Paths
@@ -136,6 +136,26 @@ class PlannerService:
 
         return list_calendars(self.session)
 
+    def rename_calendar(self, old: str, new: str) -> str:
+        from planner.app import calendars
+
+        return calendars.rename(self.session, old, new)
+
+    def remove_calendar(self, name: str) -> str:
+        from planner.app import calendars
+
+        return calendars.remove(self.session, name)
+
+    def hide_calendar(self, name: str, *, busy: bool = False) -> str:
+        from planner.app import calendars
+
+        return calendars.set_hidden(self.session, name, True, busy=busy)
+
+    def show_calendar(self, name: str) -> str:
+        from planner.app import calendars
+
+        return calendars.set_hidden(self.session, name, False)
+
     # ------------------------------------------------------------------ changing
 
     def plan(self, day: date) -> PlanResult:
@@ -188,6 +208,10 @@ class PlannerService:
 
         return series.find_slot(self.session, block_id, on)
 
+    def has_changed_occurrences(self, block_id: str) -> bool:
+        """Whether a series has occurrences changed on their own (overrides)."""
+        return bool(queries.series_members(self.session, self.block(block_id))[1])
+
     def remove_occurrence(self, block_id: str, slot: Moment, scope: Scope) -> str:
         from planner.app import series
 
@@ -215,17 +239,22 @@ class PlannerService:
     # ------------------------------------------------------------------ files
 
     def import_calendar(self, location: str, *, sphere: str | None = None,
-                        calendar: str | None = None,
-                        progress: Callable[[str], None] | None = None) -> ImportReport:
+                        calendar: str | None = None, replace: bool = False,
+                        progress: Callable[[str], None] | None = None,
+                        stdin: BinaryIO | None = None,
+                        allow_empty: bool = False) -> ImportReport:
         from planner.app import importing  # loads icalendar: only when importing
 
         return importing.import_calendar(self.session, location, sphere=sphere,
-                                         calendar=calendar, progress=progress)
+                                         calendar=calendar, replace=replace, progress=progress,
+                                         stdin=stdin, allow_empty=allow_empty)
 
-    def refresh(self, progress: Callable[[str], None] | None = None) -> list[ImportReport]:
+    def refresh(self, progress: Callable[[str], None] | None = None,
+                allow_empty: bool = False) -> list[ImportReport]:
         from planner.app import importing
 
-        return importing.refresh_all(self.session, progress=progress)
+        return importing.refresh_all(self.session, progress=progress,
+                                     allow_empty=allow_empty)
 
     def export(self, out: str, *, first: date | None = None, last: date | None = None,
                busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None,

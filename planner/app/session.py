@@ -64,6 +64,7 @@ class Session:
         self.store = Store(self.paths.data, lock_timeout=lock_timeout)
         self._index: OccurrenceIndex | None = None
         self._flexible: list[Block] | None = None
+        self._hidden: dict[str, bool] | None = None
         self._generation = self.store.generation
         self._views = threading.RLock()  # guards the derived views against worker threads
         self.revision = 0  # bumped by every committed write: screens compare it to redraw
@@ -126,14 +127,30 @@ class Session:
         with self._views:
             self._drop_if_stale()
             if self._flexible is None:
-                self._flexible = self.store.blocks_of_kind("flexible")
+                hidden = self.hidden_calendars()
+                self._flexible = [b for b in self.store.blocks_of_kind("flexible")
+                                  if b.source is None or b.source.calendar not in hidden]
             return self._flexible
+
+    def hidden_calendars(self) -> dict[str, bool]:
+        """Hidden calendar name -> whether its time still counts as busy (from config
+        kept in each calendar's file; `planner calendars hide NAME [--busy]`)."""
+        with self._views:
+            self._drop_if_stale()
+            if self._hidden is None:
+                self._hidden = {}
+                for name in self.store.calendar_names():
+                    meta = self.store.calendar_meta(name)
+                    if meta.get("hidden"):
+                        self._hidden[name] = bool(meta.get("busy"))
+            return self._hidden
 
     def invalidate(self) -> None:
         """Forget every derived view (after an import, a failed write or a reload)."""
         with self._views:
             self._index = None
             self._flexible = None
+            self._hidden = None
             self._generation = self.store.generation
 
     def changed(self, before: Block | None, after: Block | None) -> None:

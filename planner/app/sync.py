@@ -31,6 +31,7 @@ from planner.adapters.caldav import (
     Connection,
     NotACalendar,
     PreconditionFailed,
+    Refused,
     Resource,
     href_key,
     resource_href,
@@ -269,7 +270,10 @@ class _Sync:
             if writes.upsert or writes.remove:
                 # New fixed events may push flexible blocks elsewhere: re-plan, and the
                 # moves are queued (as edits) for the push that follows.
-                planning.replan(self.session)
+                # Placements made on another device stay: moving them here would move
+                # them back there on its next sync, and so on.
+                placed_there = {b.id for b in writes.upsert if b.is_flexible and b.planned}
+                planning.replan(self.session, keep=placed_there)
 
     def push(self) -> None:
         link = self.store.calendar_meta(self.name)["link"]
@@ -328,6 +332,12 @@ class _Sync:
             href = entry[0] if entry is not None else resource_href(self.conn.url, uid)
             self._settle_after_refusal(uid, href)
             return "settled"
+        except Refused as exc:
+            # The server will not take this one event: the others still go, and it
+            # stays queued here (kept, never dropped) for a later sync.
+            titles = ", ".join(sorted({repr(b.title) for b in blocks})) or uid
+            self.report.notes.append(f"not sent {titles}: {exc} It stays queued here.")
+            return "refused"
 
     def _settle_after_refusal(self, uid: str, href: str) -> None:
         """Someone changed the resource between our pull and our push: settle it now."""
@@ -376,7 +386,8 @@ class _Sync:
         for resource in resources:
             try:
                 result = read_calendar(resource.data.encode("utf-8"), calendar=self.name,
-                                       sphere=self.sphere, origin=f"{self.name} {resource.href}")
+                                       sphere=self.sphere, origin=f"{self.name} {resource.href}",
+                                       planner_ids=True)
             except CalendarError as exc:
                 self.report.skipped.append(str(exc))
                 continue
@@ -410,13 +421,34 @@ class _Sync:
     def _serialize(self, blocks: list[Block], sequence: int) -> str:
         stamped = [replace(b, source=replace(b.source, sequence=sequence))
                    if b.source is not None else b for b in blocks]
+        # A resource holds one UID: a split flexible block goes as one event at its first
+        # chunk, with every chunk in X-PLANNER-PLANNED for planner on other devices.
+        split = {b.id: b.planned for b in stamped if b.is_flexible and len(b.planned) > 1}
+        stamped = [replace(b, planned=b.planned[:1]) if b.id in split else b
+                   for b in stamped]
         labels = {n: n.capitalize() for n in self.session.settings.spheres}
-        result = write_calendar(stamped, ExportOptions(sphere_labels=labels),
-                                now=self.session.now())
-        return result.data.decode("utf-8")
+        data = write_calendar(stamped, ExportOptions(sphere_labels=labels),
+                              now=self.session.now()).data
+        if split:
+            data = _with_chunks(data, split)
+        return data.decode("utf-8")
 
     def _new_uid(self) -> str:
         return f"{_new_block_id()}{UID_DOMAIN}"
+
+
+def _with_chunks(data: bytes, split: dict[str, Any]) -> bytes:
+    """Add X-PLANNER-PLANNED (all chunks as UTC periods) to split flexible events."""
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical(data)
+    for event in calendar.walk("VEVENT"):
+        chunks = split.get(str(event.get("X-PLANNER-ID", "")))
+        if chunks:
+            event.add("X-PLANNER-PLANNED", " ".join(
+                f"{s.astimezone(UTC):%Y%m%dT%H%M%SZ}/{e.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+                for s, e in chunks))
+    return calendar.to_ical()
 
 
 def _timing(blocks: list[Block]) -> str:

@@ -78,8 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--priority", type=int, default=0, help="0 normal, 1 high, 2 urgent")
     p.add_argument("--split", metavar="MIN_CHUNK", help="may split into chunks this long")
     p.add_argument("--energy", choices=("energizing", "neutral", "draining"))
-    p.add_argument("--repeat", metavar="RRULE", help="repeat a fixed block, e.g. "
-                   "'FREQ=WEEKLY;BYDAY=MO,WE'")
+    p.add_argument("--repeat", metavar="WORDS",
+                   help="repeat a fixed block: 'every weekday', 'every mon, wed', 'daily', "
+                        "'every 2 weeks', 'monthly until 2027-06-30', 'weekly 10 times' "
+                        "or an RRULE such as 'FREQ=WEEKLY;BYDAY=MO,WE'")
     p.add_argument("--travel", metavar="DURATION", help="travel time before a fixed block")
     p.add_argument("--notes", default="")
     p.add_argument("--location", default="")
@@ -108,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--fixed", action="store_true")
     kind.add_argument("--flexible", action="store_true")
 
+    p.add_argument("--repeat", metavar="WORDS",
+                   help="make a fixed block repeat ('every weekday', 'every 2 weeks', an "
+                        "RRULE) or 'never' to stop")
     p.add_argument("--occurrence", metavar="DATE",
                    help="change only the occurrence of a repeating block on DATE "
                         "('tue', '2026-11-24', '2026-11-24 09:30')")
@@ -135,13 +140,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("import", "import .ics files or subscribe to calendar URLs")
-    p.add_argument("sources", nargs="+", metavar="FILE_OR_URL")
+    p.add_argument("sources", nargs="+", metavar="FILE_OR_URL",
+                   help="an .ics file, a calendar URL, or - for standard input")
     p.add_argument("--sphere")
-    p.add_argument("--calendar", metavar="NAME")
+    p.add_argument("--calendar", metavar="NAME",
+                   help="the calendar's name (default: the file's name, or the URL's last part)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the calendar of that name even if it came from elsewhere")
     p.add_argument("-v", "--verbose", action="store_true", help="list what was skipped and why")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="accept a file that removes all or most of a calendar's events")
 
     p = command("refresh", "re-fetch every subscribed calendar URL")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="accept a feed that removes all or most of a calendar's events")
 
     p = command("export", "write the blended schedule as .ics ('-' for stdout)")
     p.add_argument("out", metavar="OUT.ics", nargs="?")
@@ -192,7 +205,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("undo", "undo the last change")
     command("redo", "redo the last undone change")
-    command("calendars", "list imported calendars and subscriptions")
+    p = sub.add_parser(
+        "calendars", parents=[common], help="list, rename, remove, hide or show calendars",
+        usage=("planner calendars\n"
+               "       planner calendars rename OLD NEW\n"
+               "       planner calendars remove NAME\n"
+               "       planner calendars hide NAME [--busy]\n"
+               "       planner calendars show NAME"),
+        description="The imported, subscribed and linked calendars. Alone: list them with "
+                    "their last refresh. A removed calendar comes back with `planner undo`; "
+                    "a hidden one is not shown and takes no time from planning unless "
+                    "--busy.")
+    p.add_argument("words", nargs="*", metavar="ARG", help="rename/remove/hide/show and names")
+    p.add_argument("--busy", action="store_true",
+                   help="with hide: its events stay out of sight but still count as busy")
 
     p = command("restore", "bring back the last good copy of a damaged data file")
     p.add_argument("--list", action="store_true", help="list the backups kept")
@@ -410,20 +436,27 @@ def cmd_add(args: argparse.Namespace) -> int:
         for flag in ("after", "by", "part", "split"):
             if getattr(args, flag):
                 raise UsageError(f"--{flag} is for flexible blocks; drop --at or add --flexible.")
+        from planner.core.when import first_repeat_start
+
+        rule = _repeat_arg(service, args.repeat, all_day=args.all_day)
         if args.all_day:
             day = _date_arg(service, args.at)
+            if rule:
+                day = first_repeat_start(rule, day)
             days = _duration(args.duration, timedelta(days=1)).days or 1
             block = service.make_all_day(args.title, day, days, sphere=sphere,
-                                         rrule=args.repeat, **extra)
+                                         rrule=rule, **extra)
         else:
             start = _when(service, args.at, default_time=time(9, 0))
+            if rule:
+                start = first_repeat_start(rule, start)
             end = plus_exact(start, _duration(args.duration, timedelta(hours=1)))
             if args.energy:
                 from planner.core.model import Energy
 
                 extra["energy"] = Energy(args.energy)
             block = service.make_fixed(args.title, start, end, sphere=sphere,
-                                       rrule=args.repeat, **extra)
+                                       rrule=rule, **extra)
     if args.calendar:
         block = service.in_linked_calendar(block, args.calendar,
                                            keep_sphere=args.sphere is not None)
@@ -431,7 +464,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     return _report_saved(service, saved, "Added")
 
 
-def _print_notices(service: PlannerService) -> None:
+def _print_moves(service: PlannerService) -> None:
     """What the change moved besides the block it was about."""
     for line in service.plan_notices():
         print(textwrap.fill(line, width=80, initial_indent="  ", subsequent_indent="    ",
@@ -440,12 +473,37 @@ def _print_notices(service: PlannerService) -> None:
 
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
     status = _report_block(service, block, verb)
-    _print_notices(service)
+    _print_moves(service)
     return status
 
 
+def _new_recurrence(service: PlannerService, block: Block, text: str) -> Any:
+    """`edit --repeat`: the block's new rule (its skipped days kept), or None for 'never'."""
+    from dataclasses import replace
+
+    from planner.core.model import Recurrence
+
+    if text.strip().lower() in ("never", "none", "no", "off"):
+        if block.is_recurring and service.has_changed_occurrences(block.id):
+            raise UsageError(f"{block.title!r} has occurrences changed on their own; delete "
+                             "the series or those first.")
+        return None
+    rule = _repeat_arg(service, text, all_day=block.all_day)
+    current = block.recurrence or Recurrence()
+    return replace(current, rrule=rule)
+
+
+def _repeat_arg(service: PlannerService, text: str | None, *, all_day: bool) -> str | None:
+    """--repeat in words ('every weekday', 'monthly until 2027-06-30') or as an RRULE."""
+    from planner.core.when import parse_repeat
+
+    if not text:
+        return None
+    return parse_repeat(text, today=service.today(), zone=service.zone, all_day=all_day)
+
+
 def _report_block(service: PlannerService, block: Block, verb: str) -> int:
-    from planner.core.when import format_duration
+    from planner.core.when import describe_rule, format_duration
 
     if block.is_fixed:
         if isinstance(block.start, datetime) and isinstance(block.end, datetime):
@@ -453,7 +511,13 @@ def _report_block(service: PlannerService, block: Block, verb: str) -> int:
             when = f"{start:%a %d %b %H:%M}–{end:%H:%M}"  # the exact end, in this zone
         else:
             when = f"{block.start:%a %d %b}, all day"
-        print(f"{verb} {MARK_FIXED} {block.title} · {block.sphere} · {when}  ({block.id})")
+        repeat = ""
+        if block.recurrence is not None and block.recurrence.rrule:
+            repeat = " · " + describe_rule(block.recurrence.rrule, start=(
+                service.local(block.start) if isinstance(block.start, datetime)
+                else block.start), zone=service.zone)
+        print(f"{verb} {MARK_FIXED} {block.title} · {block.sphere} · {when}{repeat}  "
+              f"({block.id})")
         return 0
     duration = format_duration(block.duration or timedelta())
     if block.done:
@@ -504,14 +568,12 @@ def _time_on_slot_day(service: PlannerService, text: str, slot: date | datetime)
     return service.at(day, clock)
 
 
-
-
 def _series_edit(service: PlannerService, args: argparse.Namespace, block: Block) -> int:
     """`edit ID --occurrence DATE [--and-following]`, or --at/--for on a whole series."""
     from planner.app.series import OccurrenceEdit, Scope
 
     other = [f for f in ("day", "after", "by", "part", "sphere", "priority", "split", "energy",
-                         "notes", "location", "pin") if getattr(args, f) is not None]
+                         "notes", "location", "pin", "repeat") if getattr(args, f) is not None]
     if args.unpin or args.fixed or args.flexible:
         other.append("unpin" if args.unpin else "fixed" if args.fixed else "flexible")
     if args.occurrence and other:
@@ -577,6 +639,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
         for flag in ("day", "after", "by", "part", "split", "pin"):
             if getattr(args, flag):
                 raise UsageError(f"--{flag} is for flexible blocks; {block.title!r} is fixed.")
+        if args.repeat is not None:
+            changes["recurrence"] = _new_recurrence(service, block, args.repeat)
         if args.at is not None or args.duration is not None:
             if block.is_recurring or not isinstance(block.start, datetime):
                 raise UsageError(f"{block.title!r} repeats or lasts all day; change it in "
@@ -638,7 +702,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
         print(f"Deleted every {block.title} ({block.id}). `planner undo` brings it back.")
         return 0
     print(f"Deleted {block.title} ({block.id}). `planner undo` brings it back.")
-    _print_notices(service)
+    _print_moves(service)
     return 0
 
 
@@ -689,7 +753,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for source in args.sources:
         try:
             report = service.import_calendar(source, sphere=args.sphere,
-                                             calendar=args.calendar, progress=progress)
+                                             calendar=args.calendar, replace=args.replace,
+                                             progress=progress, allow_empty=args.allow_empty)
         except PlannerError as exc:
             print(f"planner: {_one_line(exc)}", file=sys.stderr)
             status = EXIT_ERROR
@@ -697,18 +762,26 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(report.summary)
         for notice in report.notices:
             print(f"  note: {notice}")
-        if report.skipped:
-            if args.verbose:
-                for line in report.skipped:
-                    print(f"  skipped {line}")
-            else:
-                print(f"  ({len(report.skipped)} skipped; -v lists them with the reason)")
+        _print_notices(report, args.verbose)
     return status
+
+
+def _print_notices(report: Any, verbose: bool) -> None:
+    """What an import skipped or repaired: each on one line with -v, else a count."""
+    if verbose:
+        for line in report.skipped:
+            print(f"  skipped {_one_line(line)}")
+        for line in report.repaired:
+            print(f"  repaired {_one_line(line)}")
+    elif report.skipped or report.repaired:
+        counts = [f"{len(report.skipped)} skipped"] if report.skipped else []
+        counts += [f"{len(report.repaired)} repaired"] if report.repaired else []
+        print(f"  ({', '.join(counts)}; -v lists them with the reason)")
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     service = _service(args)
-    reports = service.refresh()
+    reports = service.refresh(allow_empty=args.allow_empty)
     if not reports:
         print("No subscriptions yet: `planner import https://…` subscribes to a calendar URL.")
     status = 0
@@ -719,8 +792,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if report.failed:
             status = EXIT_ERROR
         if args.verbose:
-            for line in report.skipped:
-                print(f"  skipped {line}")
+            _print_notices(report, True)
     return status
 
 
@@ -893,12 +965,44 @@ def cmd_redo(args: argparse.Namespace) -> int:
 
 
 def cmd_calendars(args: argparse.Namespace) -> int:
-    found = _service(args).calendars()
-    if not found:
-        print("No imported calendars yet: `planner import FILE.ics` adds one.")
-    for cal in found:
-        print(f"{cal.name:<24} {cal.sphere:<9} {cal.events:>6} events  {cal.origin}")
+    words = list(args.words)
+    verb = words[0] if words else None
+    usage = {"rename": 3, "remove": 2, "hide": 2, "show": 2}
+    if verb is not None and (verb not in usage or len(words) != usage[verb]):
+        raise UsageError("Usage: planner calendars [rename OLD NEW | remove NAME | "
+                         "hide NAME [--busy] | show NAME].")
+    if args.busy and verb != "hide":
+        raise UsageError("--busy goes with `planner calendars hide NAME`.")
+    service = _service(args)
+    if verb == "rename":
+        print(service.rename_calendar(words[1], words[2]))
+    elif verb == "remove":
+        print(service.remove_calendar(words[1]) + " `planner undo` brings it back.")
+    elif verb == "hide":
+        print(service.hide_calendar(words[1], busy=args.busy))
+    elif verb == "show":
+        print(service.show_calendar(words[1]))
+    else:
+        _print_calendars(service)
     return 0
+
+
+def _print_calendars(service: PlannerService) -> None:
+    found = service.calendars()
+    if not found:
+        print("No calendars yet: `planner import FILE.ics` adds one, `planner sync add` "
+              "links one.")
+    for cal in found:
+        kind = "linked" if cal.linked else "subscribed" if cal.subscribed else "file"
+        shown = " (hidden, busy)" if cal.busy else " (hidden)" if cal.hidden else ""
+        print(f"{cal.name + shown:<24} {cal.sphere:<9} {cal.events:>6} events  {kind:<10} "
+              f"{cal.origin}")
+        if cal.checked_at:
+            when = service.local(datetime.fromisoformat(cal.checked_at))
+            state = "" if cal.ok is None else (" ok" if cal.ok else " failed")
+            result = f": {cal.last_result}" if cal.last_result and not cal.ok else ""
+            print(f"  last {'sync' if cal.linked else 'refresh'} {when:%a %d %b %H:%M}"
+                  f"{state}{result}")
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -943,8 +1047,10 @@ def _run_app(service: PlannerService, day: date | None) -> int:
         raise UsageError("The day view needs a terminal; use `planner agenda` in scripts.")
     from planner.ui.app import PlannerApp
 
-    PlannerApp(service, start_day=day).run()
-    return 0
+    app = PlannerApp(service, start_day=day)
+    app.run()
+    # A crash inside the app (a bug) has been shown by Textual; the exit status says so.
+    return app.return_code or 0
 
 
 COMMANDS = {
@@ -985,6 +1091,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("PLANNER_DEBUG"):
             raise
-        print(f"planner: unexpected error ({type(exc).__name__}: {exc}); nothing was "
-              "changed. Set PLANNER_DEBUG=1 to see details.", file=sys.stderr)
+        print(f"planner: unexpected error ({type(exc).__name__}: {_one_line(exc)}); saves are "
+              "all or nothing. Set PLANNER_DEBUG=1 to see details.", file=sys.stderr)
         return 70

@@ -87,7 +87,7 @@ def keep_local_edits(result: ReconcileResult, stored: Sequence[Block],
             notices.append(f"{block.title!r}{_when(block)} was removed from {calendar}, "
                            "with your change to it.")
 
-    kept = [*result.unchanged, *updated, *result.new]
+    kept = [*result.unchanged, *result.rehashed, *updated, *result.new]
     masters = {b.source.uid: b for b in kept
                if b.source is not None and b.source.recurrence_id is None}
     upstream_slots = {(b.source.uid, b.source.recurrence_id) for b in kept

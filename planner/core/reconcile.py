@@ -24,6 +24,9 @@ class ReconcileResult:
     updated: list[Block] = field(default_factory=list)
     removed: list[Block] = field(default_factory=list)
     unchanged: list[Block] = field(default_factory=list)
+    # Unchanged blocks whose stored hash came from another reader version: written
+    # again with the new hash, but not a change (see ``hash_version``).
+    rehashed: list[Block] = field(default_factory=list)
     moved: int = 0  # how many of ``updated`` changed time
     # Blocks left alone because they belong to no calendar or another one.
     ignored: int = 0
@@ -35,13 +38,14 @@ class ReconcileResult:
     @property
     def kept(self) -> list[Block]:
         """The calendar's blocks after the import: unchanged, updated and new."""
-        return sorted([*self.unchanged, *self.updated, *self.new], key=_sort_key)
+        return sorted([*self.unchanged, *self.rehashed, *self.updated, *self.new],
+                      key=_sort_key)
 
     def summary(self, label: str, skipped: int = 0) -> str:
         return (
             f"{label}: {len(self.new)} new, {len(self.updated)} updated "
             f"({self.moved} moved), {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged, {skipped} skipped"
+            f"{len(self.unchanged) + len(self.rehashed)} unchanged, {skipped} skipped"
         )
 
 
@@ -84,6 +88,7 @@ def reconcile(
     new: list[Block] = []
     updated: list[Block] = []
     unchanged: list[Block] = []
+    rehashed: list[Block] = []
     moved = 0
     for ident, incoming_block in fresh.items():
         old = stored.pop(ident, None)
@@ -95,10 +100,16 @@ def reconcile(
         assert old_source is not None and new_source is not None
         if old_source.content_hash == new_source.content_hash:
             unchanged.append(old)
+            continue
+        merged = _merge(old, incoming_block)
+        if hash_version(old_source.content_hash) != hash_version(new_source.content_hash) \
+                and replace(merged, revision=old.revision, source=old_source) == old:
+            # Read by another reader version, and the blocks agree: not a change.
+            rehashed.append(replace(old, source=replace(
+                old_source, content_hash=new_source.content_hash)))
         elif new_source.sequence < old_source.sequence:
             unchanged.append(old)  # an older copy of the file: keep what we have
         else:
-            merged = _merge(old, incoming_block)
             updated.append(merged)
             if _timing(old) != _timing(merged):
                 moved += 1
@@ -109,9 +120,17 @@ def reconcile(
         updated=sorted(updated, key=_sort_key),
         removed=sorted(removed, key=_sort_key),
         unchanged=sorted(unchanged, key=_sort_key),
+        rehashed=sorted(rehashed, key=_sort_key),
         moved=moved,
         ignored=ignored,
     )
+
+
+def hash_version(content_hash: str) -> str:
+    """The reader version a content hash was made by: ``"2:ab12..."`` is version 2;
+    hashes from before versioning have no prefix and are version 1."""
+    version, colon, _ = content_hash.partition(":")
+    return version if colon else "1"
 
 
 def _merge(old: Block, incoming: Block) -> Block:

@@ -33,6 +33,7 @@ from dateutil import rrule as du
 from planner.core.errors import PlannerError
 from planner.core.model import Block, Moment, Occurrence
 from planner.core.moments import RRULE_WEEKDAYS
+from planner.core.zonerules import zone_of
 
 _FREQS = {
     "YEARLY": du.YEARLY,
@@ -66,6 +67,12 @@ def recurrence_id_text(moment: Moment) -> str:
     return moment.isoformat()
 
 
+def rules_of(rrule: str | None) -> list[str]:
+    """The RRULE values of a series: one, or several on their own lines (RFC 2445
+    allowed more than one; their instances are the union)."""
+    return [rule for rule in (rrule or "").split("\n") if rule.strip()]
+
+
 def parse_recurrence_id(text: str) -> Moment:
     """Inverse of :func:`recurrence_id_text`."""
     if len(text) == 10:
@@ -97,8 +104,11 @@ def occurrences(
     found: list[Occurrence] = []
     for block in fixed:
         skip: set[str] = set()
-        if block.source is None or block.source.recurrence_id is None:
+        if block.source is None or block.source.recurrence_id is None \
+                or block.is_recurring:  # a recurring override: the rest of a split series
             skip = overridden.get(block.series_key, set())
+            if block.source is not None and block.source.recurrence_id is not None:
+                skip = skip - {block.source.recurrence_id}
         found.extend(_expand(block, start, end, zone, limit, skip))
     found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id, _sort_key(o.end, zone)))
     return found
@@ -149,10 +159,10 @@ def _frame_of(block: Block, zone: ZoneInfo) -> _Frame:
     if block.start.tzinfo is None:
         return _Frame("floating", zone)
     if block.tzid and block.tzid != "UTC":
-        try:
-            return _Frame("zoned", ZoneInfo(block.tzid))
-        except (ValueError, OSError):  # unknown name: fall back to the stored instants
-            pass
+        tz = zone_of(block.tzid)  # an IANA name or a calendar's own VTIMEZONE
+        if tz is not None:
+            return _Frame("zoned", tz)
+        # unknown name: fall back to the stored instants
     return _Frame("zoned", UTC)
 
 
@@ -171,9 +181,10 @@ def _expand(
     if is_override:
         assert block.source is not None and block.source.recurrence_id is not None
         original = parse_recurrence_id(block.source.recurrence_id)
-    if not block.is_recurring or is_override:
+    if not block.is_recurring:
         occ = _make(block, frame, _wall(block.start, frame), block, zone, original)
         return [occ] if _overlaps(occ, start, end, zone) else []
+    # A recurring override is the rest of a series split by RANGE=THISANDFUTURE.
     return _expand_series(block, frame, start, end, zone, limit, overridden)
 
 
@@ -250,12 +261,11 @@ def _expand_series(
     walls: set[datetime] = set()
     if low <= dtstart <= high:
         walls.add(dtstart)  # RFC 5545: DTSTART is always the first instance
-    if block.recurrence.rrule:
+    for rule in rules_of(block.recurrence.rrule):
         # An unreadable rule leaves the series' first instance and its RDATEs.
         with suppress(RecurrenceError):
             walls.update(
-                _rule_walls(block.recurrence.rrule, dtstart, low, high, limit, _until_wall(frame),
-                            count_from)
+                _rule_walls(rule, dtstart, low, high, limit, _until_wall(frame), count_from)
             )
     for rdate in block.recurrence.rdates:
         wall = _wall(rdate, frame)
@@ -357,7 +367,12 @@ def _rule_walls(
     _fix_until(parts, to_wall)
     begin = dtstart
     if "BYEASTER" not in parts:
-        begin, parts = _skip_ahead(parts, dtstart, low)
+        try:
+            begin, parts = _skip_ahead(parts, dtstart, low)
+        except (OverflowError, ValueError):
+            # An INTERVAL so large the next period lies past year 9999 (stores written
+            # before the reader bounded it): only DTSTART is left.
+            return []
     if parts.get("COUNT") == "0" or _never_matches(parts):
         return []
     rule_text = ";".join(f"{k}={v}" for k, v in parts.items())

@@ -34,21 +34,25 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TypeVar
 
 from planner.core.errors import PlannerError
 from planner.core.model import Kind, PartOfDay
-from planner.core.moments import day_label
+from planner.core.moments import WEEKDAY_NAMES, day_label
 
 __all__ = [
     "QuickAdd",
     "WhenError",
+    "describe_rule",
     "format_duration",
     "gap_note",
     "parse_date",
     "parse_duration",
     "parse_quick_add",
+    "parse_quick_add_with_repeat",
+    "parse_repeat",
     "parse_time",
     "parse_time_range",
     "parse_when",
@@ -509,6 +513,7 @@ class QuickAdd:
     # Words that look like a time, a duration or a sphere but were not understood: they
     # stay in the title, and the preview says so before anything is added.
     unclear: tuple[str, ...] = ()
+    repeat: str | None = None  # an RRULE read from words ("every weekday")
 
     def describe(self) -> str:
         """A live-preview sentence:
@@ -526,6 +531,9 @@ class QuickAdd:
             pieces.append(f"by {self._moment(self.deadline, end_of_day=True)}")
         if self.priority:
             pieces.append(f"priority {self.priority}")
+        if self.repeat:
+            pieces.append(describe_rule(self.repeat, start=self.start,
+                                        zone=self.start.tzinfo if self.start else None))
         pieces.extend(self.notes)
         pieces.extend(f"not understood: {u}" for u in self.unclear)
         return " · ".join(pieces)
@@ -860,3 +868,263 @@ def _bound(
     if end_of_day:  # exclusive, like an all-day event's end
         return wall_time(day + timedelta(days=1), time(0), zone)
     return wall_time(day, time(0), zone)
+
+
+# --------------------------------------------------------------------------- repeats in words
+#
+# "every weekday", "every mon, wed", "daily", "weekly", "every 2 weeks", "monthly",
+# "every other week on tue", ... "until fri" or "10 times": read into an RRULE, and
+# any RRULE said back in words for the preview. A text already holding FREQ= is
+# taken as the RRULE it is.
+
+_REPEAT_UNITS = {"day": "DAILY", "days": "DAILY", "week": "WEEKLY", "weeks": "WEEKLY",
+                 "month": "MONTHLY", "months": "MONTHLY", "year": "YEARLY", "years": "YEARLY"}
+_REPEAT_WORDS = {"daily": ("DAILY", 1), "weekly": ("WEEKLY", 1), "monthly": ("MONTHLY", 1),
+                 "yearly": ("YEARLY", 1), "annually": ("YEARLY", 1),
+                 "fortnightly": ("WEEKLY", 2), "biweekly": ("WEEKLY", 2)}
+_REPEAT_STARTERS = frozenset({"every", "each", "weekdays", "weekends", *_REPEAT_WORDS})
+_RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DAY_WORDS_LONG = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                   "sunday")
+_FREQ_NOUNS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+_M = TypeVar("_M", date, datetime)
+_REPEAT_HINT = ("try 'every weekday', 'every mon, wed', 'daily', 'every 2 weeks', "
+                "'monthly until 2027-06-30', 'weekly 10 times' or an RRULE such as "
+                "'FREQ=WEEKLY;BYDAY=MO'")
+
+
+def is_repeat_start(word: str) -> bool:
+    """Whether a repeat phrase may begin with ``word`` (quick add looks for these)."""
+    return word.lower().strip(",") in _REPEAT_STARTERS
+
+
+def parse_repeat(text: str, *, today: date, zone: tzinfo | None = None,
+                 all_day: bool = False) -> str:
+    """The RRULE a repeat in words means (see the section comment); ``WhenError`` if none.
+
+    ``until DATE`` includes that whole day in ``zone``; ``N times`` is a COUNT.
+    """
+    raw = text.strip()
+    if "FREQ=" in raw.upper():
+        return raw.removeprefix("RRULE:")
+    words = re.sub(r"[,;]", " , ", raw.lower()).replace(" and ", " , ").split()
+    if not words:
+        raise WhenError(f"Say how it repeats: {_REPEAT_HINT}.")
+    parts: dict[str, str] = {}
+    words, end = _repeat_end(words, raw, today, zone, all_day)
+    words = [w for w in words if w not in ("repeat", "repeats", "repeating")]
+    if words and words[0] in ("every", "each"):
+        words = words[1:]
+    freq, interval, days = _repeat_body(words, raw)
+    parts["FREQ"] = freq
+    if interval > 1:
+        parts["INTERVAL"] = str(interval)
+    if days:
+        parts["BYDAY"] = ",".join(_RRULE_DAYS[d] for d in sorted(set(days)))
+    parts.update(end)
+    return ";".join(f"{k}={v}" for k, v in parts.items())
+
+
+def _repeat_end(words: list[str], raw: str, today: date, zone: tzinfo | None,
+                all_day: bool) -> tuple[list[str], dict[str, str]]:
+    """Split off "until DATE" / "N times" / "for N times" at the end."""
+    if len(words) >= 2 and words[-1] in ("times", "time", "x") and words[-2].isdigit():
+        count = int(words[-2])
+        if count < 1:
+            raise WhenError(f"'{raw}': a repeat happens at least once.")
+        rest = words[:-2]
+        if rest and rest[-1] == "for":
+            rest = rest[:-1]
+        return [w for w in rest if w != ","] or rest, {"COUNT": str(count)}
+    if "until" in words:
+        at = len(words) - 1 - words[::-1].index("until")
+        day = parse_date(" ".join(w for w in words[at + 1:] if w != ","), today=today)
+        if all_day or zone is None:
+            until = f"{day:%Y%m%d}"
+        else:
+            last = datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
+            until = f"{last:%Y%m%dT%H%M%SZ}"
+        return words[:at], {"UNTIL": until}
+    return words, {}
+
+
+def _repeat_body(words: list[str], raw: str) -> tuple[str, int, list[int]]:
+    """FREQ, INTERVAL and weekdays from what is left: "2 weeks on mon", "weekday"..."""
+    words = [w for w in words if w != ","]
+    if not words:
+        raise WhenError(f"Don't understand the repeat '{raw}': {_REPEAT_HINT}.")
+    interval = 1
+    freq: str | None = None
+    head = words[0]
+    if head in _REPEAT_WORDS:
+        freq, interval = _REPEAT_WORDS[head]
+        words = words[1:]
+    elif head in ("other", "second") and len(words) > 1 and words[1] in _REPEAT_UNITS:
+        freq, interval, words = _REPEAT_UNITS[words[1]], 2, words[2:]
+    elif head.isdigit() and len(words) > 1 and words[1] in _REPEAT_UNITS:
+        interval = int(head)
+        if interval < 1:
+            raise WhenError(f"'{raw}': repeat at least every 1 {words[1]}.")
+        freq, words = _REPEAT_UNITS[words[1]], words[2:]
+    elif head in _REPEAT_UNITS:
+        freq, words = _REPEAT_UNITS[head], words[1:]
+    if words and words[0] == "on":
+        words = words[1:]
+    days: list[int] = []
+    for word in words:
+        found = _repeat_days(word)
+        if found is None:
+            raise WhenError(f"Don't understand '{word}' in the repeat '{raw}': {_REPEAT_HINT}.")
+        days += found
+    if days:
+        if freq not in (None, "WEEKLY"):
+            raise WhenError(f"'{raw}': weekdays go with a weekly repeat, e.g. "
+                            "'every 2 weeks on mon'.")
+        return "WEEKLY", interval, days
+    if freq is None:
+        raise WhenError(f"Don't understand the repeat '{raw}': {_REPEAT_HINT}.")
+    return freq, interval, []
+
+
+def _repeat_days(word: str) -> list[int] | None:
+    if word in ("weekday", "weekdays", "workday", "workdays"):
+        return [0, 1, 2, 3, 4]
+    if word in ("weekend", "weekends"):
+        return [5, 6]
+    name = word.rstrip("s") if word.endswith("days") else word
+    for n, long in enumerate(_DAY_WORDS_LONG):
+        if name in (long, long[:3], long[:2]) or (len(name) >= 3 and long.startswith(name)):
+            return [n]
+    return None
+
+
+def first_repeat_start(rrule: str, start: _M) -> _M:
+    """``start`` moved to the first day the rule names ("every mon" typed on a Tuesday
+    starts next Monday): RFC 5545 makes DTSTART an occurrence whatever the rule says."""
+    days: list[int] = []
+    for piece in rrule.upper().split(";"):
+        key, _, value = piece.partition("=")
+        if key.strip() == "BYDAY":
+            names = [v.strip() for v in value.split(",")]
+            if not all(n in _RRULE_DAYS for n in names):
+                return start  # ordinals such as 1MO: left to the rule
+            days = [_RRULE_DAYS.index(n) for n in names]
+    if not days or start.weekday() in days:
+        return start
+    ahead = min((d - start.weekday()) % 7 for d in days)
+    return start + timedelta(days=ahead)
+
+
+def describe_rule(rrule: str, *, start: date | datetime | None = None,
+                  zone: tzinfo | None = None) -> str:
+    """An RRULE in words for a preview: "every weekday", "every 2 weeks on Mon and Wed",
+    "every month on the 23rd, 10 times", "every day until Fri 4 Dec 2026". Rules with
+    parts that have no short wording are shown as they are."""
+    parts: dict[str, str] = {}
+    for piece in rrule.strip().removeprefix("RRULE:").split(";"):
+        if "=" in piece:
+            key, _, value = piece.partition("=")
+            parts[key.strip().upper()] = value.strip().upper()
+    freq = parts.pop("FREQ", "")
+    if freq not in _FREQ_NOUNS or set(parts) - {"INTERVAL", "BYDAY", "COUNT", "UNTIL", "WKST"}:
+        return f"repeats: {rrule}"
+    interval = int(parts.get("INTERVAL", "1") or 1) if parts.get("INTERVAL", "1").isdigit() \
+        else 1
+    noun = _FREQ_NOUNS[freq]
+    text = f"every {noun}" if interval == 1 else f"every {interval} {noun}s"
+    days = parts.get("BYDAY")
+    if days:
+        names = days.split(",")
+        if any(n not in _RRULE_DAYS for n in names):
+            return f"repeats: {rrule}"
+        if freq != "WEEKLY":
+            return f"repeats: {rrule}"
+        ordered = sorted(names, key=_RRULE_DAYS.index)
+        if ordered == list(_RRULE_DAYS[:5]):
+            label = "weekday"
+        elif ordered == ["SA", "SU"]:
+            label = "weekend"
+        else:
+            label = _and([WEEKDAY_NAMES[_RRULE_DAYS.index(n)] for n in ordered])
+        text = f"every {label}" if interval == 1 else f"every {interval} weeks on {label}"
+    elif start is not None and freq == "WEEKLY":
+        text += f" on {WEEKDAY_NAMES[start.weekday()]}"
+    elif start is not None and freq == "MONTHLY":
+        text += f" on the {_ordinal(start.day)}"
+    if "COUNT" in parts:
+        count = parts["COUNT"]
+        text += f", {count} time{'s' if count != '1' else ''}"
+    if "UNTIL" in parts:
+        text += f" until {_until_words(parts['UNTIL'], zone)}"
+    return text
+
+
+def _until_words(until: str, zone: tzinfo | None) -> str:
+    try:
+        if len(until) == 8:
+            return day_label(datetime.strptime(until, "%Y%m%d").date(), year=True)
+        moment = datetime.strptime(until.rstrip("Z"), "%Y%m%dT%H%M%S")
+        if until.endswith("Z") and zone is not None:
+            moment = moment.replace(tzinfo=UTC).astimezone(zone)
+        return day_label(moment.date(), year=True)
+    except ValueError:
+        return until
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def parse_quick_add_with_repeat(text: str, *, now: datetime,
+                                spheres: Sequence[str] = ("work", "personal"),
+                                day: date | None = None) -> QuickAdd:
+    """:func:`parse_quick_add`, plus a repeat in words anywhere after the title
+    (``"standup 9:30 15m work every weekday"``, ``"gym every mon, wed 18:00 1h until
+    2027-03-01"``): the words from a repeat word on that read as a repeat, and an
+    ``until DATE`` or ``N times`` later in the line.
+
+    A phrase counts as the repeat only if the words after it are all attributes (the
+    title stays what it would be without them), so "team weekly sync" keeps its title.
+    """
+    words = text.split()
+    for i in range(1, len(words)):
+        if not is_repeat_start(words[i]):
+            continue
+        try:
+            title = parse_quick_add(" ".join(words[:i]), now=now, spheres=spheres, day=day).title
+        except WhenError:
+            continue
+        for j in range(len(words), i, -1):
+            phrase, rest = _with_repeat_end(words[i:j], words[j:])
+            try:
+                rule = parse_repeat(" ".join(phrase), today=now.date(), zone=now.tzinfo)
+                found = parse_quick_add(" ".join(words[:i] + rest), now=now,
+                                        spheres=spheres, day=day)
+            except WhenError:
+                continue
+            if found.title != title:
+                continue
+            if found.kind != FIXED or found.start is None:
+                raise WhenError("A repeating block needs a time, e.g. "
+                                "'gym every mon 18:00 1h'.")
+            start = first_repeat_start(rule, found.start)
+            return replace(found, repeat=rule, start=start, day=start.date())
+    return parse_quick_add(text, now=now, spheres=spheres, day=day)
+
+
+def _with_repeat_end(phrase: list[str], rest: list[str]) -> tuple[list[str], list[str]]:
+    """Move an ``until DATE`` (1-4 words) or ``N times`` from ``rest`` to the phrase."""
+    lowered = [w.lower() for w in rest]
+    for k, word in enumerate(lowered):
+        if word.isdigit() and k + 1 < len(rest) and lowered[k + 1] in ("times", "x"):
+            return phrase + rest[k:k + 2], rest[:k] + rest[k + 2:]
+        if word == "until":
+            for n in range(min(4, len(rest) - k - 1), 0, -1):
+                if _date(_normal(" ".join(rest[k + 1:k + 1 + n])), date(2000, 1, 1)):
+                    return phrase + rest[k:k + 1 + n], rest[:k] + rest[k + 1 + n:]
+    return phrase, rest

@@ -1,28 +1,44 @@
-"""The Textual app: themes, the screen stack and polling for changes made elsewhere."""
+"""The Textual app: themes, the screen stack, the palette's commands and quitting.
+
+The app owns the use cases (``PlannerService``) and the job runner, and hands both to
+screens as ``Services``. It never reads or writes data on the UI thread itself: polling
+for other processes' saves and saving the theme are jobs too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual.app import App
+from textual import on
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from planner.app.service import PlannerService
+from planner.core.moments import day_label
+from planner.core.safetext import printable
+from planner.core.when import parse_date
 from planner.ui import palette
-from planner.ui.commands import PlannerCommands
+from planner.ui.commands import ACTIONS, JUMPS, TypedDates, jump_name
+from planner.ui.jobs import Jobs
 from planner.ui.memory import freeze_heap, thaw_heap
+from planner.ui.messages import DataChanged, DayAction, GoToDay, JobFailed
 from planner.ui.screens.day import DayScreen
+from planner.ui.services import Services
 
 POLL_SECONDS = 2.0
+QUIT_GRACE_SECONDS = 3.0  # a save in progress may finish; a stuck network read may not
 
 
 class PlannerApp(App[None]):
-    """One day, one timeline. ``service`` is the only way to the data."""
+    """One day, one timeline."""
 
     CSS_PATH = "app.tcss"
     TITLE = "planner"
-    COMMANDS = App.COMMANDS | {PlannerCommands}
+    COMMANDS = App.COMMANDS | {TypedDates}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -31,10 +47,10 @@ class PlannerApp(App[None]):
     def __init__(self, service: PlannerService, start_day: date | None = None, *,
                  user_themes: bool = True) -> None:
         self.service = service
+        self.jobs = Jobs(self, service)
+        self.services = Services(service, self.jobs)
         self.start_day = start_day or service.today()
-        self.busy = False  # a worker is talking to the service: don't poll under it
-        self.syncing = False  # a sync worker runs (one at a time)
-        self.sync_status: str | None = None  # the header's "synced 08:30"
+        self.key_overrides: dict[str, str] = {}  # binding id -> keys, as set_keymap got them
         self._user_themes = user_themes
         self._theme_ready = False
         super().__init__()
@@ -45,30 +61,24 @@ class PlannerApp(App[None]):
 
     def on_mount(self) -> None:
         self._install_themes()
-        self.update_sync_status()
-        self.push_screen(DayScreen(self.start_day))
-        self.set_interval(POLL_SECONDS, self.poll_changes)
-        settings = self.service.settings
-        if settings.sync_on_start:
-            self.call_after_refresh(self.background_sync)
-        if settings.sync_every is not None:
-            self.set_interval(settings.sync_every.total_seconds(), self.background_sync)
-
-    # ------------------------------------------------------------------ sync
-
-    def update_sync_status(self) -> None:
-        try:
-            self.sync_status = self.service.sync_status()
-        except Exception:  # a damaged calendar file is reported by the poll, not here
-            self.sync_status = None
-
-    def background_sync(self) -> None:
-        """`sync.on_start` / `sync.every`: sync quietly unless something happened."""
-        if not self.syncing:
-            self.day_screen().action_sync(background=True)
+        self.push_screen(DayScreen(self.services, self.start_day))
+        self.set_interval(POLL_SECONDS, self.jobs.poll)
 
     def on_unmount(self) -> None:
         thaw_heap()  # e.g. a test run goes on in this process
+
+    # ------------------------------------------------------------------ text on screen
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications quote data (titles, calendar names, file names, errors), so they
+        are plain text made terminal-safe, never markup, unless a caller says otherwise."""
+        if not markup:
+            message, title = printable(message, lines=True), printable(title)
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=markup)
+
+    # ------------------------------------------------------------------ themes
 
     def _install_themes(self) -> None:
         bundled, user = self.service.theme_folders()
@@ -90,49 +100,58 @@ class PlannerApp(App[None]):
     def watch_theme(self, name: str) -> None:
         # Remember a theme picked in the palette; not the one set while starting.
         if self._theme_ready and name != self.service.settings.theme:
-            try:
-                self.service.save_theme(name)
-            except Exception as exc:  # unwritable config: keep the theme for this run
-                self.notify(f"Could not save the theme: {exc}", severity="warning")
+            self.jobs.background(lambda: self.service.save_theme(name), reply_to=self,
+                                 kind="save-theme")
+
+    @on(JobFailed)
+    def _job_failed(self, event: JobFailed) -> None:
+        self.notify(event.error, title=event.description, severity="warning", timeout=8)
 
     # ------------------------------------------------------------------ changes elsewhere
 
-    def poll_changes(self) -> None:
-        if self.busy:
-            return
-        try:
-            changed = self.service.reload_if_changed()
-        except Exception as exc:  # a damaged file: say so, keep showing what we have
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        if changed:
-            self.update_sync_status()
-            self.refresh_screens()
-            self.call_after_refresh(freeze_heap)
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        self.call_after_refresh(freeze_heap)
 
     def on_app_focus(self) -> None:
-        self.poll_changes()
-
-    def refresh_screens(self) -> None:
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_data", None)
-            if refresh is not None:
-                refresh()
+        self.jobs.poll()
 
     # ------------------------------------------------------------------ navigation
 
-    def day_screen(self) -> DayScreen:
-        return next(s for s in self.screen_stack if isinstance(s, DayScreen))
-
-    def go_to_day(self, day: date) -> None:
+    def _day_screen(self) -> DayScreen:
+        """Back to the day view (it is always at the bottom of the stack)."""
         while not isinstance(self.screen, DayScreen):
             self.pop_screen()
-        self.day_screen().go_to(day)
+        return self.screen
 
-    def run_day_action(self, action: str) -> None:
-        while not isinstance(self.screen, DayScreen):
-            self.pop_screen()
-        self.call_later(self.screen.run_action, action)
+    @on(GoToDay)
+    def _go_to_day(self, event: GoToDay) -> None:
+        self._day_screen().go_to(event.day)
+
+    @on(DayAction)
+    async def _day_action(self, event: DayAction) -> None:
+        screen = self._day_screen()
+        if not await self.run_action(event.action, screen):
+            self.notify(f"Not now: {self.jobs.writing or 'a change'} is still being saved.",
+                        severity="warning")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for text, help_text, action in ACTIONS:
+            yield SystemCommand(text, help_text,
+                                lambda action=action: self.post_message(DayAction(action)))
+        yield SystemCommand("Help: all keys", "?", self.action_help)
+        today = self.service.today()
+        for word in JUMPS:
+            day = parse_date(word, today=today)
+            yield SystemCommand(f"Go to {jump_name(word)}", day_label(day, year=True),
+                                lambda day=day: self.post_message(GoToDay(day)))
+
+    def today(self) -> date:
+        """For the palette's typed dates (``commands.TypedDates``)."""
+        return self.service.today()
+
+    # ------------------------------------------------------------------ help and quit
 
     def action_help(self) -> None:
         from planner.ui.screens.help import HelpScreen
@@ -140,23 +159,41 @@ class PlannerApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_sections()))
 
+    def set_keymap(self, keymap: Mapping[str, str]) -> None:
+        self.key_overrides = dict(keymap)
+        super().set_keymap(keymap)
+
+    def update_keymap(self, keymap: Mapping[str, str]) -> None:
+        self.key_overrides.update(keymap)
+        super().update_keymap(keymap)
+
     def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         from planner.ui.screens.week import WeekScreen
 
-        sections = []
-        for title, bindings in (("Day view", self._bindings_of(DayScreen)),
-                                ("Week view", self._bindings_of(WeekScreen)),
-                                ("Everywhere", self._bindings_of(PlannerApp))):
-            sections.append((title, bindings))
-        return sections
+        return [("Day view", self._bindings_of(DayScreen)),
+                ("Week view", self._bindings_of(WeekScreen)),
+                ("Everywhere", self._bindings_of(PlannerApp))]
 
     def _bindings_of(self, cls: type) -> list[tuple[str, str]]:
-        keymap = self._keymap if hasattr(self, "_keymap") else {}
         rows = []
         for binding in cls.BINDINGS:
             assert isinstance(binding, Binding)
-            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            keys = self.key_overrides.get(binding.id, binding.key) if binding.id else binding.key
             shown = " ".join(self.get_key_display(binding.with_key(k.strip()))
                              for k in keys.split(","))
             rows.append((shown, binding.description))
         return rows
+
+    def action_quit(self) -> None:
+        """Quit at once; a save in progress gets a moment to land, a stuck job does not."""
+        if not self.jobs.busy:
+            self.exit()
+            return
+        self.notify(f"Quitting once this is saved: {self.jobs.writing or 'a change'}…",
+                    timeout=QUIT_GRACE_SECONDS)
+        self.run_worker(self._quit_after_writes(), group="quit", exclusive=True)
+
+    async def _quit_after_writes(self) -> None:
+        await self.jobs.wait_for_writes(QUIT_GRACE_SECONDS)
+        self.workers.cancel_all()
+        self.exit()

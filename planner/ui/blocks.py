@@ -28,7 +28,7 @@ def block_from_quick_add(service: PlannerService, qa: QuickAdd, day: date) -> Bl
             raise PlannerError("A fixed block needs a time, e.g. 'standup 9:30 15m fixed'.")
         start = service.local(qa.start)
         return service.make_fixed(qa.title, start, plus_exact(start, qa.duration or DEFAULT_FIXED),
-                                  sphere=sphere)
+                                  sphere=sphere, rrule=qa.repeat)
     when_day = qa.day or (service.local(qa.start).date() if qa.start else None)
     if when_day is None and qa.earliest is None and qa.deadline is None:
         when_day = day

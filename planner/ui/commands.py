@@ -1,19 +1,20 @@
-"""Command palette provider: every planner action and quick date jumps."""
+"""The command palette: every day-view action, date jumps and typed dates.
+
+The actions and jumps are the app's system commands (``PlannerApp.get_system_commands``
+posts ``DayAction``/``GoToDay``); this module holds their words, and the one provider
+that needs the query itself: a typed date ("2027-01-04", "next fri") to jump to.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, timedelta
-from functools import partial
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import Protocol, runtime_checkable
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import Hit, Hits, Provider
 
 from planner.core.moments import day_label
 from planner.core.when import WhenError, parse_date
-
-if TYPE_CHECKING:
-    from planner.ui.app import PlannerApp
+from planner.ui.messages import GoToDay
 
 # (palette text, help, day-screen action)
 ACTIONS = [
@@ -44,51 +45,28 @@ _JUMP_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Th
                "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
 
 
-class PlannerCommands(Provider):
-    """Actions run on the day view; date jumps open it on that day."""
+def jump_name(word: str) -> str:
+    return _JUMP_NAMES.get(word, word)
 
-    @property
-    def planner(self) -> PlannerApp:
-        return self.app  # type: ignore[return-value]
 
-    def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app = self.planner
-        entries: list[tuple[str, str, Callable[[], object]]] = [
-            (text, help_text, partial(app.run_day_action, action))
-            for text, help_text, action in ACTIONS]
-        entries.append(("Help: all keys", "?", app.action_help))
-        today = app.service.today()
-        for word in JUMPS:
-            day = parse_date(word, today=today)
-            name = _JUMP_NAMES.get(word, word)
-            entries.append((f"Go to {name}", day_label(day, year=True),
-                            partial(app.go_to_day, day)))
-        return entries
+@runtime_checkable
+class Dated(Protocol):
+    """An app that knows "today" (its clock, not the machine's)."""
 
-    async def discover(self) -> Hits:
-        for text, help_text, callback in self._entries():
-            yield DiscoveryHit(text, callback, help=help_text)
+    def today(self) -> date: ...
+
+
+class TypedDates(Provider):
+    """Whatever parses as a date ("2027-01-04", "next fri", "+3") becomes "Go to …"."""
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for text, help_text, callback in self._entries():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
-        typed = query.strip().removeprefix("go to ").strip()
-        if typed:
-            day = _try_date(typed, self.planner.app.service.today())
-            if day is not None:
-                label = f"Go to {day_label(day, year=True)}"
-                yield Hit(1.0, label, partial(self.planner.go_to_day, day), text=label,
-                          help=f"from '{typed}'")
-
-
-def _try_date(text: str, today: date) -> date | None:
-    try:
-        return parse_date(text, today=today)
-    except WhenError:
-        return None
-
-
-__all__ = ["PlannerCommands", "timedelta"]
+        typed = query.strip().lower().removeprefix("go to ").strip()
+        if not typed or not isinstance(self.app, Dated):
+            return
+        try:
+            day = parse_date(typed, today=self.app.today())
+        except (WhenError, OverflowError):
+            return
+        label = f"Go to {day_label(day, year=True)}"
+        yield Hit(1.0, label, lambda: self.app.post_message(GoToDay(day)), text=label,
+                  help=f"from '{typed}'")

@@ -9,27 +9,40 @@ parsed with icalendar's own parsers, VTIMEZONEs with icalendar's timezone suppor
 ``planner.core.recurrence``).
 
 Google's X-WR-TIMEZONE is applied the way ``x_wr_timezone.to_standard`` does it (UTC
-date-times are meant in that zone), directly on the parsed values: building the
-icalendar tree that ``to_standard`` needs costs ~0.35 ms per event.
+and floating date-times are meant in that zone), directly on the parsed values:
+building the icalendar tree that ``to_standard`` needs costs ~0.35 ms per event.
+
+Lenient with sloppy producers: a file without a VCALENDAR wrapper, a misspelt last
+END line, the old Mozilla layout, an undefined TZID, a junk RRULE token or one bad
+UTF-8 byte are repaired, and every repair is reported (``ReadResult.repaired``) next to
+what was skipped (``ReadResult.skipped``), each naming the component, UID and line.
 """
 
 from __future__ import annotations
 
+import codecs
 import gc
 import hashlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import icalendar
 from icalendar.parser import Contentline, split_on_unescaped_comma
 from icalendar.prop import vDuration
 
 from planner.adapters.ical.alarms import read_alarms
 from planner.adapters.ical.participants import read_participants
-from planner.adapters.ical.zones import ResolvedZone, UnknownZoneError, iana_name, resolve_zone
+from planner.adapters.ical.series import Entry, merge
+from planner.adapters.ical.zones import (
+    UTC_ZONE,
+    ResolvedZone,
+    UnknownZoneError,
+    guess_zone,
+    iana_name,
+    resolve_zone,
+)
 from planner.core.errors import PlannerError
 from planner.core.model import (
     Block,
@@ -42,7 +55,12 @@ from planner.core.model import (
     Source,
 )
 from planner.core.recurrence import RecurrenceError, recurrence_id_text, validate_rule
+from planner.core.zonerules import zone_of
 
+# Bumped whenever the reader reads the same bytes into different blocks: stored
+# content hashes carry it, so a re-import after such a change compares the blocks
+# themselves instead of trusting a hash of the text (see ``planner.core.reconcile``).
+READER_VERSION = 2
 DEFAULT_TODO_DURATION = timedelta(minutes=30)
 _HASH_IGNORED = frozenset({"DTSTAMP", "LAST-MODIFIED"})
 _D_OR_L = frozenset("DdLl")  # first letters of _HASH_IGNORED
@@ -58,6 +76,13 @@ _CHUNK = 1 << 20  # characters decoded and split at a time
 _MAX_DEPTH = 20
 _NO_PARAMS: dict[str, str] = {}  # shared, never written to
 _TEXT_LIMIT = 200  # characters of a title quoted in messages
+_MAX_SEQUENCE = 2**31 - 1  # SEQUENCE is an integer in RFC 5545 (and a C int elsewhere)
+_MAX_PRIORITY = 9  # the range of iCalendar PRIORITY; planner uses 0 normal, 1 high, 2 urgent
+_MAX_INTERVAL = 1_000_000  # an RRULE INTERVAL beyond this has no second instance in use
+_MAX_ZONE_LINES = 2000  # rule lines and RDATE values per VTIMEZONE (work per zone)
+_BARE_NAME = re.compile(r"[A-Za-z0-9-]+")
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                            rb"|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 class CalendarError(PlannerError):
@@ -65,34 +90,47 @@ class CalendarError(PlannerError):
 
 
 @dataclass(frozen=True)
-class Skipped:
+class Notice:
+    """One component skipped or repaired, and why."""
+
     component: str  # e.g. "VEVENT 'Budget review' (UID abc@x, line 120)"
     reason: str
+
+
+Skipped = Notice
 
 
 @dataclass(frozen=True)
 class ReadResult:
     blocks: list[Block]
-    skipped: list[Skipped]
+    skipped: list[Notice]
     name: str | None  # X-WR-CALNAME
+    repaired: list[Notice] = field(default_factory=list)
 
 
-def block_id_for(calendar: str, uid: str, recurrence_id: str | None) -> str:
-    """A stable block id for an imported component."""
-    key = "\x1f".join((calendar, uid, recurrence_id or ""))
-    return "c" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+def block_id_for(calendar: str, uid: str, recurrence_id: str | None, key: bytes = b"") -> str:
+    """The block id for an imported component: the same within one read for the same
+    key. With a secret ``key`` (the importer draws one per read) ids cannot be
+    predicted from a file's public UIDs; re-imports keep the ids already stored."""
+    text = "\x1f".join((calendar, uid, recurrence_id or "")).encode("utf-8", "replace")
+    if key:
+        return "c" + hashlib.blake2b(text, key=key[:64], digest_size=6).hexdigest()
+    return "c" + hashlib.sha1(text).hexdigest()[:12]
 
 
 # --- text, lines, components ---------------------------------------------------------
 
 
-def _text_chunks(data: bytes, origin: str) -> Iterator[str]:
+def _text_chunks(data: bytes, origin: str, repairs: list[tuple[int, str]]) -> Iterator[str]:
     """The decoded text in pieces of about ``_CHUNK`` that each end at a line break.
 
     Decoding piece by piece keeps a second full copy of a big file out of memory.
+    UTF-8 with a few bytes that are not (a Latin-1 "é" pasted into a UTF-8 file) keeps
+    its UTF-8 and reads just those bytes as Windows-1252, noting (line, text) of each
+    in ``repairs``; only a file with no UTF-8 sequence at all is read as Latin-1.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return _decoded_pieces(data, 3, "utf-8", "replace")
+        return _repaired_pieces(data, 3, repairs)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _str_pieces(data.decode("utf-16", errors="replace"))
     head = data[:200]
@@ -103,12 +141,49 @@ def _text_chunks(data: bytes, origin: str) -> Iterator[str]:
         raise CalendarError(f"{origin} is a binary file, not an iCalendar file.")
     if data.isascii():
         return _decoded_pieces(data, 0, "ascii", "strict")
-    try:  # the whole file is UTF-8 or the whole file is Latin-1: check before reading
+    try:  # the whole file is UTF-8 (nearly always): check before reading
         for start, end in _cuts(data, 0, b"\n", b"\r"):
             data[start:end].decode("utf-8")
     except UnicodeDecodeError:
-        return _decoded_pieces(data, 0, "latin-1", "strict")
+        if _UTF8_SEQUENCE.search(data) is None:
+            return _decoded_pieces(data, 0, "latin-1", "strict")
+        return _repaired_pieces(data, 0, repairs)
     return _decoded_pieces(data, 0, "utf-8", "strict")
+
+
+def _repaired_pieces(data: bytes, start: int, repairs: list[tuple[int, str]]) -> Iterator[str]:
+    """UTF-8 pieces where each byte that is not UTF-8 is read as Windows-1252."""
+    lines_before = 0
+    for begin, end in _cuts(data, start, b"\n", b"\r"):
+        piece = data[begin:end]
+        try:
+            text = piece.decode("utf-8")
+        except UnicodeDecodeError:
+            text = piece.decode("utf-8", "surrogateescape")
+            fixed = []
+            for number, line in enumerate(_split_piece(text), lines_before + 1):
+                if any("\udc80" <= ch <= "\udcff" for ch in line):
+                    line = _from_windows_1252(line)
+                    repairs.append((number, line))
+                fixed.append(line)
+            text = "\n".join(fixed) + ("\n" if text[-1:] in ("\n", "\r") else "")
+        lines_before += len(_split_piece(text))
+        yield text
+
+
+def _from_windows_1252(line: str) -> str:
+    raw = line.encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "planner-windows-1252")
+
+
+def _windows_1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1252", errors="replace").replace("\ufffd", "") or \
+        bad.decode("latin-1"), error.end
+
+
+codecs.register_error("planner-windows-1252", _windows_1252_fallback)
 
 
 def _decoded_pieces(data: bytes, start: int, codec: str, errors: str) -> Iterator[str]:
@@ -142,17 +217,36 @@ def _cuts(buffer: Any, start: int, lf: Any, cr: Any) -> Iterator[tuple[int, int]
 def _unfold(pieces: Iterator[str]) -> Iterator[tuple[int, str]]:
     """Logical content lines, each with the physical line number it starts on."""
     content_line = _CONTENT_LINE.match
+    bare_name = _BARE_NAME.fullmatch
     parts: list[str] = []
     first = number = 0
+    # A line that is only a name ("SUMMARY"): the old Mozilla layout if the next line
+    # folds on ":value" or ";param", else the tail of a badly folded line.
+    pending: str | None = None
+    pending_line = 0
     for piece in pieces:
         for physical in _split_piece(piece):
             number += 1
+            if pending is not None:
+                if not physical.strip():
+                    continue
+                if physical[:1] in (" ", "\t") and physical[1:2] in (":", ";"):
+                    if parts:
+                        yield first, "".join(parts)
+                    parts, first = [pending, physical[1:]], pending_line
+                    pending = None
+                    continue
+                parts.append(pending)
+                pending = None
             if physical[:1] in (" ", "\t") and parts:
                 parts.append(physical[1:])
                 continue
             if not physical.strip():
                 continue
             if parts and content_line(physical) is None:
+                if bare_name(physical):
+                    pending, pending_line = physical, number
+                    continue
                 # Broken folding (continuation without the leading space): keep the text.
                 parts.append(physical)
                 continue
@@ -160,6 +254,8 @@ def _unfold(pieces: Iterator[str]) -> Iterator[tuple[int, str]]:
                 yield first, parts[0] if len(parts) == 1 else "".join(parts)
             parts = [physical]
             first = number
+    if pending is not None:
+        parts.append(pending)
     if parts:
         yield first, "".join(parts)
 
@@ -207,6 +303,14 @@ class _Raw:
     depth: int = 0  # BEGINs minus ENDs seen inside an event: its own lines are at 0
     nested: bool = False  # an event or task holding sub-components (VALARMs)
     calendar: _Calendar | None = None  # the VCALENDAR an event or task belongs to
+    end_line: int = 0  # the line of its END (or where it was closed without one)
+    notes: list[str] | None = None  # what was repaired while reading it
+
+    def note(self, text: str) -> None:
+        if self.notes is None:
+            self.notes = []
+        if text not in self.notes:
+            self.notes.append(text)
 
     def add(self, prop: _Prop) -> None:
         self.props.append(prop)
@@ -233,11 +337,13 @@ class _Calendar:
 
     raw: _Raw
     index: int  # its position among the file's VCALENDARs
+    implicit: bool = False  # components without a BEGIN:VCALENDAR around them
     zone_inputs: int = 0  # bumped by each VTIMEZONE and X-WR-TIMEZONE seen
     ctx: _Context | None = None
     ctx_inputs: int = -1  # zone_inputs when ctx was made
-    zone_skipped: list[Skipped] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)  # its events and tasks
+    zone_skipped: list[Notice] = field(default_factory=list)
+    skipped: list[Notice] = field(default_factory=list)  # its events and tasks
+    repaired: list[Notice] = field(default_factory=list)
 
 
 def _split_line(line: str, number: int) -> _Prop:
@@ -273,19 +379,32 @@ def _split_list(value: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class _Options:
+    """What the caller decides: which spheres exist, the id key, a last check per block."""
+
+    spheres: Collection[str] | None = None
+    id_key: bytes = b""
+    check: Callable[[Block], str | None] | None = None
+    planner_ids: bool = False
+
+
+@dataclass(frozen=True)
 class _Context:
     calendar: str
     sphere: str
     origin: str
-    vtimezones: dict[str, icalendar.Timezone]
-    wr_zone: ResolvedZone | None  # Google's X-WR-TIMEZONE
-    zone_cache: dict[str, ResolvedZone]
+    vtimezones: dict[str, str]  # TZID -> that VTIMEZONE's text (see core.zonerules)
+    wr_zone: ResolvedZone | None  # Google's X-WR-TIMEZONE (UTC included)
+    zone_cache: dict[tuple[str, int], ResolvedZone]
+    options: _Options = field(default_factory=_Options)
 
-    def zone(self, tzid: str) -> ResolvedZone:
-        found = self.zone_cache.get(tzid)
+    def zone(self, tzid: str, year: int) -> ResolvedZone:
+        """The zone a TZID names for a wall time in ``year``; UnknownZoneError if none."""
+        key = (tzid, year)
+        found = self.zone_cache.get(key)
         if found is None:
-            found = resolve_zone(tzid, self.vtimezones)
-            self.zone_cache[tzid] = found
+            found = resolve_zone(tzid, self.vtimezones, year)
+            self.zone_cache[key] = found
         return found
 
 
@@ -297,7 +416,14 @@ class _When:
     zone: ResolvedZone | None  # None for floating, dates and UTC
 
 
-def _parse_when(text: str, params: dict[str, str], ctx: _Context, prop: str) -> _When:
+def _instant(wall: datetime, tz: Any) -> datetime:
+    # fold=0: an ambiguous wall time is its first instant, a gap time moves forward.
+    return datetime.fromtimestamp(wall.replace(tzinfo=tz).timestamp(), UTC)
+
+
+def _parse_when(
+    text: str, params: dict[str, str], ctx: _Context, prop: str, raw: _Raw | None = None
+) -> _When:
     text = text.strip()
     match = _DATE_TIME.fullmatch(text)
     if match is None:
@@ -312,29 +438,59 @@ def _parse_when(text: str, params: dict[str, str], ctx: _Context, prop: str) -> 
         raise ValueError(f"has an impossible date {text[:40]!r} in {prop}") from None
     if utc:
         return _When(naive.replace(tzinfo=UTC), ctx.wr_zone)
+    zone = None
     tzid = params.get("TZID")
-    if not tzid:
-        return _When(naive, None)
-    try:
-        zone = ctx.zone(tzid)
-    except UnknownZoneError as exc:
-        raise ValueError(f"uses {exc} in {prop}") from None
-    instant = datetime.fromtimestamp(naive.replace(tzinfo=zone.tz).timestamp(), UTC)
-    return _When(instant, None if zone.is_utc else zone)
+    if tzid:
+        try:
+            zone = ctx.zone(tzid, year)
+        except UnknownZoneError as exc:
+            zone = _undefined_zone(tzid, str(exc), ctx, prop, raw)
+    if zone is None:
+        zone = ctx.wr_zone  # floating: Google means the calendar's zone
+        if zone is None:
+            return _When(naive, None)
+    return _When(_instant(naive, zone.tz), None if zone.is_utc else zone)
+
+
+def _undefined_zone(
+    tzid: str, problem: str, ctx: _Context, prop: str, raw: _Raw | None
+) -> ResolvedZone | None:
+    """A zone for a TZID no VTIMEZONE defines: guessed from its words, or None (floating)."""
+    guess = guess_zone(tzid)
+    if guess is not None:
+        found = resolve_zone(guess, {})
+        if raw is not None:
+            raw.note(f"uses {problem}: read it as {guess}")
+        return found
+    if raw is not None:
+        where = (f"in the calendar's zone {ctx.wr_zone.name}" if ctx.wr_zone is not None
+                 else "as floating time")
+        raw.note(f"uses {problem}: read it {where}")
+    return None
 
 
 def _when(raw: _Raw, name: str, ctx: _Context) -> _When | None:
     prop = raw.get(name)
-    return None if prop is None else _parse_when(prop.value, prop.params, ctx, name)
+    return None if prop is None else _parse_when(prop.value, prop.params, ctx, name, raw)
 
 
 def _when_list(raw: _Raw, name: str, ctx: _Context) -> list[Moment]:
-    found: list[Moment] = []
+    """Every value of a list property (RDATE, EXDATE); a PERIOD counts by its start."""
+    return [start.value for start, _, _ in _when_items(raw, name, ctx)]
+
+
+def _when_items(
+    raw: _Raw, name: str, ctx: _Context
+) -> list[tuple[_When, str | None, dict[str, str]]]:
+    """(start, the end or duration text of a PERIOD value or None, the parameters)."""
+    found: list[tuple[_When, str | None, dict[str, str]]] = []
     for prop in raw.all(name):
         for item in prop.value.split(","):
-            if item.strip():
-                start = item.split("/", 1)[0]  # PERIOD values: their start
-                found.append(_parse_when(start, prop.params, ctx, name).value)
+            if not item.strip():
+                continue
+            start, _, period_end = item.partition("/")
+            found.append((_parse_when(start, prop.params, ctx, name, raw),
+                          period_end.strip() or None, prop.params))
     return found
 
 
@@ -348,19 +504,8 @@ def _duration(text: str) -> timedelta:
 # --- components -> blocks ------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Entry:
-    block: Block
-    uid: str
-    rid: str | None
-    rid_moment: Moment | None
-    cancelled: bool
-    sequence: int
-    chunk: int | None
-
-
 def _describe(raw: _Raw) -> str:
-    summary = raw.text("SUMMARY")
+    summary = raw.text("TZID") if raw.name == "VTIMEZONE" else raw.text("SUMMARY")
     uid = raw.text("UID")
     title = f" {summary[:_TEXT_LIMIT]!r}" if summary else ""
     where = f"UID {uid[:_TEXT_LIMIT]}, line {raw.line}" if uid else f"line {raw.line}"
@@ -389,11 +534,29 @@ _PLANNER_READERS: dict[str, Any] = {
     "X-PLANNER-ENERGY": ("energy", lambda v: Energy(v.strip().lower())),
     "X-PLANNER-DONE": ("done", lambda v: v.strip().upper() == "TRUE"),
     "X-PLANNER-DAY": ("day", lambda v: datetime.strptime(v.strip()[:8], "%Y%m%d").date()),
-    "X-PLANNER-ID": ("id", lambda v: _unescape(v).strip() or None),
+    # Only groups a flexible block's chunks within this file: never a storage key.
+    "X-PLANNER-ID": ("file_id", lambda v: _unescape(v).strip() or None),
     "X-PLANNER-SPHERE": ("sphere", lambda v: _unescape(v).strip().lower() or None),
     "X-PLANNER-KIND": ("kind", lambda v: Kind(v.strip().lower())),
     "X-PLANNER-CHUNK": ("chunk", int),
+    "X-PLANNER-PLANNED": ("planned", lambda v: planned_periods(_unescape(v))),
 }
+
+
+def planned_periods(text: str) -> tuple[tuple[datetime, datetime], ...] | None:
+    """X-PLANNER-PLANNED: every chunk of a split flexible block as UTC periods
+    (``20261124T080000Z/20261124T090000Z 20261124T110000Z/...``, space-separated: some
+    servers rewrite an escaped comma); the event's own DTSTART/DTEND is the first chunk,
+    for apps that know nothing of planner."""
+    chunks = []
+    for period in text.replace(",", " ").split():
+        start_text, _, end_text = period.strip().partition("/")
+        start = datetime.strptime(start_text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        end = datetime.strptime(end_text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        if end <= start:
+            raise ValueError(f"period {period!r} ends before it starts")
+        chunks.append((start, end))
+    return tuple(sorted(chunks)) or None
 
 
 def _planner_props(raw: _Raw, ctx: _Context) -> dict[str, Any]:
@@ -420,7 +583,24 @@ def _planner_props(raw: _Raw, ctx: _Context) -> dict[str, Any]:
             continue
         if value is not None:
             found[reader[0]] = value
+    _check_planner_values(found, raw, ctx)
     return found
+
+
+def _check_planner_values(found: dict[str, Any], raw: _Raw, ctx: _Context) -> None:
+    """Values from a file are checked like values typed in: unknown spheres and
+    priorities out of range are repaired, with a note."""
+    sphere = found.get("sphere")
+    spheres = ctx.options.spheres
+    if sphere is not None and spheres is not None and sphere not in spheres:
+        raw.note(f"has X-PLANNER-SPHERE {sphere[:_TEXT_LIMIT]!r}, not a sphere here: "
+                 f"put it in {ctx.sphere!r}")
+        del found["sphere"]
+    priority = found.get("priority")
+    if priority is not None and not 0 <= priority <= _MAX_PRIORITY:
+        clamped = min(max(priority, 0), _MAX_PRIORITY)
+        raw.note(f"has X-PLANNER-PRIORITY {str(priority)[:20]}: read it as {clamped}")
+        found["priority"] = clamped
 
 
 def _common(raw: _Raw, ctx: _Context, extra: dict[str, Any]) -> dict[str, Any]:
@@ -459,32 +639,65 @@ def _kept_for_export(raw: _Raw) -> dict[str, Any]:
 
 
 def _sequence(raw: _Raw) -> int:
+    text = (raw.text("SEQUENCE") or "0").strip()
     try:
-        return int((raw.text("SEQUENCE") or "0").strip())
+        value = int(text[:30])
     except ValueError:
+        raw.note(f"has an unreadable SEQUENCE {text[:20]!r}: read it as 0")
         return 0
+    if not 0 <= value <= _MAX_SEQUENCE:
+        clamped = min(max(value, 0), _MAX_SEQUENCE)
+        raw.note(f"has SEQUENCE {text[:20]}…: read it as {clamped}" if len(text) > 20
+                 else f"has SEQUENCE {text}: read it as {clamped}")
+        return clamped
+    return value
 
 
-def _read_component(raw: _Raw, ctx: _Context) -> _Entry:
+def _read_component(raw: _Raw, ctx: _Context) -> Entry:
     if raw.problem:
         raise ValueError(raw.problem)
-    content_hash = _content_hash(raw)
-    uid = (raw.text("UID") or "").strip() or f"nouid-{content_hash[:16]}"
+    digest = _content_hash(raw)
+    uid = (raw.text("UID") or "").strip() or f"nouid-{digest[:16]}"
+    content_hash = f"{READER_VERSION}:{digest}"
+    rid_prop = raw.get("RECURRENCE-ID")
     rid_when = _when(raw, "RECURRENCE-ID", ctx)
     rid_moment = None if rid_when is None else rid_when.value
     rid = None if rid_moment is None else recurrence_id_text(rid_moment)
+    rid_date = None if rid_when is None else _wall_date(rid_when)
     extra = _planner_props(raw, ctx)
     sequence = _sequence(raw)
     source = Source(ctx.calendar, uid, rid, content_hash, sequence)
-    block_id = extra.get("id") or block_id_for(ctx.calendar, uid, rid)
+    key = ctx.options.id_key
+    file_id = extra.get("file_id")
+    if file_id and ctx.options.planner_ids:
+        block_id = file_id
+    elif file_id and extra.get("kind") is Kind.FLEXIBLE:
+        # Chunks of one exported task share X-PLANNER-ID: one block, scoped to this calendar.
+        block_id = block_id_for(ctx.calendar, "X-PLANNER-ID\x1f" + file_id, None, key)
+    else:
+        block_id = block_id_for(ctx.calendar, uid, rid, key)
     fields = _common(raw, ctx, extra)
     status = (raw.text("STATUS") or "").strip().upper()
+    periods: list[tuple[Moment, Moment]] = []
     if raw.name == "VTODO":
         block = _todo(raw, ctx, extra, block_id, fields, source)
     else:
-        block = _event(raw, ctx, extra, block_id, fields, source, rid is not None)
-    return _Entry(block, uid, rid, rid_moment, status == "CANCELLED", sequence,
-                  extra.get("chunk"))
+        block = _event(raw, ctx, extra, block_id, fields, source, rid is not None, periods)
+    future = rid_prop is not None and \
+        rid_prop.params.get("RANGE", "").strip().upper() == "THISANDFUTURE"
+    return Entry(block, uid, rid, rid_moment, status == "CANCELLED", sequence,
+                  extra.get("chunk"), future, periods or None,
+                  _describe(raw) if rid is not None else "", rid_date)
+
+
+def _wall_date(when: _When) -> date:
+    """The date a DATE or DATE-TIME names in its own zone."""
+    value = when.value
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is not None and when.zone is not None:
+        return value.astimezone(when.zone.tz).date()
+    return value.date()
 
 
 def _event(
@@ -495,19 +708,28 @@ def _event(
     fields: dict[str, Any],
     source: Source,
     is_override: bool,
+    periods: list[tuple[Moment, Moment]],
 ) -> Block:
     start_when = _when(raw, "DTSTART", ctx)
     if start_when is None:
         raise ValueError("has no DTSTART")
-    start = start_when.value
     end = _event_end(raw, ctx, start_when)
+    if isinstance(end, _When):
+        if (isinstance(end.value, datetime) and isinstance(start_when.value, datetime)
+                and (end.value.tzinfo is None) != (start_when.value.tzinfo is None)):
+            # DTEND floating where DTSTART is not, or the reverse
+            start_when, end = _both_floating(start_when, end, raw)
+        else:  # DTEND before DTSTART: the other way round
+            start_when, end = end, start_when.value
+    start = start_when.value
     zone = start_when.zone
     tzid = zone.name if zone is not None and not zone.is_utc else None
-    recurrence = None if is_override else _recurrence(raw, ctx, start)
+    recurrence = None if is_override else _recurrence(raw, ctx, start_when, end, periods)
     if extra.get("kind") is Kind.FLEXIBLE and isinstance(start, datetime):
         assert isinstance(end, datetime)
         return _flexible(block_id, fields, extra, source,
-                         duration=extra.get("duration") or end - start, planned=((start, end),))
+                         duration=extra.get("duration") or end - start,
+                         planned=extra.get("planned") or ((start, end),))
     return Block(
         id=block_id,
         kind=Kind.FIXED,
@@ -522,7 +744,25 @@ def _event(
     )
 
 
-def _event_end(raw: _Raw, ctx: _Context, start_when: _When) -> Moment:
+def _both_floating(start: _When, end: _When, raw: _Raw) -> tuple[_When, Moment]:
+    """One of DTSTART and DTEND is floating, the other not: read both as the wall
+    times they show (what the reference readers do), floating."""
+    raw.note("mixes floating and zoned times in DTSTART and DTEND: read both as floating")
+
+    def wall(when: _When) -> datetime:
+        value = when.value
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value
+        return value.astimezone(when.zone.tz if when.zone else UTC).replace(tzinfo=None)
+
+    first, last = wall(start), wall(end)
+    return _When(first, None), (last if last > first else first)
+
+
+def _event_end(raw: _Raw, ctx: _Context, start_when: _When) -> Moment | _When:
+    """DTEND, or DTSTART plus DURATION; the DTEND itself when it mixes floating and
+    zoned time with DTSTART (see ``_both_floating``)."""
     start = start_when.value
     end_when = _when(raw, "DTEND", ctx)
     all_day = not isinstance(start, datetime)
@@ -533,8 +773,12 @@ def _event_end(raw: _Raw, ctx: _Context, start_when: _When) -> Moment:
         elif not all_day and not isinstance(end, datetime):
             raise ValueError("mixes a date-time DTSTART with a date DTEND")
         elif not all_day and (end.tzinfo is None) != (start.tzinfo is None):  # type: ignore[union-attr]
-            raise ValueError("mixes floating and zoned times in DTSTART and DTEND")
-        if end <= start:  # type: ignore[operator]
+            return end_when
+        if end < start:  # type: ignore[operator]
+            # Swapped by the producer (the reference readers read it so too).
+            raw.note("has DTEND before DTSTART: read them the other way round")
+            return _When(end, end_when.zone)
+        if end == start:
             return start + timedelta(days=1) if all_day else start
         return end
     duration_prop = raw.get("DURATION")
@@ -543,30 +787,99 @@ def _event_end(raw: _Raw, ctx: _Context, start_when: _When) -> Moment:
             length = _duration(duration_prop.value)
         except ValueError:
             raise ValueError(f"has an unreadable DURATION {duration_prop.value[:40]!r}") from None
-        if all_day:
-            return start + timedelta(days=max(length.days, 1))
-        zone = start_when.zone
-        if zone is not None and not zone.is_utc and length.days and isinstance(start, datetime):
-            # Days in a DURATION are nominal: same wall time N days later (RFC 5545).
-            wall = start.astimezone(zone.tz).replace(tzinfo=None) + length
-            return datetime.fromtimestamp(wall.replace(tzinfo=zone.tz).timestamp(), UTC)
-        return start + max(length, timedelta(0))
+        return _plus_duration(start_when, length)
     return start + timedelta(days=1) if all_day else start
 
 
-def _recurrence(raw: _Raw, ctx: _Context, start: Moment) -> Recurrence | None:
-    rrule_prop = raw.get("RRULE")
-    rdates = _when_list(raw, "RDATE", ctx)
+def _plus_duration(start_when: _When, length: timedelta) -> Moment:
+    start = start_when.value
+    if not isinstance(start, datetime):
+        return start + timedelta(days=max(length.days, 1))
+    zone = start_when.zone
+    if zone is not None and not zone.is_utc and length.days:
+        # Days in a DURATION are nominal: same wall time N days later (RFC 5545).
+        wall = start.astimezone(zone.tz).replace(tzinfo=None) + length
+        return _instant(wall, zone.tz)
+    return start + max(length, timedelta(0))
+
+
+_RULE_PARTS = frozenset({
+    "FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
+    "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST",
+})
+
+
+def _recurrence(
+    raw: _Raw, ctx: _Context, start_when: _When, end: Moment,
+    periods: list[tuple[Moment, Moment]],
+) -> Recurrence | None:
+    start = start_when.value
+    rdates: list[Moment] = []
+    for when, period_end, params in _when_items(raw, "RDATE", ctx):
+        rdates.append(when.value)
+        if period_end is not None:
+            last = _period_end(when, period_end, params, raw, ctx)
+            if last is not None:
+                periods.append((when.value, last))
     exdates = _when_list(raw, "EXDATE", ctx)
-    if rrule_prop is None and not rdates:
+    rules = [rule for prop in raw.all("RRULE") if (rule := _rule(prop.value, start, raw))]
+    if not rules and not rdates:
         return None
-    rule = rrule_prop.value.strip() if rrule_prop is not None else None
-    if rule:
-        try:
-            validate_rule(rule, start)
-        except RecurrenceError as exc:
-            raise ValueError(f"has an RRULE that cannot be read ({exc})") from None
-    return Recurrence(rule or None, tuple(rdates), tuple(exdates))
+    # RFC 2445 allowed several RRULEs (their union); kept one per line.
+    return Recurrence("\n".join(dict.fromkeys(rules)) or None, tuple(rdates), tuple(exdates))
+
+
+def _period_end(
+    start: _When, text: str, params: dict[str, str], raw: _Raw, ctx: _Context
+) -> Moment | None:
+    """The end of an RDATE PERIOD (``start/end`` or ``start/duration``)."""
+    try:
+        if text.lstrip("+-")[:1].upper() == "P":
+            return _plus_duration(start, _duration(text))
+        end = _parse_when(text, params, ctx, "RDATE", raw).value
+    except (ValueError, OverflowError):
+        raw.note(f"has an RDATE period with an unreadable end {text[:40]!r}: "
+                 "gave it the event's length")
+        return None
+    if type(end) is not type(start.value) or end <= start.value:  # type: ignore[operator]
+        return None
+    return end
+
+
+def _rule(text: str, start: Moment, raw: _Raw) -> str | None:
+    """One RRULE value without the parts planner cannot read, or None (noted) if the
+    rule as a whole cannot be read: the event then keeps its first instance."""
+    kept: list[str] = []
+    for piece in text.strip().split(";"):
+        name, equals, value = piece.partition("=")
+        name, value = name.strip().upper(), "".join(value.split())  # "MO, TU" is "MO,TU"
+        if not piece.strip():
+            continue
+        if name == "RSCALE":  # RFC 7529: only the Gregorian calendar is expanded here
+            if value.upper() == "GREGORIAN":
+                continue
+            raw.note(f"has an RRULE in the {value[:20]} calendar (RFC 7529), which planner "
+                     "cannot expand: kept only its first instance")
+            return None
+        if name == "COUNT" and not (value.isdigit() and int(value) > 0):
+            # A COUNT that is no positive number means nothing (the reference agrees).
+            raw.note(f"has an RRULE part {piece.strip()[:40]!r} that means nothing: ignored it")
+            continue
+        if not equals or name not in _RULE_PARTS or not value:
+            raw.note(f"has an RRULE part {piece.strip()[:40]!r} that means nothing: ignored it")
+            continue
+        if name == "INTERVAL" and value.isdigit() and int(value) > _MAX_INTERVAL:
+            raw.note(f"has an RRULE INTERVAL of {value[:20]}: kept only its first instance")
+            return None
+        kept.append(f"{name}={value}")
+    rule = ";".join(kept)
+    try:
+        validate_rule(rule, start)
+    except RecurrenceError as exc:
+        raw.note(f"has an RRULE that cannot be read ({exc}): kept the instances it names "
+                 "otherwise")
+        return None
+    return rule
 
 
 def _todo(
@@ -645,35 +958,54 @@ def _flexible(
 
 
 def read_calendar(
-    data: bytes, *, calendar: str, sphere: str = "work", origin: str = "<input>"
+    data: bytes,
+    *,
+    calendar: str,
+    sphere: str = "work",
+    origin: str = "<input>",
+    spheres: Collection[str] | None = None,
+    id_key: bytes = b"",
+    check: Callable[[Block], str | None] | None = None,
+    planner_ids: bool = False,
 ) -> ReadResult:
     """Read every VCALENDAR in ``data`` into blocks; unreadable components are skipped.
 
+    ``spheres`` are the spheres that exist (an unknown X-PLANNER-SPHERE falls back to
+    ``sphere``); ``id_key`` makes block ids unpredictable (see ``block_id_for``);
+    ``check`` may refuse a block with a reason, which skips it like a reading error.
+    ``planner_ids`` takes X-PLANNER-ID as the block id (for sync between one user's
+    own devices, which checks the id is free); an import never does: a file must not
+    choose the storage keys of its blocks.
     Raises CalendarError when the file as a whole is not a readable iCalendar file.
     """
     if not data.strip():
         raise CalendarError(f"{origin} is empty.")
+    options = _Options(spheres, id_key, check, planner_ids)
     # The blocks made are many small objects that all stay alive until the end;
     # the cyclic GC would rescan them again and again for nothing.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read(data, calendar, sphere, origin)
+        return _read(data, calendar, sphere, origin, options)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _read(data: bytes, calendar: str, sphere: str, origin: str) -> ReadResult:
-    stream = _Stream(calendar, sphere, origin, None)
-    stream.run(_unfold(_text_chunks(data, origin)))
+def _read(data: bytes, calendar: str, sphere: str, origin: str, options: _Options
+          ) -> ReadResult:
+    stream = _Stream(calendar, sphere, origin, options, None)
+    stream.run(data)
     if stream.stale:
         # A VTIMEZONE or X-WR-TIMEZONE came after events that were already read:
         # read again, now knowing every calendar's zones from the start.
-        stream = _Stream(calendar, sphere, origin, stream.contexts)
-        stream.run(_unfold(_text_chunks(data, origin)))
+        stream = _Stream(calendar, sphere, origin, options, stream.contexts)
+        stream.run(data)
     name = stream.name
-    return ReadResult(_merge(stream.entries), stream.skipped, name.strip() if name else None)
+    merged = merge(stream.entries,
+                   lambda uid, rid: block_id_for(calendar, uid, rid, options.id_key))
+    repaired = stream.repaired + [Notice(component, note) for component, note in merged.notes]
+    return ReadResult(merged.blocks, stream.skipped, name.strip() if name else None, repaired)
 
 
 class _Stream:
@@ -689,22 +1021,33 @@ class _Stream:
         calendar: str,
         sphere: str,
         origin: str,
-        presets: list[tuple[_Context, list[Skipped]]] | None,
+        options: _Options,
+        presets: list[tuple[_Context, list[Notice]]] | None,
     ) -> None:
         self.calendar, self.sphere, self.origin = calendar, sphere, origin
+        self.options = options
         self.presets = presets
         self.stack: list[_Raw] = []
         self.current: _Calendar | None = None
         self.calendars = 0
         self.event: _Raw | None = None  # the open event or task whose lines are kept
         self.lazy = False  # inside an event or task: its lines are parsed at its END
-        self.entries: list[_Entry] = []
-        self.skipped: list[Skipped] = []
+        self.entries: list[Entry] = []
+        self.skipped: list[Notice] = []
+        self.repaired: list[Notice] = []
         self.name: str | None = None  # X-WR-CALNAME
-        self.contexts: list[tuple[_Context, list[Skipped]]] = []  # final, per calendar
+        self.contexts: list[tuple[_Context, list[Notice]]] = []  # final, per calendar
         self.stale = False
+        self.bytes_repaired: list[tuple[int, str]] = []  # (line, text) decoded as cp1252
+        self.stray_end: tuple[int, str] | None = None  # the last END that closed nothing
 
-    def run(self, lines: Iterator[tuple[int, str]]) -> None:
+    def run(self, data: bytes) -> None:
+        self._run(_unfold(_text_chunks(data, self.origin, self.bytes_repaired)))
+        # Bytes repaired outside any event or task: said once, for the file.
+        for number, text in self.bytes_repaired:
+            self.repaired.append(Notice(f"line {number}", _byte_repair(text, number)))
+
+    def _run(self, lines: Iterator[tuple[int, str]]) -> None:
         last = 0
         stack = self.stack
         event: _Raw | None = None  # the open event or task, whose lines are kept
@@ -749,9 +1092,25 @@ class _Stream:
             raise CalendarError(f"{self.origin} is empty.")
         if not self.calendars:
             raise CalendarError(f"{self.origin} is empty: it has no BEGIN:VCALENDAR.")
-        if stack:
+        self._end_of_file(last)
+
+    def _end_of_file(self, last: int) -> None:
+        """Close what the file left open, where nothing it got right is lost by it."""
+        stack = self.stack
+        if not stack:
+            return
+        calendar = self.current
+        if len(stack) > 1 or calendar is None:
             raise CalendarError(f"{self.origin} ends early (no END:VCALENDAR after line "
                                 f"{last}): the file looks truncated.")
+        if not calendar.implicit:
+            if self.stray_end is not None and self.stray_end[0] == last:
+                note = (f"ends with {self.stray_end[1][:40]!r} on line {last}: read it as "
+                        "END:VCALENDAR")
+            else:
+                note = f"has no END:VCALENDAR (the file ends on line {last}): closed it there"
+            self.repaired.append(Notice(_describe(calendar.raw), note))
+        self._closed(stack.pop(), last)
 
     def _begin_end(self, line: str, number: int) -> None:
         keyword, _, value = line.partition(":")
@@ -765,14 +1124,15 @@ class _Stream:
         if begin:
             self._begin(name, line, number)
         elif name not in [raw.name for raw in stack]:
+            self.stray_end = (number, line)
             if stack:
                 stack[-1].problem = f"has a stray END:{name} on line {number}"
         else:
             while stack[-1].name != name:
                 unclosed = stack.pop()
                 unclosed.problem = f"has no END:{unclosed.name}"
-                self._closed(unclosed)
-            self._closed(stack.pop())
+                self._closed(unclosed, number)
+            self._closed(stack.pop(), number)
         # An event or task is never nested deeper than in a VCALENDAR (or in junk).
         self.lazy, self.event = False, None
         for raw in stack[:2]:
@@ -785,10 +1145,19 @@ class _Stream:
         if name in _TOP_LEVEL:
             # These never nest: an open one here lost its END line.
             keep = 0 if name == "VCALENDAR" else 1
+            if name != "VCALENDAR" and self.current is not None and self.current.implicit:
+                keep = 1
             while len(stack) > keep:
                 unclosed = stack.pop()
                 unclosed.problem = f"has no END:{unclosed.name}"
-                self._closed(unclosed)
+                self._closed(unclosed, number)
+        if not stack and name in _TOP_LEVEL and name != "VCALENDAR":
+            # A component without a VCALENDAR around it (cut from a mail, a vdir item):
+            # read as if the wrapper were there.
+            wrapper = _Raw("VCALENDAR", number)
+            self.current = _Calendar(wrapper, self.calendars, implicit=True)
+            self.calendars += 1
+            stack.append(wrapper)
         raw = _Raw(name, number)
         if stack:
             parent = stack[-1]
@@ -813,8 +1182,9 @@ class _Stream:
         if len(stack) > _MAX_DEPTH:
             raise CalendarError(f"{self.origin} nests components too deeply (line {number}).")
 
-    def _closed(self, raw: _Raw) -> None:
+    def _closed(self, raw: _Raw, number: int) -> None:
         """A component was popped off the stack, by its END or because it has none."""
+        raw.end_line = number
         if raw.name == "VCALENDAR":
             if self.current is not None and raw is self.current.raw:
                 self._finish_calendar(self.current)
@@ -833,10 +1203,28 @@ class _Stream:
         ctx = self._context(calendar)
         if ctx is None:
             return
+        for number, text in self._bytes_repaired_in(raw):
+            raw.note(_byte_repair(text, number))
         try:
-            self.entries.append(_read_component(raw, ctx))
+            entry = _read_component(raw, ctx)
+            reason = self.options.check(entry.block) if self.options.check else None
+            if reason:
+                raise ValueError(reason)
         except (ValueError, TypeError, OverflowError, AssertionError) as exc:
-            calendar.skipped.append(Skipped(_describe(raw), _reason(exc)))
+            calendar.skipped.append(Notice(_describe(raw), _reason(exc)))
+            return
+        self.entries.append(entry)
+        for note in raw.notes or ():
+            calendar.repaired.append(Notice(_describe(raw), note))
+
+    def _bytes_repaired_in(self, raw: _Raw) -> list[tuple[int, str]]:
+        """The repaired bytes on the lines of ``raw``, taken off the file-wide list."""
+        if not self.bytes_repaired:
+            return []
+        mine = [r for r in self.bytes_repaired if raw.line <= r[0] <= raw.end_line]
+        if mine:
+            self.bytes_repaired = [r for r in self.bytes_repaired if r not in mine]
+        return mine
 
     def _context(self, calendar: _Calendar) -> _Context | None:
         """The zones for this calendar's events, or None once a second pass is due."""
@@ -846,7 +1234,7 @@ class _Stream:
             return None
         if calendar.ctx is None:
             calendar.ctx = _context(calendar.raw, self.calendar, self.sphere, self.origin,
-                                    calendar.zone_skipped)
+                                    calendar.zone_skipped, self.options)
             calendar.ctx_inputs = calendar.zone_inputs
         elif calendar.ctx_inputs != calendar.zone_inputs:
             self.stale = True
@@ -856,8 +1244,8 @@ class _Stream:
 
     def _finish_calendar(self, calendar: _Calendar) -> None:
         vcalendar = calendar.raw
-        if vcalendar.problem:
-            self.skipped.append(Skipped(_describe(vcalendar), vcalendar.problem))
+        if vcalendar.problem and not calendar.implicit:
+            self.skipped.append(Notice(_describe(vcalendar), vcalendar.problem))
         self.name = self.name or vcalendar.text("X-WR-CALNAME")
         if self.presets is not None:
             ctx, zone_skipped = self.presets[calendar.index]
@@ -868,97 +1256,78 @@ class _Stream:
                 self.stale = True
                 self.entries.clear()
             zone_skipped = []
-            ctx = _context(vcalendar, self.calendar, self.sphere, self.origin, zone_skipped)
+            ctx = _context(vcalendar, self.calendar, self.sphere, self.origin, zone_skipped,
+                           self.options)
         self.contexts.append((ctx, zone_skipped))
         self.skipped += zone_skipped
         self.skipped += calendar.skipped
+        self.repaired += calendar.repaired
 
+
+def _byte_repair(text: str, number: int) -> str:
+    return (f"has bytes that are not UTF-8 on line {number}: read them as Windows-1252 "
+            f"({text.strip()[:60]!r})")
 
 
 def _reason(exc: Exception) -> str:
     text = str(exc).strip() or type(exc).__name__
-    if text.startswith(("has ", "uses ", "mixes ", "is ")):
+    if text.startswith(("has ", "uses ", "mixes ", "is ", "needs ")):
         return text
     return f"cannot be read: {text}"
 
 
 def _context(
-    vcalendar: _Raw, calendar: str, sphere: str, origin: str, skipped: list[Skipped]
+    vcalendar: _Raw, calendar: str, sphere: str, origin: str, skipped: list[Notice],
+    options: _Options,
 ) -> _Context:
-    vtimezones: dict[str, icalendar.Timezone] = {}
+    vtimezones: dict[str, str] = {}
     for raw in vcalendar.children:
         if raw.name != "VTIMEZONE" or raw.problem:
             continue
         tzid = raw.text("TZID")
         if not tzid:
             continue
-        try:
-            vtimezones[tzid] = icalendar.Timezone.from_ical(_raw_text(raw))
-        except Exception:  # a broken VTIMEZONE only matters to events that use it
-            skipped.append(Skipped(_describe(raw), "cannot be read as a time zone"))
+        text, problem = _vtimezone_text(raw)
+        if problem is None and zone_of(text) is None:
+            problem = "cannot be read as a time zone"
+        if problem is not None:
+            # A broken VTIMEZONE only matters to events that use it (they say so).
+            skipped.append(Notice(_describe(raw), problem))
+            continue
+        vtimezones[tzid] = text
     wr_zone = None
     wr_name = vcalendar.text("X-WR-TIMEZONE")
     if wr_name:
         found = iana_name(wr_name.strip())
-        if found is not None and found != "UTC":
-            wr_zone = resolve_zone(found, {})
-    return _Context(calendar, sphere, origin, vtimezones, wr_zone, {})
+        if found is not None:
+            wr_zone = UTC_ZONE if found == "UTC" else resolve_zone(found, {})
+    return _Context(calendar, sphere, origin, vtimezones, wr_zone, {}, options)
 
 
-def _raw_text(raw: _Raw) -> str:
-    """Re-serialise a component (used for the rare VTIMEZONE only)."""
-    out = [f"BEGIN:{raw.name}"]
-    for prop in raw.props:
-        params = "".join(f";{k}={v}" for k, v in prop.params.items())
-        out.append(f"{prop.name}{params}:{prop.value}")
-    out.extend(_raw_text(child) for child in raw.children)
-    out.append(f"END:{raw.name}")
-    return "\r\n".join(out)
+# What a VTIMEZONE's rules consist of (see planner.core.zonerules); the rest is dropped.
+_ZONE_PROPS = frozenset({"DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "TZNAME", "RRULE", "RDATE",
+                         "EXDATE"})
 
 
-def _merge(entries: list[_Entry]) -> list[Block]:
-    """Apply duplicates, cancellations and chunked exports to the parsed entries."""
-    latest: dict[tuple[str, str | None], _Entry] = {}
-    for entry in entries:
-        key = (entry.uid, entry.rid)
-        if entry.block.kind is Kind.FLEXIBLE and entry.chunk is not None:
-            key = (entry.uid, f"chunk:{entry.chunk}")
-        known = latest.get(key)
-        if known is None or entry.sequence >= known.sequence:
-            latest[key] = entry
-    masters = {e.uid: e for e in latest.values() if e.rid is None}
-    cancelled_slots: dict[str, list[Moment]] = {}
-    for entry in latest.values():
-        if entry.rid is not None and entry.cancelled and entry.rid_moment is not None:
-            cancelled_slots.setdefault(entry.uid, []).append(entry.rid_moment)
-    blocks: list[Block] = []
-    chunks: dict[str, int] = {}
-    for entry in latest.values():
-        if entry.cancelled:
+def _vtimezone_text(raw: _Raw) -> tuple[str, str | None]:
+    """A VTIMEZONE as the text a custom zone is stored as, or a reason it is refused."""
+    tzid = (raw.text("TZID") or "").strip()
+    out = ["BEGIN:VTIMEZONE", f"TZID:{tzid}"]
+    size = 0
+    for part in raw.children:
+        if part.name not in ("STANDARD", "DAYLIGHT") or part.problem:
             continue
-        block = entry.block
-        if entry.rid is None:
-            slots = cancelled_slots.get(entry.uid)
-            if slots and block.recurrence is not None:
-                exdates = block.recurrence.exdates + tuple(slots)
-                block = replace(block, recurrence=replace(block.recurrence, exdates=exdates))
-                if block.source is not None:
-                    # The cancellations live in other components: fold them into the
-                    # master's hash, or re-import would call the series unchanged.
-                    folded = hashlib.sha1(
-                        (block.source.content_hash + "|" + ",".join(sorted(
-                            str(m) for m in slots))).encode()).hexdigest()
-                    block = replace(block, source=replace(block.source, content_hash=folded))
-        else:
-            master = masters.get(entry.uid)
-            if master is not None and master.cancelled:
-                continue  # the whole series was cancelled
-        if block.kind is Kind.FLEXIBLE and block.id in chunks:
-            index = chunks[block.id]
-            merged = tuple(sorted(blocks[index].planned + block.planned))
-            blocks[index] = replace(blocks[index], planned=merged)
-            continue
-        if block.kind is Kind.FLEXIBLE:
-            chunks[block.id] = len(blocks)
-        blocks.append(block)
-    return blocks
+        out.append(f"BEGIN:{part.name}")
+        for prop in part.props:
+            if prop.name not in _ZONE_PROPS:
+                continue
+            size += 1 + prop.value.count(",")
+            params = "".join(f";{k}={v}" for k, v in prop.params.items()
+                             if k in ("VALUE", "TZID"))
+            out.append(f"{prop.name}{params}:{prop.value.strip()}")
+        out.append(f"END:{part.name}")
+        size += 1
+    if size > _MAX_ZONE_LINES:
+        return "", f"has more than {_MAX_ZONE_LINES} time-zone rules and changes: not read"
+    out.append("END:VTIMEZONE")
+    return "\n".join(out), None

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import calendar as gregorian
 import copy
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -43,13 +43,26 @@ _Fit = tuple[int, int, int, time]
 
 
 def build_vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for IANA ``tzid`` that is exact from ``first_year`` to ``last_year``."""
+    """A VTIMEZONE for IANA ``tzid`` (or a calendar's own zone registered under that
+    name) that is exact from ``first_year`` to ``last_year``."""
     return copy.deepcopy(_build(tzid, first_year, last_year))  # the cached one stays intact
+
+
+# A calendar's own zones (planner.core.zonerules.RuleZone) by the name events use for
+# them; their key is unique per set of rules, so the cache below cannot mix them up.
+_CUSTOM: dict[str, tzinfo] = {}
+
+
+def register_zone(zone: tzinfo) -> None:
+    """Make a zone that is not an IANA one known to ``build_vtimezone`` by its key."""
+    key = getattr(zone, "key", None)
+    if key and not isinstance(zone, ZoneInfo):
+        _CUSTOM[key] = zone
 
 
 @lru_cache(maxsize=64)
 def _build(tzid: str, first_year: int, last_year: int) -> Timezone:
-    zone = ZoneInfo(tzid)
+    zone = _CUSTOM.get(tzid) or ZoneInfo(tzid)
     # A couple of days of margin: local New Year is up to 14 h away from UTC's.
     start = datetime(first_year, 1, 1, tzinfo=UTC) - timedelta(days=2)
     end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + timedelta(days=2)

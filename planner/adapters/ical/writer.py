@@ -29,15 +29,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDDDTypes, vDuration, vRecur, vText
 
 from planner.adapters.ical.alarms import alarm_component
 from planner.adapters.ical.participants import add_participants
 from planner.adapters.ical.text import clean_text
-from planner.adapters.ical.vtimezone import HISTORY_FROM, build_vtimezone
+from planner.adapters.ical.vtimezone import HISTORY_FROM, build_vtimezone, register_zone
 from planner.core.model import Block, Moment
+from planner.core.recurrence import rules_of
+from planner.core.zonerules import zone_of
 
 DEFAULT_PRODID = "-//planner//planner 0.1//EN"
 CALENDAR_NAME = "planner"
@@ -266,8 +268,7 @@ class _Writer:
         rec = block.recurrence
         if rec is None:
             return
-        if rec.rrule:
-            rule = _rule(block)
+        for rule in _rules(block):  # RFC 2445 files may carry several RRULEs
             event.add("RRULE", rule)
             if zone is not None:
                 self._note_series_end(zone.key, block, rule)
@@ -312,13 +313,15 @@ def _series_uids(series: Mapping[SeriesKey, list[Block]]) -> dict[SeriesKey, str
     return uids
 
 
-def _rule(block: Block) -> vRecur:
-    assert block.recurrence is not None and block.recurrence.rrule
-    try:
-        return vRecur.from_ical(block.recurrence.rrule)
-    except ValueError as exc:
-        raise ValueError(f"block {block.id!r}: unreadable RRULE "
-                         f"{block.recurrence.rrule!r}") from exc
+def _rules(block: Block) -> list[vRecur]:
+    assert block.recurrence is not None
+    rules = []
+    for text in rules_of(block.recurrence.rrule):
+        try:
+            rules.append(vRecur.from_ical(text))
+        except ValueError as exc:
+            raise ValueError(f"block {block.id!r}: unreadable RRULE {text!r}") from exc
+    return rules
 
 
 def _add_flexible_details(event: Event, block: Block) -> None:
@@ -363,16 +366,16 @@ def _bounded(members: list[Block], bound: tuple[datetime, datetime]) -> list[Blo
     for override in members[1:]:
         if _overlaps(override, start, end, zone):
             limit = max(limit, _instant(_slot(override), zone))
-    new_rrule = rec.rrule
-    if rec.rrule:
-        rule = _rule(master)
+    new_rules = []
+    for rule in _rules(master):
         if "COUNT" in rule:
             return members
         until = rule.get("UNTIL")
         if until and _instant(until[0], zone, end_of_day=True) <= limit:
             return members
         rule["UNTIL"] = [_like(master.start, limit, zone)]
-        new_rrule = rule.to_ical().decode("ascii")
+        new_rules.append(rule.to_ical().decode("ascii"))
+    new_rrule = "\n".join(new_rules) or rec.rrule
     rdates = tuple(m for m in rec.rdates if _instant(m, zone) <= limit)
     bounded = replace(master, recurrence=replace(rec, rrule=new_rrule, rdates=rdates))
     kept = [o for o in members[1:] if _instant(_slot(o), zone) <= limit]
@@ -454,13 +457,14 @@ def _utc(moment: datetime) -> datetime:
 
 
 @lru_cache(maxsize=64)
-def _zone(tzid: str) -> ZoneInfo | None:
+def _zone(tzid: str) -> tzinfo | None:
     if tzid in _UTC_NAMES:
         return None
-    try:
-        return ZoneInfo(tzid)
-    except (ZoneInfoNotFoundError, ValueError):
+    zone = zone_of(tzid)  # an IANA name, or a calendar's own VTIMEZONE (core.zonerules)
+    if zone is None or zone is UTC:
         return None  # unknown name: fall back to UTC, which is still exact
+    register_zone(zone)
+    return zone
 
 
 def _zone_for(block: Block) -> ZoneInfo | None:

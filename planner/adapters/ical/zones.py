@@ -4,34 +4,32 @@ Files name zones in several ways: IANA names (``Europe/Berlin``), Windows names
 (``W. Europe Standard Time``, Outlook/Exchange), "globally unique" vendor paths
 (``/mozilla.org/20050126_1/Europe/Berlin``) and free text backed by a custom
 VTIMEZONE (``Customized Time Zone``). Blocks store an IANA name so recurrence can
-follow the zone's real rules; a custom VTIMEZONE is mapped to the IANA zone whose
-offsets agree with it over the years that matter today.
+follow the zone's real rules; a custom VTIMEZONE is mapped to the IANA zone that agrees
+with it exactly from the event's year on, and is otherwise kept with its own rules
+(``planner.core.zonerules``), so nothing drifts. A TZID no VTIMEZONE defines may still
+name a zone in words (``(UTC+01:00) Amsterdam, Berlin, ...``): ``guess_zone``.
 """
 
 from __future__ import annotations
 
-import warnings
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
-from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import icalendar
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from planner.core.errors import PlannerError
+from planner.core.zonerules import RuleZone, zone_label, zone_of
 
 _UTC_NAMES = frozenset({"utc", "gmt", "z", "etc/utc", "etc/gmt", "zulu", "universal"})
 
-# Compare custom zones with IANA ones over these years: recent enough that the
-# IANA history matches what a calendar's simplified VTIMEZONE rules describe.
+# IANA zones are grouped by their offsets over these years, to find the few that may
+# match a custom zone; each of those is then checked exactly (``equivalent_iana``).
 _FIRST_YEAR = 2019
 _LAST_YEAR = 2031
-# Switch instants are compared to the minute over a few of those years only, as
-# dateutil's VTIMEZONE zones are slow to query.
-_EXACT_YEARS = (2025, 2027)
 
 
 class UnknownZoneError(PlannerError, ValueError):
@@ -42,11 +40,12 @@ class UnknownZoneError(PlannerError, ValueError):
 class ResolvedZone:
     """A zone to interpret wall times in.
 
-    ``name`` is the IANA name (``"UTC"`` for UTC) or None when a custom VTIMEZONE has
-    no IANA equivalent; ``tz`` is what converts wall time to instants either way.
+    ``name`` is the IANA name (``"UTC"`` for UTC) or, for a custom VTIMEZONE without an
+    IANA equivalent, its text (see ``planner.core.zonerules``); ``tz`` is what converts
+    wall time to instants either way.
     """
 
-    name: str | None
+    name: str
     tz: tzinfo
 
     @property
@@ -95,43 +94,96 @@ def _flat_names() -> frozenset[str]:
     return frozenset(n for n in available_timezones() if "/" not in n)
 
 
-def resolve_zone(tzid: str, vtimezones: dict[str, icalendar.Timezone]) -> ResolvedZone:
-    """Resolve a TZID parameter using the calendar's own VTIMEZONE components.
+def resolve_zone(tzid: str, vtimezones: dict[str, str], year: int = 2025) -> ResolvedZone:
+    """Resolve a TZID parameter for a wall time in ``year``, using the calendar's own
+    VTIMEZONEs (TZID -> their text, see ``planner.core.zonerules``).
 
+    A name planner knows wins. Otherwise the VTIMEZONE decides: an IANA zone when one
+    agrees with it from the year before ``year`` to 2037, else its own rules.
     Raises UnknownZoneError when the name is unknown and no VTIMEZONE defines it.
     """
     name = iana_name(tzid)
     if name is not None:
         return UTC_ZONE if name == "UTC" else ResolvedZone(name, ZoneInfo(name))
-    component = vtimezones.get(tzid) or vtimezones.get(tzid.strip('"'))
-    if component is None:
+    text = vtimezones.get(tzid) or vtimezones.get(tzid.strip('"'))
+    if text is None:
         raise UnknownZoneError(f"unknown time zone {tzid!r}")
-    return zone_from_vtimezone(component)
-
-
-def zone_from_vtimezone(component: icalendar.Timezone) -> ResolvedZone:
-    """The IANA equivalent of a VTIMEZONE, or the custom zone itself if none agrees."""
-    return _zone_from_vtimezone_text(component.to_ical())
+    return custom_zone(text, year)
 
 
 @cache
-def _zone_from_vtimezone_text(text: bytes) -> ResolvedZone:
-    # Files repeat the same VTIMEZONE a lot (one per VCALENDAR, every import).
-    component = icalendar.Timezone.from_ical(text)
-    tzid = str(component.get("TZID", ""))
-    name = iana_name(tzid)
-    if name is not None:
-        return UTC_ZONE if name == "UTC" else ResolvedZone(name, ZoneInfo(name))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            custom = component.to_tz(lookup_tzid=False)
-    except Exception as exc:  # icalendar raises many kinds for broken VTIMEZONEs
-        raise UnknownZoneError(f"time zone {tzid!r} has a VTIMEZONE that cannot be read") from exc
-    match = equivalent_iana(custom, hint=tzid)
+def custom_zone(text: str, year: int) -> ResolvedZone:
+    """A calendar's own VTIMEZONE as an IANA zone where one is exact, else as itself."""
+    tz = zone_of(text)
+    if not isinstance(tz, RuleZone):
+        raise UnknownZoneError(f"time zone {zone_label(text)!r} has a VTIMEZONE that "
+                               "cannot be read")
+    match = equivalent_iana(tz, hint=zone_label(text), since=year - 1)
     if match is None:
-        return ResolvedZone(None, custom)
+        return ResolvedZone(text, tz)
     return UTC_ZONE if match == "UTC" else ResolvedZone(match, ZoneInfo(match))
+
+
+def guess_zone(tzid: str) -> str | None:
+    """The IANA zone an undefined TZID most likely means, from a display name such as
+    ``(UTC+01:00) Amsterdam, Berlin, ...`` or ``Western/Central Europe``; or None."""
+    cleaned = " ".join(tzid.strip().strip('"').split())
+    if not cleaned:
+        return None
+    known = _DISPLAY_NAMES.get(cleaned.lower())
+    if known is not None:
+        return known
+    match = _DISPLAY.match(cleaned)
+    if match is None:
+        return None
+    offset = timedelta(hours=int(match[2] or 0), minutes=int(match[3] or 0))
+    if match[1] == "-":
+        offset = -offset
+    rest = match[4].strip()
+    known = _DISPLAY_NAMES.get(rest.lower())
+    if known is not None:
+        return known
+    cities = _cities()
+    for city in re.split(r"\s*[,/;]\s*", rest):
+        for name in cities.get(city.lower().replace(" ", "_"), ()):
+            if _standard_offset(name) == offset:
+                return name
+    return None
+
+
+# Display names of zones that name no city planner can look up.
+_DISPLAY_NAMES = {
+    "western/central europe": "Europe/Berlin",
+    "central europe": "Europe/Berlin",
+    "western europe": "Europe/Lisbon",
+    "eastern europe": "Europe/Bucharest",
+    "eastern time (us & canada)": "America/New_York",
+    "central time (us & canada)": "America/Chicago",
+    "mountain time (us & canada)": "America/Denver",
+    "pacific time (us & canada)": "America/Los_Angeles",
+    "alaska": "America/Anchorage",
+    "hawaii": "Pacific/Honolulu",
+}
+_DISPLAY = re.compile(r"\(\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?)?\s*\)\s*(.*)",
+                      re.IGNORECASE)
+
+
+@cache
+def _cities() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for name in sorted(available_timezones()):
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+            found.setdefault(name.rsplit("/", 1)[-1].lower(), []).append(name)
+    return {city: tuple(names) for city, names in found.items()}
+
+
+def _standard_offset(name: str) -> timedelta | None:
+    zone = _zone(name)
+    if zone is None:
+        return None
+    offsets = [datetime(2025, month, 1, 12, tzinfo=UTC).astimezone(zone).utcoffset()
+               for month in (1, 7)]
+    return min(o for o in offsets if o is not None)
 
 
 def _samples() -> list[datetime]:
@@ -160,40 +212,24 @@ def _iana_fingerprints() -> dict[tuple[timedelta | None, ...], tuple[str, ...]]:
     return {key: tuple(names) for key, names in groups.items()}
 
 
-def _transitions(tz: tzinfo, samples: list[datetime]) -> list[datetime]:
-    """Instants (to the minute) where ``tz`` changes offset between samples."""
-    found = []
-    for before, after in pairwise(samples):
-        if before.astimezone(tz).utcoffset() == after.astimezone(tz).utcoffset():
-            continue
-        low, high = before, after
-        while high - low > timedelta(minutes=1):
-            mid = low + (high - low) / 2
-            if mid.astimezone(tz).utcoffset() == low.astimezone(tz).utcoffset():
-                low = mid
-            else:
-                high = mid
-        found.append(high)
-    return found
-
-
-def equivalent_iana(custom: tzinfo, hint: str = "") -> str | None:
-    """An IANA zone with the same offsets and switch instants as ``custom``, or None."""
+def equivalent_iana(custom: RuleZone, hint: str = "", since: int = _FIRST_YEAR) -> str | None:
+    """An IANA zone with the same offsets and switch instants as ``custom`` from the
+    start of year ``since`` to the end of 2037, or None."""
     samples = _samples()
     candidates = _iana_fingerprints().get(_fingerprint(custom, samples), ())
     if not candidates:
         return None
-    exact = [s for s in samples if _EXACT_YEARS[0] <= s.year <= _EXACT_YEARS[1]]
-    checks = [
-        instant + delta
-        for instant in _transitions(custom, exact)
-        for delta in (timedelta(minutes=-2), timedelta(minutes=2))
-    ]
+    begin = datetime(max(since, 1900), 1, 1, tzinfo=UTC)
+    end = datetime(2038, 1, 1, tzinfo=UTC)
+    checks = [begin + timedelta(days=7 * week) for week in range((end - begin).days // 7)]
+    checks += [instant + delta
+               for instant in custom.transitions(begin, end)
+               for delta in (timedelta(minutes=-2), timedelta(minutes=2))]
     expected = _fingerprint(custom, checks)
-    agreeing = [name for name in candidates if _fingerprint(ZoneInfo(name), checks) == expected]
-    if not agreeing:
-        return None
-    return min(agreeing, key=lambda name: _rank(name, hint))
+    for name in sorted(candidates, key=lambda name: _rank(name, hint)):
+        if _fingerprint(ZoneInfo(name), checks) == expected:
+            return name
+    return None
 
 
 # Where several IANA zones agree, these widely used ones are the least surprising.

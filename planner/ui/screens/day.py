@@ -1,29 +1,49 @@
-"""The day view: one timeline for work and personal blocks, and every planning key."""
+"""The day view: one timeline for work and personal blocks, and every planning key.
+
+It reads nothing and writes nothing itself: days are loaded by read jobs (``DayLoaded``),
+every change runs as a write job that answers with a message (``Edited``,
+``PlanFinished``...), and ``DataChanged`` after each write has the day read again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, LoadingIndicator, Static
-from textual.worker import get_current_worker
+from textual.timer import Timer
+from textual.widgets import Footer, Static
 
-from planner.app.service import PlannerError
+from planner.core.errors import PlannerError
 from planner.core.intervals import merge
 from planner.core.model import Block
 from planner.core.moments import day_label
+from planner.core.safetext import printable
 from planner.core.when import WhenError
 from planner.ui.blocks import block_from_quick_add
-from planner.ui.daydata import DayCache, DayData, Warmer
+from planner.ui.daydata import DayCache, DayData, DayLoaded, load_days
 from planner.ui.markup import esc, sphere_chip, sphere_order
-from planner.ui.memory import freeze_heap
+from planner.ui.messages import (
+    DataChanged,
+    Edited,
+    ExportFinished,
+    ImportFinished,
+    JobFailed,
+    JobProgress,
+    PlanFinished,
+    SyncFinished,
+    SyncStatusRead,
+    WritesChanged,
+)
+from planner.ui.screens.review import ReviewReady
 from planner.ui.view import Item, hhmm, minutes_text, sphere_letter
+from planner.ui.widgets.busy import BusyBar
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
 from planner.ui.widgets.text import set_text
@@ -31,11 +51,17 @@ from planner.ui.widgets.timeline import Timeline, TimelineData
 
 if TYPE_CHECKING:
     from planner.app.exporting import ExportPreview
-    from planner.app.service import DayPlan, PlannerService
-    from planner.ui.app import PlannerApp
+    from planner.app.service import DayPlan
+    from planner.ui.jobs import Outcome, Progress
+    from planner.ui.screens.transfer import ExportRequest, ImportRequest
+    from planner.ui.services import Services
 
 NARROW = 100  # below this many columns the side panel hides unless asked for
 MOVE_STEP = timedelta(minutes=15)
+LOADING_AFTER = 0.15  # seconds: a day read that quick shows no "loading" in between
+# Actions that change data: refused (and shown disabled) while a write runs.
+WRITE_ACTIONS = frozenset({"quick_add", "edit", "done", "toggle_kind", "toggle_pin", "move",
+                           "delete", "replan", "undo", "redo", "import", "export", "sync"})
 
 
 class DayScreen(Screen[None]):
@@ -71,25 +97,22 @@ class DayScreen(Screen[None]):
     selected: reactive[str | None] = reactive(None, init=False)
     side_shown: reactive[bool | None] = reactive(None, init=False)  # None: by width
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, services: Services, day: date) -> None:
         super().__init__()
+        self.service = services.planner
+        self.jobs = services.jobs
+        self.services = services
         self._plan: DayPlan | None = None
         self._data: DayData | None = None
         self._items: list[Item] = []
         self._done: list[Block] = []
-        self._warmer = Warmer()
-        self._days = DayCache(warmer=self._warmer)
-        self._step = 1  # the last day change, so the next day that way is warmed first
+        self._days = DayCache()
+        self._step = 1  # the last day change, so the next day that way is read first
         self._scrolled_for: date | None = None
+        self._select_after: str | None = None  # a block just saved: select it once shown
+        self._loading_timer: Timer | None = None
+        self._sync_status: str | None = None  # the header's "synced 08:30"
         self.set_reactive(DayScreen.day, day)
-
-    @property
-    def service(self) -> PlannerService:
-        return self.planner_app.service
-
-    @property
-    def planner_app(self) -> PlannerApp:
-        return self.app  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ layout
 
@@ -99,20 +122,23 @@ class DayScreen(Screen[None]):
         with Horizontal(id="day-main"):
             yield Timeline(id="timeline")
             yield SidePanel(id="side")
-        with Horizontal(id="busy"):
-            yield LoadingIndicator()
-            yield Static(id="busy-label")
+        yield BusyBar(id="busy")
         yield QuickAddBar(id="quick-add")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#quick-add").display = False
-        self.query_one("#busy").display = False
-        self.refresh_data()
         self._apply_side()
+        self._show_loading()
+        self._show_day()
+        self._read_sync_status()
         self.query_one(Timeline).focus()
-        self.call_after_refresh(self._prefetch, self.day)
-        self.call_after_refresh(freeze_heap)
+        settings = self.service.settings
+        if settings.sync_on_start:
+            self.call_after_refresh(self._start_background_sync)
+        if settings.sync_every is not None:
+            self.set_interval(settings.sync_every.total_seconds(),
+                              self._start_background_sync)
 
     def on_resize(self) -> None:
         self._apply_side()
@@ -130,45 +156,85 @@ class DayScreen(Screen[None]):
 
     def watch_day(self) -> None:
         self.selected = None
-        self.refresh_data(keep_cache=True)
-        self.call_after_refresh(self._prefetch, self.day)
-
-    @work(thread=True, exclusive=True, group="prefetch")
-    def _prefetch(self, day: date) -> None:
-        """Warm the neighbouring days so ←/→ paints from cache, not from expansion."""
-        worker = get_current_worker()
-        step = timedelta(days=self._step)
-        self._warmer.warm(self.service, [day + step, day - step],
-                          lambda: worker.is_cancelled)
+        self._show_day()
 
     def watch_selected(self) -> None:
         self.query_one(Timeline).selected = self.selected
         self._update_side()
 
-    # ------------------------------------------------------------------ data
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.jobs.busy:
+            return None  # shown disabled in the footer; the busy line says why
+        return True
 
-    def refresh_data(self, *, keep_cache: bool = False) -> None:
-        """Re-read the day from the service and hand it to the widgets.
+    # ------------------------------------------------------------------ reading days
 
-        Every caller but a plain day change has just changed (or reloaded) the data,
-        so the days seen so far are forgotten unless ``keep_cache``.
+    def _show_day(self) -> None:
+        """Paint the day from memory, or ask a read job for it (and for its neighbours)."""
+        data = self._days.get(self.day, self.service.today())
+        if data is not None:
+            self._paint(data)
+            self._prefetch()
+            return
+        self.jobs.read("day", lambda day=self.day: load_days(self.service, [day]),
+                       reply_to=self)
+        if self._loading_timer is None:
+            self._loading_timer = self.set_timer(LOADING_AFTER, self._show_loading)
+
+    def _prefetch(self) -> None:
+        """Read the neighbouring days, so ←/→ paints from memory, not from expansion."""
+        step = timedelta(days=self._step)
+        wanted = [d for d in (self.day + step, self.day - step) if d not in self._days]
+        if wanted:
+            self.jobs.read("prefetch", lambda: load_days(self.service, wanted), reply_to=self)
+
+    def _show_loading(self) -> None:
+        """The day asked for is still being read: say so instead of showing another day."""
+        self._loading_timer = None
+        if self._data is not None and self._data.day == self.day:
+            return
+        set_text(self.query_one("#day-header", Static),
+                 f"[b]{day_label(self.day, year=True)}[/]  [dim]reading…[/]")
+        self.query_one("#all-day").display = False
+        self.query_one(Timeline).data = TimelineData()
+
+    @on(DayLoaded)
+    def _loaded(self, event: DayLoaded) -> None:
+        for data in event.days:
+            self._days.put(data)
+        if any(data.day == self.day for data in event.days):
+            self._show_day()
+
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        """Saved here or elsewhere: forget every day read so far, read this one again.
+
+        What is shown stays until the new read arrives, so an edit never flashes blank.
         """
-        service = self.service
-        if not keep_cache:
-            self._days.clear()
-        data = self._days.get(service, self.day)
+        self._days.clear()
+        self._show_day()
+        self._read_sync_status()
+
+    def _paint(self, data: DayData) -> None:
+        """Hand one day's data to the widgets."""
+        if self._loading_timer is not None:
+            self._loading_timer.stop()
+            self._loading_timer = None
         self._data = data
         self._plan = data.plan
         self._items = list(data.items)
         self._done = list(data.done)
-        now = service.now()
-        settings = service.settings
+        now = self.service.now()
+        settings = self.service.settings
         end_hour = settings.day_end.hour + (1 if settings.day_end.minute else 0)
         timeline = self.query_one(Timeline)
         timeline.data = TimelineData(
             items=tuple(self._items), now=now if now.date() == self.day else None,
             past=self.day < now.date(), day_start_hour=settings.day_start.hour,
             day_end_hour=min(24, end_hour or 24))
+        if self._select_after is not None:
+            block_id, self._select_after = self._select_after, None
+            self._select_block(block_id)
         if self.selected not in self._keys():
             self.set_reactive(DayScreen.selected, None)
             timeline.selected = None
@@ -211,7 +277,7 @@ class DayScreen(Screen[None]):
         left_over = len(self._plan.unplaced)
         unplaced = (f"  [$warning]{left_over} unplaced (s)[/]"
                     if left_over and not self.query_one(SidePanel).display else "")
-        status = self.planner_app.sync_status
+        status = self._sync_status
         synced = ""
         if status:
             colour = "$error" if status.startswith("sync failed") else "$text-muted"
@@ -274,26 +340,31 @@ class DayScreen(Screen[None]):
     def _clicked(self, event: Timeline.Clicked) -> None:
         self.selected = event.key
         if event.opened:
-            self.action_edit()
+            self.run_action_checked("edit")
+
+    def run_action_checked(self, action: str) -> None:
+        """A mouse or message path to an action, refused like its key while writing."""
+        if self.check_action(action, ()):
+            self.call_later(self.run_action, action)
+        else:
+            self.notify(f"Not now: {self.jobs.writing or 'a change'} is still being saved.",
+                        severity="warning")
 
     @on(QuickAddBar.Submitted)
     def _quick_added(self, event: QuickAddBar.Submitted) -> None:
         try:
-            block = self.service.add(block_from_quick_add(self.service, event.parsed, self.day))
+            block = block_from_quick_add(self.service, event.parsed, self.day)
         except (PlannerError, WhenError) as exc:
             self.notify(str(exc), severity="error")
             return
         self._close_quick_add()
-        where = self._where(block)
-        self.notify(f"Added {block.title!r}{where}.", title="Added")
-        self._notify_moves()
-        self.refresh_data()
-        self._select_block(block.id)
 
-    def _notify_moves(self) -> None:
-        """Say what the last change moved besides the block it was about."""
-        for line in self.service.plan_notices():
-            self.notify(line, title="Moved to make room", severity="warning", timeout=10)
+        def add(progress: Progress) -> Outcome:
+            saved = self.service.add(block)
+            return Edited(f"Added {saved.title!r}{self._where(saved)}.", saved.id,
+                          title="Added")
+
+        self._write(f"Adding {block.title!r}", add)
 
     def _where(self, block: Block) -> str:
         if block.is_fixed and isinstance(block.start, datetime):
@@ -340,9 +411,15 @@ class DayScreen(Screen[None]):
         self.app.push_screen(DatePrompt(self.service.today()), done)
 
     def action_review(self) -> None:
+        day = self.day
+        self.jobs.read("review", lambda: ReviewReady(self.service.weekly_review(day)),
+                       reply_to=self)
+
+    @on(ReviewReady)
+    def _review_ready(self, event: ReviewReady) -> None:
         from planner.ui.screens.review import ReviewScreen
 
-        self.app.push_screen(ReviewScreen(self.service.weekly_review(self.day)))
+        self.app.push_screen(ReviewScreen(event.markdown))
 
     def action_week(self) -> None:
         from planner.ui.screens.week import WeekScreen
@@ -351,7 +428,7 @@ class DayScreen(Screen[None]):
             if day is not None:
                 self.day = day
 
-        self.app.push_screen(WeekScreen(self.day), back)
+        self.app.push_screen(WeekScreen(self.services, self.day), back)
 
     def action_select(self, step: int) -> None:
         keys = self._keys()
@@ -383,26 +460,52 @@ class DayScreen(Screen[None]):
         current = self.query_one(SidePanel).display
         self.side_shown = not current
 
-    # ------------------------------------------------------------------ planning
+    # ------------------------------------------------------------------ writing
 
-    def _call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        """Run a service call; a user error becomes a notification, not a crash."""
-        try:
-            return fn(*args, **kwargs)
-        except (PlannerError, WhenError) as exc:
-            self.notify(str(exc), severity="error")
-        except Exception as exc:
-            if type(exc).__name__ in ("StoreBusy", "StoreError"):
-                self.notify(str(exc), severity="error", timeout=8)
-            else:
-                raise
-        return None
+    def _write(self, description: str, job: Callable[[Progress], Outcome]) -> None:
+        """Run ``job`` as a write job; its message(s) come back here, an ``Edited`` one
+        with what the change had to move to make room (read in the job's own thread,
+        right after its write)."""
 
-    def _need_selection(self) -> str | None:
-        block_id = self.selected_block_id()
-        if block_id is None:
+        def with_moves(progress: Progress) -> Outcome:
+            outcome = job(progress)
+            if isinstance(outcome, Edited):
+                outcome.moved = tuple(self.service.plan_notices())
+            return outcome
+
+        self.jobs.write(description, with_moves, reply_to=self)
+
+    @on(WritesChanged)
+    def _writes_changed(self, event: WritesChanged) -> None:
+        self.refresh_bindings()
+        busy = self.query_one(BusyBar)
+        if event.description is None:
+            busy.stop()
+        else:
+            busy.start(event.description + "…")
+
+    @on(JobProgress)
+    def _progress(self, event: JobProgress) -> None:
+        self.query_one(BusyBar).say(event.text)
+
+    @on(JobFailed)
+    def _failed(self, event: JobFailed) -> None:
+        self.notify(event.error, severity="error", timeout=8)
+
+    @on(Edited)
+    def _edited(self, event: Edited) -> None:
+        self.notify(event.note, title=event.title)
+        for line in event.moved:
+            self.notify(line, title="Moved to make room", severity="warning", timeout=10)
+        self._select_after = event.select
+
+    def _need_selection(self) -> Block | None:
+        """The selected block as last read, or None (with a hint) if nothing is selected."""
+        selection = self.selection()
+        if selection is None:
             self.notify("Select a block first (j/k or a click).", severity="warning")
-        return block_id
+            return None
+        return selection.block
 
     def action_quick_add(self) -> None:
         # "tomorrow" counts from today; a time alone is on the day being viewed.
@@ -412,207 +515,176 @@ class DayScreen(Screen[None]):
     def action_edit(self) -> None:
         from planner.ui.screens.edit import EditScreen
 
-        block_id = self._need_selection()
-        if block_id is None:
-            return
-        block = self._call(self.service.block, block_id)
+        block = self._need_selection()
         if block is None:
             return
 
         def saved(changes: dict[str, object] | None) -> None:
             if not changes:
                 return
-            if self._call(self.service.update, block.id, "edit", **changes) is not None:
-                self.notify(f"Saved {changes.get('title', block.title)!r}.")
-                self._notify_moves()
-                self.refresh_data()
-                self._select_block(block.id)
+
+            def update(progress: Progress) -> Outcome:
+                after = self.service.update(block.id, "edit", **changes)
+                return Edited(f"Saved {after.title!r}.", after.id)
+
+            self._write(f"Saving {block.title!r}", update)
 
         self.app.push_screen(EditScreen(block, self.service.zone,
                                         self.service.settings.sphere_names,
                                         self.service.now()), saved)
 
-    def _after(self, block: Block | None, message: str, block_id: str | None = None) -> None:
-        if block is None:
-            return
-        self.notify(message)
-        self._notify_moves()
-        self.refresh_data()
-        self._select_block(block_id or block.id)
+    def _edit(self, description: str, change: Callable[[], Block],
+              note: Callable[[Block], str]) -> None:
+        """One change to one block, saved by a write job; it is selected afterwards."""
+
+        def job(progress: Progress) -> Outcome:
+            after = change()
+            return Edited(note(after), after.id)
+
+        self._write(description, job)
 
     def action_done(self) -> None:
-        block_id = self._need_selection()
-        if block_id is None:
+        block = self._need_selection()
+        if block is None:
             return
-        current = self._call(self.service.block, block_id)
-        if current is None:
-            return
-        if current.is_fixed:
-            self.notify(f"{current.title!r} is fixed; only flexible tasks get ticked off.",
+        if block.is_fixed:
+            self.notify(f"{block.title!r} is fixed; only flexible tasks get ticked off.",
                         severity="warning")
             return
-        block = self._call(self.service.set_done, block_id, not current.done)
-        if block is not None:
-            self._after(block, f"{'Done' if block.done else 'Not done'}: {block.title!r}.")
+        self._edit(f"Ticking off {block.title!r}",
+                   lambda: self.service.set_done(block.id, not block.done),
+                   lambda b: f"{'Done' if b.done else 'Not done'}: {b.title!r}.")
 
     def action_toggle_kind(self) -> None:
-        block_id = self._need_selection()
-        if block_id is not None:
-            block = self._call(self.service.toggle_kind, block_id)
-            if block is not None:
-                self._after(block, f"{block.title!r} is now {block.kind}.")
+        block = self._need_selection()
+        if block is not None:
+            self._edit(f"Changing {block.title!r}", lambda: self.service.toggle_kind(block.id),
+                       lambda b: f"{b.title!r} is now {b.kind}.")
 
     def action_toggle_pin(self) -> None:
-        block_id = self._need_selection()
-        if block_id is not None:
-            block = self._call(self.service.toggle_pin, block_id)
-            if block is not None:
-                state = "pinned" if block.pinned_start else "unpinned"
-                self._after(block, f"{block.title!r} {state}.")
+        block = self._need_selection()
+        if block is not None:
+            self._edit(f"Pinning {block.title!r}", lambda: self.service.toggle_pin(block.id),
+                       lambda b: f"{b.title!r} {'pinned' if b.pinned_start else 'unpinned'}.")
 
     def action_move(self, steps: int) -> None:
-        block_id = self._need_selection()
-        if block_id is not None:
-            block = self._call(self.service.move, block_id, MOVE_STEP * steps)
-            if block is not None:
-                self._after(block, f"Moved {block.title!r}{self._where(block)}.")
+        block = self._need_selection()
+        if block is not None:
+            self._edit(f"Moving {block.title!r}",
+                       lambda: self.service.move(block.id, MOVE_STEP * steps),
+                       lambda b: f"Moved {b.title!r}{self._where(b)}.")
 
     def action_delete(self) -> None:
-        block_id = self._need_selection()
-        if block_id is not None:
-            block = self._call(self.service.remove, block_id)
-            if block is not None:
-                self.notify(f"Deleted {block.title!r}. Press u to undo.", title="Deleted")
-                self.refresh_data()
+        block = self._need_selection()
+        if block is None:
+            return
+
+        def delete(progress: Progress) -> Outcome:
+            gone = self.service.remove(block.id)
+            return Edited(f"Deleted {gone.title!r}. Press u to undo.", title="Deleted")
+
+        self._write(f"Deleting {block.title!r}", delete)
 
     def action_undo(self) -> None:
-        message = self._call(self.service.undo)
-        if message:
-            self.notify(message)
-            self.refresh_data()
+        self._write("Undoing", lambda progress: Edited(self.service.undo()))
 
     def action_redo(self) -> None:
-        message = self._call(self.service.redo)
-        if message:
-            self.notify(message)
-            self.refresh_data()
+        self._write("Redoing", lambda progress: Edited(self.service.redo()))
 
     def action_replan(self) -> None:
-        self.show_busy(f"Planning from {day_label(self.day)}…")
-        self._replan(self.day)
+        day = self.day
+        self._write(f"Planning from {day_label(day)}",
+                    lambda progress: PlanFinished(day, self.service.plan(day)))
 
-    @work(thread=True, exclusive=True, group="service")
-    def _replan(self, day: date) -> None:
-        try:
-            result = self.service.plan(day)
-        except PlannerError as exc:
-            self.app.call_from_thread(self._finish, str(exc), "error")
-            return
-        placed = len({p.block_id for p in result.placements})
-        left = len(result.unplaced)
-        text = f"Planned {day_label(day)}: {placed} placed" + (f", {left} left over"
-                                                               if left else "") + "."
-        self.app.call_from_thread(self._finish, text, "information")
-
-    def _finish(self, message: str, severity: str) -> None:
-        self.hide_busy()
-        self.notify(message, severity=severity)  # type: ignore[arg-type]
-        self.refresh_data()
+    @on(PlanFinished)
+    def _planned(self, event: PlanFinished) -> None:
+        placed = len({p.block_id for p in event.result.placements})
+        left = len(event.result.unplaced)
+        self.notify(f"Planned {day_label(event.day)}: {placed} placed"
+                    + (f", {left} left over" if left else "") + ".")
 
     # ------------------------------------------------------------------ import / export
 
-    def show_busy(self, text: str) -> None:
-        self.planner_app.busy = True
-        self.query_one("#busy-label", Static).update(text)
-        self.query_one("#busy").display = True
-
-    def hide_busy(self) -> None:
-        self.planner_app.busy = False
-        self.query_one("#busy").display = False
-
-    def set_busy_text(self, text: str) -> None:
-        self.query_one("#busy-label", Static).update(text)
-
     def action_import(self) -> None:
-        from planner.ui.screens.transfer import ImportRequest, ImportScreen
+        from planner.ui.screens.transfer import ImportScreen
 
         def chosen(request: ImportRequest | None) -> None:
             if request is not None:
-                self.show_busy(f"Importing {request.location}…")
-                self._import(request)
+                self._write(f"Importing {request.location}",
+                            lambda progress: self._import(request, progress))
 
         self.app.push_screen(ImportScreen(self.service.settings.sphere_names), chosen)
 
-    @work(thread=True, exclusive=True, group="service")
-    def _import(self, request: object) -> None:
-        from planner.ui.screens.transfer import ImportRequest
+    def _import(self, request: ImportRequest, progress: Progress) -> Outcome:
+        return ImportFinished(self.service.import_calendar(
+            request.location, sphere=request.sphere, calendar=request.calendar or None,
+            progress=progress))
 
-        assert isinstance(request, ImportRequest)
-
-        def progress(text: str) -> None:
-            self.app.call_from_thread(self.set_busy_text, text)
-
-        try:
-            report = self.service.import_calendar(request.location, sphere=request.sphere,
-                                                  calendar=request.calendar or None,
-                                                  progress=progress)
-        except Exception as exc:  # every failure is reported, the data is untouched
-            self.app.call_from_thread(self._finish, f"Import failed: {exc}", "error")
-            return
+    @on(ImportFinished)
+    def _imported(self, event: ImportFinished) -> None:
+        report = event.report
         text = report.summary
         if report.skipped:
             text += f"\nSkipped {len(report.skipped)}: " + "; ".join(report.skipped[:3])
-        self.app.call_from_thread(self._finish, text,
-                                  "warning" if report.skipped or report.failed
-                                  else "information")
+        self.notify(text, severity="warning" if report.skipped or report.failed
+                    else "information")
 
-    def action_sync(self, background: bool = False) -> None:
-        """Sync every linked calendar in a worker; the busy bar shows its progress."""
-        if not self.service.sync_links():
-            if not background:
+    # ------------------------------------------------------------------ CalDAV sync
+
+    def _start_background_sync(self) -> None:
+        """`sync.on_start` / `sync.every`: quietly, and never queued behind other writes."""
+        if not self.jobs.busy:
+            self._sync(background=True)
+
+    def action_sync(self) -> None:
+        self._sync(background=False)
+
+    def _sync(self, *, background: bool) -> None:
+        def job(progress: Progress) -> Outcome:
+            if self.service.sync_status() is None:  # cheap: no linked calendar at all
+                return SyncFinished((), background, linked=False)
+            return SyncFinished(tuple(self.service.sync(progress=progress)), background)
+
+        self._write("Syncing", job)
+
+    @on(SyncFinished)
+    def _synced(self, event: SyncFinished) -> None:
+        if not event.linked:
+            if not event.background:
                 self.notify("No linked calendars yet: `planner sync add NAME URL --sphere S` "
                             "links one.", severity="warning")
             return
-        if self.planner_app.syncing:
-            return
-        self.planner_app.syncing = True
-        self.show_busy("Syncing…")
-        self._sync(background)
+        reports = event.reports
+        failed = any(r.failed for r in reports)
+        if event.background and not failed and not any(
+                r.changed or r.conflicts or r.pushed_new or r.pushed_updated or r.pushed_deleted
+                for r in reports):
+            return  # a quiet background sync that changed nothing says nothing
+        severity = ("error" if failed else
+                    "warning" if any(r.conflicts for r in reports) else "information")
+        self.notify("\n".join(r.summary() for r in reports), title="Sync", severity=severity,
+                    timeout=8 if severity != "information" else 4)
 
-    @work(thread=True, exclusive=True, group="sync")
-    def _sync(self, background: bool) -> None:
-        def progress(text: str) -> None:
-            self.app.call_from_thread(self.set_busy_text, text)
+    @on(SyncStatusRead)
+    def _sync_status_read(self, event: SyncStatusRead) -> None:
+        self._sync_status = event.status
+        if self._plan is not None:
+            self._update_header()
 
-        try:
-            reports = self.service.sync(progress=progress)
-        except Exception as exc:  # a damaged file, a busy store: say so, keep going
-            self.app.call_from_thread(self._synced, f"Sync failed: {exc}", "error", False)
-            return
-        failed = [r for r in reports if r.failed]
-        text = "\n".join(r.summary() for r in reports)
-        quiet = background and not failed and not any(
-            r.changed or r.conflicts or r.pushed_new or r.pushed_updated or r.pushed_deleted
-            for r in reports)
-        self.app.call_from_thread(self._synced, text, "error" if failed else "warning" if any(
-            r.conflicts for r in reports) else "information", quiet)
-
-    def _synced(self, message: str, severity: str, quiet: bool) -> None:
-        self.planner_app.syncing = False
-        self.planner_app.update_sync_status()
-        self.hide_busy()
-        if not quiet:
-            self.notify(message, title="Sync", severity=severity,  # type: ignore[arg-type]
-                        timeout=8 if severity != "information" else 4)
-        self.refresh_data()
+    def _read_sync_status(self) -> None:
+        self.jobs.read("sync-status", lambda: SyncStatusRead(self.service.sync_status()),
+                       reply_to=self)
 
     def action_export(self) -> None:
-        from planner.ui.screens.transfer import ExportRequest, ExportScreen
+        from planner.ui.screens.transfer import ExportScreen
 
         def chosen(request: ExportRequest | None) -> None:
             if request is not None:
-                self.show_busy(f"Exporting to {request.path}…")
-                self._export(request)
+                self._write(f"Exporting to {request.path}",
+                            lambda progress: ExportFinished(self.service.export(
+                                request.path, first=request.first, last=request.last,
+                                busy_only=request.busy_only,
+                                private_as_busy=request.private_as_busy)))
 
         def preview(first: date, last: date, busy_only: tuple[str, ...],
                     private_as_busy: bool) -> ExportPreview | None:
@@ -624,20 +696,10 @@ class DayScreen(Screen[None]):
                                           self.service.today(),
                                           self.service.settings.sphere_names, preview), chosen)
 
-    @work(thread=True, exclusive=True, group="service")
-    def _export(self, request: object) -> None:
-        from planner.ui.screens.transfer import ExportRequest
-
-        assert isinstance(request, ExportRequest)
-        try:
-            report = self.service.export(request.path, first=request.first, last=request.last,
-                                         busy_only=request.busy_only,
-                                         private_as_busy=request.private_as_busy)
-        except Exception as exc:
-            self.app.call_from_thread(self._finish, f"Export failed: {exc}", "error")
-            return
-        text = f"Exported {report.events} events to {report.path}."
+    @on(ExportFinished)
+    def _exported(self, event: ExportFinished) -> None:
+        report = event.report
+        text = f"Exported {report.events} events to {printable(str(report.path))}."
         if report.unplaced_left_out:
             text += f" {report.unplaced_left_out} unplaced flexible blocks left out."
-        self.app.call_from_thread(self._finish, text, "information")
-
+        self.notify(text)

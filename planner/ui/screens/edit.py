@@ -14,7 +14,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from planner.core.model import Block, Energy, Kind, PartOfDay
@@ -27,6 +26,7 @@ from planner.core.when import (
     parse_when,
     parse_when_noted,
 )
+from planner.ui.screens.dialog import Dialog
 
 
 def _fmt(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -46,7 +46,7 @@ class FormError(Exception):
         self.field = field
 
 
-class EditScreen(ModalScreen[dict[str, Any] | None]):
+class EditScreen(Dialog[dict[str, Any] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="edit-cancel"),
         Binding("ctrl+s", "save", "Save", id="edit-save"),

@@ -7,10 +7,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from planner.ui.markup import esc
+from planner.ui.screens.dialog import Dialog
 
 MOUSE = [("click", "select a block"), ("double-click", "edit it"),
          ("wheel", "scroll the day"), ("ctrl+p", "command palette: every action, date jumps")]
@@ -27,7 +27,7 @@ def key_width(sections: list[list[tuple[str, str]]]) -> int:
     return max((len(k) for rows in sections for k, _ in rows), default=4) + 2
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", id="help-close"),
     ]

@@ -9,14 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from planner.core.moments import day_label
 from planner.core.when import WhenError, parse_date
+from planner.ui.screens.dialog import Dialog
 
 
-class DatePrompt(ModalScreen[date | None]):
+class DatePrompt(Dialog[date | None]):
     """Ask for a date ("fri", "next week", "2027-01-04"); returns it, or None on escape."""
 
     AUTO_FOCUS = "#date-input"

@@ -6,24 +6,35 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.widgets import Footer, MarkdownViewer
 
+from planner.core.safetext import printable
+from planner.ui.screens.dialog import Dialog
 
-class ReviewScreen(ModalScreen[None]):
-    """Shows the Markdown that `planner review` prints; the screen builds nothing itself."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,v", "dismiss", "Close", id="review-close"),
-    ]
+class ReviewReady(Message, bubble=False):
+    """The review's Markdown, read by a job; the day view opens the screen with it."""
 
     def __init__(self, markdown: str) -> None:
         super().__init__()
         self.markdown = markdown
 
+
+class ReviewScreen(Dialog[None]):
+    """Shows the Markdown that `planner review` prints; the screen builds nothing itself."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,v", "close", "Close", id="review-close"),
+    ]
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = printable(markdown, lines=True)
+
     def compose(self) -> ComposeResult:
         yield MarkdownViewer(self.markdown, show_table_of_contents=False, id="review")
         yield Footer()
 
-    def action_dismiss(self) -> None:  # type: ignore[override]
+    def action_close(self) -> None:
         self.dismiss(None)

@@ -13,12 +13,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static
 
 from planner.core.moments import day_label
 from planner.core.when import WhenError, parse_date
+from planner.ui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from planner.app.exporting import ExportPreview
@@ -89,7 +89,7 @@ AUDIENCES = (
 PreviewFn = Callable[[date, date, tuple[str, ...], bool], "ExportPreview | None"]
 
 
-class _Dialog(ModalScreen[object]):
+class _Dialog(Dialog[object]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
     ]

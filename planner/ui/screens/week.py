@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -9,21 +10,62 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from planner.core.insights import nudges
+from planner.core.insights import WeekInsights, nudges
 from planner.core.moments import day_label
 from planner.ui.markup import sphere_chip, sphere_order
-from planner.ui.view import minutes_text, sphere_letter, timed_items
+from planner.ui.messages import DataChanged, JobFailed, WritesChanged
+from planner.ui.screens.dialog import Page
+from planner.ui.view import Item, minutes_text, sphere_letter, timed_items
+from planner.ui.widgets.busy import BusyBar
 from planner.ui.widgets.week import DayColumn, DayColumnData, WeekChart, WeekChartData
 
 if TYPE_CHECKING:
     from planner.app.service import PlannerService
+    from planner.ui.services import Services
 
 
-class WeekScreen(Screen[date | None]):
+@dataclass(frozen=True)
+class WeekDay:
+    day: date
+    items: tuple[Item, ...]
+    all_day: tuple[tuple[str, str], ...]  # (title, sphere)
+    unplaced: int
+
+
+@dataclass(frozen=True)
+class WeekData:
+    monday: date
+    today: date
+    days: tuple[WeekDay, ...]
+    insights: WeekInsights
+    nudges: tuple[str, ...]
+
+
+class WeekLoaded(Message, bubble=False):
+    def __init__(self, data: WeekData) -> None:
+        super().__init__()
+        self.data = data
+
+
+def load_week(service: PlannerService, monday: date) -> WeekLoaded:
+    """The seven days from ``monday`` as the week view shows them. Runs in a job thread."""
+    days = []
+    for n in range(7):
+        day = monday + timedelta(days=n)
+        plan = service.day_plan(day)
+        days.append(WeekDay(day, tuple(timed_items(day, service.zone, plan.occurrences)),
+                            tuple((o.title, o.sphere) for o in plan.all_day),
+                            len(plan.unplaced)))
+    week = service.week_insights(monday)
+    return WeekLoaded(WeekData(monday, service.today(), tuple(days), week,
+                               tuple(nudges(week, service.settings))))
+
+
+class WeekScreen(Page[date | None]):
     """Returns the day to show in the day view (None: stay where it was)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -38,14 +80,12 @@ class WeekScreen(Screen[date | None]):
 
     selected: reactive[date] = reactive(date(2000, 1, 1), init=False)
 
-    def __init__(self, day: date) -> None:
+    def __init__(self, services: Services, day: date) -> None:
         super().__init__()
+        self.service = services.planner
+        self.jobs = services.jobs
         self.set_reactive(WeekScreen.selected, day)
-        self._monday: date | None = None
-
-    @property
-    def service(self) -> PlannerService:
-        return self.app.service  # type: ignore[attr-defined,no-any-return]
+        self._data: WeekData | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="week-header")
@@ -53,42 +93,61 @@ class WeekScreen(Screen[date | None]):
             for n in range(7):
                 yield DayColumn(id=f"week-day-{n}")
         yield WeekChart(id="week-chart")
+        yield BusyBar(id="busy")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_data()
+        self._read()
 
-    def watch_selected(self, old: date, new: date) -> None:
-        if self._monday is not None and self._monday <= new < self._monday + timedelta(days=7):
-            self._fill(reload=False)
+    def _monday(self) -> date:
+        return self.selected - timedelta(days=self.selected.weekday())
+
+    def _read(self) -> None:
+        monday = self._monday()
+        self.jobs.read("week", lambda: load_week(self.service, monday), reply_to=self)
+
+    def watch_selected(self) -> None:
+        if self._data is not None and self._data.monday == self._monday():
+            self._fill()
         else:
-            self.refresh_data()
+            self._read()
 
-    def refresh_data(self) -> None:
-        self._fill(reload=True)
+    @on(WeekLoaded)
+    def _loaded(self, event: WeekLoaded) -> None:
+        if event.data.monday == self._monday():
+            self._data = event.data
+            self._fill()
 
-    def _fill(self, *, reload: bool) -> None:
-        service = self.service
-        monday = self.selected - timedelta(days=self.selected.weekday())
-        if reload or monday != self._monday or not hasattr(self, "_plans"):
-            self._monday = monday
-            days = [monday + timedelta(days=n) for n in range(7)]
-            self._plans = {d: service.day_plan(d) for d in days}
-            self._week = service.week_insights(monday)
-        today = service.today()
-        for n, (day, plan) in enumerate(self._plans.items()):
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        self._read()
+
+    @on(WritesChanged)
+    def _writes_changed(self, event: WritesChanged) -> None:
+        busy = self.query_one(BusyBar)
+        if event.description is None:
+            busy.stop()
+        else:
+            busy.start(event.description + "…")
+
+    @on(JobFailed)
+    def _failed(self, event: JobFailed) -> None:
+        self.notify(event.error, severity="error", timeout=8)
+
+    def _fill(self) -> None:
+        data = self._data
+        assert data is not None
+        for n, day in enumerate(data.days):
             self.query_one(f"#week-day-{n}", DayColumn).data = DayColumnData(
-                day=day, items=tuple(timed_items(day, service.zone, plan.occurrences)),
-                all_day=tuple((o.title, o.sphere) for o in plan.all_day),
-                unplaced=len(plan.unplaced), today=day == today, selected=day == self.selected)
-        week = self._week
+                day=day.day, items=day.items, all_day=day.all_day, unplaced=day.unplaced,
+                today=day.day == data.today, selected=day.day == self.selected)
+        week = data.insights
         self.query_one(WeekChart).data = WeekChartData(
-            days=tuple(week.days), selected=self.selected,
-            nudges=tuple(nudges(week, service.settings)))
+            days=tuple(week.days), selected=self.selected, nudges=data.nudges)
         sums = "  ".join(sphere_chip(s, f"{sphere_letter(s)} {minutes_text(m)}")
                          for s, m in sphere_order(week.minutes_by_sphere))
         self.query_one("#week-header", Static).update(
-            f"[b]Week of {day_label(monday, year=True)}[/]  {sums}  "
+            f"[b]Week of {day_label(data.monday, year=True)}[/]  {sums}  "
             f"switches {week.switches}  bleed {minutes_text(week.bleed_minutes)}")
 
     @on(DayColumn.Picked)

@@ -13,9 +13,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from planner.core.when import QuickAdd, WhenError, parse_quick_add
+from planner.core.when import QuickAdd, WhenError, parse_quick_add_with_repeat
 
-HINT = "e.g. gym 1h this afternoon personal · standup 9:30 15m work fixed · 2h deep work by fri"
+HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every weekday · "
+        "2h deep work by fri")
 
 
 def preview_line(parsed: QuickAdd) -> str:
@@ -66,7 +67,8 @@ class QuickAddBar(Vertical):
 
     def parse(self, text: str) -> QuickAdd:
         assert self.now is not None
-        return parse_quick_add(text, now=self.now, spheres=self.spheres, day=self.day)
+        return parse_quick_add_with_repeat(text, now=self.now, spheres=self.spheres,
+                                           day=self.day)
 
     @on(Input.Changed, "#quick-input")
     def _preview(self, event: Input.Changed) -> None:

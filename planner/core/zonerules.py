@@ -1,0 +1,233 @@
+"""The zone a block's wall times run in: an IANA name, or a calendar's own VTIMEZONE.
+
+Nearly every block's ``tzid`` is an IANA name (``Europe/Berlin``). A calendar file may
+define a zone that no IANA zone matches over the years its events use (old US rules,
+an Exchange "Customized Time Zone", rules that stop in 2016). Then the block's tzid
+carries that VTIMEZONE itself, as text beginning ``BEGIN:VTIMEZONE``, and its wall
+times follow the file's own rules, as RFC 5545 says and icalendar does.
+
+The rules become a table of transitions (each observance's DTSTART, RRULE and RDATEs,
+read the way dateutil's ``tzical`` reads them, which is what icalendar uses), looked up
+by bisection with the same conventions as ``zoneinfo``: a wall time in a spring-forward
+gap takes the offset before the gap, an ambiguous one the first of its two instants.
+The work per zone is bounded: at most ``MAX_ONSETS`` transitions, none after 2200.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import rrule as du
+
+CUSTOM_PREFIX = "BEGIN:VTIMEZONE"
+MAX_ONSETS = 5000  # transitions kept per custom zone (a yearly rule from 1601 is ~600)
+_LAST = datetime(2200, 1, 1)
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Z"})
+_RULE_LINES = ("DTSTART", "RRULE", "RDATE", "EXDATE", "EXRULE")
+
+
+class ZoneRulesError(ValueError):
+    """A custom VTIMEZONE whose rules cannot be read."""
+
+
+def is_custom(tzid: str | None) -> bool:
+    """Whether ``tzid`` holds a calendar's own VTIMEZONE rather than an IANA name."""
+    return tzid is not None and tzid.startswith(CUSTOM_PREFIX)
+
+
+def zone_label(tzid: str) -> str:
+    """The name to show or write for ``tzid`` (a custom zone's own TZID)."""
+    if not is_custom(tzid):
+        return tzid
+    for line in tzid.splitlines():
+        if line.upper().startswith("TZID:"):
+            return line[5:].strip() or "Custom"
+    return "Custom"
+
+
+@lru_cache(maxsize=256)
+def zone_of(tzid: str) -> tzinfo | None:
+    """The tzinfo for an IANA name or a custom VTIMEZONE; None when it cannot be made."""
+    if tzid in _UTC_NAMES:
+        return UTC
+    if is_custom(tzid):
+        try:
+            return RuleZone.from_text(tzid)
+        except ZoneRulesError:
+            return None
+    try:
+        return ZoneInfo(tzid)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Observance:
+    offset_from: int  # seconds east of UTC
+    offset_to: int
+    is_dst: bool
+    name: str
+    lines: tuple[str, ...]  # its DTSTART/RRULE/RDATE/EXDATE lines
+
+
+class RuleZone(tzinfo):
+    """A tzinfo from a VTIMEZONE's observances, as a sorted table of transitions."""
+
+    def __init__(self, label: str, observances: list[_Observance], key: str = "") -> None:
+        super().__init__()
+        self._label = label
+        # What writers name it by (icalendar reads ``key``, as for ZoneInfo); unique per
+        # set of rules, since two files may give different rules one name.
+        self.key = key or label
+        changes: list[tuple[int, int, int, str]] = []  # (utc s, offset, dst s, name)
+        for obs in observances:
+            dst = obs.offset_to - _standard_offset(obs, observances) if obs.is_dst else 0
+            for onset in _onsets(obs):
+                utc = int((onset - _EPOCH).total_seconds()) - obs.offset_from
+                changes.append((utc, obs.offset_to, dst, obs.name))
+                if len(changes) > MAX_ONSETS:
+                    raise ZoneRulesError(f"time zone {label!r} has too many transitions")
+        if not observances:
+            raise ZoneRulesError(f"time zone {label!r} has no STANDARD or DAYLIGHT part")
+        changes.sort()
+        # Before the first onset: the first standard observance, as dateutil's tzical.
+        first = next((o for o in observances if not o.is_dst), observances[0])
+        self._initial = (first.offset_to, 0, first.name)
+        self._utc = [c[0] for c in changes]
+        self._states = [(c[1], c[2], c[3]) for c in changes]
+        offsets = [self._initial[0], *(c[1] for c in changes)]
+        # Wall-clock thresholds per fold, built as zoneinfo builds them.
+        self._wall: tuple[list[int], list[int]] = ([], [])
+        for i, utc in enumerate(self._utc):
+            before, after = offsets[i], offsets[i + 1]
+            self._wall[0].append(utc + max(before, after))
+            self._wall[1].append(utc + min(before, after))
+
+    @classmethod
+    def from_text(cls, text: str) -> RuleZone:
+        label, observances = _parse(text)
+        digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:6]
+        return cls(label, observances, f"{label} ({digest})")
+
+    # -- tzinfo ---------------------------------------------------------------------
+
+    def _state_at_wall(self, dt: datetime) -> tuple[int, int, str]:
+        wall = int((dt.replace(tzinfo=None) - _EPOCH).total_seconds())
+        index = bisect.bisect_right(self._wall[dt.fold], wall)
+        return self._states[index - 1] if index else self._initial
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        if dt is None:
+            return None
+        return timedelta(seconds=self._state_at_wall(dt)[0])
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        if dt is None:
+            return None
+        return timedelta(seconds=self._state_at_wall(dt)[1])
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        if dt is None:
+            return self._label
+        return self._state_at_wall(dt)[2]
+
+    def fromutc(self, dt: datetime) -> datetime:
+        utc = int((dt.replace(tzinfo=None) - _EPOCH).total_seconds())
+        index = bisect.bisect_right(self._utc, utc)
+        offset = self._states[index - 1][0] if index else self._initial[0]
+        local = dt + timedelta(seconds=offset)
+        if index:
+            before = self._states[index - 2][0] if index >= 2 else self._initial[0]
+            # The hour after a fall-back change is the second time those walls occur.
+            if before > offset and utc < self._utc[index - 1] + before - offset:
+                local = local.replace(fold=1)
+        return local
+
+    def transitions(self, start: datetime, end: datetime) -> list[datetime]:
+        """The UTC instants in [start, end) where the offset changes."""
+        low = bisect.bisect_left(self._utc, int((start - _EPOCH_UTC).total_seconds()))
+        high = bisect.bisect_left(self._utc, int((end - _EPOCH_UTC).total_seconds()))
+        return [_EPOCH_UTC + timedelta(seconds=s) for s in self._utc[low:high]]
+
+    def __repr__(self) -> str:
+        return f"RuleZone({self._label!r}, {len(self._utc)} transitions)"
+
+
+def _standard_offset(obs: _Observance, observances: list[_Observance]) -> int:
+    standard = [o.offset_to for o in observances if not o.is_dst]
+    return standard[0] if standard else obs.offset_from
+
+
+def _onsets(obs: _Observance) -> list[datetime]:
+    """Every onset of an observance up to 2200, as tzical reads them (UTC marks ignored)."""
+    try:
+        rules = du.rrulestr("\n".join(obs.lines), compatible=True, ignoretz=True,
+                            forceset=True)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        raise ZoneRulesError(f"a time zone rule cannot be read ({exc})") from None
+    found: list[datetime] = []
+    try:
+        for onset in rules:
+            if onset >= _LAST or len(found) > MAX_ONSETS:
+                break
+            found.append(onset)
+    except (ValueError, OverflowError):  # ran past year 9999
+        pass
+    return found
+
+
+def _parse(text: str) -> tuple[str, list[_Observance]]:
+    label = "Custom"
+    observances: list[_Observance] = []
+    current: dict[str, str] | None = None
+    lines: list[str] = []
+    kind = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        name, _, value = line.partition(":")
+        key = name.split(";", 1)[0].upper()
+        if key == "BEGIN" and value.upper() in ("STANDARD", "DAYLIGHT"):
+            current, lines, kind = {}, [], value.upper()
+        elif key == "END" and current is not None and value.upper() == kind:
+            observances.append(_observance(current, lines, kind == "DAYLIGHT"))
+            current = None
+        elif current is not None:
+            if key in _RULE_LINES:
+                lines.append(line)
+            else:
+                current[key] = value.strip()
+        elif key == "TZID":
+            label = value.strip() or label
+    return label, observances
+
+
+def _observance(props: dict[str, str], lines: list[str], is_dst: bool) -> _Observance:
+    if not any(line.upper().startswith("DTSTART") for line in lines):
+        raise ZoneRulesError("a time zone part has no DTSTART")
+    try:
+        offset_from = _offset(props["TZOFFSETFROM"])
+        offset_to = _offset(props["TZOFFSETTO"])
+    except KeyError as exc:
+        raise ZoneRulesError(f"a time zone part has no {exc.args[0]}") from None
+    return _Observance(offset_from, offset_to, is_dst, props.get("TZNAME", ""), tuple(lines))
+
+
+def _offset(text: str) -> int:
+    """``+0130`` / ``-053000`` as seconds east of UTC; at most 24 hours."""
+    text = text.strip()
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if not digits.isdigit() or len(digits) not in (4, 6):
+        raise ZoneRulesError(f"UTC offset {text!r} cannot be read")
+    hours, minutes, seconds = int(digits[:2]), int(digits[2:4]), int(digits[4:6] or 0)
+    total = hours * 3600 + minutes * 60 + seconds
+    if minutes > 59 or seconds > 59 or total >= 24 * 3600:
+        raise ZoneRulesError(f"UTC offset {text!r} is out of range")
+    return sign * total

@@ -1,0 +1,333 @@
+"""Import at its edges: what the reader version, the file system and hostile files may
+do to an import, and what the user is told (issues #13 and #18).
+
+Each test here failed on the code before the change it guards.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from planner.adapters.ical import reader
+from planner.app import importing
+from planner.app.service import PlannerError, PlannerService
+from planner.core.model import Block
+from planner.core.reconcile import hash_version, reconcile
+from tests.conftest import ZONE, pinned_clock
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ics"
+
+TWO_EVENTS = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Test//EN\r
+X-WR-CALNAME:Team\r
+BEGIN:VEVENT\r
+UID:one@x\r
+DTSTAMP:20261101T000000Z\r
+DTSTART:20261124T100000Z\r
+DTEND:20261124T110000Z\r
+SUMMARY:Review\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:two@x\r
+DTSTAMP:20261101T000000Z\r
+DTSTART:20261125T100000Z\r
+DTEND:20261125T110000Z\r
+SUMMARY:Planning\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def service(home: Path) -> PlannerService:
+    return PlannerService(home, tz=ZONE, clock=pinned_clock)
+
+
+def stored(svc: PlannerService, calendar: str = "team") -> dict[str, Block]:
+    # A file is imported under its own name (team.ics -> "team"), not its X-WR-CALNAME.
+    return {b.source.uid: b for b in svc.session.store.calendar_blocks(calendar)
+            if b.source is not None}
+
+
+# --- #13.4: the content hash is versioned ---------------------------------------------
+
+
+def test_a_new_reader_version_does_not_make_a_stored_calendar_look_changed(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "team.ics"
+    path.write_bytes(TWO_EVENTS)
+    svc = service(home)
+    svc.import_calendar(str(path))
+    before = stored(svc)
+    assert {hash_version(b.source.content_hash) for b in before.values()} == {  # type: ignore[union-attr]
+        str(reader.READER_VERSION)}
+
+    monkeypatch.setattr(reader, "READER_VERSION", reader.READER_VERSION + 1)
+    monkeypatch.setattr(importing, "READER_VERSION", reader.READER_VERSION)
+    report = service(home).import_calendar(str(path))  # same bytes, newer reader
+    assert (report.new, report.updated, report.removed, report.unchanged) == (0, 0, 0, 2)
+    after = stored(service(home))
+    for uid, block in after.items():
+        assert block.source is not None
+        assert hash_version(block.source.content_hash) == str(reader.READER_VERSION)
+        assert block.revision == before[uid].revision and block.id == before[uid].id
+    # Saved with the new hashes: the next import takes the byte-identical fast path.
+    again = service(home).import_calendar(str(path))
+    assert again.unchanged == 2 and again.updated == 0
+
+
+def test_a_reader_change_that_reads_a_block_differently_updates_it() -> None:
+    old = reader.read_calendar(TWO_EVENTS, calendar="Team").blocks
+    # As a version-1 reader stored it: unprefixed hash, and a different reading of one.
+    legacy = []
+    for block in old:
+        assert block.source is not None
+        digest = block.source.content_hash.split(":", 1)[1]
+        title = "Review (read wrongly)" if block.source.uid == "one@x" else block.title
+        legacy.append(replace(block, title=title, revision=3,
+                              source=replace(block.source, content_hash=digest)))
+    result = reconcile(legacy, old, calendar="Team")
+    assert [b.title for b in result.updated] == ["Review"]
+    assert [b.source.uid for b in result.rehashed] == ["two@x"]  # type: ignore[union-attr]
+    assert result.unchanged == [] and not result.new and not result.removed
+    assert result.summary("Team") == ("Team: 0 new, 1 updated (0 moved), 0 removed, "
+                                      "1 unchanged, 0 skipped")
+
+
+# --- #13.3: every skipped or repaired component, one line each --------------------------
+
+
+def test_import_v_names_uid_line_and_reason_of_every_notice(cli, tmp_path: Path) -> None:
+    path = tmp_path / "exchange.ics"
+    path.write_bytes((FIXTURES / "undefined_tzid_exchange.ics").read_bytes().replace(
+        b"END:VCALENDAR", b"BEGIN:VEVENT\r\nUID:broken@x\r\nSUMMARY:No start\r\n"
+                          b"END:VEVENT\r\nEND:VCALENDAR"))
+    quiet = cli("import", str(path))
+    assert quiet.returncode == 0, quiet.stderr
+    assert "3 new" in quiet.stdout and "1 skipped, 3 repaired" in quiet.stdout
+    assert "(1 skipped, 3 repaired; -v lists them with the reason)" in quiet.stdout
+    loud = cli("import", "-v", str(path))
+    lines = [line.strip() for line in loud.stdout.splitlines() if line.startswith("  ")]
+    assert lines[0] == "skipped VEVENT 'No start' (UID broken@x, line 25): has no DTSTART"
+    assert len(lines) == 4
+    for line in lines[1:]:
+        assert line.startswith("repaired VEVENT '") and ", line " in line and "UID " in line
+    # The events the file got right are all there.
+    agenda = cli("agenda", "2026-03-10", "--days", "3", "--json")
+    assert agenda.returncode == 0
+    assert "Steering committee" in agenda.stdout and "Vendor call" in agenda.stdout
+
+
+# --- #18.3 / #18.4: ids and spheres from a file ------------------------------------------
+
+
+HIJACK = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Evil//EN\r
+BEGIN:VEVENT\r
+UID:evil@x\r
+DTSTART:20991124T100000Z\r
+DTEND:20991124T110000Z\r
+SUMMARY:Shadow\r
+X-PLANNER-ID:%s\r
+X-PLANNER-SPHERE:nonsense\r
+X-PLANNER-PRIORITY:99999999999999999999\r
+SEQUENCE:9223372036854775808\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_x_planner_id_from_a_file_never_takes_over_another_block(
+        home: Path, tmp_path: Path) -> None:
+    svc = service(home)
+    from datetime import datetime
+
+    start = datetime(2026, 11, 24, 8, tzinfo=svc.zone)
+    mine = svc.add(svc.make_fixed("Daycare pickup", start, start.replace(hour=9),
+                                  sphere="personal"))
+    svc.import_calendar(str(_write(tmp_path / "work.ics", TWO_EVENTS)), calendar="Work")
+    work = next(iter(stored(svc, "Work").values()))
+    for victim in (mine.id, work.id):
+        path = _write(tmp_path / "evil.ics", HIJACK % victim.encode())
+        report = service(home).import_calendar(str(path), calendar="Evil")
+        assert report.new + report.updated == 1
+        fresh = service(home)
+        assert fresh.block(mine.id).title == "Daycare pickup"
+        assert fresh.block(work.id).title == work.title
+        shadow = stored(fresh, "Evil")["evil@x"]
+        assert shadow.id not in (mine.id, work.id)
+    # An unknown sphere falls back to the calendar's, and each odd number is clamped.
+    assert shadow.sphere == "work" and shadow.source is not None
+    assert shadow.source.sequence == 2**31 - 1
+    notes = " | ".join(report.repaired)
+    assert "X-PLANNER-SPHERE 'nonsense'" in notes and "SEQUENCE" in notes
+    assert "X-PLANNER-PRIORITY" in notes
+
+
+def test_ids_of_imported_blocks_cannot_be_predicted_from_the_file(
+        home: Path, tmp_path: Path) -> None:
+    path = _write(tmp_path / "team.ics", TWO_EVENTS)
+    first = {b.id for b in stored_after_import(home / "a", path)}
+    second = {b.id for b in stored_after_import(home / "b", path)}
+    assert first.isdisjoint(second)
+    public = {reader.block_id_for("Team", uid, None) for uid in ("one@x", "two@x")}
+    assert first.isdisjoint(public)
+
+
+def stored_after_import(home: Path, path: Path) -> list[Block]:
+    home.mkdir(parents=True, exist_ok=True)
+    svc = service(home)
+    svc.import_calendar(str(path))
+    return list(stored(svc).values())
+
+
+# --- #18.14: what import reads -------------------------------------------------------------
+
+
+def test_import_refuses_a_device_in_one_sentence(home: Path) -> None:
+    with pytest.raises(PlannerError) as caught:
+        service(home).import_calendar("/dev/zero")
+    assert str(caught.value) == ("/dev/zero is a device, not a regular file; to read a "
+                                 "stream, give `-` and pipe it to standard input.")
+
+
+def test_import_of_a_fifo_ends_with_a_sentence_not_a_hang(home: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.ics"
+    os.mkfifo(fifo)
+    result: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            service(home).import_calendar(str(fifo))
+        except BaseException as exc:  # reported below
+            result.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "import waited on the FIFO"
+    (error,) = result
+    assert isinstance(error, PlannerError) and "a pipe (FIFO), not a regular file" in str(error)
+
+
+def test_standard_input_is_read_up_to_the_cap(home: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    report = service(home).import_calendar("-", stdin=io.BytesIO(TWO_EVENTS))
+    assert report.calendar == "Team" and report.new == 2
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 1000)
+
+    class Endless(io.RawIOBase):
+        read_so_far = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+            buffer[:] = b"\0" * len(buffer)
+            self.read_so_far += len(buffer)
+            return len(buffer)
+
+    endless = Endless()
+    with pytest.raises(PlannerError, match="standard input holds more than the 0 MB"):
+        service(home).import_calendar("-", stdin=io.BufferedReader(endless))
+    assert endless.read_so_far < 2 * 2**20  # stopped at the cap, not at the end
+
+
+def test_the_cap_counts_bytes_read_not_what_stat_says(home: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 100)
+    path = _write(tmp_path / "big.ics", TWO_EVENTS)
+    with pytest.raises(PlannerError, match="holds more than"):
+        service(home).import_calendar(str(path))
+
+
+def test_cli_import_dash_reads_standard_input(cli) -> None:
+    result = cli("import", "-", input=TWO_EVENTS.decode())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Team: 2 new")
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+# --- #18.13: numbers at the edge ------------------------------------------------------------
+
+
+HUGE_INTERVAL = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Test//EN\r
+BEGIN:VEVENT\r
+UID:huge@x\r
+DTSTART:20261124T100000Z\r
+DTEND:20261124T110000Z\r
+RRULE:FREQ=DAILY;INTERVAL=2147483648\r
+SUMMARY:Huge interval\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_a_huge_rrule_interval_keeps_the_first_instance_and_says_so(home: Path,
+                                                                   tmp_path: Path) -> None:
+    path = _write(tmp_path / "huge.ics", HUGE_INTERVAL)
+    report = service(home).import_calendar(str(path))
+    assert report.new == 1 and report.skipped == []
+    assert "INTERVAL of 2147483648" in report.repaired[0]
+    from datetime import date
+
+    items = service(home).agenda(date(2026, 11, 23), 7)
+    assert [o.title for o in items if o.block.is_fixed] == ["Huge interval"]
+
+
+@pytest.mark.parametrize("freq", ["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY",
+                                  "MONTHLY", "YEARLY"])
+def test_a_stored_huge_interval_cannot_break_the_agenda(freq: str) -> None:
+    """Stores written before the reader bounded INTERVAL still hold such series."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from planner.core.model import Recurrence
+    from planner.core.recurrence import occurrences
+
+    start = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    block = Block(id="b", title="Huge", start=start, end=start.replace(hour=11),
+                  tzid="Europe/Berlin",
+                  recurrence=Recurrence(f"FREQ={freq};INTERVAL={2**31}"))
+    found = occurrences([block], datetime(2027, 1, 1, tzinfo=UTC),
+                        datetime(2027, 1, 8, tzinfo=UTC), ZoneInfo("Europe/Berlin"))
+    assert found == []
+    first = occurrences([block], start, start.replace(day=25), ZoneInfo("Europe/Berlin"))
+    assert len(first) == 1
+
+
+def test_one_calendar_failing_unexpectedly_does_not_stop_refresh_of_the_others(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    svc = service(home)
+    calls = []
+
+    def fake_import(session, url, *, calendar, **options):  # type: ignore[no-untyped-def]
+        calls.append(calendar)
+        if calendar == "Broken":
+            raise OverflowError("int too large to convert")
+        return importing.ImportReport(calendar, f"{calendar}: fine", [])
+
+    names = ["Broken", "Fine"]
+    monkeypatch.setattr(svc.session.store, "calendar_names", lambda: names)
+    monkeypatch.setattr(svc.session.store, "calendar_meta",
+                        lambda name: {"url": f"https://example.invalid/{name}.ics"})
+    monkeypatch.setattr(importing, "import_calendar", fake_import)
+    reports = importing.refresh_all(svc.session)
+    assert calls == ["Broken", "Fine"]
+    broken, fine = reports
+    assert broken.failed and "kept the last good copy" in broken.summary
+    assert "OverflowError" in broken.summary and "\n" not in broken.summary
+    assert fine.summary == "Fine: fine" and not fine.failed
