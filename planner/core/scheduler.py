@@ -765,8 +765,11 @@ class _Planner:
             longest = format_duration(timedelta(seconds=tried.longest_allowed))
             return f"{short.format(longest)}; it needs {need}"
         if block.min_chunk:
-            return (f"{full}; needs {need} in pieces of at least "
-                    f"{format_duration(block.min_chunk)}, and at most "
+            smallest = format_duration(block.min_chunk)
+            pieces = f"{full}; needs {need} in pieces of at least {smallest}"
+            if tried.most_in_chunks <= 0:
+                return f"{pieces}, and no free piece is that long{before}"
+            return (f"{pieces}, and at most "
                     f"{format_duration(timedelta(seconds=tried.most_in_chunks))} is free on "
                     f"one day{before}")
         if tried.largest <= 0:
