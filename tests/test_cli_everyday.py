@@ -120,3 +120,46 @@ def test_calendars_commands(cli, tmp_path) -> None:  # type: ignore[no-untyped-d
     assert [i["title"] for i in _agenda(cli, "2026-11-23")] == ["Board", "Client"]
     bad = cli("calendars", "remove")
     assert bad.returncode == 1 and "Usage: planner calendars" in bad.stderr
+
+
+def test_remind_search_and_tasks_in_text_and_json(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("add", "Standup", "--at", "9:30", "--for", "15m", "--repeat", "every weekday",
+        "--remind", "15m", "--remind", "1h", "--sphere", "work", check=True)
+    cli("add", "Dentist", "--at", "tomorrow 8:45", "--remind", "30m", "--location",
+        "Hauptstraße 5", check=True)
+    text = cli("remind", check=True).stdout.splitlines()
+    assert [line.split()[0] for line in text] == ["08:30", "09:15"]
+    assert "Standup at 09:30 (1 h before, work)" in text[0]
+    rows = json.loads(cli("remind", "--within", "1d", "--json", check=True).stdout)
+    assert [(r["title"], r["remind_at"]) for r in rows] == [
+        ("Standup", "2026-11-23T08:30:00+01:00"), ("Standup", "2026-11-23T09:15:00+01:00"),
+        ("Dentist", "2026-11-24T08:15:00+01:00")]
+    for key in ("id", "title", "start", "end", "all_day", "sphere", "kind", "source"):
+        assert key in rows[0]
+    dentist = next(i["id"] for i in _agenda(cli, "2026-11-24") if i["title"] == "Dentist")
+    cli("edit", dentist, "--remind", "none", check=True)
+    assert "Dentist" not in cli("remind", "--within", "1d", check=True).stdout
+    cli("edit", rows[0]["id"], "--remind", "none", check=True)
+    assert cli("remind", check=True).stdout == "No reminders in the next 1 h.\n"
+    assert json.loads(cli("remind", "--json", check=True).stdout) == []
+
+    found = cli("search", "HAUPTSTRASSE", check=True).stdout
+    assert found.splitlines() == ["Tue 24 Nov 2026", found.splitlines()[1]]
+    assert "Dentist" in found
+    rows = json.loads(cli("search", "standup", "--from", "2026-11-23", "--to", "2026-11-25",
+                          "--json", check=True).stdout)
+    assert [r["start"][:10] for r in rows] == ["2026-11-23", "2026-11-24", "2026-11-25"]
+    assert "Nothing found for 'xyzzy'." in cli("search", "xyzzy", check=True).stdout
+
+    cli("add", "Write report", "--for", "2h", "--on", "today", "--by", "fri", "--sphere", "work",
+        check=True)
+    cli("add", "Call Anna", "--for", "20m", check=True)
+    listing = cli("tasks", check=True).stdout
+    assert listing.splitlines()[0] == "Due Fri 27 Nov"
+    assert "No deadline" in listing and "Call Anna" in listing
+    rows = json.loads(cli("tasks", "--json", check=True).stdout)
+    assert [r["title"] for r in rows] == ["Write report", "Call Anna"]
+    assert rows[0]["deadline"] == "2026-11-28T00:00:00+01:00" and rows[0]["reason"] is None
+    for key in ("id", "title", "start", "end", "all_day", "sphere", "kind", "source",
+                "deadline", "reason"):
+        assert key in rows[0]

@@ -141,7 +141,7 @@ def _expect_table(doc: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 _KNOWN_TOP = {"timezone", "theme", "nudges", "day", "working_hours", "boundaries", "spheres",
-              "sync"}
+              "sync", "reminders"}
 
 
 def settings_from_toml(doc: dict[str, Any]) -> Settings:
@@ -228,6 +228,17 @@ def settings_from_toml(doc: dict[str, Any]) -> Settings:
             raise ConfigError(f"sync.every: expected a number of minutes (1 or more), "
                               f"not {every!r}.")
         changes["sync_every"] = timedelta(minutes=every)
+
+    reminders = _expect_table(doc, "reminders")
+    unknown_reminders = sorted(set(reminders) - {"show", "desktop"})
+    if unknown_reminders:
+        raise ConfigError(f"reminders.{unknown_reminders[0]}: unknown setting; known ones are "
+                          "show and desktop.")
+    for key, field_name in (("show", "reminders"), ("desktop", "reminders_desktop")):
+        if key in reminders:
+            if not isinstance(reminders[key], bool):
+                raise ConfigError(f"reminders.{key}: expected true or false.")
+            changes[field_name] = reminders[key]
     return replace(settings, **changes)
 
 
@@ -302,4 +313,8 @@ bridge = "0m"                     # e.g. "10m" inserts a transition walk between
 # [sync]                          # linked CalDAV calendars (`planner sync add`), in the app
 # on_start = true                 # sync when the app opens
 # every = 15                      # and every 15 minutes while it is open
+
+# [reminders]                     # --remind 15m on a block; `planner remind` lists them
+# show = true                     # the open app shows a reminder when it is due
+# desktop = true                  # and hands it to notify-send where there is one
 """

@@ -28,8 +28,11 @@ if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when use
     from planner.app.exporting import ExportPreview, ExportReport
     from planner.app.importing import ImportReport
     from planner.app.links import LinkInfo
+    from planner.app.search import Searcher
     from planner.app.series import OccurrenceEdit, Scope
     from planner.app.sync import SyncReport
+    from planner.app.tasks import Task
+    from planner.core.reminders import Reminder
 
 __all__ = ["DayPlan", "PlannerError", "PlannerService", "system_clock"]
 
@@ -130,6 +133,28 @@ class PlannerService:
     def weekly_review(self, day: date) -> str:
         planning.catch_up(self.session)
         return queries.weekly_review(self.session, day)
+
+    def searcher(self) -> Searcher:
+        """An incremental search over every calendar (keep it while the person types)."""
+        from planner.app.search import Searcher
+
+        return Searcher(self.session)
+
+    def search(self, text: str, first: date | None = None, last: date | None = None
+               ) -> list[Occurrence]:
+        return self.searcher().find(text, first, last)
+
+    def tasks(self) -> list[Task]:
+        from planner.app.tasks import open_tasks
+
+        return open_tasks(self.session)
+
+    def reminders(self, within: timedelta, *, since: datetime | None = None
+                  ) -> list[Reminder]:
+        """Reminders going off from ``since`` (default: now) until ``within`` from now."""
+        from planner.app import reminders
+
+        return reminders.due(self.session, within, since=since)
 
     def calendars(self) -> list[CalendarInfo]:
         from planner.app.calendars import list_calendars

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from planner import __version__
+from planner.cli.output import printable, safe_output
 from planner.core.errors import Busy, PlannerError, UsageError
 from planner.core.moments import plus_exact
 
@@ -88,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-day", action="store_true", help="a date-only block (with --at DATE)")
     p.add_argument("--calendar", metavar="NAME",
                    help="put it in this linked calendar (`planner sync` sends it)")
+    p.add_argument("--remind", action="append", metavar="BEFORE",
+                   help="a reminder this long before it starts: '15m', '1h', '0' (repeatable)")
 
     p = command("edit", "change a block by id")
     p.add_argument("id")
@@ -113,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", metavar="WORDS",
                    help="make a fixed block repeat ('every weekday', 'every 2 weeks', an "
                         "RRULE) or 'never' to stop")
+    p.add_argument("--remind", action="append", metavar="BEFORE",
+                   help="its reminders, replacing the ones it has: '15m' (repeatable), "
+                        "'none' for none")
     p.add_argument("--occurrence", metavar="DATE",
                    help="change only the occurrence of a repeating block on DATE "
                         "('tue', '2026-11-24', '2026-11-24 09:30')")
@@ -173,6 +179,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preview", action="store_true",
                    help="print what a reader of the file sees for one sample event; "
                    "write nothing")
+
+    p = command("search", "find blocks by title, location or notes, any case, by date")
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("--from", dest="first", metavar="DATE",
+                   help="first day to search (default: a year ago)")
+    p.add_argument("--to", dest="last", metavar="DATE",
+                   help="last day to search (default: a year from now)")
+    p.add_argument("--json", action="store_true")
+
+    p = command("tasks", "every open flexible block by deadline, with its time or reason")
+    p.add_argument("--json", action="store_true")
+
+    p = command("remind", "reminders due from now within a window (for cron or a status bar)")
+    p.add_argument("--within", metavar="DURATION", default="60m",
+                   help="how far ahead to look: '60m' (the default), '2h', '1d'")
+    p.add_argument("--json", action="store_true")
 
     p = command("insights", "balance, switches and bleed for a day or week")
     p.add_argument("date", nargs="?")
@@ -333,7 +355,7 @@ def _line(service: PlannerService, occ: Occurrence, day: date, conflict: bool = 
                                                              and end.date() == day
                                                              + timedelta(days=1) else "  →  ")
         when = f"{s}–{e}"
-    title = block.title
+    title = printable(block.title)
     if occ.chunk is not None:
         title += f" (part {occ.chunk + 1})"
     if block.transparent:
@@ -342,8 +364,9 @@ def _line(service: PlannerService, occ: Occurrence, day: date, conflict: bool = 
     width = 40
     if len(title) > width:
         title = title[: width - 1] + "…"
+    sphere = printable(block.sphere)[:9]
     lead = f" {MARK_CONFLICT}" if conflict else "  "
-    return f"{lead}{when:<11} {_mark(block)} {title:<{width}} {block.sphere[:9]:<9} {block.id}"
+    return f"{lead}{when:<11} {_mark(block)} {title:<{width}} {sphere:<9} {printable(block.id)}"
 
 
 def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurrence],
@@ -363,7 +386,8 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
         print("  Not placed:")
         for block, reason in unplaced:
             length = format_duration(block.duration or timedelta())
-            text = f"{MARK_FLEXIBLE} {block.title} ({length}, {block.sphere}): {reason}  {block.id}"
+            text = (f"{MARK_FLEXIBLE} {printable(block.title)} ({length}, "
+                    f"{printable(block.sphere)}): {printable(reason)}  {printable(block.id)}")
             print(textwrap.fill(text, width=80, initial_indent="    ",
                                 subsequent_indent="      ", break_on_hyphens=False))
 
@@ -374,11 +398,18 @@ def _iso(service: PlannerService, moment: datetime | date) -> str:
     return moment.isoformat()
 
 
+def _source_json(block: Block) -> dict[str, Any] | None:
+    if block.source is None or not block.source.calendar:
+        return None  # own blocks (an own series' override keys its master, not a calendar)
+    return {"calendar": block.source.calendar, "uid": block.source.uid,
+            "recurrence_id": block.source.recurrence_id}
+
+
 def _occurrence_json(service: PlannerService, occ: Occurrence,
                      clashes: set[tuple[str, Any]] | None = None) -> dict[str, Any]:
     block = occ.block
     source = None
-    if block.source is not None:
+    if block.source is not None and block.source.calendar:  # not an own series' override
         source = {"calendar": block.source.calendar, "uid": block.source.uid,
                   "recurrence_id": block.source.recurrence_id or (
                       _iso(service, occ.recurrence_id) if occ.recurrence_id is not None
@@ -415,6 +446,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.fixed and args.at is None:
         raise UsageError("A fixed block needs a start time: add --at, e.g. --at 'fri 14:00'.")
     extra: dict[str, Any] = {"notes": args.notes, "location": args.location}
+    if args.remind:
+        extra["alarms"] = _alarms_arg(args.remind)
     if args.travel:
         extra["travel"] = _duration(args.travel, timedelta(0))
     if flexible:
@@ -493,6 +526,32 @@ def _new_recurrence(service: PlannerService, block: Block, text: str) -> Any:
     return replace(current, rrule=rule)
 
 
+def _alarms_arg(values: Sequence[str]) -> tuple[Any, ...]:
+    """--remind 15m (repeatable): DISPLAY alarms that long before each start; 'none'."""
+    from planner.core.model import Alarm
+    from planner.core.when import WhenError, parse_duration
+
+    if [v.strip().lower() for v in values] in (["none"], ["off"], ["never"]):
+        return ()
+    alarms = []
+    for value in values:
+        text = value.strip().lower()
+        if text in ("0", "0m", "at start", "start"):
+            lead = timedelta(0)
+        else:
+            try:
+                lead = parse_duration(text)
+            except WhenError as exc:
+                raise UsageError(f"--remind {value!r}: give how long before, e.g. '15m', "
+                                 "'1h' or '0' for at the start.") from exc
+        if lead > timedelta(days=28):
+            raise UsageError(f"--remind {value!r}: at most 4 weeks before.")
+        alarm = Alarm.before_start(lead)
+        if alarm not in alarms:
+            alarms.append(alarm)
+    return tuple(sorted(alarms, key=lambda a: a.offset or timedelta(0)))
+
+
 def _repeat_arg(service: PlannerService, text: str | None, *, all_day: bool) -> str | None:
     """--repeat in words ('every weekday', 'monthly until 2027-06-30') or as an RRULE."""
     from planner.core.when import parse_repeat
@@ -505,6 +564,7 @@ def _repeat_arg(service: PlannerService, text: str | None, *, all_day: bool) -> 
 def _report_block(service: PlannerService, block: Block, verb: str) -> int:
     from planner.core.when import describe_rule, format_duration
 
+    title, sphere, ident = printable(block.title), printable(block.sphere), printable(block.id)
     if block.is_fixed:
         if isinstance(block.start, datetime) and isinstance(block.end, datetime):
             start, end = service.local(block.start), service.local(block.end)
@@ -516,21 +576,20 @@ def _report_block(service: PlannerService, block: Block, verb: str) -> int:
             repeat = " · " + describe_rule(block.recurrence.rrule, start=(
                 service.local(block.start) if isinstance(block.start, datetime)
                 else block.start), zone=service.zone)
-        print(f"{verb} {MARK_FIXED} {block.title} · {block.sphere} · {when}{repeat}  "
-              f"({block.id})")
+        print(f"{verb} {MARK_FIXED} {title} · {sphere} · {when}{repeat}  ({ident})")
         return 0
     duration = format_duration(block.duration or timedelta())
     if block.done:
-        print(f"{verb} {MARK_DONE} {block.title} · done  ({block.id})")
+        print(f"{verb} {MARK_DONE} {title} · done  ({ident})")
         return 0
     if block.planned:
         chunks = ", ".join(f"{service.local(s):%a %d %b %H:%M}–{service.local(e):%H:%M}"
                            for s, e in block.planned)
-        print(f"{verb} {_mark(block)} {block.title} · {block.sphere} · {duration} · "
-              f"planned {chunks}  ({block.id})")
+        print(f"{verb} {_mark(block)} {title} · {sphere} · {duration} · "
+              f"planned {chunks}  ({ident})")
         return 0
-    print(textwrap.fill(f"{verb} {MARK_FLEXIBLE} {block.title} · {block.sphere} · {duration} · "
-                        f"not placed: {block.plan_note or 'no free time'}  ({block.id})",
+    print(textwrap.fill(f"{verb} {MARK_FLEXIBLE} {title} · {sphere} · {duration} · "
+                        f"not placed: {printable(block.plan_note or 'no free time')}  ({ident})",
                         width=80, subsequent_indent="  ", break_on_hyphens=False))
     return EXIT_UNPLACED
 
@@ -573,7 +632,8 @@ def _series_edit(service: PlannerService, args: argparse.Namespace, block: Block
     from planner.app.series import OccurrenceEdit, Scope
 
     other = [f for f in ("day", "after", "by", "part", "sphere", "priority", "split", "energy",
-                         "notes", "location", "pin", "repeat") if getattr(args, f) is not None]
+                         "notes", "location", "pin", "repeat", "remind")
+             if getattr(args, f) is not None]
     if args.unpin or args.fixed or args.flexible:
         other.append("unpin" if args.unpin else "fixed" if args.fixed else "flexible")
     if args.occurrence and other:
@@ -602,7 +662,7 @@ def _series_edit(service: PlannerService, args: argparse.Namespace, block: Block
     what = {Scope.THIS: f"the one on {day}",
             Scope.FOLLOWING: f"from {day} on, as a new series",
             Scope.ALL: "every occurrence"}[scope]
-    print(f"Saved {MARK_FIXED} {saved.title} · {what}  ({saved.id})")
+    print(f"Saved {MARK_FIXED} {printable(saved.title)} · {what}  ({printable(saved.id)})")
     return 0
 
 
@@ -616,7 +676,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
     if args.occurrence or (block.is_recurring and (args.at is not None
                                                    or args.duration is not None)):
         if not args.occurrence and any(getattr(args, f) is not None for f in
-                                       ("notes", "location", "sphere", "priority", "energy")):
+                                       ("notes", "location", "sphere", "priority", "energy",
+                                        "remind", "repeat")):
             raise UsageError("Change the time of a series on its own (--at/--for), then "
                              "its other details.")
         return _series_edit(service, args, block)
@@ -633,6 +694,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
         changes["priority"] = args.priority
     if args.energy is not None:
         changes["energy"] = None if args.energy == "none" else Energy(args.energy)
+    if args.remind is not None:
+        changes["alarms"] = _alarms_arg(args.remind)
     if (args.fixed and block.is_flexible) or (args.flexible and block.is_fixed):
         block = service.toggle_kind(block.id)
     if block.is_fixed:
@@ -676,7 +739,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
 def cmd_done(args: argparse.Namespace) -> int:
     service = _service(args)
     block = service.set_done(args.id, not args.undo)
-    print(f"{'Not done' if args.undo else 'Done'}: {block.title}")
+    print(f"{'Not done' if args.undo else 'Done'}: {printable(block.title)}")
     return 0
 
 
@@ -685,7 +748,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
     if args.occurrence:
         from planner.app.series import Scope
 
-        title = service.block(args.id).title
+        title = printable(service.block(args.id).title)
         on = _occurrence_arg(service, args.occurrence)
         slot = service.occurrence_slot(args.id, on)
         scope = Scope.FOLLOWING if args.and_following else Scope.THIS
@@ -699,9 +762,11 @@ def cmd_rm(args: argparse.Namespace) -> int:
         raise UsageError("--and-following goes with --occurrence DATE.")
     block = service.remove(args.id)
     if block.is_recurring:
-        print(f"Deleted every {block.title} ({block.id}). `planner undo` brings it back.")
+        print(f"Deleted every {printable(block.title)} ({printable(block.id)}). "
+              "`planner undo` brings it back.")
         return 0
-    print(f"Deleted {block.title} ({block.id}). `planner undo` brings it back.")
+    print(f"Deleted {printable(block.title)} ({printable(block.id)}). "
+          "`planner undo` brings it back.")
     _print_moves(service)
     return 0
 
@@ -759,9 +824,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"planner: {_one_line(exc)}", file=sys.stderr)
             status = EXIT_ERROR
             continue
-        print(report.summary)
+        print(printable(report.summary))
         for notice in report.notices:
-            print(f"  note: {notice}")
+            print(f"  note: {printable(notice)}")
         _print_notices(report, args.verbose)
     return status
 
@@ -786,9 +851,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print("No subscriptions yet: `planner import https://…` subscribes to a calendar URL.")
     status = 0
     for report in reports:
-        print(report.summary, file=sys.stderr if report.failed else sys.stdout)
+        print(printable(report.summary), file=sys.stderr if report.failed else sys.stdout)
         for notice in report.notices:
-            print(f"  note: {notice}")
+            print(f"  note: {printable(notice)}")
         if report.failed:
             status = EXIT_ERROR
         if args.verbose:
@@ -822,6 +887,125 @@ def cmd_export(args: argparse.Namespace) -> int:
     target = "stdout" if args.out == "-" else args.out
     print(f"Exported {report.events} events to {target}{left}.",
           file=sys.stderr if args.out == "-" else sys.stdout)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    service = _service(args)
+    first = _date_arg(service, args.first) if args.first else None
+    last = _date_arg(service, args.last) if args.last else None
+    text = " ".join(args.text)
+    found = service.search(text, first, last)
+    if args.json:
+        json.dump([_occurrence_json(service, o) for o in found], sys.stdout,
+                  ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not found:
+        print(f"Nothing found for {text!r}.")
+    shown: date | None = None
+    for occ in found:
+        day = service.local(occ.start).date() if isinstance(occ.start, datetime) else occ.start
+        if day != shown:
+            print(f"{day:%a %d %b %Y}")
+            shown = day
+        print(_line(service, occ, day))
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from planner.core.moments import day_label
+    from planner.core.when import format_duration
+
+    service = _service(args)
+    tasks = service.tasks()
+    if args.json:
+        rows = []
+        for task in tasks:
+            block = task.block
+            start, end = (block.planned[0][0], block.planned[-1][1]) if block.planned \
+                else (None, None)
+            rows.append({
+                "id": block.id, "title": block.title,
+                "start": _iso(service, start) if start else None,
+                "end": _iso(service, end) if end else None,
+                "all_day": False, "sphere": block.sphere, "kind": block.kind.value,
+                "source": _source_json(block),
+                "deadline": _iso(service, block.deadline) if block.deadline else None,
+                "reason": task.reason, "overdue": task.overdue,
+                "duration_minutes": int((block.duration or timedelta()).total_seconds() // 60),
+                "priority": block.priority, "pinned": block.pinned_start is not None,
+                "chunks": [[_iso(service, s), _iso(service, e)] for s, e in block.planned]})
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not tasks:
+        print("No open tasks: `planner add TITLE --for 1h` adds a flexible one.")
+    today = service.today()
+    heading = None
+    for task in tasks:
+        if task.overdue:
+            title = "Overdue"
+        elif task.due is None:
+            title = "No deadline"
+        else:
+            rel = {0: "today", 1: "tomorrow"}.get((task.due - today).days)
+            title = f"Due {rel} ({day_label(task.due)})" if rel else \
+                f"Due {day_label(task.due, year=task.due.year != today.year)}"
+        if title != heading:
+            print(title)
+            heading = title
+        block = task.block
+        length = format_duration(block.duration or timedelta())
+        if block.planned:
+            when = ", ".join(f"{service.local(a):%a %d %b %H:%M}–{service.local(b):%H:%M}"
+                             for a, b in block.planned)
+        else:
+            when = f"not placed: {task.reason}"
+        text = (f"{_mark(block)} {printable(block.title)} · {length} · "
+                f"{printable(block.sphere)} · {printable(when)}  {printable(block.id)}")
+        print(textwrap.fill(text, width=80, initial_indent="  ", subsequent_indent="    ",
+                            break_on_hyphens=False))
+    return 0
+
+
+def _window_arg(text: str) -> timedelta:
+    """--within: a duration ('60m', '2h') or whole days ('1d', '7 days')."""
+    import re
+
+    days = re.fullmatch(r"\s*(\d+)\s*(?:d|day|days)\s*", text.lower())
+    window = timedelta(days=int(days[1])) if days else _duration(text, timedelta())
+    if window <= timedelta(0):
+        raise UsageError("--within must be a positive duration, e.g. 60m, 2h or 1d.")
+    return window
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from planner.core.reminders import lead_words
+    from planner.core.when import format_duration
+
+    service = _service(args)
+    within = _window_arg(args.within)
+    found = service.reminders(within)
+    if args.json:
+        json.dump([{**_occurrence_json(service, r.occurrence), "remind_at": _iso(service, r.at)}
+                   for r in found], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not found:
+        print(f"No reminders in the next {format_duration(within)}.")
+    now = service.now()
+    for reminder in found:
+        occ = reminder.occurrence
+        when = _fmt_time(service, occ.start)
+        if isinstance(occ.start, datetime) and service.local(occ.start).date() != now.date():
+            when = f"{service.local(occ.start):%a %d %b} {when}"
+        wait = reminder.at - now
+        soon = "now" if wait < timedelta(minutes=1) else f"in {format_duration(wait)}"
+        at = service.local(reminder.at)
+        shown = f"{at:%H:%M}" if at.date() == now.date() else f"{at:%a %H:%M}"
+        print(f"{shown:<9} {soon:<15} {printable(occ.title)} at {when} "
+              f"({lead_words(reminder)}, {printable(occ.sphere)})  {printable(occ.block.id)}")
     return 0
 
 
@@ -927,11 +1111,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _print_sync_report(report: Any) -> None:
-    print(report.summary())
+    print(printable(report.summary()))
     for note in report.notes:
-        print(f"  {note}")
+        print(f"  {printable(note)}")
     for line in report.skipped[:20]:
-        print(f"  skipped {line}")
+        print(f"  skipped {printable(line)}")
 
 
 def _print_links(service: PlannerService) -> int:
@@ -940,12 +1124,13 @@ def _print_links(service: PlannerService) -> int:
         print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
     for info in found:
         mode = "read-only" if info.read_only else "two-way"
-        print(f"{info.name:<20} {info.sphere:<9} {mode:<9} {info.events:>5} events  "
-              f"{info.shown_url}")
+        print(f"{printable(info.name):<20} {printable(info.sphere):<9} {mode:<9} "
+              f"{info.events:>5} events  "
+              f"{printable(info.shown_url)}")
         if info.last_sync:
             when = service.local(datetime.fromisoformat(info.last_sync))
             state = "ok" if info.ok else "failed"
-            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {info.last_result}")
+            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {printable(info.last_result)}")
         else:
             print("  never synced")
         if info.pending:
@@ -995,12 +1180,12 @@ def _print_calendars(service: PlannerService) -> None:
     for cal in found:
         kind = "linked" if cal.linked else "subscribed" if cal.subscribed else "file"
         shown = " (hidden, busy)" if cal.busy else " (hidden)" if cal.hidden else ""
-        print(f"{cal.name + shown:<24} {cal.sphere:<9} {cal.events:>6} events  {kind:<10} "
-              f"{cal.origin}")
+        print(f"{printable(cal.name) + shown:<24} {printable(cal.sphere):<9} {cal.events:>6} "
+              f"events  {kind:<10} {printable(cal.origin)}")
         if cal.checked_at:
             when = service.local(datetime.fromisoformat(cal.checked_at))
             state = "" if cal.ok is None else (" ok" if cal.ok else " failed")
-            result = f": {cal.last_result}" if cal.last_result and not cal.ok else ""
+            result = f": {printable(cal.last_result)}" if cal.last_result and not cal.ok else ""
             print(f"  last {'sync' if cal.linked else 'refresh'} {when:%a %d %b %H:%M}"
                   f"{state}{result}")
 
@@ -1058,19 +1243,33 @@ COMMANDS = {
     "plan": cmd_plan, "import": cmd_import, "refresh": cmd_refresh, "export": cmd_export,
     "insights": cmd_insights, "review": cmd_review, "undo": cmd_undo, "redo": cmd_redo,
     "calendars": cmd_calendars, "restore": cmd_restore, "demo": cmd_demo, "config": cmd_config,
-    "sync": cmd_sync,
+    "sync": cmd_sync, "remind": cmd_remind, "search": cmd_search, "tasks": cmd_tasks,
 }
 
 
 def _one_line(exc: BaseException | str) -> str:
-    """The message with control characters escaped: a title or date typed with a stray
-    CR, newline or terminal escape must not split the sentence or repaint the screen."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(exc))
+    """The message on one line, control characters shown: a title or date typed with a
+    stray CR, newline or terminal escape must not split the sentence or repaint the screen."""
+    return printable(str(exc))
+
+
+def _exact_output(args: argparse.Namespace) -> bool:
+    """JSON and an export to stdout carry the data exactly (a program reads them); the
+    app draws its own screen."""
+    return (args.command in (None, "demo") or bool(getattr(args, "json", False))
+            or (args.command == "export" and getattr(args, "out", None) == "-"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if _exact_output(args):
+        return _main(args)
+    with safe_output():
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         if args.command is None:
             service = _service(args)

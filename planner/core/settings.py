@@ -60,6 +60,8 @@ class Settings:
     nudges: bool = True
     sync_on_start: bool = False  # the app syncs linked calendars when it opens
     sync_every: timedelta | None = None  # and then this often while it is open
+    reminders: bool = True  # the open app shows reminders when they are due
+    reminders_desktop: bool = True  # and passes them to notify-send where there is one
 
     def parent_of(self, sphere: str) -> str:
         info = self.spheres.get(sphere)

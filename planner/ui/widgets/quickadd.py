@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from planner.core.safetext import printable
 from planner.core.when import QuickAdd, WhenError, parse_quick_add_with_repeat
 
 HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every weekday · "
@@ -22,7 +23,7 @@ HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every week
 def preview_line(parsed: QuickAdd) -> str:
     """The live preview of a line: ``→`` what will be added, ``?`` when some words were
     not understood (they are named; nothing slips quietly into the title)."""
-    return ("? " if parsed.unclear else "→ ") + parsed.describe()
+    return ("? " if parsed.unclear else "→ ") + printable(parsed.describe())
 
 
 class QuickAddBar(Vertical):
@@ -80,7 +81,7 @@ class QuickAddBar(Vertical):
         try:
             parsed = self.parse(event.value)
         except WhenError as exc:
-            preview.update(f"✗ {exc}")
+            preview.update(f"✗ {printable(str(exc))}")
             preview.add_class("-error")
             return
         # Anything not understood is shown as such, never quietly made part of the title.
@@ -97,7 +98,7 @@ class QuickAddBar(Vertical):
         try:
             parsed = self.parse(event.value)
         except WhenError as exc:
-            preview.update(f"✗ {exc}")
+            preview.update(f"✗ {printable(str(exc))}")
             return
         if parsed.unclear and self._confirmed != event.value:
             # Once more to add it as shown: a typo should not slip into the title.

@@ -1,0 +1,127 @@
+"""Search across every calendar (`planner search`, the app's `/`): title, location and
+notes, any case, results by date.
+
+A ``Searcher`` reads the raw stored documents once into one line of folded text per
+block (nothing is decoded), so a keystroke costs a scan of short strings; a query that
+extends the last one only looks again at what the last one found. Only the blocks that
+match are decoded, and a series is expanded just for the dates asked about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from planner.app.session import Session
+from planner.core.errors import PlannerError
+from planner.core.model import Block, Occurrence
+from planner.core.moments import as_aware
+from planner.core.recurrence import occurrences
+from planner.core.search import Haystack, haystack_of, matching, query_words
+
+DEFAULT_BACK = timedelta(days=365)  # without --from/--to: a year back and a year ahead
+DEFAULT_AHEAD = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class _Row:
+    block_id: str
+    series: tuple[str, str] | None  # the series a master or an override belongs to
+    hay: Haystack
+
+
+class Searcher:
+    """Incremental search over one session's blocks; rebuilt when the data changed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._rows: list[_Row] | None = None
+        self._members: dict[tuple[str, str], list[str]] = {}
+        self._built_at: tuple[int, int] = (-1, -1)
+        self._last: tuple[tuple[str, ...], list[_Row]] | None = None
+
+    # -- the index --------------------------------------------------------------------
+
+    def _index(self) -> list[_Row]:
+        stamp = (self.session.revision, self.session.store.generation)
+        if self._rows is None or stamp != self._built_at:
+            rows, members = [], {}
+            hidden = self.session.hidden_calendars()
+            for doc in self.session.store.all_docs():
+                source = doc.get("source") or {}
+                if source.get("calendar") in hidden:
+                    continue
+                series = None
+                if source.get("recurrence_id") or "recurrence" in doc:
+                    series = (source.get("calendar", ""), source["uid"]) if source.get(
+                        "uid") else ("", doc["id"])
+                    members.setdefault(series, []).append(doc["id"])
+                rows.append(_Row(doc["id"], series, haystack_of(
+                    doc.get("title", ""), doc.get("location", ""), doc.get("notes", ""))))
+            self._rows, self._members, self._built_at = rows, members, stamp
+            self._last = None
+        return self._rows
+
+    def _matching(self, words: tuple[str, ...]) -> list[_Row]:
+        rows = self._index()
+        if self._last is not None and _narrows(self._last[0], words):
+            rows = self._last[1]  # typing on: only what already matched can match
+        found = [r for r in rows if matching(r.hay, words)]
+        self._last = (words, found)
+        return found
+
+    # -- answering --------------------------------------------------------------------
+
+    def find(self, text: str, first: date | None = None, last: date | None = None,
+             limit: int | None = None) -> list[Occurrence]:
+        """Occurrences of matching blocks from ``first`` to ``last`` (inclusive), by date."""
+        words = query_words(text)
+        if not words:
+            raise PlannerError("Type something to search for.")
+        session = self.session
+        today = session.today()
+        first = first or today - DEFAULT_BACK
+        last = last or today + DEFAULT_AHEAD
+        if last < first:
+            raise PlannerError(f"--to {last} is before --from {first}.")
+        start, end = session.day_start(first), session.day_start(last + timedelta(days=1))
+        rows = self._matching(words)
+        singles = [r.block_id for r in rows if r.series is None]
+        series = {r.series for r in rows if r.series is not None}
+        wanted = {r.block_id for r in rows}
+        found: list[Occurrence] = []
+        blocks = [b for b in map(session.store.get, singles) if b is not None]
+        found += _between(session, blocks, start, end)
+        for key in sorted(series):
+            members = [b for b in map(session.store.get, self._members.get(key, []))
+                       if b is not None]
+            found += [o for o in occurrences(members, start, end, session.zone)
+                      if o.block.id in wanted]
+        found.sort(key=lambda o: (as_aware(o.start, session.zone), o.title.casefold(),
+                                  o.block.id, o.chunk or 0))
+        return found[:limit] if limit is not None else found
+
+
+def search(session: Session, text: str, first: date | None = None,
+           last: date | None = None) -> list[Occurrence]:
+    return Searcher(session).find(text, first, last)
+
+
+def _between(session: Session, blocks: Iterable[Block], start: datetime, end: datetime
+             ) -> list[Occurrence]:
+    fixed = [b for b in blocks if b.is_fixed]
+    found = occurrences(fixed, start, end, session.zone)
+    for block in blocks:
+        if block.is_flexible:
+            for n, (s, e) in enumerate(block.planned):
+                if s < end and e > start:
+                    found.append(Occurrence(block, s, e,
+                                            chunk=n if len(block.planned) > 1 else None))
+    return found
+
+
+def _narrows(before: tuple[str, ...], now: tuple[str, ...]) -> bool:
+    """Whether every block matching ``now`` also matched ``before`` (words only grew)."""
+    return len(now) >= len(before) and all(b in n for b, n in zip(before, now, strict=False))
+
