@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from planner.app.session import Session
 from planner.core.errors import PlannerError
@@ -167,6 +167,14 @@ def _window_days(session: Session, block: Block, now: datetime) -> list[date]:
     if last < first:
         return []
     return [first + timedelta(days=n) for n in range(min((last - first).days, 366) + 1)]
+
+
+def deadline_day(session: Session, deadline: datetime) -> date:
+    """The day a deadline falls on; a deadline at midnight is the end of the day before."""
+    local = session.local(deadline)
+    if local.time() == time(0):
+        return (local - timedelta(microseconds=1)).date()
+    return local.date()
 
 
 def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> list[Occurrence]:
