@@ -20,15 +20,13 @@ import contextlib
 import dataclasses
 import os
 import re
-import shutil
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
@@ -48,6 +46,9 @@ from planner.adapters.commit import (
     write_derived,
 )
 from planner.core.model import Block
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 SCHEMA_VERSION = 1
 MAIN_FILE = "planner.json"
@@ -345,7 +346,7 @@ class Store:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
         self._check_home()
-        self._lock = FileLock(str(self.root / LOCK_FILE), mode=0o600, is_singleton=False)
+        self._lock: FileLock | None = None  # made by the first write: reads never lock
         # Threads of one process queue on this lock; the file lock then keeps other
         # processes out. The owner and depth make a transaction re-entrant for the thread
         # that opened it only: another thread waits, it never joins.
@@ -659,13 +660,22 @@ class Store:
                 raise
             finally:
                 self._owner, self._depth = None, 0
-                self._lock.release()
+                self._file_lock().release()
         finally:
             self._thread_lock.release()
 
+    def _file_lock(self) -> FileLock:
+        if self._lock is None:
+            from filelock import FileLock  # ~10 ms to import: only commands that write
+
+            self._lock = FileLock(str(self.root / LOCK_FILE), mode=0o600, is_singleton=False)
+        return self._lock
+
     def _acquire_file_lock(self) -> None:
+        from filelock import Timeout
+
         try:
-            self._lock.acquire(timeout=self.lock_timeout)
+            self._file_lock().acquire(timeout=self.lock_timeout)
         except Timeout as exc:
             raise StoreBusy(f"Another planner is saving to {self.root}; it did not finish "
                             f"within {self.lock_timeout:g} s, so nothing was changed. "
@@ -1007,6 +1017,8 @@ def restore_latest_good(root: Path, file_name: str) -> Path:
         if target.exists():
             os.replace(target, target.with_name(target.name + ".broken"))
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        import shutil  # restoring only
+
         shutil.copy2(candidate, target)
         return candidate
     raise StoreError(f"No good backup of {file_name} was found in {root / BACKUP_DIR}.")

@@ -17,13 +17,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from planner.app import queries
 from planner.app.session import Session
 from planner.core.errors import Busy
 from planner.core.model import Block, Occurrence, Placement, PlanResult, Unplaced
 from planner.core.moments import day_label
-from planner.core.scheduler import Plan, plan_horizon
+
+if TYPE_CHECKING:  # the scheduler loads when a plan is worked out, not for every read
+    from planner.core.scheduler import Plan
 
 Chunks = tuple[tuple[datetime, datetime], ...]
 
@@ -51,6 +54,8 @@ def compute(session: Session, keep: Collection[str] = ()) -> Plan:
         found += [Occurrence(b, s, e) for b in held for s, e in b.planned
                   if s < end and e > start]
         return found
+
+    from planner.core.scheduler import plan_horizon  # loaded when a plan is worked out
 
     return plan_horizon([b for b in blocks if b not in held], zone=session.zone,
                         settings=session.settings, now=session.now(), fixed_on=fixed_on)

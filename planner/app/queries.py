@@ -9,21 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from planner.app.session import Session
 from planner.core.errors import PlannerError
-from planner.core.insights import (
-    DayInsights,
-    WeekInsights,
-    conflict_keys,
-    day_conflicts,
-    day_insights,
-    nudges,
-    week_insights,
-)
 from planner.core.model import Block, Kind, Occurrence
-from planner.core.review import review_markdown
-from planner.core.scheduler import block_window, day_bridges
+
+if TYPE_CHECKING:  # the scheduler, insights and review load on first use: not for agendas
+    from planner.core.insights import DayInsights, WeekInsights
 
 
 @dataclass(frozen=True)
@@ -143,6 +136,14 @@ def day_plan(session: Session, day: date) -> DayPlan:
     return DayPlan(day, occurrences, unplaced, bridges_on(session, day, occurrences))
 
 
+def plan_may_be_behind(session: Session) -> bool:
+    """Whether the saved plan can be behind the clock: an open task has no place (its
+    reason may be out of date) or was placed on a day gone by (it rolls forward)."""
+    today = session.day_start(session.today())
+    return any(not b.done and (not b.planned or b.planned[0][0] < today)
+               for b in session.flexible_blocks())
+
+
 def unplaced_on(session: Session, day: date) -> list[Block]:
     """Open flexible blocks with no place, shown on ``day``: every one of them today
     (nothing open is ever out of sight), and each on the days of its own window."""
@@ -159,6 +160,8 @@ def unplaced_on(session: Session, day: date) -> list[Block]:
 
 
 def _window_days(session: Session, block: Block, now: datetime) -> list[date]:
+    from planner.core.scheduler import block_window
+
     start, due = block_window(block, now, session.zone)
     first = start.date()
     if due is None:
@@ -184,6 +187,7 @@ def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> li
         return []
     fixed = [o for o in occurrences if o.block.is_fixed]
     placed = [o for o in occurrences if o.block.is_flexible]
+    from planner.core.scheduler import day_bridges
     return [Occurrence(Block(id=p.block_id, title=settings.bridge_title, sphere="personal",
                              kind=Kind.FLEXIBLE, duration=settings.bridge), p.start, p.end)
             for p in day_bridges(day, session.zone, fixed, placed, settings)]
@@ -192,10 +196,12 @@ def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> li
 def double_booked(session: Session, first: date, days: int,
                   occurrences: list[Occurrence]) -> set[tuple[str, datetime | date]]:
     """(block id, start) of every occurrence that overlaps another fixed one that day."""
+    from planner.core.conflicts import conflict_keys, day_conflicts
+
     found: set[tuple[str, datetime | date]] = set()
     for n in range(days):
         day = first + timedelta(days=n)
-        found |= conflict_keys(day_conflicts(day, occurrences, session.zone, session.settings))
+        found |= conflict_keys(day_conflicts(day, occurrences, session.zone))
     return found
 
 
@@ -204,12 +210,16 @@ def double_booked(session: Session, first: date, days: int,
 
 def insights(session: Session, day: date, plan: DayPlan | None = None) -> DayInsights:
     """The day's insights; pass the ``day_plan`` already read to not read it again."""
+    from planner.core.insights import day_insights
+
     plan = plan or day_plan(session, day)
     return day_insights(day, plan.with_bridges, session.zone, session.settings,
                         plan.unplaced_blocks)
 
 
 def week(session: Session, first: date) -> WeekInsights:
+    from planner.core.insights import week_insights
+
     days = [first + timedelta(days=n) for n in range(7)]
     plans = {d: day_plan(session, d) for d in days}
     return week_insights(days, {d: p.with_bridges for d, p in plans.items()},
@@ -218,10 +228,14 @@ def week(session: Session, first: date) -> WeekInsights:
 
 
 def day_nudges(session: Session, day: date, found: DayInsights | None = None) -> list[str]:
+    from planner.core.insights import nudges
+
     return nudges(found or insights(session, day), session.settings)
 
 
 def week_nudges(session: Session, found: WeekInsights) -> list[str]:
+    from planner.core.insights import nudges
+
     return nudges(found, session.settings)
 
 
@@ -244,6 +258,8 @@ def done_vs_planned(session: Session, first: date, days: int = 7
 
 def weekly_review(session: Session, day: date) -> str:
     """The week containing ``day`` reviewed as Markdown (`planner review`, the app)."""
+    from planner.core.review import review_markdown
+
     first = day - timedelta(days=day.weekday())
     return review_markdown(week(session, first), done_vs_planned(session, first),
                            f"Week of {first:%d %b %Y}", settings=session.settings)

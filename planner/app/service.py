@@ -3,7 +3,8 @@
 The work is done in the use-case modules (``editing``, ``history``, ``planning``,
 ``queries``, ``importing``, ``exporting``, ``calendars``, ``preferences``); this façade
 only binds them to a session, so the CLI and the app hold one object and never reach
-the store, the fetcher or the file system themselves.
+the store, the fetcher or the file system themselves. Each use case is imported on its
+first call, so a command loads only what it runs (`planner agenda`: the queries).
 """
 
 from __future__ import annotations
@@ -14,27 +15,35 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-from planner.adapters.config import Paths
-from planner.app import editing, history, planning, preferences, queries
-from planner.app.queries import DayPlan
 from planner.app.session import Clock, Session, system_clock
 from planner.core.errors import PlannerError
-from planner.core.insights import DayInsights, WeekInsights
-from planner.core.model import Block, Moment, Occurrence, PlanResult
-from planner.core.settings import Settings
 
-if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when used
+if TYPE_CHECKING:
+    from planner.adapters.config import Paths
     from planner.app.calendars import CalendarInfo
     from planner.app.exporting import ExportPreview, ExportReport
     from planner.app.importing import ImportReport
     from planner.app.links import LinkInfo
+    from planner.app.queries import DayPlan
     from planner.app.search import Searcher
     from planner.app.series import OccurrenceEdit, Scope
     from planner.app.sync import SyncReport
     from planner.app.tasks import Task
+    from planner.core.insights import DayInsights, WeekInsights
+    from planner.core.model import Block, Moment, Occurrence, PlanResult
     from planner.core.reminders import Reminder
+    from planner.core.settings import Settings
 
 __all__ = ["DayPlan", "PlannerError", "PlannerService", "system_clock"]
+
+
+def __getattr__(name: str) -> Any:
+    # ``DayPlan`` stays importable from here without loading the queries up front.
+    if name == "DayPlan":
+        from planner.app.queries import DayPlan
+
+        return DayPlan
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class PlannerService:
@@ -88,50 +97,85 @@ class PlannerService:
     # ------------------------------------------------------------------ reading
 
     def block(self, block_id: str) -> Block:
+        from planner.app import queries
+
         return queries.find_block(self.session, block_id)
 
     def fixed_between(self, start: datetime, end: datetime) -> list[Occurrence]:
+        from planner.app import queries
+
         return queries.fixed_between(self.session, start, end)
 
     def flexible_blocks(self) -> list[Block]:
         return self.session.flexible_blocks()
 
     def agenda(self, first: date, days: int = 1) -> list[Occurrence]:
-        planning.catch_up(self.session)
+        from planner.app import queries
+
+        self._current()
         return queries.agenda(self.session, first, days)
 
     def double_booked(self, first: date, days: int, occurrences: list[Occurrence]
                       ) -> set[tuple[str, datetime | date]]:
         """(block id, start) of the occurrences that overlap another fixed one."""
+        from planner.app import queries
+
         return queries.double_booked(self.session, first, days, occurrences)
 
+    def _current(self) -> None:
+        """Bring the saved plan up to date with the clock before a read; a home whose
+        plan cannot be behind (no open task without a place, none on a day gone by)
+        loads nothing for it."""
+        from planner.app import queries
+
+        if queries.plan_may_be_behind(self.session):
+            from planner.app import planning
+
+            planning.catch_up(self.session)
+
     def prefetch(self, days: Iterable[date]) -> None:
+        from planner.app import queries
+
         queries.prefetch(self.session, days)
 
     def day_plan(self, day: date) -> DayPlan:
-        planning.catch_up(self.session)
+        from planner.app import queries
+
+        self._current()
         return queries.day_plan(self.session, day)
 
     def done_on(self, day: date) -> list[Block]:
+        from planner.app import queries
+
         return queries.done_on(self.session, day)
 
     def insights(self, day: date, plan: DayPlan | None = None) -> DayInsights:
+        from planner.app import queries
+
         if plan is None:
-            planning.catch_up(self.session)
+            self._current()
         return queries.insights(self.session, day, plan)
 
     def week_insights(self, first: date) -> WeekInsights:
-        planning.catch_up(self.session)
+        from planner.app import queries
+
+        self._current()
         return queries.week(self.session, first)
 
     def nudges(self, day: date, insights: DayInsights | None = None) -> list[str]:
+        from planner.app import queries
+
         return queries.day_nudges(self.session, day, insights)
 
     def week_nudges(self, week: WeekInsights) -> list[str]:
+        from planner.app import queries
+
         return queries.week_nudges(self.session, week)
 
     def weekly_review(self, day: date) -> str:
-        planning.catch_up(self.session)
+        from planner.app import queries
+
+        self._current()
         return queries.weekly_review(self.session, day)
 
     def searcher(self) -> Searcher:
@@ -184,6 +228,8 @@ class PlannerService:
     # ------------------------------------------------------------------ changing
 
     def plan(self, day: date) -> PlanResult:
+        from planner.app import planning
+
         return planning.plan(self.session, day)
 
     def plan_notices(self) -> list[str]:
@@ -192,37 +238,57 @@ class PlannerService:
 
     def make_fixed(self, title: str, start: datetime, end: datetime, *, sphere: str,
                    rrule: str | None = None, **extra: Any) -> Block:
+        from planner.app import editing
+
         return editing.make_fixed(self.session, title, start, end, sphere=sphere, rrule=rrule,
                                   **extra)
 
     def make_all_day(self, title: str, day: date, days: int = 1, *, sphere: str,
                      rrule: str | None = None, **extra: Any) -> Block:
+        from planner.app import editing
+
         return editing.make_all_day(self.session, title, day, days, sphere=sphere, rrule=rrule,
                                     **extra)
 
     def make_flexible(self, title: str, duration: timedelta, *, sphere: str,
                       **options: Any) -> Block:
+        from planner.app import editing
+
         return editing.make_flexible(self.session, title, duration, sphere=sphere, **options)
 
     def add(self, block: Block) -> Block:
+        from planner.app import editing
+
         return editing.add(self.session, block)
 
     def update(self, block_id: str, label: str = "edit", **changes: Any) -> Block:
+        from planner.app import editing
+
         return editing.update(self.session, block_id, label, **changes)
 
     def remove(self, block_id: str) -> Block:
+        from planner.app import editing
+
         return editing.remove(self.session, block_id)
 
     def set_done(self, block_id: str, done: bool = True) -> Block:
+        from planner.app import editing
+
         return editing.set_done(self.session, block_id, done)
 
     def toggle_kind(self, block_id: str) -> Block:
+        from planner.app import editing
+
         return editing.toggle_kind(self.session, block_id)
 
     def toggle_pin(self, block_id: str) -> Block:
+        from planner.app import editing
+
         return editing.toggle_pin(self.session, block_id)
 
     def move(self, block_id: str, delta: timedelta) -> Block:
+        from planner.app import editing
+
         return editing.move(self.session, block_id, delta)
 
     # ------------------------------------------------------------------ series
@@ -235,6 +301,8 @@ class PlannerService:
 
     def has_changed_occurrences(self, block_id: str) -> bool:
         """Whether a series has occurrences changed on their own (overrides)."""
+        from planner.app import queries
+
         return bool(queries.series_members(self.session, self.block(block_id))[1])
 
     def remove_occurrence(self, block_id: str, slot: Moment, scope: Scope) -> str:
@@ -249,16 +317,24 @@ class PlannerService:
         return series.edit_occurrence(self.session, block_id, slot, scope, edit)
 
     def undo(self) -> str:
+        from planner.app import history
+
         return history.undo(self.session)
 
     def redo(self) -> str:
+        from planner.app import history
+
         return history.redo(self.session)
 
     def theme_folders(self) -> tuple[Path, Path]:
         """The bundled themes and the user's own theme folder."""
+        from planner.app import preferences
+
         return preferences.theme_folders(self.session)
 
     def save_theme(self, name: str) -> None:
+        from planner.app import preferences
+
         preferences.save_theme(self.session, name)
 
     # ------------------------------------------------------------------ files
@@ -286,7 +362,7 @@ class PlannerService:
                private_as_busy: bool = False, whole_series: bool = False) -> ExportReport:
         from planner.app import exporting
 
-        planning.catch_up(self.session)
+        self._current()
         return exporting.export(self.session, out, first=first, last=last,
                                 busy_only=busy_only, spheres=spheres,
                                 private_as_busy=private_as_busy, whole_series=whole_series)
@@ -304,7 +380,7 @@ class PlannerService:
     def export_review(self, day: date, out: str) -> date:
         from planner.app import exporting
 
-        planning.catch_up(self.session)
+        self._current()
         return exporting.export_review(self.session, day, out)
 
     # ------------------------------------------------------------------ CalDAV sync

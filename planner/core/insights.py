@@ -43,7 +43,6 @@ Rules (the tests pin each one):
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +51,7 @@ from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from planner.core.conflicts import Conflict, day_conflicts
 from planner.core.intervals import intersect, merge, subtract
 from planner.core.model import PERSONAL, WORK, Block, Energy, Kind, Occurrence
 from planner.core.moments import in_zone
@@ -94,22 +94,6 @@ class BleedEvent:
     sphere: str
     minutes: int
     kind: BleedKind
-
-
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    """Fixed blocks booked at the same time: from ``start`` to ``end`` (aware, in the
-    viewing zone) at least two of them run at once."""
-
-    start: datetime
-    end: datetime
-    block_ids: tuple[str, ...]
-    titles: tuple[str, ...]
-    occurrences: tuple[Occurrence, ...] = field(default=(), compare=False, repr=False)
-
-    @property
-    def minutes(self) -> int:
-        return int((self.end.timestamp() - self.start.timestamp()) // 60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,19 +365,8 @@ def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
         shutdown_bleed_minutes=shutdown_minutes,
         after_shutdown_minutes=after_shutdown,
         sleep_window_minutes=_minutes(in_sleep),
-        conflicts=_conflicts(timed, zone),
+        conflicts=day_conflicts(day, occurrences, zone),
     )
-
-
-def day_conflicts(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
-                  settings: Settings) -> list[Conflict]:
-    """Only the double bookings of ``day`` (what ``agenda`` marks), without the rest."""
-    return _conflicts(_timed_on(day, occurrences, zone, settings), zone)
-
-
-def conflict_keys(conflicts: Sequence[Conflict]) -> set[tuple[str, datetime | date]]:
-    """(block id, start) of every occurrence double-booked in ``conflicts``."""
-    return {(o.block.id, o.start) for c in conflicts for o in c.occurrences}
 
 
 def _union_minutes(timed: Sequence[_Timed], key: Callable[[_Timed], object]
@@ -402,38 +375,6 @@ def _union_minutes(timed: Sequence[_Timed], key: Callable[[_Timed], object]
     for item in timed:
         groups.setdefault(key(item), []).append(item.span)
     return {k: _minutes(merge(spans)) for k, spans in groups.items()}  # type: ignore[misc]
-
-
-def _conflicts(timed: Sequence[_Timed], zone: ZoneInfo) -> list[Conflict]:
-    """Where two or more fixed occurrences run at once (clipped to the day).
-
-    A sweep counts how many run at each moment; a second pass names who is in each
-    conflict. A day of 10,000 hour-long events starting a second apart costs two sorts.
-    """
-    fixed = sorted((t for t in timed if t.occurrence.kind is Kind.FIXED),
-                   key=lambda t: t.span)
-    # At one instant ends come before starts: touching blocks do not overlap.
-    events = sorted([(t.span[0], 1) for t in fixed] + [(t.span[1], -1) for t in fixed])
-    ranges: list[list[datetime]] = []
-    depth = 0
-    previous: datetime | None = None
-    for moment, step in events:
-        if previous is not None and moment > previous and depth >= 2:
-            if ranges and ranges[-1][1] == previous:  # chained overlaps make one conflict
-                ranges[-1][1] = moment
-            else:
-                ranges.append([previous, moment])
-        depth += step
-        previous = moment
-    found: list[Conflict] = []
-    starts = [t.span[0] for t in fixed]
-    for lo, hi in ranges:
-        members = [t for t in fixed[:bisect.bisect_left(starts, hi)] if t.span[1] > lo]
-        found.append(Conflict(lo.astimezone(zone), hi.astimezone(zone),
-                              tuple(t.occurrence.block.id for t in members),
-                              tuple(t.occurrence.title for t in members),
-                              tuple(t.occurrence for t in members)))
-    return found
 
 
 def _travel_conflicts(day: date, occurrences: Sequence[Occurrence], timed: Sequence[_Timed],

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from planner.core.insights import Conflict, conflict_keys
+from planner.core.conflicts import Conflict, conflict_keys
 from planner.core.model import Block, Occurrence
 from planner.core.moments import in_zone
 from planner.core.safetext import printable
