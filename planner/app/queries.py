@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.model import Block, Kind, Occurrence
+from planner.core.recurrence import Occurrences
 
 if TYPE_CHECKING:  # the scheduler, insights and review load on first use: not for agendas
     from planner.core.insights import DayInsights, WeekInsights
@@ -27,6 +28,11 @@ class DayPlan:
     occurrences: list[Occurrence]
     unplaced: list[tuple[Block, str]]
     bridges: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> tuple[int, bool]:
+        """Occurrences left out by the expansion bounds, and whether there are more."""
+        return hidden_count(self.occurrences)
 
     @property
     def all_day(self) -> list[Occurrence]:
@@ -87,8 +93,9 @@ def fixed_between(session: Session, start: datetime, end: datetime, *,
     found = session.index.between(start, end, session.zone)
     hidden = session.hidden_calendars()
     if hidden:
-        found = [o for o in found if o.block.source is None or
-                 (busy := hidden.get(o.block.source.calendar)) is None or (planning and busy)]
+        kept = [o for o in found if o.block.source is None or
+                (busy := hidden.get(o.block.source.calendar)) is None or (planning and busy)]
+        found = _like(found, kept)
     return found
 
 
@@ -106,9 +113,25 @@ def agenda(session: Session, first: date, days: int = 1) -> list[Occurrence]:
     """Fixed occurrences and planned flexible blocks overlapping the days, by start."""
     start = session.day_start(first)
     end = session.day_start(first + timedelta(days=days))
-    items = fixed_between(session, start, end) + placed_between(session, start, end)
+    fixed = fixed_between(session, start, end)
+    items = _like(fixed, fixed + placed_between(session, start, end))
     items.sort(key=lambda o: (_sort_key(session, o.start), o.block.id, o.chunk or 0))
     return items
+
+
+def hidden_count(items: Iterable[Occurrence]) -> tuple[int, bool]:
+    """How many occurrences the expansion bounds left out of ``items`` (see
+    ``planner.core.recurrence.SERIES_DAY_LIMIT``), and whether there are more still."""
+    if isinstance(items, Occurrences):
+        return items.hidden, items.at_least
+    return 0, False
+
+
+def _like(bounded: list[Occurrence], items: list[Occurrence]) -> list[Occurrence]:
+    """``items`` keeping what ``bounded`` says was hidden."""
+    if not isinstance(bounded, Occurrences):
+        return items
+    return Occurrences(items, bounded.hidden_days, bounded.at_least)
 
 
 def _sort_key(session: Session, moment: datetime | date) -> datetime:

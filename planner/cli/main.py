@@ -414,6 +414,9 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
     clashes = service.double_booked(day, 1, list(occurrences))
     for occ in occurrences:
         print(_line(service, occ, day, (occ.block.id, occ.start) in clashes))
+    note = _hidden_note(occurrences)
+    if note:
+        print(f"  … {note}")
     if occurrences:
         print(f"  {MARK_FIXED} fixed  {MARK_FLEXIBLE} flexible  {MARK_PINNED} pinned  "
               f"{MARK_DONE} done" + (f"  {MARK_CONFLICT} double-booked" if clashes else ""))
@@ -427,6 +430,18 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
                     f"{printable(block.sphere)}): {printable(reason)}  {printable(block.id)}")
             print(textwrap.fill(text, width=80, initial_indent="    ",
                                 subsequent_indent="      ", break_on_hyphens=False))
+
+
+def _hidden_note(occurrences: Sequence[Occurrence]) -> str:
+    """'N more hidden' when a series repeats more often than planner shows."""
+    from planner.app.queries import hidden_count
+    from planner.core.recurrence import SERIES_DAY_LIMIT
+
+    hidden, more = hidden_count(occurrences)
+    if not hidden:
+        return ""
+    return (f"{hidden:,}{'+' if more else ''} more hidden: a series repeats more often than "
+            f"planner shows (at most {SERIES_DAY_LIMIT} a day each)")
 
 
 def _iso(service: PlannerService, moment: datetime | date) -> str:
@@ -819,6 +834,9 @@ def cmd_agenda(args: argparse.Namespace) -> int:
         json.dump([_occurrence_json(service, o, clashes) for o in items], sys.stdout,
                   ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
+        note = _hidden_note(items)
+        if note:  # the JSON stays exactly the occurrences; the note goes to stderr
+            print(f"planner: {note}.", file=sys.stderr)
         return 0
     for n in range(args.days):
         day = first + timedelta(days=n)

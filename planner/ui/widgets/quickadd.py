@@ -11,10 +11,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from planner.core.safetext import printable
 from planner.core.when import QuickAdd, WhenError, parse_quick_add_with_repeat
+
+# A quick-add line is a title and a few words; keystrokes past this are refused, so the
+# cost of typing (Textual's redraw, the parse) stays bounded per key whatever is pasted.
+MAX_LENGTH = 200
+PREVIEW_AFTER = 0.08  # seconds of quiet before the preview parses: one parse per pause,
+# not per key, so holding a key or pasting costs one parse however long the line gets.
 
 HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every weekday · "
         "2h deep work by fri")
@@ -52,10 +59,12 @@ class QuickAddBar(Vertical):
         self.day: date | None = None  # the day being viewed: a time alone is on it
         self.spheres: Sequence[str] = ("work", "personal")
         self._confirmed = ""  # a line with words not understood, Enter pressed once
+        self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(HINT, id="quick-preview", markup=False)
-        yield Input(placeholder="Add a block: title, duration, when, sphere…", id="quick-input")
+        yield Input(placeholder="Add a block: title, duration, when, sphere…", id="quick-input",
+                    max_length=MAX_LENGTH)
 
     def open(self, day: date, spheres: Sequence[str], now: datetime) -> None:
         self.day, self.spheres, self.now = day, spheres, now
@@ -72,14 +81,21 @@ class QuickAddBar(Vertical):
                                            day=self.day)
 
     @on(Input.Changed, "#quick-input")
-    def _preview(self, event: Input.Changed) -> None:
+    def _typed(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_AFTER, self._preview)
+
+    def _preview(self) -> None:
+        self._preview_timer = None
+        text = self.query_one("#quick-input", Input).value
         preview = self.query_one("#quick-preview", Static)
-        if not event.value.strip():
+        if not text.strip():
             preview.update(HINT)
             preview.remove_class("-error")
             return
         try:
-            parsed = self.parse(event.value)
+            parsed = self.parse(text)
         except WhenError as exc:
             preview.update(f"✗ {printable(str(exc))}")
             preview.add_class("-error")
@@ -94,6 +110,9 @@ class QuickAddBar(Vertical):
         if not event.value.strip():
             self.action_cancel()
             return
+        if self._preview_timer is not None:  # what Enter says must not be painted over
+            self._preview_timer.stop()
+            self._preview_timer = None
         preview = self.query_one("#quick-preview", Static)
         try:
             parsed = self.parse(event.value)
