@@ -5,12 +5,8 @@ Pilot tests with the issue's clock: Monday 30 November 2026, 08:00 in Berlin.
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.widgets import Input
@@ -19,22 +15,14 @@ from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.day import DayScreen
 from planner.ui.widgets.timeline import Timeline
+from tests.appdriver import Said, app_test, press, quiet_app, running, settle, wait_until
 
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
 MONDAY = date(2026, 11, 30)
 
 
-def app_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
-
-
 @pytest.fixture(autouse=True)
-def _quiet_app(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(PlannerApp, "animation_level", "none", raising=False)
+def _quiet_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "Pacific/Apia")  # the machine's zone must not matter
 
 
@@ -46,28 +34,31 @@ def preview(app: PlannerApp) -> str:
     return str(app.screen.query_one("#quick-preview").render())
 
 
+async def previewed(pilot, app: PlannerApp, text: str) -> str:  # type: ignore[no-untyped-def]
+    """The preview once it shows ``text`` (it is drawn after a pause in typing)."""
+    await wait_until(pilot, lambda: text in preview(app), f"a preview with {text!r}")
+    return preview(app)
+
+
 @app_test
 async def test_quick_add_shows_what_it_did_not_understand_before_adding(tmp_path: Path) -> None:
     service = PlannerService(tmp_path, tz="Europe/Berlin", clock=lambda: NOW)
-    app = PlannerApp(service, user_themes=False)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("a")
+    app = quiet_app(service)
+    async with running(app, (120, 30)) as pilot:
+        await press(pilot, "a")
         box = app.screen.query_one("#quick-input", Input)
         box.value = "Team meeting 10:00–11:00 wrok"  # an en dash, as a phone types it
         box.cursor_position = len(box.value)
-        await pilot.pause()
-        shown = preview(app)
+        shown = await previewed(pilot, app, "not understood")
         assert shown.startswith("? ")
         assert "not understood: 'wrok' (did you mean 'work'?)" in shown
         assert "Fixed · 1 h · today at 10:00" in shown
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
         assert "Enter again to add it as shown" in preview(app)
         assert not service.session.store.user_blocks()  # nothing added yet
-        await pilot.press("backspace", "backspace", "backspace", "backspace", *"work")
-        assert preview(app).startswith("→ ") and "Fixed work · 1 h" in preview(app)
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "backspace", "backspace", "backspace", "backspace", *"work")
+        assert (await previewed(pilot, app, "Fixed work · 1 h")).startswith("→ ")
+        await press(pilot, "enter")
         meeting = titled(service, "Team meeting")
         assert meeting.sphere == "work" and meeting.length == timedelta(hours=1)
         assert service.local(meeting.start).time() == time(10)  # type: ignore[arg-type]
@@ -76,20 +67,18 @@ async def test_quick_add_shows_what_it_did_not_understand_before_adding(tmp_path
 @app_test
 async def test_quick_add_counts_tomorrow_from_today_not_the_day_viewed(tmp_path: Path) -> None:
     service = PlannerService(tmp_path, tz="Europe/Berlin", clock=lambda: NOW)
-    app = PlannerApp(service, user_themes=False)
-    async with app.run_test(size=(120, 30)) as pilot:
+    app = quiet_app(service)
+    async with running(app, (120, 30)) as pilot:
         for _ in range(5):
-            await pilot.press("right")  # viewing Saturday
-        await pilot.press("a", *"call bank tomorrow 10:00", "enter")
-        await pilot.pause()
+            await press(pilot, "right")  # viewing Saturday
+        await press(pilot, "a", *"call bank tomorrow 10:00", "enter")
         call = titled(service, "call bank")
         assert service.local(call.start).date() == MONDAY + timedelta(days=1)  # type: ignore[arg-type]
-        await pilot.press("a", *"dentist 11:00", "enter")  # no day: the day being viewed
-        await pilot.pause()
+        await press(pilot, "a", *"dentist 11:00", "enter")  # no day: the day being viewed
         dentist = titled(service, "dentist")
         assert service.local(dentist.start).date() == MONDAY + timedelta(days=5)  # type: ignore[arg-type]
-        await pilot.press("a", *"taxes by yesterday")
-        assert "has already passed" in preview(app)
+        await press(pilot, "a", *"taxes by yesterday")
+        assert "has already passed" in await previewed(pilot, app, "✗")
 
 
 @app_test
@@ -98,11 +87,11 @@ async def test_what_had_to_move_is_a_notification(tmp_path: Path) -> None:
     at = lambda h: service.at(MONDAY, time(h))  # noqa: E731
     service.add(service.make_fixed("Busy", at(10), at(22), sphere="work"))
     service.add(service.make_flexible("Tidy up", timedelta(hours=1), sphere="personal"))
-    app = PlannerApp(service, user_themes=False)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("a", *"Prepare talk 2h by 10:00", "enter")
-        await pilot.pause()
-        messages = [n.message for n in app._notifications]
+    app = quiet_app(service)
+    said = Said()
+    async with running(app, (120, 30), said) as pilot:
+        await press(pilot, "a", *"Prepare talk 2h by 10:00", "enter")
+        messages = said.messages
         assert any(m.startswith("Added 'Prepare talk', planned Mon 30 Nov 08:00")
                    for m in messages), messages
         assert ("Moved 'Tidy up' from Mon 30 Nov 08:00–09:00 to Tue 1 Dec 07:00–08:00 to make "
@@ -116,9 +105,9 @@ async def test_double_bookings_are_marked_and_totals_count_time_once(tmp_path: P
     service.add(service.make_fixed("Standup", at(10), at(11), sphere="work"))
     service.add(service.make_fixed("Review", at(10, 30), at(11, 30), sphere="work"))
     service.add(service.make_fixed("Lunch", at(12), at(13), sphere="personal"))
-    app = PlannerApp(service, user_themes=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+    app = quiet_app(service)
+    async with running(app, (120, 40)) as pilot:
+        await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, DayScreen)
         items = {i.title: i.conflict for i in screen.query_one(Timeline).data.items}
