@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import time, timedelta
 from pathlib import Path
@@ -104,7 +105,7 @@ def _parse_weekly(table: Any, key: str) -> WeeklyHours:
     # Shorthands first so a named weekday can override them.
     for name in sorted(table, key=lambda n: (n not in groups, n)):
         value = table[name]
-        days = groups.get(name)
+        days: Iterable[int] | None = groups.get(name)
         if days is None:
             if name not in WEEKDAYS:
                 raise ConfigError(f"{key}.{name}: unknown weekday; use mon..sun, weekdays, "

@@ -168,7 +168,8 @@ class OccurrenceIndex:
             self._long.add(block_id)
             self._where[block_id] = ("long",)
             return
-        start_day, end_day = slot  # type: ignore[misc]
+        assert not isinstance(slot, str)  # SKIP, SERIES and LONG are handled above
+        start_day, end_day = slot
         keys = []
         day = start_day
         while day <= end_day:

@@ -547,7 +547,7 @@ class Store:
             write_derived(cal.days_path, payload)
 
     def blocks_of_kind(self, kind: str) -> list[Block]:
-        found = []
+        found: list[Block] = []
         for table in self._tables():
             cal = self._calendar_of(table)
             days = cal.fresh_days() if cal is not None and kind == "flexible" else None
@@ -870,7 +870,7 @@ class Store:
         if done:
             table = cal.db.table(PENDING_TABLE)
             table.remove(doc_ids=[d.doc_id for d in table.all()
-                                  if done.get(d.get("uid")) == d.get("n")])
+                                  if done.get(str(d.get("uid"))) == d.get("n")])
         if meta is not None:
             table = cal.db.table("meta")
             merged = {**cal.meta(), **meta, "name": name, "schema": SCHEMA_VERSION}
