@@ -21,6 +21,7 @@ from planner.app.session import Clock, Session, system_clock
 from planner.core.errors import PlannerError
 from planner.core.insights import DayInsights, WeekInsights
 from planner.core.model import Block, Moment, Occurrence, PlanResult
+from planner.core.month import DaySummary
 from planner.core.settings import Settings
 
 if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when used
@@ -123,6 +124,14 @@ class PlannerService:
     def weekly_review(self, day: date) -> str:
         return queries.weekly_review(self.session, day)
 
+    def month(self, year: int, month: int) -> list[DaySummary]:
+        """The month view's 42 days: counts, work vs personal minutes, conflicts."""
+        return queries.month(self.session, year, month)
+
+    def is_empty(self) -> bool:
+        """No block and no calendar yet: a first run (the app shows a welcome)."""
+        return queries.is_empty(self.session)
+
     def searcher(self) -> Searcher:
         """An incremental search over every calendar (keep it while the person types)."""
         from planner.app.search import Searcher
@@ -144,6 +153,14 @@ class PlannerService:
         from planner.app import reminders
 
         return reminders.due(self.session, within, since=since)
+
+    def notify_desktop(self, title: str, body: str) -> bool:
+        """Pass a reminder to the desktop's notifier if config allows and one exists."""
+        if not self.settings.reminders_desktop:
+            return False
+        from planner.app.notifier import desktop_notify
+
+        return desktop_notify(title, body)
 
     def calendars(self) -> list[CalendarInfo]:
         from planner.app.calendars import list_calendars
@@ -228,10 +245,10 @@ class PlannerService:
         return series.remove_occurrence(self.session, block_id, slot, scope)
 
     def edit_occurrence(self, block_id: str, slot: Moment, scope: Scope,
-                        edit: OccurrenceEdit) -> Block:
+                        edit: OccurrenceEdit, details: dict[str, Any] | None = None) -> Block:
         from planner.app import series
 
-        return series.edit_occurrence(self.session, block_id, slot, scope, edit)
+        return series.edit_occurrence(self.session, block_id, slot, scope, edit, details)
 
     def undo(self) -> str:
         return history.undo(self.session)
