@@ -62,6 +62,23 @@ def radicale(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def xandikos(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A real Xandikos per test process, the second server sync is tested against."""
+    from tests.radicale_server import XandikosServer
+
+    server = XandikosServer(tmp_path_factory.mktemp("xandikos"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["radicale", "xandikos"])
+def server(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Each CalDAV server the sync is checked against, in turn."""
+    return request.getfixturevalue(request.param)
+
+
 @pytest.fixture
 def own_radicale(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A Radicale of the test's own, for tests that stop and restart the server."""

@@ -105,3 +105,59 @@ mask_passwords = True
         if response.status_code not in (200, 201):
             raise RuntimeError(f"MKCALENDAR {url} -> {response.status_code}")
         return url
+
+
+class XandikosServer:
+    """Xandikos, a second real CalDAV server (git-backed), for interoperability.
+
+    It runs without authentication here: its own Basic auth needs HTTPS, and
+    credentials are tested against Radicale. The same interface as ``RadicaleServer``.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.process: subprocess.Popen[bytes] | None = None
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            return
+        log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - lives with the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "xandikos", "serve", "-d", str(self.folder / "data"),
+             "--defaults", "-l", "127.0.0.1", "-p", str(self.port),
+             "--state-dir", str(self.folder / "state"), "--no-detect-systemd"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("Xandikos exited at start: "
+                                   + (self.folder / "server.log").read_text()[-2000:])
+            with contextlib.suppress(OSError), socket.create_connection(
+                    ("127.0.0.1", self.port), timeout=0.5):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"Xandikos did not listen on port {self.port} in time")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        self.process = None
+
+    def make_calendar(self, name: str | None = None, user: str = USER,
+                      password: str = PASSWORD) -> str:
+        slug = name or f"cal-{uuid.uuid4().hex[:10]}"
+        url = f"{self.url}user/calendars/{slug}/"
+        response = niquests.request("MKCALENDAR", url, timeout=30)
+        if response.status_code not in (200, 201):
+            raise RuntimeError(f"MKCALENDAR {url} -> {response.status_code}")
+        return url

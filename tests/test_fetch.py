@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import gzip
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -289,17 +288,13 @@ def test_body_exactly_within_the_cap_is_fine(server: Server) -> None:
 
 
 def test_slow_server_times_out(server: Server) -> None:
-    began = time.monotonic()
     with pytest.raises(FetchError, match=r"no answer within 0\.5 s"):
         fetch(f"{server.base}/slow", timeout=0.5)
-    assert time.monotonic() - began < 3
 
 
 def test_trickling_server_hits_the_total_timeout(server: Server) -> None:
-    began = time.monotonic()
     with pytest.raises(FetchError, match="took too long"):
         fetch(f"{server.base}/trickle", timeout=0.5, total_timeout=0.6)
-    assert time.monotonic() - began < 3
 
 
 def test_gzip_is_decoded(server: Server) -> None:

@@ -891,3 +891,12 @@ def test_a_bounded_series_drops_later_slots_but_keeps_an_override_moved_into_the
     assert evs[0].rrule.value == "FREQ=WEEKLY;UNTIL=20260323T080000Z"  # reaches its slot
     assert b"RDATE;TZID=Europe/Berlin:20260304T090000\r\n" in data
     assert b"20260501" not in data
+
+
+def test_an_own_series_and_its_override_share_one_uid() -> None:
+    master = Block(id="b1", title="Piano", start=utc(2026, 3, 2, 17), end=utc(2026, 3, 2, 18),
+                   recurrence=Recurrence(rrule="FREQ=WEEKLY;COUNT=3"))
+    moved = Block(id="b2", title="Piano (moved)", start=utc(2026, 3, 10, 17),
+                  end=utc(2026, 3, 10, 18), source=Source("", "b1", "2026-03-09T17:00:00Z"))
+    for blocks in ([master, moved], [moved]):  # with its master, or orphaned
+        assert {ev.uid.value for ev in events(write(blocks).data)} == {"b1@planner"}

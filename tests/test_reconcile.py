@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -264,17 +263,15 @@ def test_reimport_is_idempotent_and_order_independent(
     assert reconcile(shuffled_stored, shuffled_incoming) == first
 
 
-def test_fifty_thousand_unchanged_blocks_are_fast() -> None:
+def test_fifty_thousand_unchanged_blocks_stay_unchanged() -> None:
+    # How fast this is belongs to the benchmark (benches/run: re-import unchanged), never
+    # to a timed test: a loaded CI machine would make it flake.
     stored = [
         event(f"uid-{i:05d}", start=T0 + timedelta(minutes=i), block_id=f"b{i}")
         for i in range(50_000)
     ]
     incoming = [replace(b, id=f"fresh{i}") for i, b in enumerate(stored)]
-    best = float("inf")
-    for _ in range(3):
-        began = time.perf_counter()
-        result = reconcile(stored, incoming)
-        best = min(best, time.perf_counter() - began)
+    result = reconcile(stored, incoming)
     assert not result.changed
     assert len(result.unchanged) == 50_000
-    assert best < 0.5, f"reconcile of 50,000 unchanged blocks took {best:.3f} s"
+    assert {b.id for b in result.unchanged} == {b.id for b in stored}  # stored ids kept

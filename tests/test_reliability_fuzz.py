@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from planner import cli
 from planner.app.service import PlannerError, PlannerService
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
-BOUND_S = 10.0  # generous: it catches hangs, and the CI machine may be busy
 CI = settings(max_examples=100, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                      HealthCheck.function_scoped_fixture])
@@ -146,20 +144,15 @@ def _import_one(data: bytes) -> None:
         service.add(service.make_fixed("Mine", start, start.replace(hour=9), sphere="personal"))
         before = _snapshot(home)
         path.write_bytes(data)
-        started = time.monotonic()
         try:
             service.import_calendar(str(path), calendar="Fuzz")
         except PlannerError as exc:
             assert str(exc).strip() and "\n" not in str(exc).strip()
             assert _snapshot(home) == before, "a failed import changed the store"
-        took = time.monotonic() - started
-        assert took < BOUND_S, f"import took {took:.1f} s"
-        # Whatever was saved must load and expand within the bound as well.
-        started = time.monotonic()
+        # Whatever was saved must load and expand as well (pytest-timeout catches a hang).
         fresh = PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
         items = fresh.agenda(date(2026, 11, 21), 7)
         assert "Mine" in {o.title for o in items}
-        assert time.monotonic() - started < BOUND_S
 
 
 @CI

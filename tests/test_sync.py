@@ -107,8 +107,8 @@ def homes(tmp_path: Path) -> tuple[Home, Home]:
 
 
 def test_first_sync_pulls_series_overrides_all_day_and_zones_like_an_import(
-        radicale, homes) -> None:
-    url = radicale.make_calendar()
+        server, homes) -> None:
+    url = server.make_calendar()
     third = Third(url)
     series = vevent("series", "Stand-up", "20261123T093000", "20261123T094500",
                     "RRULE:FREQ=DAILY;COUNT=5\r\n")
@@ -142,8 +142,8 @@ def test_first_sync_pulls_series_overrides_all_day_and_zones_like_an_import(
 
 
 def test_changes_on_the_server_arrive_and_an_unchanged_calendar_costs_one_request(
-        radicale, homes) -> None:
-    url = radicale.make_calendar()
+        server, homes) -> None:
+    url = server.make_calendar()
     third = Third(url)
     for n in range(4):
         third.add(vevent(f"e{n}", f"Event {n}"))
@@ -164,8 +164,8 @@ def test_changes_on_the_server_arrive_and_an_unchanged_calendar_costs_one_reques
 # --------------------------------------------------------------------------- push
 
 
-def test_local_adds_edits_done_and_deletes_reach_the_server(radicale, homes) -> None:
-    url = radicale.make_calendar()
+def test_local_adds_edits_done_and_deletes_reach_the_server(server, homes) -> None:
+    url = server.make_calendar()
     third = Third(url)
     laptop, _ = homes
     laptop.link("Work", url)
@@ -194,8 +194,8 @@ def test_local_adds_edits_done_and_deletes_reach_the_server(radicale, homes) -> 
 
 
 def test_a_flexible_block_travels_as_itself_and_a_replan_moves_it_everywhere(
-        radicale, homes) -> None:
-    url = radicale.make_calendar()
+        server, homes) -> None:
+    url = server.make_calendar()
     laptop, phone = homes
     laptop.link("Work", url)
     service = laptop.service
@@ -230,8 +230,8 @@ def test_a_flexible_block_travels_as_itself_and_a_replan_moves_it_everywhere(
 # --------------------------------------------------------------------------- conflicts
 
 
-def test_two_homes_edit_the_same_event_and_both_versions_are_kept(radicale, homes) -> None:
-    url = radicale.make_calendar()
+def test_two_homes_edit_the_same_event_and_both_versions_are_kept(server, homes) -> None:
+    url = server.make_calendar()
     Third(url).add(vevent("shared", "Review"))
     laptop, phone = homes
     laptop.link("Work", url)
@@ -250,8 +250,8 @@ def test_two_homes_edit_the_same_event_and_both_versions_are_kept(radicale, home
     assert phone.find("Review with Ana").source.uid == "shared"
 
 
-def test_a_third_client_and_a_home_in_conflict_and_in_turns(radicale, homes) -> None:
-    url = radicale.make_calendar()
+def test_a_third_client_and_a_home_in_conflict_and_in_turns(server, homes) -> None:
+    url = server.make_calendar()
     third = Third(url)
     third.add(vevent("x", "Lunch"))
     laptop, _ = homes
@@ -268,8 +268,8 @@ def test_a_third_client_and_a_home_in_conflict_and_in_turns(radicale, homes) -> 
 
 
 def test_deleting_on_one_side_an_event_changed_on_the_other_keeps_the_change(
-        radicale, homes) -> None:
-    url = radicale.make_calendar()
+        server, homes) -> None:
+    url = server.make_calendar()
     third = Third(url)
     third.add(vevent("a", "Kept from the server"))
     third.add(vevent("b", "Kept from here"))
@@ -379,14 +379,14 @@ def test_server_stopped_in_between_keeps_local_changes_queued_until_it_is_back(
                                     ("DELETE", 1)],
                          ids=lambda m: f"after-{m[0]}-{m[1]}")
 def test_a_sync_killed_at_any_moment_is_finished_by_the_next_with_no_duplicates(
-        radicale, homes, moment: tuple[str, int]) -> None:
-    url = radicale.make_calendar()
+        server, homes, moment: tuple[str, int]) -> None:
+    url = server.make_calendar()
     third = Third(url)
     for n in range(3):
         third.add(vevent(f"s{n}", f"Server {n}"))
     laptop, phone = homes
-    with KillingProxy(radicale.port) as proxy:
-        proxy_url = url.replace(f":{radicale.port}/", f":{proxy.port}/")
+    with KillingProxy(server.port) as proxy:
+        proxy_url = url.replace(f":{server.port}/", f":{proxy.port}/")
         laptop.link("Work", proxy_url)
         for n in range(3):
             laptop.add_fixed(f"Local {n}", 9 + n)
@@ -525,13 +525,13 @@ def test_devices_never_move_a_block_back_and_forth(radicale, homes) -> None:
 # --------------------------------------------------------------------------- series edits
 
 
-def test_series_edits_push_as_override_exdate_and_split(radicale, homes) -> None:
+def test_series_edits_push_as_override_exdate_and_split(server, homes) -> None:
     """Editing one occurrence writes a RECURRENCE-ID override, deleting one an EXDATE,
     "this and following" an UNTIL plus a new series; another app reads them so, and a
     second home pulls the same days (issue #17 point 1)."""
     from planner.app.series import OccurrenceEdit, Scope
 
-    url = radicale.make_calendar()
+    url = server.make_calendar()
     third = Third(url)
     third.add(vevent("series", "Stand-up", "20261123T093000", "20261123T094500",
                      "RRULE:FREQ=DAILY;COUNT=10\r\n"))

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from planner import __version__
+from planner.cli.output import printable, safe_output
 from planner.core.errors import Busy, PlannerError, UsageError
 from planner.core.moments import plus_exact
 
@@ -352,7 +353,7 @@ def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
                                                              and end.date() == day
                                                              + timedelta(days=1) else "  →  ")
         when = f"{s}–{e}"
-    title = block.title
+    title = printable(block.title)
     if occ.chunk is not None:
         title += f" (part {occ.chunk + 1})"
     if block.transparent:
@@ -361,7 +362,8 @@ def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
     width = 40
     if len(title) > width:
         title = title[: width - 1] + "…"
-    return f"  {when:<11} {_mark(block)} {title:<{width}} {block.sphere[:9]:<9} {block.id}"
+    sphere = printable(block.sphere)[:9]
+    return f"  {when:<11} {_mark(block)} {title:<{width}} {sphere:<9} {printable(block.id)}"
 
 
 def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurrence],
@@ -380,7 +382,8 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
         print("  Not placed:")
         for block, reason in unplaced:
             length = format_duration(block.duration or timedelta())
-            text = f"{MARK_FLEXIBLE} {block.title} ({length}, {block.sphere}): {reason}  {block.id}"
+            text = (f"{MARK_FLEXIBLE} {printable(block.title)} ({length}, "
+                    f"{printable(block.sphere)}): {printable(reason)}  {printable(block.id)}")
             print(textwrap.fill(text, width=80, initial_indent="    ",
                                 subsequent_indent="      ", break_on_hyphens=False))
 
@@ -542,6 +545,7 @@ def _repeat_arg(service: PlannerService, text: str | None, *, all_day: bool) -> 
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
     from planner.core.when import describe_rule, format_duration
 
+    title, sphere, ident = printable(block.title), printable(block.sphere), printable(block.id)
     if block.is_fixed:
         if isinstance(block.start, datetime):
             when = service.local(block.start).strftime("%a %d %b %H:%M")
@@ -552,21 +556,20 @@ def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
             repeat = " · " + describe_rule(block.recurrence.rrule, start=(
                 service.local(block.start) if isinstance(block.start, datetime)
                 else block.start), zone=service.zone)
-        print(f"{verb} {MARK_FIXED} {block.title} · {block.sphere} · {when}{repeat}  "
-              f"({block.id})")
+        print(f"{verb} {MARK_FIXED} {title} · {sphere} · {when}{repeat}  ({ident})")
         return 0
     duration = format_duration(block.duration or timedelta())
     if block.done:
-        print(f"{verb} {MARK_DONE} {block.title} · done  ({block.id})")
+        print(f"{verb} {MARK_DONE} {title} · done  ({ident})")
         return 0
     if block.planned:
         chunks = ", ".join(f"{service.local(s):%a %d %b %H:%M}–{service.local(e):%H:%M}"
                            for s, e in block.planned)
-        print(f"{verb} {_mark(block)} {block.title} · {block.sphere} · {duration} · "
-              f"planned {chunks}  ({block.id})")
+        print(f"{verb} {_mark(block)} {title} · {sphere} · {duration} · "
+              f"planned {chunks}  ({ident})")
         return 0
-    print(f"{verb} {MARK_FLEXIBLE} {block.title} · {block.sphere} · {duration} · not placed: "
-          f"{block.plan_note or 'no free time'}  ({block.id})")
+    print(f"{verb} {MARK_FLEXIBLE} {title} · {sphere} · {duration} · not placed: "
+          f"{printable(block.plan_note or 'no free time')}  ({ident})")
     return EXIT_UNPLACED
 
 
@@ -640,7 +643,7 @@ def _series_edit(service: PlannerService, args: argparse.Namespace, block: Block
     what = {Scope.THIS: f"the one on {day}",
             Scope.FOLLOWING: f"from {day} on, as a new series",
             Scope.ALL: "every occurrence"}[scope]
-    print(f"Saved {MARK_FIXED} {saved.title} · {what}  ({saved.id})")
+    print(f"Saved {MARK_FIXED} {printable(saved.title)} · {what}  ({printable(saved.id)})")
     return 0
 
 
@@ -717,7 +720,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
 def cmd_done(args: argparse.Namespace) -> int:
     service = _service(args)
     block = service.set_done(args.id, not args.undo)
-    print(f"{'Not done' if args.undo else 'Done'}: {block.title}")
+    print(f"{'Not done' if args.undo else 'Done'}: {printable(block.title)}")
     return 0
 
 
@@ -726,7 +729,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
     if args.occurrence:
         from planner.app.series import Scope
 
-        title = service.block(args.id).title
+        title = printable(service.block(args.id).title)
         on = _occurrence_arg(service, args.occurrence)
         slot = service.occurrence_slot(args.id, on)
         scope = Scope.FOLLOWING if args.and_following else Scope.THIS
@@ -740,9 +743,11 @@ def cmd_rm(args: argparse.Namespace) -> int:
         raise UsageError("--and-following goes with --occurrence DATE.")
     block = service.remove(args.id)
     if block.is_recurring:
-        print(f"Deleted every {block.title} ({block.id}). `planner undo` brings it back.")
+        print(f"Deleted every {printable(block.title)} ({printable(block.id)}). "
+              "`planner undo` brings it back.")
         return 0
-    print(f"Deleted {block.title} ({block.id}). `planner undo` brings it back.")
+    print(f"Deleted {printable(block.title)} ({printable(block.id)}). "
+          "`planner undo` brings it back.")
     return 0
 
 
@@ -797,9 +802,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"planner: {_one_line(exc)}", file=sys.stderr)
             status = EXIT_ERROR
             continue
-        print(report.summary)
+        print(printable(report.summary))
         for notice in report.notices:
-            print(f"  note: {notice}")
+            print(f"  note: {printable(notice)}")
         _print_notices(report, args.verbose)
     return status
 
@@ -824,9 +829,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print("No subscriptions yet: `planner import https://…` subscribes to a calendar URL.")
     status = 0
     for report in reports:
-        print(report.summary, file=sys.stderr if report.failed else sys.stdout)
+        print(printable(report.summary), file=sys.stderr if report.failed else sys.stdout)
         for notice in report.notices:
-            print(f"  note: {notice}")
+            print(f"  note: {printable(notice)}")
         if report.failed:
             status = EXIT_ERROR
         if args.verbose:
@@ -935,7 +940,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                              for a, b in block.planned)
         else:
             when = f"not placed: {task.reason}"
-        text = f"{_mark(block)} {block.title} · {length} · {block.sphere} · {when}  {block.id}"
+        text = (f"{_mark(block)} {printable(block.title)} · {length} · "
+                f"{printable(block.sphere)} · {printable(when)}  {printable(block.id)}")
         print(textwrap.fill(text, width=80, initial_indent="  ", subsequent_indent="    ",
                             break_on_hyphens=False))
     return 0
@@ -976,8 +982,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
         soon = "now" if wait < timedelta(minutes=1) else f"in {format_duration(wait)}"
         at = service.local(reminder.at)
         shown = f"{at:%H:%M}" if at.date() == now.date() else f"{at:%a %H:%M}"
-        print(f"{shown:<9} {soon:<15} {occ.title} at {when} ({lead_words(reminder)}, "
-              f"{occ.sphere})  {occ.block.id}")
+        print(f"{shown:<9} {soon:<15} {printable(occ.title)} at {when} "
+              f"({lead_words(reminder)}, {printable(occ.sphere)})  {printable(occ.block.id)}")
     return 0
 
 
@@ -1083,11 +1089,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _print_sync_report(report: Any) -> None:
-    print(report.summary())
+    print(printable(report.summary()))
     for note in report.notes:
-        print(f"  {note}")
+        print(f"  {printable(note)}")
     for line in report.skipped[:20]:
-        print(f"  skipped {line}")
+        print(f"  skipped {printable(line)}")
 
 
 def _print_links(service: PlannerService) -> int:
@@ -1096,12 +1102,13 @@ def _print_links(service: PlannerService) -> int:
         print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
     for info in found:
         mode = "read-only" if info.read_only else "two-way"
-        print(f"{info.name:<20} {info.sphere:<9} {mode:<9} {info.events:>5} events  "
-              f"{info.shown_url}")
+        print(f"{printable(info.name):<20} {printable(info.sphere):<9} {mode:<9} "
+              f"{info.events:>5} events  "
+              f"{printable(info.shown_url)}")
         if info.last_sync:
             when = service.local(datetime.fromisoformat(info.last_sync))
             state = "ok" if info.ok else "failed"
-            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {info.last_result}")
+            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {printable(info.last_result)}")
         else:
             print("  never synced")
         if info.pending:
@@ -1151,12 +1158,12 @@ def _print_calendars(service: PlannerService) -> None:
     for cal in found:
         kind = "linked" if cal.linked else "subscribed" if cal.subscribed else "file"
         shown = " (hidden, busy)" if cal.busy else " (hidden)" if cal.hidden else ""
-        print(f"{cal.name + shown:<24} {cal.sphere:<9} {cal.events:>6} events  {kind:<10} "
-              f"{cal.origin}")
+        print(f"{printable(cal.name) + shown:<24} {printable(cal.sphere):<9} {cal.events:>6} "
+              f"events  {kind:<10} {printable(cal.origin)}")
         if cal.checked_at:
             when = service.local(datetime.fromisoformat(cal.checked_at))
             state = "" if cal.ok is None else (" ok" if cal.ok else " failed")
-            result = f": {cal.last_result}" if cal.last_result and not cal.ok else ""
+            result = f": {printable(cal.last_result)}" if cal.last_result and not cal.ok else ""
             print(f"  last {'sync' if cal.linked else 'refresh'} {when:%a %d %b %H:%M}"
                   f"{state}{result}")
 
@@ -1219,14 +1226,28 @@ COMMANDS = {
 
 
 def _one_line(exc: BaseException | str) -> str:
-    """The message with control characters escaped: a title or date typed with a stray
-    CR, newline or terminal escape must not split the sentence or repaint the screen."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(exc))
+    """The message on one line, control characters shown: a title or date typed with a
+    stray CR, newline or terminal escape must not split the sentence or repaint the screen."""
+    return printable(str(exc))
+
+
+def _exact_output(args: argparse.Namespace) -> bool:
+    """JSON and an export to stdout carry the data exactly (a program reads them); the
+    app draws its own screen."""
+    return (args.command in (None, "demo") or bool(getattr(args, "json", False))
+            or (args.command == "export" and getattr(args, "out", None) == "-"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if _exact_output(args):
+        return _main(args)
+    with safe_output():
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         if args.command is None:
             service = _service(args)

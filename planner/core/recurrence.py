@@ -596,7 +596,12 @@ def _first_period_count(
 
 
 def _one_per_period(parts: dict[str, str], freq: int, dtstart: datetime) -> bool:
-    implied = {"FREQ", "INTERVAL", "COUNT", "WKST", "BYHOUR", "BYMINUTE", "BYSECOND"}
+    # A BYxxx part finer than FREQ picks a time inside each period (one per period if
+    # it holds one value); one as coarse as FREQ or coarser is a filter that leaves
+    # most periods empty (FREQ=HOURLY;BYHOUR=9 is once a day, not once an hour).
+    implied = {"FREQ", "INTERVAL", "COUNT", "WKST"}
+    implied |= {part for part, unit in (("BYHOUR", du.HOURLY), ("BYMINUTE", du.MINUTELY),
+                                        ("BYSECOND", du.SECONDLY)) if freq < unit}
     if freq == du.YEARLY:
         implied |= {"BYMONTH", "BYMONTHDAY"}
     elif freq == du.MONTHLY:

@@ -71,12 +71,11 @@ class PlannerApp(App[None]):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
-        """Notifications quote data (titles, calendar names, file names, errors), so they
-        are plain text made terminal-safe, never markup, unless a caller says otherwise."""
-        if not markup:
-            message, title = printable(message, lines=True), printable(title)
-        super().notify(message, title=title, severity=severity, timeout=timeout,
-                       markup=markup)
+        """Notifications quote data (titles, calendar names, file names, errors), so they are
+        always plain text made terminal-safe, never markup (``Widget.notify`` would ask for
+        markup by default: a title like ``[/] bad`` must not crash the app)."""
+        super().notify(printable(message, lines=True), title=printable(title),
+                       severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------------ themes
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from planner.core.model import Block, Occurrence
 from planner.core.moments import in_zone
+from planner.core.safetext import printable
 from planner.core.when import format_duration
 
 MARKS = {"fixed": "■", "flexible": "○", "pinned": "◆", "done": "✓", "bridge": "~"}
@@ -19,7 +20,10 @@ MARKS = {"fixed": "■", "flexible": "○", "pinned": "◆", "done": "✓", "bri
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One timed box on the timeline (an occurrence, or a chunk of one)."""
+    """One timed box on the timeline (an occurrence, or a chunk of one).
+
+    Its texts are already terminal-safe (``printable``): widgets paint them as they are.
+    """
 
     key: str  # unique on the day: block id + start
     block_id: str
@@ -80,9 +84,9 @@ def timed_items(day: date, zone: ZoneInfo, occurrences: list[Occurrence],
             end = start + timedelta(minutes=1)
         block = occ.block
         items.append(Item(
-            key=occurrence_key(occ), block_id=block.id, title=block.title, sphere=block.sphere,
-            state="bridge" if is_bridge else state_of(block), start=start, end=end,
-            location=block.location, recurring=block.is_recurring))
+            key=occurrence_key(occ), block_id=block.id, title=printable(block.title),
+            sphere=block.sphere, state="bridge" if is_bridge else state_of(block), start=start,
+            end=end, location=printable(block.location), recurring=block.is_recurring))
     items.sort(key=lambda i: (i.start, -i.minutes, i.key))
     return items
 

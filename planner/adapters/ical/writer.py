@@ -304,8 +304,8 @@ def _series_uids(series: Mapping[SeriesKey, list[Block]]) -> dict[SeriesKey, str
     taken: set[str] = set()
     for key, members in series.items():
         calendar, uid = key
-        if not calendar and not (members[0].source and members[0].source.uid):
-            uid = f"{uid}{UID_DOMAIN}"  # own block: the key holds its id
+        if not calendar:
+            uid = f"{uid}{UID_DOMAIN}"  # own series: the key holds the master's id
         if uid in taken:
             uid = f"{members[0].id}{UID_DOMAIN}"
         taken.add(uid)

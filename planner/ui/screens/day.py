@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -28,7 +29,7 @@ from planner.core.safetext import printable
 from planner.core.when import WhenError
 from planner.ui.blocks import block_from_quick_add
 from planner.ui.daydata import DayCache, DayData, DayLoaded, load_days
-from planner.ui.markup import esc, sphere_chip, sphere_order
+from planner.ui.markup import joined, plain, sphere_chip, sphere_order
 from planner.ui.messages import (
     DataChanged,
     Edited,
@@ -217,8 +218,8 @@ class DayScreen(Screen[None]):
         self._loading_timer = None
         if self._data is not None and self._data.day == self.day:
             return
-        set_text(self.query_one("#day-header", Static),
-                 f"[b]{day_label(self.day, year=True)}[/]  [dim]reading…[/]")
+        set_text(self.query_one("#day-header", Static), Content.assemble(
+            plain(day_label(self.day, year=True), "bold"), "  ", plain("reading…", "dim")))
         self.query_one("#all-day").display = False
         self.query_one(Timeline).data = TimelineData()
 
@@ -261,8 +262,11 @@ class DayScreen(Screen[None]):
             block_id, self._select_after = self._select_after, None
             self._select_block(block_id)
         if self.selected not in self._keys():
-            self.set_reactive(DayScreen.selected, None)
-            timeline.selected = None
+            # The block moved (or was undone to another time): keep it selected by its id.
+            block_id = self.selected_block_id()
+            same = self._key_of(block_id) if block_id else None
+            self.set_reactive(DayScreen.selected, same)
+            timeline.selected = same
         self._update_header()
         self._update_side()
         if self._scrolled_for != self.day:
@@ -290,28 +294,29 @@ class DayScreen(Screen[None]):
         for item in self._items:
             if item.state != "bridge":
                 totals[item.sphere] = totals.get(item.sphere, 0) + item.minutes
-        sums = "  ".join(f"{sphere_chip(s, sphere_letter(s) + ' ' + minutes_text(m))}"
-                         for s, m in sphere_order(totals))
-        rel_text = f" [$accent]{rel}[/]" if rel else ""
+        sums = joined((sphere_chip(s, f"{sphere_letter(s)} {minutes_text(m)}")
+                       for s, m in sphere_order(totals)), "  ")
+        parts: list[Content | str] = [plain(day_label(self.day, year=True), "bold")]
+        if rel:
+            parts += [" ", plain(rel, "$accent")]
+        parts += ["  ", sums]
         # With the side panel hidden (narrow terminals) this is the only sign that
         # something did not fit; `s` shows the reasons.
         left_over = len(self._plan.unplaced)
-        unplaced = (f"  [$warning]{left_over} unplaced (s)[/]"
-                    if left_over and not self.query_one(SidePanel).display else "")
+        if left_over and not self.query_one(SidePanel).display:
+            parts += ["  ", plain(f"{left_over} unplaced (s)", "$warning")]
         status = self._sync_status
-        synced = ""
         if status:
             colour = "$error" if status.startswith("sync failed") else "$text-muted"
-            synced = f"  [{colour}]⟳ {esc(status)}[/]"
-        set_text(self.query_one("#day-header", Static),
-                 f"[b]{day_label(self.day, year=True)}[/]{rel_text}  {sums}{unplaced}"
-                 f"{synced}  [dim]{esc(self.service.zone.key)}[/]")
+            parts += ["  ", plain(f"⟳ {status}", colour)]
+        parts += ["  ", plain(self.service.zone.key, "dim")]
+        set_text(self.query_one("#day-header", Static), Content.assemble(*parts))
         strip = self.query_one("#all-day", Static)
         all_day = self._plan.all_day
         strip.display = bool(all_day)
-        set_text(strip, "  ".join(
-            f"{sphere_chip(o.sphere, '▬' + sphere_letter(o.sphere))} {esc(o.title)}"
-            for o in all_day))
+        set_text(strip, joined((Content.assemble(
+            sphere_chip(o.sphere, "▬" + sphere_letter(o.sphere)), " ", plain(o.title))
+            for o in all_day), "  "))
 
     def _update_side(self) -> None:
         side = self.query_one(SidePanel)
@@ -404,11 +409,15 @@ class DayScreen(Screen[None]):
         self.query_one(QuickAddBar).display = False
         self.query_one(Timeline).focus()
 
+    def _key_of(self, block_id: str) -> str | None:
+        """The first key showing this block (on the timeline or in the unplaced list)."""
+        return next((key for key in self._keys()
+                     if key.split("@", 1)[0] == block_id or key == unplaced_key(block_id)), None)
+
     def _select_block(self, block_id: str) -> None:
-        for key in self._keys():
-            if key.split("@", 1)[0] == block_id or key == unplaced_key(block_id):
-                self.selected = key
-                return
+        key = self._key_of(block_id)
+        if key is not None:
+            self.selected = key
 
     # ------------------------------------------------------------------ moving in time
 

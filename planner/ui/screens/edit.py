@@ -15,10 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from planner.core.model import Block, Energy, Kind, Moment, PartOfDay, Recurrence
 from planner.core.moments import in_zone
+from planner.core.safetext import printable
 from planner.core.when import (
     WhenError,
     describe_rule,
@@ -41,6 +43,13 @@ def _fmt(moment: datetime | None, zone: ZoneInfo) -> str:
 
 def _mins(td: timedelta | None) -> str:
     return format_duration(td, compact=True) if td else ""
+
+
+def _unless_as_shown(typed: str, stored: str, *, lines: bool = False) -> str:
+    """The form shows data terminal-safe (``printable``); a field left as shown keeps the
+    stored text, so opening and saving a block never rewrites its title or notes."""
+    return stored if typed == printable(stored, lines=lines).strip() or \
+        typed == printable(stored, lines=lines) else typed
 
 
 class FormError(Exception):
@@ -69,7 +78,7 @@ class EditScreen(Dialog[dict[str, Any] | None]):
     def _field(self, label: str, widget: Input | Select[str], name: str) -> ComposeResult:
         yield Label(label, classes="field-label")
         yield widget
-        yield Static(classes="field-error", id=f"err-{name}")
+        yield Static(classes="field-error", id=f"err-{name}", markup=False)
 
     def compose(self) -> ComposeResult:
         b = self.block
@@ -80,13 +89,14 @@ class EditScreen(Dialog[dict[str, Any] | None]):
             fixed_start = self.occurrence[0]
             length = self.occurrence[1] - self.occurrence[0]  # type: ignore[operator]
         with VerticalScroll(classes="dialog", id="edit"):
-            yield Label(f"Edit: {b.title}", classes="dialog-title", markup=False)
-            yield from self._field("Title", Input(b.title, id="title"), "title")
+            yield Label(f"Edit: {printable(b.title)}", classes="dialog-title", markup=False)
+            yield from self._field("Title", Input(printable(b.title), id="title"), "title")
             spheres = list(self.spheres) + ([b.sphere] if b.sphere not in self.spheres else [])
             with Horizontal(classes="row"):
                 with Vertical():
                     yield from self._field("Sphere", Select(
-                        [(s, s) for s in spheres], value=b.sphere, allow_blank=False,
+                        [(Content(printable(s)), s) for s in spheres], value=b.sphere,
+                        allow_blank=False,
                         id="sphere"), "sphere")
                 with Vertical():
                     yield from self._field("Kind", Select(
@@ -137,9 +147,10 @@ class EditScreen(Dialog[dict[str, Any] | None]):
                     with Vertical():
                         yield from self._field("Min chunk (empty: no split)", Input(
                             _mins(b.min_chunk), id="min-chunk"), "min-chunk")
-            yield from self._field("Location", Input(b.location, id="location"), "location")
+            yield from self._field("Location", Input(printable(b.location), id="location"),
+                                   "location")
             yield Label("Notes", classes="field-label")
-            yield TextArea(b.notes, id="notes")
+            yield TextArea(printable(b.notes, lines=True), id="notes")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save  ctrl+s", variant="primary", id="save")
@@ -212,7 +223,7 @@ class EditScreen(Dialog[dict[str, Any] | None]):
         try:
             changes = self.changes()
         except FormError as exc:
-            self.query_one(f"#err-{exc.field}", Static).update(str(exc))
+            self.query_one(f"#err-{exc.field}", Static).update(printable(str(exc)))
             self.query_one(f"#err-{exc.field}", Static).add_class("-shown")
             self.query_one(f"#{exc.field}").focus()
             return
@@ -262,10 +273,11 @@ class EditScreen(Dialog[dict[str, Any] | None]):
         if not title:
             raise FormError("title", "A block needs a title.")
         wanted: dict[str, Any] = {
-            "title": title,
+            "title": _unless_as_shown(title, b.title),
             "sphere": self._select("sphere") or b.sphere,
-            "location": self._text("location"),
-            "notes": self.query_one("#notes", TextArea).text,
+            "location": _unless_as_shown(self._text("location"), b.location),
+            "notes": _unless_as_shown(self.query_one("#notes", TextArea).text, b.notes,
+                                      lines=True),
         }
         kind = Kind(self._select("kind") or b.kind)
         if kind is Kind.FIXED and self.query("#repeat"):

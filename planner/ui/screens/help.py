@@ -7,19 +7,21 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Label, Static
 
-from planner.ui.markup import esc
+from planner.ui.markup import joined, plain
 from planner.ui.screens.dialog import Dialog
 
 MOUSE = [("click", "select a block"), ("double-click", "edit it"),
          ("wheel", "scroll the day"), ("ctrl+p", "command palette: every action, date jumps")]
 
 
-def key_rows(bindings: list[tuple[str, str]], width: int | None = None) -> str:
+def key_rows(bindings: list[tuple[str, str]], width: int | None = None) -> Content:
     if width is None:
         width = key_width([bindings])
-    return "\n".join(f"[b $accent]{esc(k).ljust(width)}[/]{esc(d)}" for k, d in bindings)
+    return joined((Content.assemble(plain(k.ljust(width), "bold $accent"), plain(d))
+                   for k, d in bindings), "\n")
 
 
 def key_width(sections: list[list[tuple[str, str]]]) -> int:

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from planner.core.moments import day_label
+from planner.core.safetext import printable
 from planner.core.when import WhenError, parse_date
 from planner.ui.screens.dialog import Dialog
 
@@ -34,7 +35,7 @@ class DatePrompt(Dialog[date | None]):
             yield Label("Go to date", classes="dialog-title")
             yield Input(placeholder="fri · next week · 4 jan · 2027-01-04 · +3",
                         id="date-input")
-            yield Static("", id="date-preview", classes="hint")
+            yield Static("", id="date-preview", classes="hint", markup=False)
 
     def _parse(self, text: str) -> date:
         return parse_date(text, today=self.today)
@@ -49,7 +50,7 @@ class DatePrompt(Dialog[date | None]):
             preview.update(f"→ {day_label(self._parse(event.value), year=True)}")
             preview.remove_class("error")
         except WhenError as exc:
-            preview.update(str(exc))
+            preview.update(printable(str(exc)))
             preview.add_class("error")
 
     @on(Input.Submitted)
@@ -58,7 +59,7 @@ class DatePrompt(Dialog[date | None]):
         try:
             self.dismiss(self._parse(event.value))
         except WhenError as exc:
-            self.query_one("#date-preview", Static).update(str(exc))
+            self.query_one("#date-preview", Static).update(printable(str(exc)))
             self.query_one("#date-preview", Static).add_class("error")
 
     def action_cancel(self) -> None:

@@ -13,10 +13,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static
 
 from planner.core.moments import day_label
+from planner.core.safetext import printable
 from planner.core.when import WhenError, parse_date
 from planner.ui.screens.dialog import Dialog
 
@@ -102,7 +104,7 @@ class _Dialog(Dialog[object]):
         self.dismiss(None)
 
     def error(self, field: str, message: str) -> None:
-        self.query_one(f"#err-{field}", Static).update(message)
+        self.query_one(f"#err-{field}", Static).update(printable(message))
         self.query_one(f"#err-{field}", Static).add_class("-shown")
 
     def clear_errors(self) -> None:
@@ -128,10 +130,11 @@ class ImportScreen(_Dialog):
                         classes="field-label")
             yield Input(placeholder="~/Downloads/work.ics", id="location",
                         suggester=PathSuggester())
-            yield Static(classes="field-error", id="err-location")
+            yield Static(classes="field-error", id="err-location", markup=False)
             yield Label("Sphere for its events", classes="field-label")
             default = "work" if "work" in self.spheres else self.spheres[0]
-            yield Select([(s, s) for s in self.spheres], value=default, allow_blank=False,
+            yield Select([(Content(printable(s)), s) for s in self.spheres], value=default,
+                         allow_blank=False,
                          id="sphere")
             yield Label("Calendar name (optional; re-importing updates it)",
                         classes="field-label")
@@ -179,13 +182,13 @@ class ExportScreen(_Dialog):
             yield Label("Export to iCalendar", classes="dialog-title")
             yield Label("Save as — tab completes", classes="field-label")
             yield Input(value="planner.ics", id="path", suggester=PathSuggester())
-            yield Static(classes="field-error", id="err-path")
+            yield Static(classes="field-error", id="err-path", markup=False)
             yield Label("From (fri, 2027-01-04, +3 …) to (inclusive)", classes="field-label")
             with Horizontal(id="export-range"):
                 yield Input(value=self.first.isoformat(), id="first")
                 yield Input(value=self.last.isoformat(), id="last")
-            yield Static(classes="field-error", id="err-first")
-            yield Static(classes="field-error", id="err-last")
+            yield Static(classes="field-error", id="err-first", markup=False)
+            yield Static(classes="field-error", id="err-last", markup=False)
             yield Label("Who is it for?", classes="field-label")
             yield Select([(a.label, a.key) for a in AUDIENCES], value=AUDIENCES[0].key,
                          allow_blank=False, id="audience")
@@ -234,7 +237,7 @@ class ExportScreen(_Dialog):
 
     def _set_preview(self, text: str) -> None:
         if self.is_mounted:
-            self.query_one("#audience-preview", Static).update(text)
+            self.query_one("#audience-preview", Static).update(printable(text, lines=True))
 
     def _quiet_date(self, field: str) -> date | None:
         try:

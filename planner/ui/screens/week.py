@@ -10,13 +10,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer, Static
 
 from planner.core.insights import WeekInsights, nudges
 from planner.core.moments import day_label
-from planner.ui.markup import sphere_chip, sphere_order
+from planner.ui.markup import joined, plain, sphere_chip, sphere_order
 from planner.ui.messages import DataChanged, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
 from planner.ui.view import Item, minutes_text, sphere_letter, timed_items
@@ -144,11 +145,11 @@ class WeekScreen(Page[date | None]):
         week = data.insights
         self.query_one(WeekChart).data = WeekChartData(
             days=tuple(week.days), selected=self.selected, nudges=data.nudges)
-        sums = "  ".join(sphere_chip(s, f"{sphere_letter(s)} {minutes_text(m)}")
-                         for s, m in sphere_order(week.minutes_by_sphere))
-        self.query_one("#week-header", Static).update(
-            f"[b]Week of {day_label(data.monday, year=True)}[/]  {sums}  "
-            f"switches {week.switches}  bleed {minutes_text(week.bleed_minutes)}")
+        sums = joined((sphere_chip(s, f"{sphere_letter(s)} {minutes_text(m)}")
+                       for s, m in sphere_order(week.minutes_by_sphere)), "  ")
+        self.query_one("#week-header", Static).update(Content.assemble(
+            plain(f"Week of {day_label(data.monday, year=True)}", "bold"), "  ", sums,
+            f"  switches {week.switches}  bleed {minutes_text(week.bleed_minutes)}"))
 
     @on(DayColumn.Picked)
     def _picked(self, event: DayColumn.Picked) -> None:

@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from planner.core.safetext import printable
 from planner.core.when import QuickAdd, WhenError, parse_quick_add_with_repeat
 
 HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every weekday · "
@@ -73,10 +74,10 @@ class QuickAddBar(Vertical):
             preview.update(HINT)
             return
         try:
-            preview.update("→ " + self.parse(event.value).describe())
+            preview.update("→ " + printable(self.parse(event.value).describe()))
             preview.remove_class("-error")
         except WhenError as exc:
-            preview.update(f"✗ {exc}")
+            preview.update(f"✗ {printable(str(exc))}")
             preview.add_class("-error")
 
     @on(Input.Submitted, "#quick-input")
@@ -88,7 +89,7 @@ class QuickAddBar(Vertical):
         try:
             parsed = self.parse(event.value)
         except WhenError as exc:
-            self.query_one("#quick-preview", Static).update(f"✗ {exc}")
+            self.query_one("#quick-preview", Static).update(f"✗ {printable(str(exc))}")
             return
         self.post_message(self.Submitted(event.value, parsed))
 

@@ -7,13 +7,14 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from planner.core.insights import DayInsights
 from planner.core.model import Block
 from planner.core.moments import day_label
-from planner.ui.markup import bar, esc, sphere_chip, sphere_order
+from planner.ui.markup import bar, joined, plain, sphere_chip, sphere_order
 from planner.ui.view import MARKS, hhmm, minutes_text, sphere_letter, state_of
 from planner.ui.widgets.text import set_text
 
@@ -43,13 +44,15 @@ def unplaced_key(block_id: str) -> str:
     return f"unplaced:{block_id}"
 
 
-def details_markup(sel: Selection | None) -> str:
+def details_text(sel: Selection | None) -> Content:
     if sel is None:
-        return "[dim]Nothing selected. j/k or a click selects a block.[/]"
+        return plain("Nothing selected. j/k or a click selects a block.", "dim")
     b = sel.block
     state = state_of(b)
-    lines = [f"[b]{MARKS[state]} {esc(b.title)}[/]",
-             f"{sphere_chip(b.sphere, sphere_letter(b.sphere) + ' ' + b.sphere)} · {state}"]
+    lines: list[Content | str] = [
+        plain(f"{MARKS[state]} {b.title}", "bold"),
+        Content.assemble(sphere_chip(b.sphere, sphere_letter(b.sphere) + " " + b.sphere),
+                         f" · {state}")]
     if sel.start and sel.end:
         lines.append(f"{day_label(sel.start.date())} {hhmm(sel.start)}–{hhmm(sel.end)}")
     if b.is_flexible:
@@ -67,49 +70,52 @@ def details_markup(sel: Selection | None) -> str:
     if b.is_recurring:
         lines.append("↻ repeats")
     if b.location:
-        lines.append(f"@ {esc(b.location)}")
+        lines.append(plain(f"@ {b.location}"))
     if b.source:
-        lines.append(f"[dim]from {esc(b.source.calendar)}[/]")
+        lines.append(plain(f"from {b.source.calendar}", "dim"))
     if sel.reason:
-        lines.append(f"[$warning]not placed: {esc(sel.reason)}[/]")
+        lines.append(plain(f"not placed: {sel.reason}", "$warning"))
     if b.notes:
-        lines.append(f"[dim]{esc(b.notes.strip()[:300])}[/]")
-    return "\n".join(lines)
+        lines.append(plain(b.notes.strip()[:300], "dim", lines=True))
+    return joined(lines, "\n")
 
 
-def unplaced_markup(unplaced: tuple[tuple[Block, str], ...], selected: str | None,
-                    done: tuple[Block, ...] = ()) -> str:
-    lines = [] if unplaced else ["[dim]Everything flexible has a place.[/]"]
+def unplaced_text(unplaced: tuple[tuple[Block, str], ...], selected: str | None,
+                  done: tuple[Block, ...] = ()) -> Content:
+    lines: list[Content | str] = [] if unplaced else [
+        plain("Everything flexible has a place.", "dim")]
     for block, reason in unplaced:
         pointer = "▸" if selected == unplaced_key(block.id) else " "
         minutes = minutes_text(int(block.length.total_seconds() // 60))
         chip = sphere_chip(block.sphere, MARKS["flexible"] + sphere_letter(block.sphere))
-        lines.append(f"{pointer}{chip} [b]{esc(block.title)}[/] {minutes}\n"
-                     f"   [dim]{esc(reason)}[/]")
+        lines.append(Content.assemble(pointer, chip, " ", plain(block.title, "bold"),
+                                      f" {minutes}\n   ", plain(reason, "dim")))
     for block in done:
         pointer = "▸" if selected == unplaced_key(block.id) else " "
         chip = sphere_chip(block.sphere, MARKS["done"] + sphere_letter(block.sphere))
-        lines.append(f"{pointer}{chip} [s]{esc(block.title)}[/] [dim]done[/]")
-    return "\n".join(lines)
+        lines.append(Content.assemble(pointer, chip, " ", plain(block.title, "strike"),
+                                      " ", plain("done", "dim")))
+    return joined(lines, "\n")
 
 
-def insights_markup(ins: DayInsights | None, nudges: tuple[str, ...], width: int = 14) -> str:
+def insights_text(ins: DayInsights | None, nudges: tuple[str, ...], width: int = 14
+                  ) -> Content:
     if ins is None:
-        return ""
+        return Content("")
     total = sum(ins.minutes_by_sphere.values())
-    lines = []
+    lines: list[Content | str] = []
     scale = max(total, 1) / width
     if total:
         lines.append(bar(ins.minutes_by_sphere, scale, width))
     for sphere, minutes in sphere_order(ins.minutes_by_sphere):
-        lines.append(f"{sphere_chip(sphere, sphere_letter(sphere) + ' ' + sphere)}"
-                     f" {minutes_text(minutes)}")
+        lines.append(Content.assemble(
+            sphere_chip(sphere, sphere_letter(sphere) + " " + sphere), f" {minutes_text(minutes)}"))
     lines.append(f"switches {ins.switches} · focus {minutes_text(ins.longest_focus_minutes)}")
     if ins.bleed_minutes:
-        lines.append(f"[$warning]bleed {minutes_text(ins.bleed_minutes)}[/]")
+        lines.append(plain(f"bleed {minutes_text(ins.bleed_minutes)}", "$warning"))
     for nudge in nudges:
-        lines.append(f"[i]› {esc(nudge)}[/]")
-    return "\n".join(lines)
+        lines.append(plain(f"› {nudge}", "italic"))
+    return joined(lines, "\n")
 
 
 class SidePanel(VerticalScroll, can_focus=False):
@@ -133,14 +139,14 @@ class SidePanel(VerticalScroll, can_focus=False):
     def watch_data(self, data: SideData) -> None:
         if not self.is_mounted:
             return
-        set_text(self.query_one("#side-details", Static), details_markup(data.selection))
+        set_text(self.query_one("#side-details", Static), details_text(data.selection))
         title = f"Unplaced ({len(data.unplaced)})" if data.unplaced else "Unplaced"
-        set_text(self.query_one("#side-unplaced-title", Static), title)
+        set_text(self.query_one("#side-unplaced-title", Static), Content(title))
         set_text(self.query_one("#side-unplaced", Static),
-                 unplaced_markup(data.unplaced, data.selected_key, data.done))
+                 unplaced_text(data.unplaced, data.selected_key, data.done))
         width = max(8, self.size.width - 4)
         set_text(self.query_one("#side-insights", Static),
-                 insights_markup(data.insights, data.nudges, width))
+                 insights_text(data.insights, data.nudges, width))
 
     def on_mount(self) -> None:
         self.watch_data(self.data)

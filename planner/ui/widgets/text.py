@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
+from textual.content import Content
 from textual.widgets import Static
 
-_shown: WeakKeyDictionary[Static, str] = WeakKeyDictionary()
+_shown: WeakKeyDictionary[Static, tuple[str, tuple[object, ...]]] = WeakKeyDictionary()
 
 
-def set_text(static: Static, text: str) -> None:
-    """Show ``text`` (markup) in ``static``; a layout only if its content height changes."""
-    if _shown.get(static) == text:
+def set_text(static: Static, text: Content | str) -> None:
+    """Show ``text`` (a plain ``str`` is plain text, never markup) in ``static``; a layout
+    only if its content height changes."""
+    if isinstance(text, str):
+        text = Content(text)
+    key = (text.plain, tuple(text.spans))  # Content's own == compares the text only
+    if _shown.get(static) == key:
         return
-    _shown[static] = text
+    _shown[static] = key
     region = static.content_region
     if not static.is_mounted or not static.display or not region.width:
         static.update(text)

@@ -13,7 +13,8 @@ from textual.widget import Widget
 
 from planner.core.insights import DayInsights
 from planner.core.moments import day_label
-from planner.ui.markup import bar, esc, sphere_chip, sphere_order
+from planner.core.safetext import printable
+from planner.ui.markup import bar, joined, plain, sphere_chip, sphere_order
 from planner.ui.view import Item, hhmm, minutes_text, sphere_letter
 from planner.ui.widgets.timeline import fit
 
@@ -58,28 +59,30 @@ class DayColumn(Widget):
         width = max(4, self.size.width - 1)
         label = day_label(data.day)
         head = label if len(label) <= width else label.rsplit(" ", 1)[0]  # "Mon 23"
-        style = "b reverse" if data.selected else ("b $accent" if data.today else "b")
-        lines = [f"[{style}]{esc(head)}[/]"]
+        style = "bold reverse" if data.selected else ("bold $accent" if data.today else "bold")
+        lines: list[Content | str] = [plain(head, style)]
         totals: dict[str, int] = {}
         for item in data.items:
             if item.state != "bridge":
                 totals[item.sphere] = totals.get(item.sphere, 0) + item.minutes
         lines.append(" ".join(f"{sphere_letter(s)}{minutes_text(m)}"
-                              for s, m in sphere_order(totals)) or "[dim]free[/]")
+                              for s, m in sphere_order(totals)) or plain("free", "dim"))
         for title, sphere in data.all_day:
-            lines.append(f"{sphere_chip(sphere, '▬')}{esc(fit(title, width - 3).rstrip())}")
+            lines.append(Content.assemble(sphere_chip(sphere, "▬"),
+                                          plain(fit(printable(title), width - 3).rstrip())))
         wide = width >= 17
         for item in data.items:
             chip = sphere_chip(item.sphere, item.mark + item.letter)
             if wide:
                 text = fit(f"{hhmm(item.start)} {item.title}", width - 5).rstrip()
-                lines.append(f"{chip}{esc(text)}")
+                lines.append(Content.assemble(chip, plain(text)))
             else:
-                lines.append(f"{chip}{hhmm(item.start)}")
-                lines.append(f" [dim]{esc(fit(item.title, width - 1).rstrip())}[/]")
+                lines.append(Content.assemble(chip, hhmm(item.start)))
+                lines.append(Content.assemble(" ", plain(fit(item.title, width - 1).rstrip(),
+                                                         "dim")))
         if data.unplaced:
-            lines.append(f"[$warning]{data.unplaced} unplaced[/]")
-        return Content.from_markup("\n".join(lines))
+            lines.append(plain(f"{data.unplaced} unplaced", "$warning"))
+        return joined(lines, "\n")
 
 
 @dataclass(frozen=True)
@@ -106,17 +109,18 @@ class WeekChart(Widget):
         label_w = 7
         tail_w = 34
         bar_w = max(6, self.size.width - 2 - label_w - tail_w)
-        lines = []
+        lines: list[Content | str] = []
         for d in days:
             pointer = "▸" if d.date == self.data.selected else " "
             minutes = d.minutes_by_sphere
             sums = " ".join(f"{sphere_letter(s)} {minutes_text(m)}"
                             for s, m in sphere_order(minutes))
-            extra = f"{d.switches} sw"
+            extra: list[Content | str] = [f"{d.switches} sw"]
             if d.bleed_minutes:
-                extra += f" · [$warning]bleed {minutes_text(d.bleed_minutes)}[/]"
-            lines.append(f"{pointer}{day_label(d.date)[:6]:<6} {bar(minutes, most / bar_w, bar_w)}"
-                         f" {sums or 'free'} · {extra}")
+                extra += [" · ", plain(f"bleed {minutes_text(d.bleed_minutes)}", "$warning")]
+            lines.append(Content.assemble(
+                f"{pointer}{day_label(d.date)[:6]:<6} ", bar(minutes, most / bar_w, bar_w),
+                f" {sums or 'free'} · ", *extra))
         for nudge in self.data.nudges:
-            lines.append(f"[i]› {esc(nudge)}[/]")
-        return Content.from_markup("\n".join(lines))
+            lines.append(plain(f"› {nudge}", "italic"))
+        return joined(lines, "\n")

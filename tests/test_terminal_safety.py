@@ -1,0 +1,113 @@
+"""Text from data never acts on the terminal (issue #18, item 1).
+
+A calendar's titles, locations and name, and the messages that quote them, come from
+files nobody here controls. Printed raw, an event set the terminal's title, wrote to the
+clipboard (OSC 52), blanked the screen and, with a newline, faked an agenda row. Every
+front end shows such characters visibly; ``--json`` keeps the exact text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from subprocess import CompletedProcess
+
+import pytest
+
+from planner.core.safetext import printable
+
+Run = Callable[..., CompletedProcess[str]]
+
+ESC, BEL, CSI8 = "\x1b", "\x07", "\x9b"
+TITLE = (f"Standup {ESC}]0;pwned{BEL}{ESC}]52;c;cm0gLXJmIH4={BEL}{ESC}[2J"
+         f"\u202eevil\u202c {CSI8}31mred")
+FAKE_ROW = "Lunch\n  09:00–10:00 ■ Injected row"
+CALENDAR = f"Team {ESC}[31mred"
+LOCATION = f"Room {ESC}[5m1"
+# What must never reach a terminal: C0 controls but the newline, DEL, C1 controls,
+# bidi embeddings/overrides/isolates/marks, line and paragraph separators.
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def ics_text(summary: str, second: str) -> str:
+    def escaped(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("\n", "\\n").replace(",", "\\,")
+
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hostile//EN\r\n"
+            "BEGIN:VEVENT\r\nUID:a@hostile\r\nDTSTAMP:20261101T000000Z\r\n"
+            "DTSTART:20261124T080000Z\r\nDTEND:20261124T090000Z\r\n"
+            f"SUMMARY:{escaped(summary)}\r\nLOCATION:{escaped(LOCATION)}\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:b@hostile\r\nDTSTAMP:20261101T000000Z\r\n"
+            "DTSTART:20261124T110000Z\r\nDTEND:20261124T120000Z\r\n"
+            f"SUMMARY:{escaped(second)}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    path = tmp_path / "hostile.ics"
+    path.write_text(ics_text(TITLE, FAKE_ROW), encoding="utf-8")
+    return path
+
+
+def assert_safe(result: CompletedProcess[str]) -> None:
+    for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+        found = UNSAFE.search(text)
+        assert found is None, f"{name} holds {found.group()!r}:\n{text}"
+
+
+def test_printable_shows_every_unsafe_character_visibly() -> None:
+    assert printable("plain title, ünïcode, emoji 👩‍👧") == "plain title, ünïcode, emoji 👩‍👧"
+    assert printable(f"a{ESC}[2Jb") == "a\\x1b[2Jb"
+    assert printable("one\ntwo\rthree\tfour") == "one\\ntwo\\rthree four"
+    assert printable("one\ntwo", lines=True) == "one\ntwo"
+    assert printable(f"{CSI8}31m \x7f \u202eevil \u2066x\u2069 \u2028") == (
+        "\\x9b31m \\x7f \\u202eevil \\u2066x\\u2069 \\u2028")
+    assert printable("\ud800 lone surrogate") == "\\ud800 lone surrogate"
+    assert UNSAFE.search(printable(TITLE)) is None
+
+
+def test_agenda_plan_calendars_and_import_show_data_visibly(cli: Run, hostile: Path) -> None:
+    imported = cli("import", str(hostile), "--calendar", CALENDAR)
+    assert imported.returncode == 0, imported.stderr
+    assert_safe(imported)
+    assert "Team \\x1b[31mred" in imported.stdout
+
+    agenda = cli("agenda", "2026-11-24")
+    assert_safe(agenda)
+    rows = [line for line in agenda.stdout.splitlines() if line.startswith("  ") and "–" in line]
+    assert len(rows) == 2, agenda.stdout  # the newline in a title fakes no row
+    assert "\\x1b]0;pwned" in agenda.stdout and "Lunch\\n" in agenda.stdout
+
+    plan = cli("plan", "2026-11-24")
+    assert_safe(plan)
+    assert "Lunch\\n" in plan.stdout
+
+    listed = cli("calendars")
+    assert_safe(listed)
+    assert "Team \\x1b[31mred" in listed.stdout
+
+    # A program reading --json gets the exact text.
+    items = json.loads(cli("agenda", "2026-11-24", "--json").stdout)
+    assert {i["title"] for i in items} == {TITLE, FAKE_ROW}
+    assert {i["source"]["calendar"] for i in items} == {CALENDAR}
+    assert LOCATION in {i["location"] for i in items}
+
+
+def test_edits_and_errors_quoting_data_are_shown_visibly(cli: Run, tmp_path: Path) -> None:
+    added = cli("add", TITLE, "--at", "2026-11-24 15:00", "--sphere", "work")
+    assert added.returncode == 0, added.stderr
+    assert_safe(added)
+    block_id = json.loads(cli("agenda", "2026-11-24", "--json").stdout)[0]["id"]
+    assert_safe(cli("rm", block_id))
+    assert_safe(cli("undo"))
+
+    missing = cli("import", str(tmp_path / f"no{ESC}]0;x{BEL}file.ics"))
+    assert missing.returncode != 0
+    assert_safe(missing)
+    assert "\\x1b]0;x\\x07" in missing.stderr
+
+    bad_sphere = cli("add", "x", "--sphere", f"{ESC}[2Jhome\u202e")
+    assert bad_sphere.returncode == 1
+    assert_safe(bad_sphere)
