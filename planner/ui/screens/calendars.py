@@ -15,7 +15,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from planner.core.moments import day_label
-from planner.ui.markup import esc, sphere_chip
+from planner.ui.markup import plain, sphere_chip
 from planner.ui.messages import DataChanged, Edited, JobFailed, JobProgress, WritesChanged
 from planner.ui.screens.dialog import Page
 from planner.ui.view import hhmm
@@ -56,8 +56,9 @@ class CalendarsScreen(Page[None]):
         self._calendars: dict[str, CalendarInfo] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]Calendars[/]  [dim]imported files, subscriptions and linked "
-                     "calendars[/]", id="calendars-header")
+        yield Static(Content.assemble(plain("Calendars", "bold"), plain(
+            "  imported files, subscriptions and linked calendars", "dim")),
+            id="calendars-header")
         yield OptionList(id="calendars-list")
         yield BusyBar(id="busy")
         yield Footer()
@@ -90,20 +91,20 @@ class CalendarsScreen(Page[None]):
 
     def _row(self, cal: CalendarInfo) -> Content:
         kind = "linked" if cal.linked else "subscription" if cal.subscribed else "file"
-        state = " [$warning](hidden, busy)[/]" if cal.busy else (
-            " [$warning](hidden)[/]" if cal.hidden else "")
-        lines = [f"[b]{esc(cal.name)}[/]{state}  {sphere_chip(cal.sphere)}  "
-                 f"{cal.events} events · {kind}  [dim]{esc(cal.origin)}[/]"]
+        state = plain(" (hidden, busy)" if cal.busy else " (hidden)", "$warning") \
+            if cal.hidden else ""
+        parts: list[Content | str] = [
+            plain(cal.name, "bold"), state, "  ", sphere_chip(cal.sphere),
+            f"  {cal.events} events · {kind}  ", plain(cal.origin, "dim")]
         if cal.checked_at:
             when = self.service.local(datetime.fromisoformat(cal.checked_at))
             verb = "synced" if cal.linked else "refreshed"
-            result = ""
+            parts.append(f"\n   last {verb} {day_label(when.date())} {hhmm(when)} ")
             if cal.ok is False:
-                result = f" [$error]failed: {esc(cal.last_result or '')}[/]"
+                parts.append(plain(f"failed: {cal.last_result or ''}", "$error"))
             elif cal.last_result:
-                result = f" [dim]{esc(cal.last_result)}[/]"
-            lines.append(f"   last {verb} {day_label(when.date())} {hhmm(when)}{result}")
-        return Content.from_markup("\n".join(lines))
+                parts.append(plain(cal.last_result, "dim"))
+        return Content.assemble(*parts)
 
     @on(DataChanged)
     def _data_changed(self) -> None:

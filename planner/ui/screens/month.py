@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer, Static
 
 from planner.core.moments import MONTH_NAMES
 from planner.core.month import DaySummary
-from planner.ui.markup import sphere_chip
+from planner.ui.markup import plain, sphere_chip
 from planner.ui.messages import DataChanged, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
 from planner.ui.view import minutes_text
@@ -133,13 +134,13 @@ class MonthScreen(Page[date | None]):
         work = sum(d.work_minutes for d in inside)
         personal = sum(d.personal_minutes for d in inside)
         clashes = sum(1 for d in inside if d.conflicts)
-        clash_text = (f"  [b $error]{clashes} day{'s' if clashes != 1 else ''} with "
-                      "clashes (!)[/]" if clashes else "")
-        set_text(self.query_one("#month-header", Static),
-                 f"[b]{MONTH_NAMES[data.month.month - 1]} {data.month.year}[/]  "
-                 f"{sphere_chip('work', 'W ' + minutes_text(work))}  "
-                 f"{sphere_chip('personal', 'P ' + minutes_text(personal))}{clash_text}  "
-                 "[dim]day · blocks · bar: work█ personal▒[/]")
+        clash_text = (plain(f"  {clashes} day{'s' if clashes != 1 else ''} with clashes (!)",
+                            "bold $error") if clashes else "")
+        set_text(self.query_one("#month-header", Static), Content.assemble(
+            plain(f"{MONTH_NAMES[data.month.month - 1]} {data.month.year}", "bold"), "  ",
+            sphere_chip("work", "W " + minutes_text(work)), "  ",
+            sphere_chip("personal", "P " + minutes_text(personal)), clash_text,
+            plain("  day · blocks · bar: work█ personal▒", "dim")))
 
     @on(MonthGrid.Picked)
     def _picked(self, event: MonthGrid.Picked) -> None:

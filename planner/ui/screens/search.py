@@ -16,7 +16,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from planner.core.moments import day_label
-from planner.ui.markup import esc, sphere_chip
+from planner.ui.markup import plain, sphere_chip
 from planner.ui.messages import DataChanged, JobFailed
 from planner.ui.screens.dialog import Page
 from planner.ui.view import MARKS, hhmm, sphere_letter, state_of
@@ -60,8 +60,10 @@ class SearchScreen(Page[Found | None]):
         self._rows: dict[str, Found] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]Search[/]  [dim]title, location and notes in every calendar, any "
-                     "case; a year back and a year ahead[/]", id="search-header")
+        yield Static(Content.assemble(
+            plain("Search", "bold"), plain("  title, location and notes in every calendar, "
+                                           "any case; a year back and a year ahead", "dim")),
+            id="search-header")
         yield Input(placeholder="Type to search…", id="search-input")
         yield Static("", id="search-count", classes="hint")
         yield OptionList(id="search-results")
@@ -119,10 +121,10 @@ class SearchScreen(Page[Found | None]):
         if not text.strip():
             count.update("")
         elif not found:
-            count.update(f"Nothing found for {esc(text.strip())!r}.")
+            count.update(plain(f"Nothing found for {text.strip()!r}."))
         else:
-            count.update(f"{len(found)}{'+' if more else ''} found, the nearest from today "
-                         "highlighted · ↓ to the list, enter opens the day")
+            count.update(Content(f"{len(found)}{'+' if more else ''} found, the nearest from "
+                                 "today highlighted · ↓ to the list, enter opens the day"))
         if found:
             results.highlighted = min(first_ahead, len(found) - 1)
             results.scroll_to_highlight(top=True)
@@ -144,9 +146,8 @@ class SearchScreen(Page[Found | None]):
         chip = sphere_chip(block.sphere, MARKS[state_of(block)] + sphere_letter(block.sphere))
         where = " · ".join(p for p in (block.location,
                                         block.source.calendar if block.source else "") if p)
-        extra = f"  [dim]{esc(where)}[/]" if where else ""
-        return Content.from_markup(f"[b]{label:<16}[/] {when:<11} {chip} {esc(occ.title)}"
-                                   f"{extra}")
+        return Content.assemble(plain(f"{label:<16}", "bold"), f" {when:<11} ", chip, " ",
+                                plain(occ.title), plain(f"  {where}", "dim") if where else "")
 
     # ------------------------------------------------------------------ choosing
 

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from planner.core.moments import day_label
 from planner.core.when import format_duration
-from planner.ui.markup import esc, sphere_chip
+from planner.ui.markup import plain, sphere_chip
 from planner.ui.messages import DataChanged, Edited, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
 from planner.ui.view import MARKS, hhmm, sphere_letter, state_of
@@ -59,8 +59,8 @@ class TasksScreen(Page[tuple[date, str] | None]):
         self._select_after: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]Tasks[/]  [dim]open flexible blocks by deadline · enter edits[/]",
-                     id="tasks-header")
+        yield Static(Content.assemble(plain("Tasks", "bold"), plain(
+            "  open flexible blocks by deadline · enter edits", "dim")), id="tasks-header")
         yield OptionList(id="tasks-list")
         yield BusyBar(id="busy")
         yield Footer()
@@ -92,8 +92,7 @@ class TasksScreen(Page[tuple[date, str] | None]):
         for task in event.tasks:
             title = self._heading(task, event.today)
             if title != heading:
-                options.append(Option(Content.from_markup(f"[b $accent]{esc(title)}[/]"),
-                                      disabled=True))
+                options.append(Option(plain(title, "bold $accent"), disabled=True))
                 heading = title
             options.append(Option(self._row(task), id=task.block.id))
             self._tasks[task.block.id] = task
@@ -128,9 +127,11 @@ class TasksScreen(Page[tuple[date, str] | None]):
             where = f"{day_label(start.date())} {hhmm(start)}–{hhmm(end)}"
             if len(block.planned) > 1:
                 where += f" ({len(block.planned)} parts)"
+            where_content = plain(where)
         else:
-            where = f"[$warning]not placed: {esc(task.reason or '')}[/]"
-        return Content.from_markup(f"{chip} {esc(block.title)} [dim]· {length} ·[/] {where}")
+            where_content = plain(f"not placed: {task.reason or ''}", "$warning")
+        return Content.assemble(chip, " ", plain(block.title), plain(f" · {length} · ", "dim"),
+                                where_content)
 
     def _current_id(self) -> str | None:
         listing = self.query_one(OptionList)

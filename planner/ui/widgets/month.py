@@ -15,7 +15,8 @@ from textual.widget import Widget
 from planner.core.model import PERSONAL, WORK
 from planner.core.moments import WEEKDAY_NAMES
 from planner.core.month import DaySummary
-from planner.ui.markup import bar, esc
+from planner.core.safetext import printable
+from planner.ui.markup import bar, joined, plain
 from planner.ui.palette import sphere_variable
 from planner.ui.widgets.timeline import fit
 
@@ -66,52 +67,50 @@ class MonthGrid(Widget):
             return Content("")
         width = self._cell_width()
         extra = self._cell_lines() - MIN_CELL_LINES  # rows for titles
-        lines = ["".join(f"[b $text-muted]{name:<{width}}[/]" for name in WEEKDAY_NAMES)]
+        lines: list[Content | str] = [joined(plain(f"{name:<{width}}", "bold $text-muted")
+                                             for name in WEEKDAY_NAMES)]
         for week in range(6):
             days = data.days[week * 7:(week + 1) * 7]
-            lines.append("".join(self._head(s, data, width) for s in days))
-            lines.append("".join(self._bar(s, data, width) for s in days))
+            lines.append(joined(self._head(s, data, width) for s in days))
+            lines.append(joined(self._bar(s, data, width) for s in days))
             for n in range(extra):
-                lines.append("".join(self._title(s, n, extra, data, width) for s in days))
+                lines.append(joined(self._title(s, n, extra, data, width) for s in days))
             lines.append("")
-        return Content.from_markup("\n".join(lines))
+        return joined(lines, "\n")
 
     @staticmethod
     def _title(summary: DaySummary, n: int, rows: int, data: MonthGridData,
-               width: int) -> str:
+               width: int) -> Content:
         """Row ``n`` of a day's titles; the last row says how many more there are."""
         titles = summary.titles
         more = summary.count - (rows - 1)
         if n == rows - 1 and more > 1:
-            return f"[dim]{esc(fit(f'+{more} more', width - 1))}[/] "
+            return plain(fit(f"+{more} more", width - 1) + " ", "dim")
         if n >= len(titles):
-            return " " * width
+            return Content(" " * width)
         title, sphere = titles[n]
-        text = esc(fit(title, width - 2))
         dim = " dim" if summary.day.month != data.month.month else ""
-        return f"[${sphere_variable(sphere)}{dim}]▏[/]{text} "
+        return Content.assemble(plain("▏", f"${sphere_variable(sphere)}{dim}"),
+                                plain(fit(printable(title), width - 2) + " ", dim.strip()))
 
     @staticmethod
-    def _head(summary: DaySummary, data: MonthGridData, width: int) -> str:
+    def _head(summary: DaySummary, data: MonthGridData, width: int) -> Content:
         day = summary.day
-        number = f"{day.day:>2}"
-        count = f" {summary.count}" if summary.count else ""
+        text = f"{day.day:>2}" + (f" {summary.count}" if summary.count else "")
         clash = " !" if summary.conflicts else ""
-        text = f"{number}{count}"
-        pad = " " * max(0, width - 1 - len(text) - len(clash))
+        pad = " " * max(0, width - len(text) - len(clash))
         inside = day.month == data.month.month
-        style = "b reverse" if day == data.selected else (
-            "b $accent" if day == data.today else ("" if inside else "dim"))
-        clash_markup = "[b $error] ![/]" if summary.conflicts else ""
-        body = f"[{style}]{text}[/]" if style else text
-        return f"{body}{clash_markup}{pad} "
+        style = "bold reverse" if day == data.selected else (
+            "bold $accent" if day == data.today else ("" if inside else "dim"))
+        return Content.assemble(plain(text, style), plain(clash, "bold $error"), pad)
 
     @staticmethod
-    def _bar(summary: DaySummary, data: MonthGridData, width: int) -> str:
+    def _bar(summary: DaySummary, data: MonthGridData, width: int) -> Content:
         cells = width - 2
         minutes = {WORK: summary.work_minutes, PERSONAL: summary.personal_minutes}
         if not any(minutes.values()):
-            return " " * width
+            return Content(" " * width)
         shown = bar(minutes, FULL_DAY_MINUTES / cells, cells)
-        dim = summary.day.month != data.month.month
-        return (f"[dim]{shown}[/]" if dim else shown) + "  "
+        if summary.day.month != data.month.month:
+            shown = shown.stylize("dim")
+        return Content.assemble(shown, "  ")
