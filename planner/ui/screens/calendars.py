@@ -140,7 +140,8 @@ class CalendarsScreen(Page[None]):
                         severity="warning")
             return
         failed = any(r.failed for r in event.reports)
-        self.notify("\n".join(r.summary for r in event.reports), title="Refresh",
+        lines = [line for r in event.reports for line in (r.summary, *r.notices[:5])]
+        self.notify("\n".join(lines), title="Refresh",
                     severity="error" if failed else "information", timeout=8 if failed else 4)
 
     def action_toggle_hidden(self) -> None:

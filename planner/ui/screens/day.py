@@ -780,8 +780,10 @@ class DayScreen(Screen[None]):
         text = report.summary
         if report.skipped:
             text += f"\nSkipped {len(report.skipped)}: " + "; ".join(report.skipped[:3])
+        for notice in report.notices[:5]:  # the source's version won over an edit made here
+            text += f"\n{notice}"
         self.notify(text, severity="warning" if report.skipped or report.failed
-                    else "information")
+                    or report.notices else "information")
 
     # ------------------------------------------------------------------ CalDAV sync
 
