@@ -14,7 +14,7 @@ from planner.ui.screens.edit import EditScreen
 from planner.ui.screens.week import WeekScreen
 from planner.ui.widgets.side import SidePanel
 from planner.ui.widgets.timeline import Timeline
-from tests.appdriver import Said, app_test, press, quiet_app, running
+from tests.appdriver import Said, app_test, press, quiet_app, running, settle, wait_until
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 in Berlin
 MONDAY = date(2026, 11, 23)
@@ -164,8 +164,9 @@ async def test_quick_add_with_live_preview(tmp_path: Path) -> None:
     async with running(app, (80, 24)) as pilot:
         await press(pilot, "a")
         await press(pilot, *"walk 45m this afternoon personal")
-        preview = str(app.screen.query_one("#quick-preview").render())
-        assert "Flexible personal · 45 min · this afternoon" in preview
+        preview = app.screen.query_one("#quick-preview")
+        await wait_until(pilot, lambda: "Flexible personal · 45 min · this afternoon" in str(
+            preview.render()), "the preview after a pause in typing")
         await press(pilot, "enter")
         await pilot.pause()
         walk = by_title(service, "walk")
@@ -332,3 +333,42 @@ async def test_week_view(tmp_path: Path) -> None:
         await press(pilot, "w", "pagedown", "escape")
         await pilot.pause()
         assert day_screen(pilot).day == date(2026, 12, 2)
+
+
+@app_test
+async def test_quick_add_stays_bounded_however_much_is_typed_or_pasted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual import events
+    from textual.widgets import Input
+
+    from planner.ui.widgets.quickadd import MAX_LENGTH, QuickAddBar
+
+    parses: list[int] = []
+    parse = QuickAddBar.parse
+
+    def counted(self: QuickAddBar, text: str):  # type: ignore[no-untyped-def]
+        parses.append(len(text))
+        return parse(self, text)
+
+    monkeypatch.setattr(QuickAddBar, "parse", counted)
+    service = make_service(tmp_path)
+    app = quiet_app(service)
+    async with running(app, (80, 24)) as pilot:
+        await press(pilot, "a")
+        box = app.screen.query_one("#quick-input", Input)
+        # A fast typist, or a held key: 2,000 keys arrive before the app handles one.
+        for char in ("every " * 400)[:2000]:
+            app.post_message(events.Key("space" if char == " " else char, char))
+        await settle(pilot)
+        assert len(box.value) == MAX_LENGTH  # keys past the bound are refused
+        preview = app.screen.query_one("#quick-preview")
+        await wait_until(pilot, lambda: str(preview.render()).startswith(("→", "✗")),
+                         "the preview of what was typed")
+        # The parse waits for a pause in typing: a few parses, not one per key (a loaded
+        # machine may pause now and then, hence the margin), and none longer than the bound.
+        assert len(parses) <= MAX_LENGTH // 4 and max(parses) <= MAX_LENGTH, parses
+        box.post_message(events.Paste("x" * 20_000))  # a 20 KB paste is refused whole
+        await settle(pilot)
+        assert len(box.value) == MAX_LENGTH
+        await press(pilot, "escape")
+        assert app.screen.query_one("#quick-add").display is False

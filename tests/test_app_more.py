@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -197,3 +199,38 @@ async def test_demo_week_opens_and_reads(tmp_path: Path, size: tuple[int, int]) 
         await pilot.pause()
         chart = str(app.screen.query_one("#week-chart").render())
         assert "Mon 23" in chart and "Sun 29" in chart
+
+
+@app_test
+async def test_a_crafted_theme_name_round_trips_and_planner_still_starts(
+        tmp_path: Path) -> None:
+    """Issue #18 item 5: a theme name is data; written into config.toml by a TOML writer
+    it comes back exactly, injects no keys, and the next start falls back politely."""
+    from textual.theme import Theme
+
+    from tests.conftest import planner_command
+
+    crafted = 'evil" \\ ]\nnudges = false\n[day]\nstart = "bogus" [/] \x1b[2J'
+    service = make_service(tmp_path)
+    app = quiet_app(service)
+    async with running(app, (80, 24)) as pilot:
+        app.register_theme(Theme(name=crafted, primary="#4f8fd8", dark=True))
+        app.theme = crafted  # as picked in the palette: saved by a job
+        await settle(pilot)
+    reopened = PlannerService(tmp_path, tz="Europe/Berlin", clock=lambda: NOW)
+    assert reopened.settings.theme == crafted
+    assert reopened.settings.nudges is service.settings.nudges
+    assert reopened.settings.day_start == service.settings.day_start
+
+    said = Said()
+    again = quiet_app(reopened)
+    async with running(again, (80, 24), said) as pilot:
+        assert again.is_running and isinstance(again.screen, DayScreen)
+        assert again.theme in ("planner-dark", "textual-dark")
+        assert said.any("is unknown; using")
+        assert all("\x1b" not in m for m in said.messages)
+    env = {**os.environ, "PLANNER_HOME": str(tmp_path), "PLANNER_NOW": NOW.isoformat()}
+    agenda = subprocess.run([*planner_command(), "--tz", "Europe/Berlin", "agenda"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert agenda.returncode == 0, agenda.stderr
+    assert "Lunch with Sam" in agenda.stdout

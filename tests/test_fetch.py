@@ -149,6 +149,21 @@ def _trickle(handler: BaseHTTPRequestHandler) -> None:
         handler.wfile.flush()
 
 
+def _trickle_headers(handler: BaseHTTPRequestHandler) -> None:
+    # A status line, then one header byte every 0.2 s for a minute: each read is
+    # quick, the headers never end.
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    handler.wfile.flush()
+    for _ in range(300):
+        if handler.server_state.release.wait(0.2):  # type: ignore[attr-defined]
+            return
+        try:
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+        except OSError:
+            return  # the client gave up: what the test waits for
+
+
 def _gzip(handler: BaseHTTPRequestHandler) -> None:
     body = gzip.compress(CALENDAR)
     _send(handler, body, Content_Encoding="gzip", Content_Length=str(len(body)))
@@ -188,6 +203,7 @@ ROUTES: dict[str, Route] = {
     "/small": _unsized,
     "/slow": _slow,
     "/trickle": _trickle,
+    "/trickle-headers": _trickle_headers,
     "/gzip": _gzip,
     "/gzip-bomb": _gzip_bomb,
     "/gzip-broken": _gzip_broken,
@@ -295,6 +311,25 @@ def test_slow_server_times_out(server: Server) -> None:
 def test_trickling_server_hits_the_total_timeout(server: Server) -> None:
     with pytest.raises(FetchError, match="took too long"):
         fetch(f"{server.base}/trickle", timeout=0.5, total_timeout=0.6)
+
+
+def test_a_server_trickling_its_headers_hits_the_total_timeout(server: Server) -> None:
+    """Each header byte comes well within the per-read timeout; only a deadline over
+    connect, headers and body together ends it (the server would go on for a minute)."""
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fetch(f"{server.base}/trickle-headers", timeout=1.0, total_timeout=1.0)
+        except BaseException as exc:  # reported below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the fetch outlived its total timeout"
+    (error,) = outcome
+    assert isinstance(error, FetchError) and "took too long" in str(error)
 
 
 def test_gzip_is_decoded(server: Server) -> None:

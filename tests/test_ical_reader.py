@@ -516,7 +516,7 @@ def test_count_billion_and_secondly_are_stored_not_expanded() -> None:
         "2026-03-29 07:30 Every day forever-ish",
     ]
     found = occurrences([tick], utc(2026, 3, 29), utc(2026, 3, 29, 0, 10), BERLIN)
-    assert len(found) == 600
+    assert len(found) == 96 and found.hidden == 600 - 96  # the rest counted as hidden
 
 
 @pytest.mark.parametrize("name", sorted(str(p.relative_to(FIXTURES))

@@ -331,3 +331,56 @@ def test_one_calendar_failing_unexpectedly_does_not_stop_refresh_of_the_others(
     assert broken.failed and "kept the last good copy" in broken.summary
     assert "OverflowError" in broken.summary and "\n" not in broken.summary
     assert fine.summary == "Fine: fine" and not fine.failed
+
+
+# --- #18.16: bounded work per window and per VTIMEZONE -------------------------------------
+
+
+def _secondly_calendar(count: int) -> bytes:
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:s{n}@x\r\nDTSTART;TZID=Europe/Berlin:20261101T000000\r\n"
+        f"DURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:Tick {n}\r\nEND:VEVENT\r\n"
+        for n in range(count))
+    return (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hostile//EN\r\n"
+            f"X-WR-CALNAME:Ticks\r\n{events}END:VCALENDAR\r\n").encode()
+
+
+@pytest.mark.timeout(60)
+def test_fifty_secondly_series_give_a_bounded_day_that_says_what_it_hid(
+        home: Path, tmp_path: Path, cli) -> None:
+    from datetime import date
+
+    from planner.app.queries import hidden_count
+    from planner.core.recurrence import SERIES_DAY_LIMIT
+
+    path = _write(tmp_path / "ticks.ics", _secondly_calendar(50))
+    svc = service(home)
+    svc.import_calendar(str(path))
+    day = svc.agenda(date(2026, 11, 24))
+    assert 0 < len(day) <= 50 * SERIES_DAY_LIMIT
+    hidden, more = hidden_count(day)
+    # 86,400 ticks a day per series; a few minutes of DST slack either way at most.
+    assert abs(hidden - 50 * (86_400 - SERIES_DAY_LIMIT)) < 50 * 600 and not more
+    week = svc.agenda(date(2026, 11, 23), 7)
+    assert len(week) <= 7 * 50 * SERIES_DAY_LIMIT and hidden_count(week)[0] > 6 * hidden
+    assert svc.day_plan(date(2026, 11, 24)).hidden[0] == hidden
+    shown = cli("--home", str(home), "agenda", "2026-11-24")
+    assert shown.returncode == 0 and "more hidden: a series repeats more often" in shown.stdout
+
+
+@pytest.mark.timeout(60)
+def test_a_vtimezone_with_100k_transitions_costs_a_bounded_import(home: Path,
+                                                                   tmp_path: Path) -> None:
+    onsets = ",".join(f"{1900 + n // 400:04d}{1 + n % 12:02d}01T020000" for n in range(100_000))
+    data = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hostile//EN\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:Busy zone\r\nBEGIN:STANDARD\r\nDTSTART:19000101T020000\r\n"
+        f"TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nRDATE:{onsets}\r\nEND:STANDARD\r\n"
+        "END:VTIMEZONE\r\n"
+        "BEGIN:VEVENT\r\nUID:z@x\r\nDTSTART;TZID=Busy zone:20261124T090000\r\n"
+        "DTEND;TZID=Busy zone:20261124T100000\r\nSUMMARY:In the busy zone\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n").encode()
+    report = service(home).import_calendar(str(_write(tmp_path / "zone.ics", data)))
+    assert report.new == 1
+    assert any("VTIMEZONE 'Busy zone'" in s and "more than" in s for s in report.skipped)
+    assert any("'Busy zone'" in r and "floating" in r for r in report.repaired)

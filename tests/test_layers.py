@@ -71,3 +71,21 @@ def test_no_private_name_crosses_a_module(path: Path) -> None:
               and isinstance(node.value, ast.Name) and node.value.id not in ("self", "cls")):
             crossings.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
     assert not crossings, crossings
+
+
+def test_an_agenda_loads_only_what_it_reads(tmp_path: Path) -> None:
+    """Start-up cost (issue #16): the façade imports use cases on first use, a day
+    without a series outside the fast path never loads dateutil, reading never loads
+    the file lock, and an ISO date needs no date parser."""
+    env = {**os.environ, "PLANNER_HOME": str(tmp_path), "TZ": "UTC",
+           "PLANNER_NOW": "2026-11-23T08:30:00+01:00"}
+    added = subprocess.run([sys.executable, "-m", "planner", "add", "Standup", "--at",
+                            "2026-11-23 09:00", "--repeat", "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=20"],
+                           capture_output=True, text=True, env=env, timeout=120)
+    assert added.returncode == 0, added.stderr
+    loaded = loaded_by(tmp_path, "--tz", "Europe/Berlin", "agenda", "2026-11-23")
+    assert "planner.core.recurrence" in loaded  # the series was expanded
+    for lazy in ("dateutil", "filelock", "planner.app.editing", "planner.app.history",
+                 "planner.app.planning", "planner.core.scheduler", "planner.core.insights",
+                 "planner.core.when", "tomllib", "secrets"):
+        assert lazy not in loaded, f"`planner agenda` loaded {lazy}"

@@ -26,8 +26,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +35,12 @@ import orjson
 from planner.core.errors import Busy, PlannerError
 
 JOURNAL = ".commit"
+
+
+def _token() -> str:
+    # Unique names for pending files; `secrets` would cost an import on every start.
+    return os.urandom(4).hex()
+
 BACKUPS_KEPT = 5
 
 
@@ -125,7 +129,7 @@ def fsync_dir(directory: Path) -> None:
 
 def write_derived(target: Path, payload: bytes) -> None:
     """Replace a derived file (no backup, no journal): temp file, fsync, rename."""
-    pending = pending_name(target, secrets.token_hex(4))
+    pending = pending_name(target, _token())
     try:
         write_synced(pending, payload)
         os.replace(pending, target)
@@ -156,6 +160,8 @@ def rotate_backup(path: Path, backup_dir: Path) -> None:
     try:
         os.link(path, target)
     except OSError:
+        import shutil  # a file system without hard links only
+
         shutil.copy2(path, target)
         os.chmod(target, 0o600)
 
@@ -175,7 +181,7 @@ class Commit:
     """Collects the files of one save; ``apply()`` makes them all visible, or none."""
 
     root: Path
-    commit_id: str = field(default_factory=lambda: secrets.token_hex(4))
+    commit_id: str = field(default_factory=_token)
     entries: list[_Entry] = field(default_factory=list)
 
     def write(self, target: Path, payload: bytes, backup_dir: Path | None = None
@@ -256,7 +262,7 @@ def _write_journal(root: Path, entries: list[_Entry]) -> None:
                       "pending": os.path.relpath(e.pending, root) if e.pending else None}
                      for e in entries]}
     journal = root / JOURNAL
-    tmp = root / f"{JOURNAL}.{secrets.token_hex(4)}.tmp"
+    tmp = root / f"{JOURNAL}.{_token()}.tmp"
     try:
         write_synced(tmp, orjson.dumps(doc))
         os.replace(tmp, journal)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
-
-from platformdirs import user_config_dir, user_data_dir
 
 from planner.adapters.files import write_atomically
 from planner.core.errors import PlannerError
@@ -48,6 +46,8 @@ def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
     if chosen:
         root = Path(chosen).expanduser()
         return Paths(data=root, config=root)
+    from platformdirs import user_config_dir, user_data_dir  # only without a home given
+
     return Paths(data=Path(user_data_dir(APP_NAME)), config=Path(user_config_dir(APP_NAME)))
 
 
@@ -105,7 +105,7 @@ def _parse_weekly(table: Any, key: str) -> WeeklyHours:
     # Shorthands first so a named weekday can override them.
     for name in sorted(table, key=lambda n: (n not in groups, n)):
         value = table[name]
-        days = groups.get(name)
+        days: Iterable[int] | None = groups.get(name)
         if days is None:
             if name not in WEEKDAYS:
                 raise ConfigError(f"{key}.{name}: unknown weekday; use mon..sun, weekdays, "
@@ -256,6 +256,8 @@ def load_settings(paths: Paths) -> Settings:
     path = paths.config_file
     if not path.exists():
         return Settings()
+    import tomllib  # only when there is a config file
+
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -283,6 +285,8 @@ def save_top_level_setting(paths: Paths, key: str, value: str) -> None:
         text = pattern.sub(lambda _: line, text, count=1)
     else:
         text = f"{line}\n{text}"
+    import tomllib
+
     tomllib.loads(text)  # never write a file we could not read back
     write_atomically(path, text.encode("utf-8"))
 

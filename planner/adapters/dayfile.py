@@ -69,6 +69,7 @@ def build(docs: Iterable[Doc], meta: Mapping[str, Any], stamp: Stamp) -> bytes:
             series.append([doc["id"], first.isoformat(),
                            last.isoformat() if last else None, *put(doc)])
         else:
+            assert not isinstance(slot, str)  # SKIP, SERIES and LONG are handled above
             first, last = slot
             week = week_start(first)
             while week <= last:
@@ -167,6 +168,6 @@ class DayFile:
 
     def block(self, doc: Doc) -> Block:
         try:
-            return block_from_doc(doc)
+            return block_from_doc(dict(doc))
         except CodecError as exc:
             raise StoreError(broken_message(self.data_path, f"a stored {exc}")) from exc

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +20,8 @@ def write_atomically(path: Path, data: bytes, *, mode: int | None = None,
     ``before_replace(target)`` runs once the new bytes are safely on disk, just before the
     rename (the store keeps its backup then).
     """
+    import tempfile  # it imports shutil and random: only when something is written
+
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from planner.adapters.codec import block_to_doc
 from planner.core.model import Block, Occurrence
 from planner.core.moments import as_aware
-from planner.core.recurrence import occurrences
+from planner.core.recurrence import Occurrences, occurrences
 
 # Blocks longer than this are kept in one set scanned on every query instead of being
 # copied into every day bucket they touch (a "sabbatical" all-day block, say).
@@ -168,7 +168,8 @@ class OccurrenceIndex:
             self._long.add(block_id)
             self._where[block_id] = ("long",)
             return
-        start_day, end_day = slot  # type: ignore[misc]
+        assert not isinstance(slot, str)  # SKIP, SERIES and LONG are handled above
+        start_day, end_day = slot
         keys = []
         day = start_day
         while day <= end_day:
@@ -237,8 +238,9 @@ class OccurrenceIndex:
 
     # -- querying ---------------------------------------------------------------------
 
-    def between(self, start: datetime, end: datetime, zone: ZoneInfo) -> list[Occurrence]:
-        """Every fixed occurrence overlapping [start, end), sorted by start."""
+    def between(self, start: datetime, end: datetime, zone: ZoneInfo) -> Occurrences:
+        """Every fixed occurrence overlapping [start, end), sorted by start (within the
+        bounds of ``recurrence``; what they hid is in ``hidden_days``)."""
         ids: set[str] = set(self._long)
         first = day = (start.astimezone(UTC) - _SLACK).date()
         last = (end.astimezone(UTC) + _SLACK).date()
@@ -251,22 +253,29 @@ class OccurrenceIndex:
         blocks += self._source_singles(first, last)
         found = occurrences(blocks, start, end, zone)
         if self._series:
-            found.extend(self._series_between(start, end, zone))
+            found.absorb(self._series_between(start, end, zone))
         found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id))
         return found
 
     def _series_between(self, start: datetime, end: datetime, zone: ZoneInfo
-                        ) -> list[Occurrence]:
+                        ) -> Occurrences:
         """Series occurrences overlapping the window, from week-sized cached expansions.
 
         A week costs little more to expand than a day (parsing the rules dominates), so
         expanding whole UTC weeks makes paging through days nearly free.
         """
-        found: list[Occurrence] = []
+        found = Occurrences()
         seen: set[tuple[str, object]] = set()
+        first_day = start.astimezone(zone).date()
+        last_day = (end - timedelta(microseconds=1)).astimezone(zone).date()
         week = week_start((start.astimezone(UTC) - _SLACK).date())
         while datetime.combine(week, time(0), tzinfo=UTC) < end:
-            for occ in self._series_week(week, zone):
+            expanded = self._series_week(week, zone)
+            for day, count in getattr(expanded, "hidden_days", {}).items():
+                if first_day <= day <= last_day:
+                    found.hide(day, count)
+                    found.at_least = found.at_least or expanded.at_least  # type: ignore[attr-defined]
+            for occ in expanded:
                 key = (occ.block.id, occ.start)
                 if key not in seen and _sort_key(occ.start, zone) < end and \
                         _sort_key(occ.end, zone) > start:

@@ -20,15 +20,13 @@ import contextlib
 import dataclasses
 import os
 import re
-import shutil
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
@@ -48,6 +46,9 @@ from planner.adapters.commit import (
     write_derived,
 )
 from planner.core.model import Block
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 SCHEMA_VERSION = 1
 MAIN_FILE = "planner.json"
@@ -345,7 +346,7 @@ class Store:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
         self._check_home()
-        self._lock = FileLock(str(self.root / LOCK_FILE), mode=0o600, is_singleton=False)
+        self._lock: FileLock | None = None  # made by the first write: reads never lock
         # Threads of one process queue on this lock; the file lock then keeps other
         # processes out. The owner and depth make a transaction re-entrant for the thread
         # that opened it only: another thread waits, it never joins.
@@ -546,7 +547,7 @@ class Store:
             write_derived(cal.days_path, payload)
 
     def blocks_of_kind(self, kind: str) -> list[Block]:
-        found = []
+        found: list[Block] = []
         for table in self._tables():
             cal = self._calendar_of(table)
             days = cal.fresh_days() if cal is not None and kind == "flexible" else None
@@ -659,13 +660,22 @@ class Store:
                 raise
             finally:
                 self._owner, self._depth = None, 0
-                self._lock.release()
+                self._file_lock().release()
         finally:
             self._thread_lock.release()
 
+    def _file_lock(self) -> FileLock:
+        if self._lock is None:
+            from filelock import FileLock  # ~10 ms to import: only commands that write
+
+            self._lock = FileLock(str(self.root / LOCK_FILE), mode=0o600, is_singleton=False)
+        return self._lock
+
     def _acquire_file_lock(self) -> None:
+        from filelock import Timeout
+
         try:
-            self._lock.acquire(timeout=self.lock_timeout)
+            self._file_lock().acquire(timeout=self.lock_timeout)
         except Timeout as exc:
             raise StoreBusy(f"Another planner is saving to {self.root}; it did not finish "
                             f"within {self.lock_timeout:g} s, so nothing was changed. "
@@ -859,7 +869,7 @@ class Store:
         if done:
             table = cal.db.table(PENDING_TABLE)
             table.remove(doc_ids=[d.doc_id for d in table.all()
-                                  if done.get(d.get("uid")) == d.get("n")])
+                                  if done.get(str(d.get("uid"))) == d.get("n")])
         if meta is not None:
             table = cal.db.table("meta")
             merged = {**cal.meta(), **meta, "name": name, "schema": SCHEMA_VERSION}
@@ -1006,6 +1016,8 @@ def restore_latest_good(root: Path, file_name: str) -> Path:
         if target.exists():
             os.replace(target, target.with_name(target.name + ".broken"))
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        import shutil  # restoring only
+
         shutil.copy2(candidate, target)
         return candidate
     raise StoreError(f"No good backup of {file_name} was found in {root / BACKUP_DIR}.")

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from planner.app.session import Session
 from planner.core.errors import PlannerError
-from planner.core.insights import DayInsights, WeekInsights, day_insights, nudges, week_insights
 from planner.core.model import Block, Kind, Occurrence
-from planner.core.month import DaySummary, month_grid, summarize
-from planner.core.review import review_markdown
-from planner.core.scheduler import plan_days
+from planner.core.recurrence import Occurrences
+
+if TYPE_CHECKING:  # the scheduler, insights and review load on first use: not for agendas
+    from planner.core.insights import DayInsights, WeekInsights
+    from planner.core.month import DaySummary
 
 PLAN_HORIZON_DAYS = 14
 
@@ -29,6 +31,11 @@ class DayPlan:
     occurrences: list[Occurrence]
     unplaced: list[tuple[Block, str]]
     bridges: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> tuple[int, bool]:
+        """Occurrences left out by the expansion bounds, and whether there are more."""
+        return hidden_count(self.occurrences)
 
     @property
     def all_day(self) -> list[Occurrence]:
@@ -95,8 +102,9 @@ def fixed_between(session: Session, start: datetime, end: datetime, *,
     found = session.index.between(start, end, session.zone)
     hidden = session.hidden_calendars()
     if hidden:
-        found = [o for o in found if o.block.source is None or
-                 (busy := hidden.get(o.block.source.calendar)) is None or (planning and busy)]
+        kept = [o for o in found if o.block.source is None or
+                (busy := hidden.get(o.block.source.calendar)) is None or (planning and busy)]
+        found = _like(found, kept)
     return found
 
 
@@ -114,9 +122,25 @@ def agenda(session: Session, first: date, days: int = 1) -> list[Occurrence]:
     """Fixed occurrences and planned flexible blocks overlapping the days, by start."""
     start = session.day_start(first)
     end = session.day_start(first + timedelta(days=days))
-    items = fixed_between(session, start, end) + placed_between(session, start, end)
+    fixed = fixed_between(session, start, end)
+    items = _like(fixed, fixed + placed_between(session, start, end))
     items.sort(key=lambda o: (_sort_key(session, o.start), o.block.id, o.chunk or 0))
     return items
+
+
+def hidden_count(items: Iterable[Occurrence]) -> tuple[int, bool]:
+    """How many occurrences the expansion bounds left out of ``items`` (see
+    ``planner.core.recurrence.SERIES_DAY_LIMIT``), and whether there are more still."""
+    if isinstance(items, Occurrences):
+        return items.hidden, items.at_least
+    return 0, False
+
+
+def _like(bounded: list[Occurrence], items: list[Occurrence]) -> list[Occurrence]:
+    """``items`` keeping what ``bounded`` says was hidden."""
+    if not isinstance(bounded, Occurrences):
+        return items
+    return Occurrences(items, bounded.hidden_days, bounded.at_least)
 
 
 def _sort_key(session: Session, moment: datetime | date) -> datetime:
@@ -197,6 +221,8 @@ def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> li
     flexible = [o.block for o in occurrences if o.block.is_flexible]
     pinned = [replace(b, pinned_start=b.planned[0][0]) for b in flexible
               if b.planned and len(b.planned) == 1]
+    from planner.core.scheduler import plan_days
+
     result = plan_days([day], session.zone, {day: fixed}, pinned, settings).get(day)
     if result is None:
         return []
@@ -210,6 +236,8 @@ def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> li
 
 def month(session: Session, year: int, month_number: int) -> list[DaySummary]:
     """The month view's 42 days, read in one pass over the index."""
+    from planner.core.month import month_grid, summarize
+
     days = month_grid(year, month_number)
     items = agenda(session, days[0], len(days))
     by_day: dict[date, list[Occurrence]] = {d: [] for d in days}
@@ -238,12 +266,16 @@ def _local_day(session: Session, moment: datetime | date, *, end: bool = False) 
 
 def insights(session: Session, day: date, plan: DayPlan | None = None) -> DayInsights:
     """The day's insights; pass the ``day_plan`` already read to not read it again."""
+    from planner.core.insights import day_insights
+
     plan = plan or day_plan(session, day)
     return day_insights(day, plan.with_bridges, session.zone, session.settings,
                         plan.unplaced_blocks)
 
 
 def week(session: Session, first: date) -> WeekInsights:
+    from planner.core.insights import week_insights
+
     days = [first + timedelta(days=n) for n in range(7)]
     plans = {d: day_plan(session, d) for d in days}
     return week_insights(days, {d: p.with_bridges for d, p in plans.items()},
@@ -252,10 +284,14 @@ def week(session: Session, first: date) -> WeekInsights:
 
 
 def day_nudges(session: Session, day: date, found: DayInsights | None = None) -> list[str]:
+    from planner.core.insights import nudges
+
     return nudges(found or insights(session, day), session.settings)
 
 
 def week_nudges(session: Session, found: WeekInsights) -> list[str]:
+    from planner.core.insights import nudges
+
     return nudges(found, session.settings)
 
 
@@ -278,6 +314,8 @@ def done_vs_planned(session: Session, first: date, days: int = 7
 
 def weekly_review(session: Session, day: date) -> str:
     """The week containing ``day`` reviewed as Markdown (`planner review`, the app)."""
+    from planner.core.review import review_markdown
+
     first = day - timedelta(days=day.weekday())
     return review_markdown(week(session, first), done_vs_planned(session, first),
                            f"Week of {first:%d %b %Y}", settings=session.settings)

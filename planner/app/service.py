@@ -3,7 +3,8 @@
 The work is done in the use-case modules (``editing``, ``history``, ``planning``,
 ``queries``, ``importing``, ``exporting``, ``calendars``, ``preferences``); this façade
 only binds them to a session, so the CLI and the app hold one object and never reach
-the store, the fetcher or the file system themselves.
+the store, the fetcher or the file system themselves. Each use case is imported on its
+first call, so a command loads only what it runs (`planner agenda`: the queries).
 """
 
 from __future__ import annotations
@@ -14,28 +15,36 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-from planner.adapters.config import Paths
-from planner.app import editing, history, planning, preferences, queries
-from planner.app.queries import DayPlan
 from planner.app.session import Clock, Session, system_clock
 from planner.core.errors import PlannerError
-from planner.core.insights import DayInsights, WeekInsights
-from planner.core.model import Block, Moment, Occurrence, PlanResult
-from planner.core.month import DaySummary
-from planner.core.settings import Settings
 
-if TYPE_CHECKING:  # the file use cases load icalendar and urllib: only when used
+if TYPE_CHECKING:
+    from planner.adapters.config import Paths
     from planner.app.calendars import CalendarInfo
     from planner.app.exporting import ExportPreview, ExportReport
     from planner.app.importing import ImportReport
     from planner.app.links import LinkInfo
+    from planner.app.queries import DayPlan
     from planner.app.search import Searcher
     from planner.app.series import OccurrenceEdit, Scope
     from planner.app.sync import SyncReport
     from planner.app.tasks import Task
+    from planner.core.insights import DayInsights, WeekInsights
+    from planner.core.model import Block, Moment, Occurrence, PlanResult
+    from planner.core.month import DaySummary
     from planner.core.reminders import Reminder
+    from planner.core.settings import Settings
 
 __all__ = ["DayPlan", "PlannerError", "PlannerService", "system_clock"]
+
+
+def __getattr__(name: str) -> Any:
+    # ``DayPlan`` stays importable from here without loading the queries up front.
+    if name == "DayPlan":
+        from planner.app.queries import DayPlan
+
+        return DayPlan
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class PlannerService:
@@ -89,47 +98,73 @@ class PlannerService:
     # ------------------------------------------------------------------ reading
 
     def block(self, block_id: str) -> Block:
+        from planner.app import queries
+
         return queries.find_block(self.session, block_id)
 
     def fixed_between(self, start: datetime, end: datetime) -> list[Occurrence]:
+        from planner.app import queries
+
         return queries.fixed_between(self.session, start, end)
 
     def flexible_blocks(self) -> list[Block]:
         return self.session.flexible_blocks()
 
     def agenda(self, first: date, days: int = 1) -> list[Occurrence]:
+        from planner.app import queries
+
         return queries.agenda(self.session, first, days)
 
     def prefetch(self, days: Iterable[date]) -> None:
+        from planner.app import queries
+
         queries.prefetch(self.session, days)
 
     def day_plan(self, day: date) -> DayPlan:
+        from planner.app import queries
+
         return queries.day_plan(self.session, day)
 
     def done_on(self, day: date) -> list[Block]:
+        from planner.app import queries
+
         return queries.done_on(self.session, day)
 
     def insights(self, day: date, plan: DayPlan | None = None) -> DayInsights:
+        from planner.app import queries
+
         return queries.insights(self.session, day, plan)
 
     def week_insights(self, first: date) -> WeekInsights:
+        from planner.app import queries
+
         return queries.week(self.session, first)
 
     def nudges(self, day: date, insights: DayInsights | None = None) -> list[str]:
+        from planner.app import queries
+
         return queries.day_nudges(self.session, day, insights)
 
     def week_nudges(self, week: WeekInsights) -> list[str]:
+        from planner.app import queries
+
         return queries.week_nudges(self.session, week)
 
     def weekly_review(self, day: date) -> str:
+        from planner.app import queries
+
         return queries.weekly_review(self.session, day)
 
     def month(self, year: int, month: int) -> list[DaySummary]:
         """The month view's 42 days: counts, work vs personal minutes, conflicts."""
+        from planner.app import queries
+
         return queries.month(self.session, year, month)
 
     def is_empty(self) -> bool:
         """No block and no calendar yet: a first run (the app shows a welcome)."""
+        from planner.app import queries
+
         return queries.is_empty(self.session)
 
     def searcher(self) -> Searcher:
@@ -190,41 +225,63 @@ class PlannerService:
     # ------------------------------------------------------------------ changing
 
     def plan(self, day: date) -> PlanResult:
+        from planner.app import planning
+
         return planning.plan(self.session, day)
 
     def make_fixed(self, title: str, start: datetime, end: datetime, *, sphere: str,
                    rrule: str | None = None, **extra: Any) -> Block:
+        from planner.app import editing
+
         return editing.make_fixed(self.session, title, start, end, sphere=sphere, rrule=rrule,
                                   **extra)
 
     def make_all_day(self, title: str, day: date, days: int = 1, *, sphere: str,
                      rrule: str | None = None, **extra: Any) -> Block:
+        from planner.app import editing
+
         return editing.make_all_day(self.session, title, day, days, sphere=sphere, rrule=rrule,
                                     **extra)
 
     def make_flexible(self, title: str, duration: timedelta, *, sphere: str,
                       **options: Any) -> Block:
+        from planner.app import editing
+
         return editing.make_flexible(self.session, title, duration, sphere=sphere, **options)
 
     def add(self, block: Block) -> Block:
+        from planner.app import editing
+
         return editing.add(self.session, block)
 
     def update(self, block_id: str, label: str = "edit", **changes: Any) -> Block:
+        from planner.app import editing
+
         return editing.update(self.session, block_id, label, **changes)
 
     def remove(self, block_id: str) -> Block:
+        from planner.app import editing
+
         return editing.remove(self.session, block_id)
 
     def set_done(self, block_id: str, done: bool = True) -> Block:
+        from planner.app import editing
+
         return editing.set_done(self.session, block_id, done)
 
     def toggle_kind(self, block_id: str) -> Block:
+        from planner.app import editing
+
         return editing.toggle_kind(self.session, block_id)
 
     def toggle_pin(self, block_id: str) -> Block:
+        from planner.app import editing
+
         return editing.toggle_pin(self.session, block_id)
 
     def move(self, block_id: str, delta: timedelta) -> Block:
+        from planner.app import editing
+
         return editing.move(self.session, block_id, delta)
 
     # ------------------------------------------------------------------ series
@@ -237,6 +294,8 @@ class PlannerService:
 
     def has_changed_occurrences(self, block_id: str) -> bool:
         """Whether a series has occurrences changed on their own (overrides)."""
+        from planner.app import queries
+
         return bool(queries.series_members(self.session, self.block(block_id))[1])
 
     def remove_occurrence(self, block_id: str, slot: Moment, scope: Scope) -> str:
@@ -251,16 +310,24 @@ class PlannerService:
         return series.edit_occurrence(self.session, block_id, slot, scope, edit, details)
 
     def undo(self) -> str:
+        from planner.app import history
+
         return history.undo(self.session)
 
     def redo(self) -> str:
+        from planner.app import history
+
         return history.redo(self.session)
 
     def theme_folders(self) -> tuple[Path, Path]:
         """The bundled themes and the user's own theme folder."""
+        from planner.app import preferences
+
         return preferences.theme_folders(self.session)
 
     def save_theme(self, name: str) -> None:
+        from planner.app import preferences
+
         preferences.save_theme(self.session, name)
 
     # ------------------------------------------------------------------ files

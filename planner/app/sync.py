@@ -394,9 +394,9 @@ class _Sync:
             self.report.skipped += [f"{s.component}: {s.reason}" for s in result.skipped]
             per_uid = found.setdefault(resource.href, {})
             for block in result.blocks:
-                assert block.source is not None
-                block = self._own_id(block)
-                per_uid.setdefault(block.source.uid, []).append(block)
+                owned = self._own_id(block)
+                assert owned.source is not None  # the reader gives every block its source
+                per_uid.setdefault(owned.source.uid, []).append(owned)
         return found
 
     def _own_id(self, block: Block) -> Block:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from planner import __version__
 from planner.cli.output import printable, safe_output
 from planner.core.errors import Busy, PlannerError, UsageError
-from planner.core.moments import plus_exact
+from planner.core.moments import iso_day, plus_exact
 
 if TYPE_CHECKING:
     from planner.app.service import PlannerService
@@ -44,7 +44,39 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _TryAgain(Exception):
+    """The parser built for one command could not read the arguments: use the full one."""
+
+
+class _AttemptParser(_Parser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _TryAgain(message)
+
+
+class _Ignored:
+    """Stands in for the parser of a command that is not being run (see ``build_parser``)."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def add_mutually_exclusive_group(self, *args: Any, **kwargs: Any) -> _Ignored:
+        return self
+
+
+class _OneCommand:
+    """Registers only the command being run: adding every command's arguments is most
+    of the parser's cost, and a script runs one command."""
+
+    def __init__(self, sub: Any, only: str) -> None:
+        self.sub, self.only = sub, only
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser | _Ignored:
+        return self.sub.add_parser(name, **kwargs) if name == self.only else _Ignored()
+
+
+def build_parser(only: str | None = None,
+                 parser_class: type[_Parser] = _Parser) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only``, just that command's (see ``parse``)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
                         help="folder for data and config (default: $PLANNER_HOME or the "
@@ -52,14 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--tz", metavar="ZONE", default=argparse.SUPPRESS,
                         help="IANA time zone that cuts days and prints times")
 
-    parser = _Parser(prog="planner", parents=[common],
+    parser = parser_class(prog="planner", parents=[common],
                      description="One timeline for work and personal life. With no command, "
                                  "opens the day view.")
     parser.add_argument("--version", action="version", version=f"planner {__version__}")
     parser.add_argument("--date", metavar="DATE", help="open the day view on this date")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     parser_class=parser_class)
+    if only is not None:
+        sub = _OneCommand(sub, only)
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str) -> Any:
         return sub.add_parser(name, parents=[common], help=help_text, description=help_text)
 
     p = command("add", "add a fixed or flexible block")
@@ -285,11 +320,13 @@ def _in_range(value: date, text: str) -> None:
 
 
 def _date_arg(service: PlannerService, text: str | None) -> date:
-    from planner.core.when import parse_date
-
     if not text:
         return service.today()
-    day = parse_date(text, today=service.today())
+    day = iso_day(text)
+    if day is None:
+        from planner.core.when import parse_date  # the words ('fri', '4 jan'...)
+
+        day = parse_date(text, today=service.today())
     _in_range(day, text)
     return day
 
@@ -368,17 +405,20 @@ def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
 
 def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurrence],
                unplaced: Sequence[tuple[Block, str]] = ()) -> None:
-    from planner.core.when import format_duration
-
     print(f"{day:%a %d %b %Y}".ljust(50) + f"{service.zone.key:>30}")
     if not occurrences:
         print("  (nothing planned)")
     for occ in occurrences:
         print(_line(service, occ, day))
+    note = _hidden_note(occurrences)
+    if note:
+        print(f"  … {note}")
     if occurrences:
         print(f"  {MARK_FIXED} fixed  {MARK_FLEXIBLE} flexible  {MARK_PINNED} pinned  "
               f"{MARK_DONE} done")
     if unplaced:
+        from planner.core.when import format_duration
+
         print("  Not placed:")
         for block, reason in unplaced:
             length = format_duration(block.duration or timedelta())
@@ -386,6 +426,18 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
                     f"{printable(block.sphere)}): {printable(reason)}  {printable(block.id)}")
             print(textwrap.fill(text, width=80, initial_indent="    ",
                                 subsequent_indent="      ", break_on_hyphens=False))
+
+
+def _hidden_note(occurrences: Sequence[Occurrence]) -> str:
+    """'N more hidden' when a series repeats more often than planner shows."""
+    from planner.app.queries import hidden_count
+    from planner.core.recurrence import SERIES_DAY_LIMIT
+
+    hidden, more = hidden_count(occurrences)
+    if not hidden:
+        return ""
+    return (f"{hidden:,}{'+' if more else ''} more hidden: a series repeats more often than "
+            f"planner shows (at most {SERIES_DAY_LIMIT} a day each)")
 
 
 def _iso(service: PlannerService, moment: datetime | date) -> str:
@@ -761,6 +813,9 @@ def cmd_agenda(args: argparse.Namespace) -> int:
         json.dump([_occurrence_json(service, o) for o in items], sys.stdout,
                   ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
+        note = _hidden_note(items)
+        if note:  # the JSON stays exactly the occurrences; the note goes to stderr
+            print(f"planner: {note}.", file=sys.stderr)
         return 0
     for n in range(args.days):
         day = first + timedelta(days=n)
@@ -1251,9 +1306,43 @@ def _exact_output(args: argparse.Namespace) -> bool:
             or (args.command == "export" and getattr(args, "out", None) == "-"))
 
 
+# Top-level options that take a value (argparse also accepts any unique prefix).
+_VALUE_OPTIONS = ("--home", "--tz", "--date")
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command argparse will run, read the way it reads the top-level options."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--":
+            return None
+        elif token.startswith("--") and "=" not in token:
+            matches = [o for o in (*_VALUE_OPTIONS, "--help", "--version") if o.startswith(token)]
+            skip = bool(matches) and all(o in _VALUE_OPTIONS for o in matches)
+        elif not token.startswith("-"):
+            return token if token in COMMANDS else None
+    return None
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """Arguments as the full parser reads them, building only the command being run when
+    that is certain to give the same result; help and every error use the full parser."""
+    chosen = command_word(argv)
+    if chosen is not None and not {"-h", "--help"} & set(argv):
+        try:
+            args = build_parser(only=chosen, parser_class=_AttemptParser).parse_args(argv)
+        except _TryAgain:
+            pass
+        else:
+            if args.command == chosen:
+                return args
+    return build_parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(sys.argv[1:] if argv is None else list(argv))
     if _exact_output(args):
         return _main(args)
     with safe_output():

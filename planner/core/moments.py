@@ -47,3 +47,15 @@ def plus_exact(moment: datetime, length: timedelta) -> datetime:
     if moment.tzinfo is None:
         return moment + length
     return (moment.astimezone(UTC) + length).astimezone(moment.tzinfo)
+
+
+def iso_day(text: str) -> date | None:
+    """The day a plain ``YYYY-MM-DD`` names, None for anything else (an impossible date
+    too): scripts pass ISO dates, and reading one needs no date parser."""
+    if len(text) == 10 and text[4] == text[7] == "-" and \
+            (text[:4] + text[5:7] + text[8:]).isdigit() and text.isascii():
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    return None

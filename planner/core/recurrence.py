@@ -26,28 +26,67 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from dateutil import rrule as du
 
 from planner.core.errors import PlannerError
 from planner.core.model import Block, Moment, Occurrence
 from planner.core.moments import RRULE_WEEKDAYS
+from planner.core.simple_rules import instances as simple_instances
 from planner.core.zonerules import zone_of
 
+# dateutil's frequency numbers (RFC 5545 order); dateutil itself is imported only when
+# a rule is expanded, so a day without live series never loads it.
+YEARLY, MONTHLY, WEEKLY, DAILY, HOURLY, MINUTELY, SECONDLY = range(7)
 _FREQS = {
-    "YEARLY": du.YEARLY,
-    "MONTHLY": du.MONTHLY,
-    "WEEKLY": du.WEEKLY,
-    "DAILY": du.DAILY,
-    "HOURLY": du.HOURLY,
-    "MINUTELY": du.MINUTELY,
-    "SECONDLY": du.SECONDLY,
+    "YEARLY": YEARLY,
+    "MONTHLY": MONTHLY,
+    "WEEKLY": WEEKLY,
+    "DAILY": DAILY,
+    "HOURLY": HOURLY,
+    "MINUTELY": MINUTELY,
+    "SECONDLY": SECONDLY,
 }
 _WEEKDAYS = RRULE_WEEKDAYS
 _MONTHDAY_SAFE = 28  # every month (and year) has this day: one occurrence per period
 # Instances walked per rule at most: bounds rules that cannot skip ahead.
 _MAX_STEPS = 20_000
+# Shown per series per day at most (one every 15 minutes), and per day across all
+# series: a calendar of 50 FREQ=SECONDLY events costs a bounded day, the rest is
+# counted as hidden (``Occurrences.hidden``) for the views to say so.
+SERIES_DAY_LIMIT = 96
+DAY_LIMIT = 500
+_COUNT_STEPS = 10_000  # instances walked to count what a bound hid, at most
+
+
+class Occurrences(list[Occurrence]):
+    """Occurrences, and how many more the bounds above left out, by day.
+
+    ``hidden_days`` maps a day of the viewing zone to the count hidden that day;
+    ``at_least`` says a count stopped early (there are more).
+    """
+
+    def __init__(self, items: Iterable[Occurrence] = (), hidden_days: dict[date, int] | None
+                 = None, at_least: bool = False) -> None:
+        super().__init__(items)
+        self.hidden_days: dict[date, int] = dict(hidden_days or {})
+        self.at_least = at_least
+
+    @property
+    def hidden(self) -> int:
+        return sum(self.hidden_days.values())
+
+    def hide(self, day: date, count: int) -> None:
+        if count > 0:
+            self.hidden_days[day] = self.hidden_days.get(day, 0) + count
+
+    def absorb(self, other: Iterable[Occurrence]) -> None:
+        """Add ``other``'s occurrences and what it hid."""
+        self.extend(other)
+        if isinstance(other, Occurrences):
+            for day, count in other.hidden_days.items():
+                self.hide(day, count)
+            self.at_least = self.at_least or other.at_least
 
 
 class RecurrenceError(PlannerError, ValueError):
@@ -88,11 +127,13 @@ def occurrences(
     end: datetime,
     zone: ZoneInfo,
     limit: int = 10_000,
-) -> list[Occurrence]:
+) -> Occurrences:
     """All occurrences of fixed ``blocks`` overlapping [start, end), sorted by start.
 
     Override blocks replace the instance of their series they name; an override
-    whose master is absent still shows. At most ``limit`` occurrences per block.
+    whose master is absent still shows. At most ``limit`` occurrences per block,
+    ``SERIES_DAY_LIMIT`` per series a day and ``DAY_LIMIT`` a day in all; what the
+    bounds leave out is counted in the result's ``hidden_days``.
     """
     fixed = [b for b in blocks if b.is_fixed and b.start is not None and b.end is not None]
     # A master and its overrides share a series key: (calendar, UID) when imported,
@@ -101,7 +142,8 @@ def occurrences(
     for block in fixed:
         if block.source is not None and block.source.recurrence_id is not None:
             overridden.setdefault(block.series_key, set()).add(block.source.recurrence_id)
-    found: list[Occurrence] = []
+    found = Occurrences()
+    crowded: list[tuple[Block, set[str]]] = []
     for block in fixed:
         skip: set[str] = set()
         if block.source is None or block.source.recurrence_id is None \
@@ -109,7 +151,18 @@ def occurrences(
             skip = overridden.get(block.series_key, set())
             if block.source is not None and block.source.recurrence_id is not None:
                 skip = skip - {block.source.recurrence_id}
-        found.extend(_expand(block, start, end, zone, limit, skip))
+        expanded = _expand(block, start, end, zone, limit, skip, SERIES_DAY_LIMIT, probe=True)
+        if expanded is None:
+            crowded.append((block, skip))  # more a day than shown: expanded below
+        else:
+            found.absorb(expanded)
+    # Series that repeat more often than a day shows share DAY_LIMIT a day between them,
+    # so fifty of them cost what one day of a busy calendar costs.
+    share = min(SERIES_DAY_LIMIT, max(1, DAY_LIMIT // max(len(crowded), 1)))
+    for block, skip in crowded:
+        expanded = _expand(block, start, end, zone, limit, skip, share, probe=False)
+        assert expanded is not None
+        found.absorb(expanded)
     found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id, _sort_key(o.end, zone)))
     return found
 
@@ -121,8 +174,15 @@ def expand_block(
     if not block.is_fixed or block.start is None or block.end is None:
         return []
     found = _expand(block, start, end, zone, limit, set())
+    assert found is not None
     found.sort(key=lambda o: (_sort_key(o.start, zone), _sort_key(o.end, zone)))
     return found
+
+
+def _view_day(moment: Moment, zone: tzinfo) -> date:
+    if isinstance(moment, datetime):
+        return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone).date()
+    return moment
 
 
 def _sort_key(moment: Moment, zone: ZoneInfo) -> datetime:
@@ -173,7 +233,11 @@ def _expand(
     zone: ZoneInfo,
     limit: int,
     overridden: set[str],
-) -> list[Occurrence]:
+    day_limit: int = SERIES_DAY_LIMIT,
+    probe: bool = False,
+) -> list[Occurrence] | None:
+    """A block's occurrences in the window; with ``probe``, None (and no work) for a
+    series with more than ``day_limit`` instances on some day."""
     assert block.start is not None and block.end is not None
     frame = _frame_of(block, zone)
     is_override = block.source is not None and block.source.recurrence_id is not None
@@ -185,7 +249,7 @@ def _expand(
         occ = _make(block, frame, _wall(block.start, frame), block, zone, original)
         return [occ] if _overlaps(occ, start, end, zone) else []
     # A recurring override is the rest of a series split by RANGE=THISANDFUTURE.
-    return _expand_series(block, frame, start, end, zone, limit, overridden)
+    return _expand_series(block, frame, start, end, zone, limit, overridden, day_limit, probe)
 
 
 def _wall(moment: Moment, frame: _Frame) -> datetime:
@@ -254,19 +318,31 @@ def _expand_series(
     zone: ZoneInfo,
     limit: int,
     overridden: set[str],
-) -> list[Occurrence]:
+    day_limit: int,
+    probe: bool,
+) -> list[Occurrence] | None:
     assert block.recurrence is not None and block.start is not None
     dtstart = _wall(block.start, frame)
     low, high, count_from = _wall_window(block, frame, start, end, zone)
     walls: set[datetime] = set()
     if low <= dtstart <= high:
         walls.add(dtstart)  # RFC 5545: DTSTART is always the first instance
+    hidden = Occurrences()
     for rule in rules_of(block.recurrence.rrule):
         # An unreadable rule leaves the series' first instance and its RDATEs.
         with suppress(RecurrenceError):
-            walls.update(
-                _rule_walls(rule, dtstart, low, high, limit, _until_wall(frame), count_from)
-            )
+            try:
+                found = _rule_walls(rule, dtstart, low, high, limit, _until_wall(frame),
+                                    count_from, day_limit)
+            except _Crowded:
+                if probe:
+                    return None
+                # Hidden ones are counted up to the window's end, not its DST slack.
+                count_to = frame.wall_of(end) if frame.kind == "zoned" else \
+                    end.astimezone(zone).replace(tzinfo=None)
+                found = _walls_by_day(rule, dtstart, low, high, frame, zone, hidden,
+                                      day_limit, count_to)
+            walls.update(found)
     for rdate in block.recurrence.rdates:
         wall = _wall(rdate, frame)
         if frame.kind != "date" and not isinstance(rdate, datetime):
@@ -274,7 +350,7 @@ def _expand_series(
         if low <= wall <= high:
             walls.add(wall)
     excluded = _exclusions(block, frame)
-    result = []
+    result = hidden  # an Occurrences, holding what the bound hid (usually nothing)
     for wall in sorted(walls):
         if len(result) >= limit:
             break
@@ -286,6 +362,56 @@ def _expand_series(
         if _overlaps(occ, start, end, zone):
             result.append(occ)
     return result
+
+
+def _walls_by_day(rule: str, dtstart: datetime, low: datetime, high: datetime,
+                  frame: _Frame, zone: ZoneInfo, hidden: Occurrences, day_limit: int,
+                  count_to: datetime) -> list[datetime]:
+    """A rule's instances, at most ``day_limit`` a day; the rest counted in ``hidden``
+    by the viewer's day."""
+    walls: list[datetime] = []
+    day = datetime.combine(low.date(), datetime.min.time())
+    while day <= high:
+        first, last = max(day, low), min(day + timedelta(days=1) - timedelta(microseconds=1),
+                                         high)
+        found = _rule_walls(rule, dtstart, first, last, day_limit + 1,
+                            _until_wall(frame), first)
+        if len(found) > day_limit:
+            walls += found[:day_limit]
+            until = min(last, count_to - timedelta(microseconds=1))
+            rest, exact = _count_walls(rule, dtstart, found[day_limit], until, frame)
+            when = found[day_limit]
+            shown_day = _view_day(when if frame.kind != "zoned" else frame.to_instant(when),
+                                  zone)
+            hidden.hide(shown_day, rest)
+            hidden.at_least = hidden.at_least or not exact
+        else:
+            walls += found
+        day += timedelta(days=1)
+    return walls
+
+
+def _count_walls(rule: str, dtstart: datetime, first: datetime, last: datetime,
+                 frame: _Frame) -> tuple[int, bool]:
+    """How many instances of ``rule`` lie in [first, last], and whether that is exact:
+    by arithmetic for a plain FREQ/INTERVAL rule, else by walking at most
+    ``_COUNT_STEPS`` of them."""
+    parts = _with_implied_parts(_parse_rule(rule), dtstart)
+    own = _with_implied_parts({"FREQ": parts["FREQ"]}, dtstart)
+    plain = set(parts) <= {"FREQ", "INTERVAL", "UNTIL", "WKST", *own} and all(
+        parts[k] == v for k, v in own.items() if k in parts)
+    freq = _FREQS[parts["FREQ"]]
+    if plain and "UNTIL" not in parts and freq in _STEP:
+        step = _STEP[freq] * int(parts.get("INTERVAL", "1"))
+        begin = max(0, -(-(first - dtstart) // step))
+        end = (last - dtstart) // step
+        return max(0, end - begin + 1), True
+    walls = _rule_walls(rule, dtstart, first, last, _COUNT_STEPS, _until_wall(frame), first)
+    return len(walls), len(walls) < _COUNT_STEPS
+
+
+_STEP = {SECONDLY: timedelta(seconds=1), MINUTELY: timedelta(minutes=1),
+         HOURLY: timedelta(hours=1), DAILY: timedelta(days=1)}
 
 
 def _until_wall(frame: _Frame) -> Callable[[datetime], datetime]:
@@ -354,11 +480,13 @@ def _rule_walls(
     limit: int,
     to_wall: Callable[[datetime], datetime],
     count_from: datetime,
+    day_limit: int | None = None,
 ) -> list[datetime]:
     """Wall times of the rule's instances in [low, high], skipping ahead to ``low``.
 
     At most ``limit`` of them from ``count_from`` on (the rest of [low, high] is slack
-    for DST jumps).
+    for DST jumps). With ``day_limit``, raises ``_Crowded`` as soon as one day holds
+    more than that many.
     Rules that cannot skip ahead exactly (COUNT with several instances per period)
     are walked from DTSTART, at most ``_MAX_STEPS`` instances.
     """
@@ -373,15 +501,20 @@ def _rule_walls(
             # An INTERVAL so large the next period lies past year 9999 (stores written
             # before the reader bounded it): only DTSTART is left.
             return []
-    if parts.get("COUNT") == "0" or _never_matches(parts):
+    if parts.get("COUNT") == "0":
         return []
-    rule_text = ";".join(f"{k}={v}" for k, v in parts.items())
-    try:
-        rule = du.rrulestr(rule_text, dtstart=begin)
-    except (ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:
-        raise RecurrenceError(f"cannot expand RRULE {text!r}: {exc}") from exc
+    rule: Iterable[datetime] | None = simple_instances(parts, begin, high)
+    if rule is None:  # a rarer shape: dateutil reads it
+        if _never_matches(parts):
+            return []
+        rule_text = ";".join(f"{k}={v}" for k, v in parts.items())
+        try:
+            rule = _rrulestr(rule_text, dtstart=begin)
+        except (ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:
+            raise RecurrenceError(f"cannot expand RRULE {text!r}: {exc}") from exc
     walls: list[datetime] = []
     counted = 0
+    day, on_day = None, 0
     try:
         for step, wall in enumerate(rule):
             if wall > high or counted >= limit or step >= _MAX_STEPS:
@@ -389,9 +522,24 @@ def _rule_walls(
             if wall >= low:
                 walls.append(wall)
                 counted += wall >= count_from
+                if day_limit is not None:
+                    on_day = on_day + 1 if wall.date() == day else 1
+                    day = wall.date()
+                    if on_day > day_limit:
+                        raise _Crowded
     except (ValueError, OverflowError):  # ran past year 9999
         pass
     return walls
+
+
+class _Crowded(Exception):
+    """A rule has more instances on one day than are shown."""
+
+
+def _rrulestr(text: str, dtstart: datetime) -> Any:
+    from dateutil import rrule  # ~10 ms to import: only when a rule is really expanded
+
+    return rrule.rrulestr(text, dtstart=dtstart)
 
 
 def validate_rule(text: str, dtstart: Moment) -> None:
@@ -403,7 +551,7 @@ def validate_rule(text: str, dtstart: Moment) -> None:
     parts = _with_implied_parts(_parse_rule(text), wall)
     _fix_until(parts, lambda moment: moment.replace(tzinfo=None))
     try:
-        du.rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=wall)
+        _rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=wall)
     except (ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:
         raise RecurrenceError(f"cannot expand RRULE {text!r}: {exc}") from exc
 
@@ -494,19 +642,19 @@ def _with_implied_parts(parts: dict[str, str], dtstart: datetime) -> dict[str, s
     """Spell out what the rule takes from DTSTART, so DTSTART can move safely."""
     parts = dict(parts)
     freq = _FREQS[parts["FREQ"]]
-    if freq < du.HOURLY and "BYHOUR" not in parts:
+    if freq < HOURLY and "BYHOUR" not in parts:
         parts["BYHOUR"] = str(dtstart.hour)
-    if freq < du.MINUTELY and "BYMINUTE" not in parts:
+    if freq < MINUTELY and "BYMINUTE" not in parts:
         parts["BYMINUTE"] = str(dtstart.minute)
-    if freq < du.SECONDLY and "BYSECOND" not in parts:
+    if freq < SECONDLY and "BYSECOND" not in parts:
         parts["BYSECOND"] = str(dtstart.second)
     if not any(k in parts for k in ("BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY")):
-        if freq == du.YEARLY:
+        if freq == YEARLY:
             parts.setdefault("BYMONTH", str(dtstart.month))
             parts["BYMONTHDAY"] = str(dtstart.day)
-        elif freq == du.MONTHLY:
+        elif freq == MONTHLY:
             parts["BYMONTHDAY"] = str(dtstart.day)
-        elif freq == du.WEEKLY:
+        elif freq == WEEKLY:
             parts["BYDAY"] = _WEEKDAYS[dtstart.weekday()]
     return parts
 
@@ -523,7 +671,9 @@ def _fix_until(parts: dict[str, str], to_wall: Callable[[datetime], datetime]) -
         parts["UNTIL"] = match.group(1) + "T235959"
         return
     if match.group(3):
-        moment = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
+        day, clock = match.group(1), match.group(2)  # strptime is ~20x slower
+        moment = datetime(int(day[:4]), int(day[4:6]), int(day[6:]), int(clock[:2]),
+                          int(clock[2:4]), int(clock[4:]))
         wall = to_wall(moment.replace(tzinfo=UTC))
         parts["UNTIL"] = wall.strftime("%Y%m%dT%H%M%S")
     else:
@@ -562,14 +712,14 @@ def _skip_ahead(
 def _per_period(parts: dict[str, str], freq: int) -> int | None:
     """Instances in every generating period of a WEEKLY/DAILY rule, if constant."""
     allowed = {"FREQ", "INTERVAL", "COUNT", "WKST", "BYHOUR", "BYMINUTE", "BYSECOND"}
-    if freq == du.WEEKLY:
+    if freq == WEEKLY:
         allowed |= {"BYDAY"}
-    elif freq != du.DAILY:
+    elif freq != DAILY:
         return None
     if set(parts) - allowed:
         return None
-    days = set(parts.get("BYDAY", "").split(",")) if freq == du.WEEKLY else {""}
-    if freq == du.WEEKLY and not days <= set(_WEEKDAYS):
+    days = set(parts.get("BYDAY", "").split(",")) if freq == WEEKLY else {""}
+    if freq == WEEKLY and not days <= set(_WEEKDAYS):
         return None  # ordinals such as 1MO mean nothing per week
     per = len(days)
     for key in ("BYHOUR", "BYMINUTE", "BYSECOND"):
@@ -585,8 +735,9 @@ def _first_period_count(
 ) -> int:
     """Instances from DTSTART to the end of DTSTART's own period (at most a week's)."""
     first, _ = _period_start(freq, dtstart, dtstart, interval, parts)
-    end = first + (timedelta(weeks=1) if freq == du.WEEKLY else timedelta(days=1))
-    rule = du.rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=dtstart)
+    end = first + (timedelta(weeks=1) if freq == WEEKLY else timedelta(days=1))
+    rule = simple_instances(parts, dtstart, end) or \
+        _rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=dtstart)
     count = 0
     for wall in rule:
         if wall >= end:
@@ -600,13 +751,13 @@ def _one_per_period(parts: dict[str, str], freq: int, dtstart: datetime) -> bool
     # it holds one value); one as coarse as FREQ or coarser is a filter that leaves
     # most periods empty (FREQ=HOURLY;BYHOUR=9 is once a day, not once an hour).
     implied = {"FREQ", "INTERVAL", "COUNT", "WKST"}
-    implied |= {part for part, unit in (("BYHOUR", du.HOURLY), ("BYMINUTE", du.MINUTELY),
-                                        ("BYSECOND", du.SECONDLY)) if freq < unit}
-    if freq == du.YEARLY:
+    implied |= {part for part, unit in (("BYHOUR", HOURLY), ("BYMINUTE", MINUTELY),
+                                        ("BYSECOND", SECONDLY)) if freq < unit}
+    if freq == YEARLY:
         implied |= {"BYMONTH", "BYMONTHDAY"}
-    elif freq == du.MONTHLY:
+    elif freq == MONTHLY:
         implied |= {"BYMONTHDAY"}
-    elif freq == du.WEEKLY:
+    elif freq == WEEKLY:
         implied |= {"BYDAY"}
     if set(parts) - implied:
         return False
@@ -616,32 +767,32 @@ def _one_per_period(parts: dict[str, str], freq: int, dtstart: datetime) -> bool
     if any("," in parts.get(k, "") for k in ("BYHOUR", "BYMINUTE", "BYSECOND", "BYDAY",
                                               "BYMONTH", "BYMONTHDAY")):
         return False
-    return freq not in (du.YEARLY, du.MONTHLY) or dtstart.day <= _MONTHDAY_SAFE
+    return freq not in (YEARLY, MONTHLY) or dtstart.day <= _MONTHDAY_SAFE
 
 
 def _period_start(
     freq: int, dtstart: datetime, low: datetime, interval: int, parts: dict[str, str]
 ) -> tuple[datetime, int]:
     """The start of the latest period (phase kept) beginning at or before ``low``."""
-    if freq == du.YEARLY:
+    if freq == YEARLY:
         steps = (low.year - dtstart.year) // interval
         return datetime(dtstart.year + steps * interval, 1, 1), steps
-    if freq == du.MONTHLY:
+    if freq == MONTHLY:
         months = (low.year - dtstart.year) * 12 + low.month - dtstart.month
         steps = months // interval
         index = dtstart.year * 12 + dtstart.month - 1 + steps * interval
         return datetime(index // 12, index % 12 + 1, 1), steps
-    if freq == du.WEEKLY:
+    if freq == WEEKLY:
         wkst = _WEEKDAYS.index(parts.get("WKST", "MO")) if parts.get("WKST") in _WEEKDAYS else 0
         first = datetime.combine(dtstart.date(), datetime.min.time())
         first -= timedelta(days=(first.weekday() - wkst) % 7)
         steps = (low - first).days // (7 * interval)
         return first + timedelta(weeks=steps * interval), steps
     unit = {
-        du.DAILY: timedelta(days=1),
-        du.HOURLY: timedelta(hours=1),
-        du.MINUTELY: timedelta(minutes=1),
-        du.SECONDLY: timedelta(seconds=1),
+        DAILY: timedelta(days=1),
+        HOURLY: timedelta(hours=1),
+        MINUTELY: timedelta(minutes=1),
+        SECONDLY: timedelta(seconds=1),
     }[freq]
     first = _truncate(dtstart, freq)
     steps = (low - first) // (unit * interval)
@@ -649,10 +800,10 @@ def _period_start(
 
 
 def _truncate(moment: datetime, freq: int) -> datetime:
-    if freq == du.DAILY:
+    if freq == DAILY:
         return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    if freq == du.HOURLY:
+    if freq == HOURLY:
         return moment.replace(minute=0, second=0, microsecond=0)
-    if freq == du.MINUTELY:
+    if freq == MINUTELY:
         return moment.replace(second=0, microsecond=0)
     return moment.replace(microsecond=0)

@@ -22,8 +22,6 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import rrule as du
-
 CUSTOM_PREFIX = "BEGIN:VTIMEZONE"
 MAX_ONSETS = 5000  # transitions kept per custom zone (a yearly rule from 1601 is ~600)
 _LAST = datetime(2200, 1, 1)
@@ -167,6 +165,8 @@ def _standard_offset(obs: _Observance, observances: list[_Observance]) -> int:
 
 def _onsets(obs: _Observance) -> list[datetime]:
     """Every onset of an observance up to 2200, as tzical reads them (UTC marks ignored)."""
+    from dateutil import rrule as du  # only for a calendar's own VTIMEZONE rules
+
     try:
         rules = du.rrulestr("\n".join(obs.lines), compatible=True, ignoretz=True,
                             forceset=True)

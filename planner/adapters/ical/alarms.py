@@ -116,8 +116,10 @@ def alarm_component(alarm: Alarm) -> VAlarm:
         component.add("TRIGGER", alarm.at.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
     else:
         assert alarm.offset is not None
-        parameters = {"RELATED": "END"} if alarm.related is AlarmRelated.END else None
-        component.add("TRIGGER", alarm.offset, parameters=parameters)
+        if alarm.related is AlarmRelated.END:
+            component.add("TRIGGER", alarm.offset, parameters={"RELATED": "END"})
+        else:
+            component.add("TRIGGER", alarm.offset)
     description = clean_text(alarm.description) or DEFAULT_DESCRIPTION
     if action is not AlarmAction.AUDIO:
         component.add("DESCRIPTION", description)

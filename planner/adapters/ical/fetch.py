@@ -7,10 +7,12 @@ strings, ``user:password@``), so every message shows the URL through ``redact_ur
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -126,17 +128,18 @@ def fetch(
     """GET ``url``, conditionally when ``etag``/``last_modified`` are given.
 
     ``timeout`` bounds the connection and every read; ``total_timeout`` (default six
-    times ``timeout``) bounds the whole download, so a server trickling bytes cannot
-    hold us forever. ``max_bytes`` caps the body, after decompression, as it streams.
+    times ``timeout``) bounds the whole exchange, connect, headers and body together,
+    so a server trickling bytes cannot hold us forever. ``max_bytes`` caps the body,
+    after decompression, as it streams.
     """
     shown = redact_url(url)
     target = normalize_url(url)
-    deadline = time.monotonic() + (total_timeout if total_timeout is not None else 6 * timeout)
+    deadline = _Deadline(total_timeout if total_timeout is not None else 6 * timeout)
     request, authorization = _build_request(target, etag, last_modified)
-    opener = _opener(authorization)
+    opener = _opener(authorization, deadline)
     try:
-        with opener.open(request, timeout=timeout) as response:
-            return _read(response, shown, max_bytes, deadline, progress)
+        with deadline, opener.open(request, timeout=timeout) as response:
+            return _read(response, shown, max_bytes, deadline.at, progress)
     except FetchError:
         raise
     except _RedirectRefused as refused:
@@ -155,13 +158,13 @@ def fetch(
             url=shown,
             status=error.code,
         ) from None
-    except urllib.error.URLError as error:
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+        if deadline.expired:  # the deadline cut the connection: whatever it raised
+            raise FetchError(f"Could not fetch {shown}: the download took too long.",
+                             url=shown) from None
+        reason = error.reason if isinstance(error, urllib.error.URLError) else error
         raise FetchError(
-            f"Could not fetch {shown}: {_describe(error.reason, timeout)}.", url=shown
-        ) from None
-    except (OSError, http.client.HTTPException) as error:
-        raise FetchError(
-            f"Could not fetch {shown}: {_describe(error, timeout)}.", url=shown
+            f"Could not fetch {shown}: {_describe(reason, timeout)}.", url=shown
         ) from None
 
 
@@ -240,13 +243,95 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-def _opener(authorization: str | None) -> urllib.request.OpenerDirector:
+class _Deadline:
+    """One fetch's end: when it passes, every connection the fetch opened is shut
+    down, so a read blocked on a server that sends a byte now and then returns."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._connections: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def watch(self, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            self._connections.append(connection)
+            expired = self.expired
+        if expired:
+            _shut(connection)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            connections = list(self._connections)
+        for connection in connections:
+            _shut(connection)
+
+
+def _shut(connection: http.client.HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    """Connections that connect within the time left and are watched by the deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)  # type: ignore[arg-type]
+
+    def _connection(self, host: str, **options: Any) -> http.client.HTTPConnection:
+        options["timeout"] = _bounded(options.get("timeout"), self._deadline)
+        connection = http.client.HTTPConnection(host, **options)
+        self._deadline.watch(connection)
+        return connection
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req,  # type: ignore[arg-type]
+                            context=self._context)  # type: ignore[attr-defined]
+
+    def _connection(self, host: str, **options: Any) -> http.client.HTTPSConnection:
+        options["timeout"] = _bounded(options.get("timeout"), self._deadline)
+        connection = http.client.HTTPSConnection(host, **options)
+        self._deadline.watch(connection)
+        return connection
+
+
+def _bounded(timeout: Any, deadline: _Deadline) -> float:
+    left = max(deadline.remaining(), 0.01)
+    return left if not isinstance(timeout, int | float) else min(float(timeout), left)
+
+
+def _opener(authorization: str | None, deadline: _Deadline) -> urllib.request.OpenerDirector:
     # Only the handlers we need: no file://, ftp:// or data: reachable by a redirect.
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.ProxyHandler(),
-        urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
+        _HTTPHandler(deadline),
+        _HTTPSHandler(deadline),
         urllib.request.HTTPDefaultErrorHandler(),
         _RedirectHandler(authorization),
         urllib.request.HTTPErrorProcessor(),

@@ -168,13 +168,13 @@ def _wall(instant: datetime, offset: timedelta) -> datetime:
     return (instant + offset).replace(tzinfo=None)
 
 
-def _state(zone: ZoneInfo, instant: datetime) -> _State:
+def _state(zone: tzinfo, instant: datetime) -> _State:
     local = instant.astimezone(zone)
     return (local.utcoffset() or timedelta(0), local.dst() or timedelta(0),
             local.tzname() or "")
 
 
-def _transitions(zone: ZoneInfo, start: datetime, end: datetime
+def _transitions(zone: tzinfo, start: datetime, end: datetime
                  ) -> list[tuple[datetime, _State, _State]]:
     """(instant, state before, state after) of each change in [start, end).
 

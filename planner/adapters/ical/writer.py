@@ -29,7 +29,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDDDTypes, vDuration, vRecur, vText
 
@@ -248,7 +247,7 @@ class _Writer:
         digest = hmac.new(self.key, uid.encode("utf-8"), hashlib.sha256).hexdigest()
         return f"{digest[:32]}{UID_DOMAIN}"
 
-    def _moment(self, moment: Moment, zone: ZoneInfo | None) -> Moment:
+    def _moment(self, moment: Moment, zone: tzinfo | None) -> Moment:
         """``moment`` as it should be written: in ``zone``, UTC, floating or a date."""
         if not isinstance(moment, datetime):
             return moment
@@ -257,21 +256,21 @@ class _Writer:
         if zone is None:
             return moment.astimezone(UTC)
         local = moment.astimezone(zone)
-        self._note_zone(zone.key, local.year)
+        self._note_zone(_key(zone), local.year)
         return local
 
     def _note_zone(self, tzid: str, year: int) -> None:
         first, last = self.zone_years.get(tzid, (year, year))
         self.zone_years[tzid] = (min(first, year), max(last, year))
 
-    def _add_recurrence(self, event: Event, block: Block, zone: ZoneInfo | None) -> None:
+    def _add_recurrence(self, event: Event, block: Block, zone: tzinfo | None) -> None:
         rec = block.recurrence
         if rec is None:
             return
         for rule in _rules(block):  # RFC 2445 files may carry several RRULEs
             event.add("RRULE", rule)
             if zone is not None:
-                self._note_series_end(zone.key, block, rule)
+                self._note_series_end(_key(zone), block, rule)
         for name, moments in (("RDATE", rec.rdates), ("EXDATE", rec.exdates)):
             for group in _grouped([self._moment(m, zone) for m in moments]):
                 event.add(name, group)
@@ -467,7 +466,12 @@ def _zone(tzid: str) -> tzinfo | None:
     return zone
 
 
-def _zone_for(block: Block) -> ZoneInfo | None:
+def _key(zone: tzinfo) -> str:
+    """The TZID a zone is written under (IANA zones and registered custom ones have a key)."""
+    return str(getattr(zone, "key", None) or zone)
+
+
+def _zone_for(block: Block) -> tzinfo | None:
     return _zone(block.tzid) if block.tzid else None
 
 

@@ -305,6 +305,10 @@ class DayScreen(Screen[None]):
         left_over = len(self._plan.unplaced)
         if left_over and not self.query_one(SidePanel).display:
             parts += ["  ", plain(f"{left_over} unplaced (s)", "$warning")]
+        # A series repeating more often than a day can show (FREQ=SECONDLY...).
+        hidden, more = self._plan.hidden
+        if hidden:
+            parts += ["  ", plain(f"{hidden:,}{'+' if more else ''} more hidden", "$warning")]
         status = self._sync_status
         if status:
             colour = "$error" if status.startswith("sync failed") else "$text-muted"

@@ -151,7 +151,8 @@ class EditScreen(Dialog[dict[str, Any] | None]):
                                    "location")
             yield Label("Notes", classes="field-label")
             yield TextArea(printable(b.notes, lines=True), id="notes")
-            with Horizontal(classes="buttons"):
+            # Docked: Save and Cancel stay in sight however far the form scrolls.
+            with Horizontal(classes="buttons", id="edit-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save  ctrl+s", variant="primary", id="save")
 

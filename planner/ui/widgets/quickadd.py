@@ -12,10 +12,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from planner.core.safetext import printable
 from planner.core.when import QuickAdd, WhenError, parse_quick_add_with_repeat
+
+# A quick-add line is a title and a few words; keystrokes past this are refused, so the
+# cost of typing (Textual's redraw, the parse) stays bounded per key whatever is pasted.
+MAX_LENGTH = 200
+PREVIEW_AFTER = 0.08  # seconds of quiet before the preview parses: one parse per pause,
+# not per key, so holding a key or pasting costs one parse however long the line gets.
 
 HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every weekday · "
         "2h deep work by fri")
@@ -46,10 +53,12 @@ class QuickAddBar(Vertical):
         self.now: datetime | None = None
         self.today: datetime | None = None  # the real now, for "today"/"tomorrow" wording
         self.spheres: Sequence[str] = ("work", "personal")
+        self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(HINT, id="quick-preview", markup=False)
-        yield Input(placeholder="Add a block: title, duration, when, sphere…", id="quick-input")
+        yield Input(placeholder="Add a block: title, duration, when, sphere…", id="quick-input",
+                    max_length=MAX_LENGTH)
 
     def open(self, now: datetime, spheres: Sequence[str], real_now: datetime) -> None:
         self.now, self.spheres, self.today = now, spheres, real_now
@@ -68,13 +77,20 @@ class QuickAddBar(Vertical):
         return parsed
 
     @on(Input.Changed, "#quick-input")
-    def _preview(self, event: Input.Changed) -> None:
+    def _typed(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_AFTER, self._preview)
+
+    def _preview(self) -> None:
+        self._preview_timer = None
+        text = self.query_one("#quick-input", Input).value
         preview = self.query_one("#quick-preview", Static)
-        if not event.value.strip():
+        if not text.strip():
             preview.update(HINT)
             return
         try:
-            preview.update("→ " + printable(self.parse(event.value).describe()))
+            preview.update("→ " + printable(self.parse(text).describe()))
             preview.remove_class("-error")
         except WhenError as exc:
             preview.update(f"✗ {printable(str(exc))}")

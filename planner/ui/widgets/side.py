@@ -150,3 +150,8 @@ class SidePanel(VerticalScroll, can_focus=False):
 
     def on_mount(self) -> None:
         self.watch_data(self.data)
+
+    def on_resize(self) -> None:
+        # The insights bar fills the panel's width: shown after being hidden (narrow
+        # terminals, `s`), the panel has its real width only now.
+        self.watch_data(self.data)
