@@ -3,7 +3,8 @@
     python benches/inproc.py agenda --home H --tz Europe/Berlin --date 2025-03-12
     python benches/inproc.py edits  --home H ...   (works on a copy of H)
     python benches/inproc.py plan   --home H ...   (works on a copy of H)
-    python benches/inproc.py app    --home H ...
+    python benches/inproc.py app    --home H ...   (prints when it painted: benches/run
+                                                   subtracts when it spawned the process)
 
 Each mode runs in a fresh process so one measurement's caches don't help the next.
 Times are seconds. The service gets a fixed clock (08:00 on --date) so "today" lies in
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import perf_counter
+from time import time as wall_clock
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -64,15 +66,19 @@ def mode_agenda(args: argparse.Namespace) -> dict[str, Any]:
             "other_days": stats(spread), "week": stats(week), "items": len(items)}
 
 
-def _copy_home(home: Path) -> Path:
+def _copy_home(home: Path, tz: str, day: date) -> Path:
+    """A copy of ``home`` to change, as its owner would have it: the day indexes are
+    stamped with their files' inodes, so a copy's are stale until one session has
+    rebuilt them (it does so when it first reads a day)."""
     target = Path(tempfile.mkdtemp(prefix="planner-bench-")) / "home"
     shutil.copytree(home, target, ignore=shutil.ignore_patterns(".lock"))
+    make_service(target, tz, day).agenda(day)
     return target
 
 
 def mode_edits(args: argparse.Namespace) -> dict[str, Any]:
     day = date.fromisoformat(args.date)
-    home = _copy_home(args.home)
+    home = _copy_home(args.home, args.tz, day)
     try:
         service = make_service(home, args.tz, day)
         service.agenda(day)  # the app has the index built before the first edit
@@ -116,7 +122,7 @@ def mode_plan(args: argparse.Namespace) -> dict[str, Any]:
     day = date.fromisoformat(args.date)
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=k) for k in range(7)]
-    home = _copy_home(args.home)
+    home = _copy_home(args.home, args.tz, day)
     try:
         service = make_service(home, args.tz, monday)
         fixed_by_day = {d: service.fixed_between(*service.day_bounds(d)) for d in days}
@@ -127,10 +133,15 @@ def mode_plan(args: argparse.Namespace) -> dict[str, Any]:
                                                  service.settings))
             direct.append(t)
         placed = len({p.block_id for r in results.values() for p in r.placements})
-        with service.session.write() as store:
+        session = getattr(service, "session", None)
+        # The baseline planner (benches/run --baseline) had no Session yet.
+        with (session.write() if session else service.store.transaction()) as store:
             for block in flexible:
                 store.put(block)
-        service.session.invalidate()
+        if session:
+            session.invalidate()
+        else:
+            service._invalidate()
         via = [timed(lambda: service.plan(monday))[0] for _ in range(max(3, args.iters // 2))]
         return {"direct": stats(direct), "service": stats(via), "placed": placed,
                 "flexible": len(flexible),
@@ -165,6 +176,7 @@ async def _app_run(args: argparse.Namespace) -> dict[str, Any]:
             await app.workers.wait_for_complete()
             await pilot.pause()
         first_paint = perf_counter() - t0
+        painted_at = wall_clock()
         changes, to_frame = [], []
         for _ in range(args.iters):
             frames.clear()
@@ -174,9 +186,11 @@ async def _app_run(args: argparse.Namespace) -> dict[str, Any]:
             changes.append(perf_counter() - t)
             if frames:
                 to_frame.append(frames[0] - t)
-    result = {"first_paint": first_paint, "day_change": stats(changes)}
+    result = {"first_paint": first_paint, "painted_at": painted_at,
+              "day_change": stats(changes), "day_change_samples": changes}
     if to_frame:
         result["key_to_frame"] = stats(to_frame)
+        result["key_to_frame_samples"] = to_frame
     return result
 
 

@@ -183,7 +183,9 @@ VALUES = ["", " ", "9:30", "tomorrow 9:30", "fri 14:00", "2026-11-24", "2026-11-
           "-1h", "99999999h", "morning", "evening", "any", "none", "work", "personal", "moon",
           "FREQ=WEEKLY;BYDAY=MO", "FREQ=SECONDLY", "FREQ=NEVER", "-1", "0", "2", "366", "367",
           "99999999999999999999", "Europe/Berlin", "Mars/Olympus", "b", "b0123", "é☃\u202e",
-          "x" * 300, "\x00", "--", "-", "nope.ics", "%s%n", "{}", "'", '"']
+          "x" * 300, "\x00", "--", "-", "nope.ics", "%s%n", "{}", "'", '"',
+          # Bytes that are not UTF-8 reach Python as lone surrogates (issue #18.19).
+          "caf\udce9", "\udcff\udcfe title"]
 
 
 @st.composite

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,14 +93,18 @@ def real_target(path: Path) -> Path:
     return path
 
 
-def write_synced(path: Path, payload: bytes) -> os.stat_result:
+Payload = bytes | Sequence[bytes]  # one buffer, or pieces written in order (no join)
+
+
+def write_synced(path: Path, payload: Payload) -> os.stat_result:
     """Create ``path`` (it must not exist), write, fsync; return its final stat."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        for piece in (payload,) if isinstance(payload, bytes | bytearray) else payload:
+            view = memoryview(piece)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
         os.fsync(fd)
         return os.fstat(fd)
     finally:
@@ -127,7 +131,7 @@ def fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def write_derived(target: Path, payload: bytes) -> None:
+def write_derived(target: Path, payload: Payload) -> None:
     """Replace a derived file (no backup, no journal): temp file, fsync, rename."""
     pending = pending_name(target, _token())
     try:
@@ -184,7 +188,7 @@ class Commit:
     commit_id: str = field(default_factory=_token)
     entries: list[_Entry] = field(default_factory=list)
 
-    def write(self, target: Path, payload: bytes, backup_dir: Path | None = None
+    def write(self, target: Path, payload: Payload, backup_dir: Path | None = None
               ) -> os.stat_result:
         """Stage ``payload`` for ``target``; the stat is the target's once committed."""
         target = real_target(target)
@@ -294,9 +298,10 @@ def _finish(root: Path, entries: list[_Entry]) -> None:
     for folder in {e.target.parent for e in entries}:
         fsync_dir(folder)
     if failed is None:
+        # Not synced: the renames are durable (above), so a journal that comes back
+        # after a crash names pending files that are gone and is simply dropped.
         with contextlib.suppress(FileNotFoundError):
             (root / JOURNAL).unlink()
-        fsync_dir(root)
     if interrupted is not None:
         raise interrupted
     if failed is not None:

@@ -86,14 +86,24 @@ def _parse_range(text: Any, key: str) -> tuple[TimeRange, ...]:
     return tuple(ranges)
 
 
+MAX_DURATION_MINUTES = 24 * 60  # a granularity or a bridge longer than a day means nothing
+MAX_SYNC_MINUTES = 7 * 24 * 60
+
+
 def _parse_duration(value: Any, key: str) -> timedelta:
-    if isinstance(value, int) and value >= 0:
-        return timedelta(minutes=value)
-    if isinstance(value, str):
+    minutes: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        minutes = value
+    elif isinstance(value, str):
         match = _DURATION.match(value)
         if match and (match[1] or match[2]):
-            return timedelta(hours=int(match[1] or 0), minutes=int(match[2] or 0))
-    raise ConfigError(f"{key}: {value!r} is not a duration like '10m' or '1h30m'.")
+            minutes = int(match[1] or 0) * 60 + int(match[2] or 0)
+    if minutes is None:
+        raise ConfigError(f"{key}: {value!r} is not a duration like '10m' or '1h30m'.")
+    if minutes > MAX_DURATION_MINUTES:  # huge numbers overflowed date arithmetic later
+        raise ConfigError(f"{key}: {value!r} is longer than a day; give a duration like "
+                          "'10m' or '1h30m'.")
+    return timedelta(minutes=minutes)
 
 
 def _parse_weekly(table: Any, key: str) -> WeeklyHours:
@@ -224,9 +234,10 @@ def settings_from_toml(doc: dict[str, Any]) -> Settings:
         changes["sync_on_start"] = sync["on_start"]
     if "every" in sync:
         every = sync["every"]
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ConfigError(f"sync.every: expected a number of minutes (1 or more), "
-                              f"not {every!r}.")
+        if isinstance(every, bool) or not isinstance(every, int) or \
+                not 1 <= every <= MAX_SYNC_MINUTES:
+            raise ConfigError(f"sync.every: expected a number of minutes from 1 to "
+                              f"{MAX_SYNC_MINUTES} (a week), not {every!r}.")
         changes["sync_every"] = timedelta(minutes=every)
 
     reminders = _expect_table(doc, "reminders")

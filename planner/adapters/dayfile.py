@@ -40,14 +40,19 @@ def file_stamp(st: os.stat_result) -> Stamp:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def build(docs: Iterable[Doc], meta: Mapping[str, Any], stamp: Stamp) -> bytes:
-    """The day index of ``docs`` (one calendar's events) for a data file with ``stamp``."""
-    body = bytearray()
+def build(docs: Iterable[Doc], meta: Mapping[str, Any], stamp: Stamp) -> list[bytes]:
+    """The day index of ``docs`` (one calendar's events) for a data file with ``stamp``,
+    as pieces to write in order: the body is never joined into one buffer (at 50,000
+    events that copy was ~40 MB of the import's peak memory)."""
+    body: list[bytes] = []
+    size = 0
 
     def put(value: Any) -> list[int]:
+        nonlocal size
         data = orjson.dumps(value)
-        span = [len(body), len(data)]
-        body.extend(data)
+        span = [size, len(data)]
+        body.append(data)
+        size += len(data)
         return span
 
     weeks: dict[date, list[Doc]] = defaultdict(list)
@@ -84,7 +89,7 @@ def build(docs: Iterable[Doc], meta: Mapping[str, Any], stamp: Stamp) -> bytes:
         "flexible": put(flexible),
         "series": put(series),
     }
-    return MAGIC + orjson.dumps(header) + b"\n" + bytes(body)
+    return [MAGIC, orjson.dumps(header) + b"\n", *body]
 
 
 class DayFile:

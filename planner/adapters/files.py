@@ -20,12 +20,13 @@ def write_atomically(path: Path, data: bytes, *, mode: int | None = None,
     ``before_replace(target)`` runs once the new bytes are safely on disk, just before the
     rename (the store keeps its backup then).
     """
-    import tempfile  # it imports shutil and random: only when something is written
-
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    # The temp file's name is chosen before it exists, so a Ctrl+C that lands just
+    # after the file is created (before its name could be returned) still finds it.
+    tmp_name = os.path.join(folder, f".{target.name}.{os.urandom(6).hex()}.tmp")
     try:
+        fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -35,6 +36,8 @@ def write_atomically(path: Path, data: bytes, *, mode: int | None = None,
         if before_replace is not None:
             before_replace(target)
         os.replace(tmp_name, target)
+    except FileExistsError:
+        raise  # not ours to remove (a name clash: 48 random bits make it all but impossible)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)

@@ -305,6 +305,9 @@ def _pinned_clock() -> Any:
         raise UsageError(f"PLANNER_NOW={text!r} is not an ISO 8601 date-time.") from exc
     if moment.tzinfo is None:
         raise UsageError(f"PLANNER_NOW={text!r} needs a UTC offset, e.g. +00:00.")
+    if moment.year not in SAFE_YEARS:  # "today" at the calendar's edge overflows day sums
+        raise UsageError(f"PLANNER_NOW={text!r} is outside the years {SAFE_YEARS.start}–"
+                         f"{SAFE_YEARS.stop - 1} that planner handles.")
     return lambda: moment
 
 
@@ -1349,8 +1352,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(args)
 
 
+# Arguments that are only ever used as paths: the file system takes any bytes there.
+PATH_ARGUMENTS = frozenset({"home", "out", "output"})
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Text that planner keeps (titles, names, dates, an imported file's path) must be
+    UTF-8: a stray Latin-1 byte from the shell would otherwise fail the save."""
+    for dest, value in vars(args).items():
+        if dest in PATH_ARGUMENTS:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not _is_utf8(text):
+                shown = os.fsencode(text).decode("ascii", "backslashreplace")
+                name = _POSITIONALS.get(dest) or f"--{dest.replace('_', '-')} value"
+                hint = " (rename the file)" if dest == "sources" else ""
+                raise UsageError(f"The {name} '{shown}' is not valid UTF-8; planner keeps "
+                                 f"text in UTF-8{hint}.")
+
+
+_POSITIONALS = {"title": "title", "id": "id", "date": "date", "sources": "file or address",
+                "text": "search text", "words": "argument"}
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")  # undecodable argv bytes arrive as lone surrogates
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _main(args: argparse.Namespace) -> int:
     try:
+        _check_text(args)
         if args.command is None:
             service = _service(args)
             day = _date_arg(service, args.date) if args.date else None

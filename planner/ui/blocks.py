@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
+from planner.core.errors import PlannerError
 from planner.core.model import Block
 from planner.core.moments import plus_exact
 from planner.core.when import QuickAdd
@@ -19,8 +20,6 @@ DEFAULT_SPHERE = "personal"  # as `planner add`
 
 def block_from_quick_add(service: PlannerService, qa: QuickAdd, day: date) -> Block:
     """A new block for a parsed quick-add line; ``day`` is the day being viewed."""
-    from planner.app.service import PlannerError
-
     sphere = qa.sphere or (DEFAULT_SPHERE if DEFAULT_SPHERE in service.settings.spheres
                            else next(iter(service.settings.spheres)))
     if qa.kind == "fixed":

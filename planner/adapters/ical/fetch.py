@@ -53,6 +53,10 @@ class Fetched:
     not_modified: bool
 
 
+UNREADABLE = "(an unreadable address)"
+_USERINFO = re.compile(r"//[^/?#]*@")
+
+
 def is_url(text: str) -> bool:
     """Whether ``text`` is meant as an address rather than a file path."""
     return bool(_SCHEME.match(text.strip()))
@@ -61,7 +65,15 @@ def is_url(text: str) -> bool:
 def normalize_url(url: str) -> str:
     """``webcal(s)://`` becomes ``https://``; anything but http/https is refused."""
     text = url.strip()
-    parts = urllib.parse.urlsplit(text)
+    try:
+        parts = urllib.parse.urlsplit(text)
+        _ = parts.hostname, parts.port  # each may raise on a malformed address
+    except ValueError as exc:  # "http://[::1", a port of 99999, "[zz]"
+        shown = redact_url(text)
+        if shown == UNREADABLE:
+            shown = _USERINFO.sub("//…@", text.split("?", 1)[0])
+        raise FetchError(f"Cannot fetch {shown!r}: it is not a valid address ({exc}).",
+                         url=shown) from exc
     scheme = parts.scheme.lower()
     if scheme in ("webcal", "webcals"):
         parts = parts._replace(scheme="https")
@@ -88,7 +100,7 @@ def redact_url(url: str) -> str:
         host = parts.hostname or ""
         port = parts.port
     except ValueError:
-        return "(an unreadable address)"
+        return UNREADABLE
     if ":" in host:
         host = f"[{host}]"  # IPv6 literal
     netloc = f"{host}:{port}" if port is not None else host

@@ -199,7 +199,8 @@ class DayScreen(Screen[None]):
         data = self._days.get(self.day, self.service.today())
         if data is not None:
             self._paint(data)
-            self._prefetch()
+            # After the frame: the read job's thread would compete with it for the GIL.
+            self.call_after_refresh(self._prefetch)
             return
         self.jobs.read("day", lambda day=self.day: load_days(self.service, [day]),
                        reply_to=self)

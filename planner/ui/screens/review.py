@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, MarkdownViewer
+from textual.widgets import Footer
 
 from planner.core.safetext import printable
 from planner.ui.screens.dialog import Dialog
@@ -33,6 +33,10 @@ class ReviewScreen(Dialog[None]):
         self.markdown = printable(markdown, lines=True)
 
     def compose(self) -> ComposeResult:
+        # Imported here: the Markdown widget (markdown-it) is ~30 ms of the app's start,
+        # and the day view imports this module for ``ReviewReady`` alone.
+        from textual.widgets import MarkdownViewer
+
         yield MarkdownViewer(self.markdown, show_table_of_contents=False, id="review")
         yield Footer()
 

@@ -1,0 +1,210 @@
+"""In-process measurements for benches/run; prints one JSON object on stdout.
+
+    python benches/inproc.py agenda --home H --tz Europe/Berlin --date 2025-03-12
+    python benches/inproc.py edits  --home H ...   (works on a copy of H)
+    python benches/inproc.py plan   --home H ...   (works on a copy of H)
+    python benches/inproc.py app    --home H ...
+
+Each mode runs in a fresh process so one measurement's caches don't help the next.
+Times are seconds. The service gets a fixed clock (08:00 on --date) so "today" lies in
+the generated range and edits re-plan the same days on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+def stats(samples: list[float]) -> dict[str, Any]:
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
+            "n": len(samples)}
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = perf_counter()
+    result = fn()
+    return perf_counter() - t, result
+
+
+def make_service(home: Path, tz: str, day: date) -> Any:
+    from planner.app.service import PlannerService
+
+    moment = datetime.combine(day, time(8), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    return PlannerService(home, tz=tz, clock=lambda: moment)
+
+
+def mode_agenda(args: argparse.Namespace) -> dict[str, Any]:
+    day = date.fromisoformat(args.date)
+    load, service = timed(lambda: make_service(args.home, args.tz, day))
+    first, items = timed(lambda: service.agenda(day))
+    second, _ = timed(lambda: service.agenda(day))
+    for _ in range(20):  # warm-up
+        service.agenda(day)
+    same = [timed(lambda: service.agenda(day))[0] for _ in range(args.iters)]
+    # Each day of two months once: the month cache of series is cold for the first day of
+    # every month, so this shows the cost a user pays when paging through days.
+    spread = [timed(lambda d=day + timedelta(days=k): service.agenda(d))[0]
+              for k in range(1, 61)]
+    week = [timed(lambda: service.agenda(day, 7))[0] for _ in range(args.iters // 4 or 1)]
+    return {"load": load, "first": first, "second": second, "same_day": stats(same),
+            "other_days": stats(spread), "week": stats(week), "items": len(items)}
+
+
+def _copy_home(home: Path) -> Path:
+    target = Path(tempfile.mkdtemp(prefix="planner-bench-")) / "home"
+    shutil.copytree(home, target, ignore=shutil.ignore_patterns(".lock"))
+    return target
+
+
+def mode_edits(args: argparse.Namespace) -> dict[str, Any]:
+    day = date.fromisoformat(args.date)
+    home = _copy_home(args.home)
+    try:
+        service = make_service(home, args.tz, day)
+        service.agenda(day)  # the app has the index built before the first edit
+        add, move, delete, after = [], [], [], []
+        for n in range(args.iters):
+            start = service.at(day, time(6, 0)) + timedelta(minutes=5 * n)
+            block = service.make_fixed(f"Bench edit {n}", start, start + timedelta(minutes=30),
+                                       sphere="personal")
+            t, block = timed(lambda b=block: service.add(b))
+            add.append(t)
+            after.append(timed(lambda: service.agenda(day))[0])
+            t, block = timed(lambda b=block: service.move(b.id, timedelta(minutes=30)))
+            move.append(t)
+            after.append(timed(lambda: service.agenda(day))[0])
+            delete.append(timed(lambda b=block: service.remove(b.id))[0])
+            after.append(timed(lambda: service.agenda(day))[0])
+        return {"add": stats(add), "move": stats(move), "delete": stats(delete),
+                "agenda_after_edit": stats(after)}
+    finally:
+        shutil.rmtree(home.parent, ignore_errors=True)
+
+
+def _flexible_week(service: Any, days: list[date], count: int) -> list[Any]:
+    rng = random.Random(7)
+    parts = [None, None, "morning", "afternoon", "evening"]
+    blocks = []
+    for n in range(count):
+        d = days[n % len(days)]
+        deadline = (service.day_start(d + timedelta(days=rng.randint(0, 3)))
+                    if rng.random() < 0.3 else None)
+        blocks.append(service.make_flexible(
+            f"Task {n}", timedelta(minutes=rng.choice((15, 15, 30, 30, 45, 60, 90))),
+            sphere=rng.choice(("work", "work", "personal")), day=d, deadline=deadline,
+            part=rng.choice(parts), priority=rng.choice((0, 0, 0, 1, 2))))
+    return blocks
+
+
+def mode_plan(args: argparse.Namespace) -> dict[str, Any]:
+    from planner.core.scheduler import plan_days
+
+    day = date.fromisoformat(args.date)
+    monday = day - timedelta(days=day.weekday())
+    days = [monday + timedelta(days=k) for k in range(7)]
+    home = _copy_home(args.home)
+    try:
+        service = make_service(home, args.tz, monday)
+        fixed_by_day = {d: service.fixed_between(*service.day_bounds(d)) for d in days}
+        flexible = _flexible_week(service, days, args.flexible)
+        direct = []
+        for _ in range(args.iters):
+            t, results = timed(lambda: plan_days(days, service.zone, fixed_by_day, flexible,
+                                                 service.settings))
+            direct.append(t)
+        placed = len({p.block_id for r in results.values() for p in r.placements})
+        with service.store.transaction():
+            for block in flexible:
+                service.store.put(block)
+        service._invalidate()
+        via = [timed(lambda: service.plan(monday))[0] for _ in range(max(3, args.iters // 2))]
+        return {"direct": stats(direct), "service": stats(via), "placed": placed,
+                "flexible": len(flexible),
+                "fixed_in_week": sum(len(v) for v in fixed_by_day.values())}
+    finally:
+        shutil.rmtree(home.parent, ignore_errors=True)
+
+
+async def _app_run(args: argparse.Namespace) -> dict[str, Any]:
+    day = date.fromisoformat(args.date)
+    from planner.ui.app import PlannerApp
+
+    t0 = perf_counter()
+    service = make_service(args.home, args.tz, day)
+    kwargs = {}
+    if "start_day" in inspect.signature(PlannerApp).parameters:
+        kwargs["start_day"] = day
+    app = PlannerApp(service, **kwargs)
+    # Key to the first frame the app actually draws: Pilot's pause() also waits for the
+    # worker that warms the next day, which a person never waits for.
+    frames: list[float] = []
+    display = getattr(app, "_display", None)
+    if display is not None:
+        def record(screen: Any, renderable: Any) -> None:
+            display(screen, renderable)
+            if renderable is not None:
+                frames.append(perf_counter())
+        app._display = record  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        first_paint = perf_counter() - t0
+        changes, to_frame = [], []
+        for _ in range(args.iters):
+            frames.clear()
+            t = perf_counter()
+            await pilot.press("right")
+            await pilot.pause()
+            changes.append(perf_counter() - t)
+            if frames:
+                to_frame.append(frames[0] - t)
+    result = {"first_paint": first_paint, "day_change": stats(changes)}
+    if to_frame:
+        result["key_to_frame"] = stats(to_frame)
+    return result
+
+
+def mode_app(args: argparse.Namespace) -> dict[str, Any]:
+    t = perf_counter()
+    try:
+        import planner.ui.app  # noqa: F401
+    except Exception as exc:  # the app is being written; the report says "pending"
+        return {"pending": f"{type(exc).__name__}: {exc}"}
+    imported = perf_counter() - t
+    try:
+        return {**asyncio.run(_app_run(args)), "import_app": imported}
+    except Exception as exc:
+        return {"pending": f"app failed under Pilot: {type(exc).__name__}: {exc}"}
+
+
+MODES = {"agenda": mode_agenda, "edits": mode_edits, "plan": mode_plan, "app": mode_app}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=sorted(MODES))
+    parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--tz", default="Europe/Berlin")
+    parser.add_argument("--date", required=True)
+    parser.add_argument("--iters", type=int, default=100)
+    parser.add_argument("--flexible", type=int, default=500)
+    args = parser.parse_args()
+    json.dump(MODES[args.mode](args), sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Blocks to and from plain JSON-ready dicts (the on-disk document shape).
+
+Pure functions, no I/O. Instants are written as UTC ISO text ending in ``Z``, floating
+times as naive ISO text, dates as ``YYYY-MM-DD``, durations as whole seconds. Empty or
+default fields are left out so documents stay small when a calendar has 50,000 events.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from planner.core.model import Block, Energy, Kind, Moment, PartOfDay, Recurrence, Source
+
+Doc = dict[str, Any]
+
+
+class CodecError(ValueError):
+    """A stored document is not a valid block."""
+
+
+def moment_to_text(value: Moment) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.isoformat(timespec="seconds")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
+
+
+def moment_from_text(text: str) -> Moment:
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    if text.endswith("Z"):
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    value = datetime.fromisoformat(text)
+    return value.astimezone(UTC) if value.tzinfo else value
+
+
+def _instant_from_text(text: str) -> datetime:
+    value = moment_from_text(text)
+    if not isinstance(value, datetime):
+        raise CodecError(f"expected a date-time, got {text!r}")
+    return value
+
+
+def block_to_doc(block: Block) -> Doc:
+    doc: Doc = {"id": block.id, "title": block.title, "sphere": block.sphere,
+                "kind": block.kind.value}
+    if block.notes:
+        doc["notes"] = block.notes
+    if block.location:
+        doc["location"] = block.location
+    if block.tags:
+        doc["tags"] = list(block.tags)
+    if block.energy:
+        doc["energy"] = block.energy.value
+    if block.start is not None:
+        doc["start"] = moment_to_text(block.start)
+    if block.end is not None:
+        doc["end"] = moment_to_text(block.end)
+    if block.tzid:
+        doc["tzid"] = block.tzid
+    if block.recurrence is not None:
+        rec = block.recurrence
+        doc["recurrence"] = {
+            "rrule": rec.rrule,
+            "rdates": [moment_to_text(m) for m in rec.rdates],
+            "exdates": [moment_to_text(m) for m in rec.exdates],
+        }
+    if block.transparent:
+        doc["transparent"] = True
+    if block.travel:
+        doc["travel"] = int(block.travel.total_seconds())
+    if block.duration is not None:
+        doc["duration"] = int(block.duration.total_seconds())
+    if block.day is not None:
+        doc["day"] = block.day.isoformat()
+    if block.earliest is not None:
+        doc["earliest"] = moment_to_text(block.earliest)
+    if block.deadline is not None:
+        doc["deadline"] = moment_to_text(block.deadline)
+    if block.part_of_day:
+        doc["part_of_day"] = block.part_of_day.value
+    if block.priority:
+        doc["priority"] = block.priority
+    if block.min_chunk:
+        doc["min_chunk"] = int(block.min_chunk.total_seconds())
+    if block.pinned_start is not None:
+        doc["pinned_start"] = moment_to_text(block.pinned_start)
+    if block.done:
+        doc["done"] = True
+    if block.planned:
+        doc["planned"] = [[moment_to_text(s), moment_to_text(e)] for s, e in block.planned]
+    if block.plan_note:
+        doc["plan_note"] = block.plan_note
+    if block.source is not None:
+        src = block.source
+        doc["source"] = {"calendar": src.calendar, "uid": src.uid,
+                         "recurrence_id": src.recurrence_id, "hash": src.content_hash,
+                         "sequence": src.sequence}
+    if block.revision:
+        doc["revision"] = block.revision
+    return doc
+
+
+def _seconds(doc: Doc, key: str) -> timedelta | None:
+    value = doc.get(key)
+    return None if value is None else timedelta(seconds=int(value))
+
+
+def _opt_instant(doc: Doc, key: str) -> datetime | None:
+    value = doc.get(key)
+    return None if value is None else _instant_from_text(value)
+
+
+def block_from_doc(doc: Doc) -> Block:
+    try:
+        rec_doc = doc.get("recurrence")
+        recurrence = None
+        if rec_doc is not None:
+            recurrence = Recurrence(
+                rrule=rec_doc.get("rrule"),
+                rdates=tuple(moment_from_text(t) for t in rec_doc.get("rdates", ())),
+                exdates=tuple(moment_from_text(t) for t in rec_doc.get("exdates", ())),
+            )
+        src_doc = doc.get("source")
+        source = None
+        if src_doc is not None:
+            source = Source(calendar=src_doc["calendar"], uid=src_doc["uid"],
+                            recurrence_id=src_doc.get("recurrence_id"),
+                            content_hash=src_doc.get("hash", ""),
+                            sequence=int(src_doc.get("sequence", 0)))
+        energy = doc.get("energy")
+        part = doc.get("part_of_day")
+        day = doc.get("day")
+        return Block(
+            id=str(doc["id"]),
+            title=str(doc.get("title", "")),
+            sphere=str(doc.get("sphere", "personal")),
+            kind=Kind(doc.get("kind", "fixed")),
+            notes=doc.get("notes", ""),
+            location=doc.get("location", ""),
+            tags=tuple(doc.get("tags", ())),
+            energy=Energy(energy) if energy else None,
+            start=moment_from_text(doc["start"]) if "start" in doc else None,
+            end=moment_from_text(doc["end"]) if "end" in doc else None,
+            tzid=doc.get("tzid"),
+            recurrence=recurrence,
+            transparent=bool(doc.get("transparent", False)),
+            travel=_seconds(doc, "travel"),
+            duration=_seconds(doc, "duration"),
+            day=date.fromisoformat(day) if day else None,
+            earliest=_opt_instant(doc, "earliest"),
+            deadline=_opt_instant(doc, "deadline"),
+            part_of_day=PartOfDay(part) if part else None,
+            priority=int(doc.get("priority", 0)),
+            min_chunk=_seconds(doc, "min_chunk"),
+            pinned_start=_opt_instant(doc, "pinned_start"),
+            done=bool(doc.get("done", False)),
+            planned=tuple((_instant_from_text(s), _instant_from_text(e))
+                          for s, e in doc.get("planned", ())),
+            plan_note=str(doc.get("plan_note", "")),
+            source=source,
+            revision=int(doc.get("revision", 0)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CodecError(f"block {doc.get('id', '?')!r} is malformed: {exc}") from exc

@@ -1,0 +1,630 @@
+"""Expanding fixed blocks (and their recurrence) into occurrences for a window.
+
+The store keeps each series once: a master block with its ``Recurrence`` plus one
+override block per changed instance (same calendar and UID, ``source.recurrence_id``
+naming the slot). This module turns them into concrete occurrences, only for the
+window asked for, so a rule without end costs no more than the window it covers.
+
+Conventions of the result:
+
+* Timed occurrences are aware datetimes in the viewing ``zone``.
+* Floating occurrences are the same wall time in ``zone`` (also aware).
+* All-day occurrences are ``date``s with an exclusive end; they overlap the window
+  when their dates overlap the dates the window covers in ``zone``.
+
+Rules expand in the wall time of the block's ``tzid`` (RFC 5545), so a weekly 09:00
+New York meeting stays 09:00 in New York across DST. A wall time that does not exist
+(spring-forward gap) is shifted forward by the gap; an ambiguous one takes the first.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule as du
+
+from planner.core.model import Block, Moment, Occurrence
+
+_FREQS = {
+    "YEARLY": du.YEARLY,
+    "MONTHLY": du.MONTHLY,
+    "WEEKLY": du.WEEKLY,
+    "DAILY": du.DAILY,
+    "HOURLY": du.HOURLY,
+    "MINUTELY": du.MINUTELY,
+    "SECONDLY": du.SECONDLY,
+}
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_MONTHDAY_SAFE = 28  # every month (and year) has this day: one occurrence per period
+# Instances walked per rule at most: bounds rules that cannot skip ahead.
+_MAX_STEPS = 20_000
+
+
+class RecurrenceError(ValueError):
+    """A recurrence rule that cannot be expanded."""
+
+
+def recurrence_id_text(moment: Moment) -> str:
+    """The identity text of an instance's original start, as ``Source.recurrence_id``.
+
+    UTC ``YYYY-MM-DDTHH:MM:SSZ`` for aware times, ``YYYY-MM-DD`` for dates and naive
+    ISO for floating times.
+    """
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            return moment.replace(microsecond=0).isoformat()
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.isoformat()
+
+
+def parse_recurrence_id(text: str) -> Moment:
+    """Inverse of :func:`recurrence_id_text`."""
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    if text.endswith("Z"):
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
+
+
+def occurrences(
+    blocks: Iterable[Block],
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    limit: int = 10_000,
+) -> list[Occurrence]:
+    """All occurrences of fixed ``blocks`` overlapping [start, end), sorted by start.
+
+    Override blocks replace the instance of their series they name; an override
+    whose master is absent still shows. At most ``limit`` occurrences per block.
+    """
+    fixed = [b for b in blocks if b.is_fixed and b.start is not None and b.end is not None]
+    overridden: dict[tuple[str, str], set[str]] = {}
+    for block in fixed:
+        if block.source is not None and block.source.recurrence_id is not None:
+            key = (block.source.calendar, block.source.uid)
+            overridden.setdefault(key, set()).add(block.source.recurrence_id)
+    found: list[Occurrence] = []
+    for block in fixed:
+        skip: set[str] = set()
+        if block.source is not None and block.source.recurrence_id is None:
+            skip = overridden.get((block.source.calendar, block.source.uid), set())
+        found.extend(_expand(block, start, end, zone, limit, skip))
+    found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id, _sort_key(o.end, zone)))
+    return found
+
+
+def expand_block(
+    block: Block, start: datetime, end: datetime, zone: ZoneInfo, limit: int = 10_000
+) -> list[Occurrence]:
+    """Occurrences of one fixed block overlapping [start, end), ignoring overrides."""
+    if not block.is_fixed or block.start is None or block.end is None:
+        return []
+    found = _expand(block, start, end, zone, limit, set())
+    found.sort(key=lambda o: (_sort_key(o.start, zone), _sort_key(o.end, zone)))
+    return found
+
+
+def _sort_key(moment: Moment, zone: ZoneInfo) -> datetime:
+    if isinstance(moment, datetime):
+        return moment
+    return datetime(moment.year, moment.month, moment.day, tzinfo=zone)
+
+
+# --- one block ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """How a block's wall times (naive) map to the viewer's instants."""
+
+    kind: str  # "date" | "zoned" | "floating"
+    tz: tzinfo | None  # zone of the wall times for "zoned"; the viewer's for floating
+
+    def to_instant(self, wall: datetime) -> datetime:
+        assert self.tz is not None
+        # fold=0: ambiguous times take the first; gap times use the offset before
+        # the gap, i.e. they land shifted forward by its length (RFC 5545).
+        return datetime.fromtimestamp(wall.replace(tzinfo=self.tz).timestamp(), UTC)
+
+    def wall_of(self, instant: datetime) -> datetime:
+        assert self.tz is not None
+        return instant.astimezone(self.tz).replace(tzinfo=None)
+
+
+def _frame_of(block: Block, zone: ZoneInfo) -> _Frame:
+    if block.all_day:
+        return _Frame("date", None)
+    assert isinstance(block.start, datetime)
+    if block.start.tzinfo is None:
+        return _Frame("floating", zone)
+    if block.tzid and block.tzid != "UTC":
+        try:
+            return _Frame("zoned", ZoneInfo(block.tzid))
+        except (ValueError, OSError):  # unknown name: fall back to the stored instants
+            pass
+    return _Frame("zoned", UTC)
+
+
+def _expand(
+    block: Block,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    limit: int,
+    overridden: set[str],
+) -> list[Occurrence]:
+    assert block.start is not None and block.end is not None
+    frame = _frame_of(block, zone)
+    is_override = block.source is not None and block.source.recurrence_id is not None
+    original: Moment | None = None
+    if is_override:
+        assert block.source is not None and block.source.recurrence_id is not None
+        original = parse_recurrence_id(block.source.recurrence_id)
+    if not block.is_recurring or is_override:
+        occ = _make(block, frame, _wall(block.start, frame), block, zone, original)
+        return [occ] if _overlaps(occ, start, end, zone) else []
+    return _expand_series(block, frame, start, end, zone, limit, overridden)
+
+
+def _wall(moment: Moment, frame: _Frame) -> datetime:
+    """A block moment as the naive wall time its rule runs in."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None or frame.kind != "zoned":
+            return moment.replace(tzinfo=None)
+        return frame.wall_of(moment)
+    return datetime(moment.year, moment.month, moment.day)
+
+
+def _make(
+    block: Block,
+    frame: _Frame,
+    wall: datetime,
+    series: Block,
+    zone: ZoneInfo,
+    original: Moment | None,
+) -> Occurrence:
+    assert series.start is not None and series.end is not None
+    if frame.kind == "date":
+        assert block.start is not None and block.end is not None
+        days = (_as_date(block.end) - _as_date(block.start)).days
+        first = wall.date()
+        return Occurrence(block, first, first + timedelta(days=max(days, 1)), original, None,
+                          original)
+    length = block.length
+    begin = frame.to_instant(wall).astimezone(zone)
+    return Occurrence(block, begin, begin + length, original, None, original)
+
+
+def _as_date(moment: Moment) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def _overlaps(occ: Occurrence, start: datetime, end: datetime, zone: ZoneInfo) -> bool:
+    if isinstance(occ.start, datetime):
+        assert isinstance(occ.end, datetime)
+        if occ.end == occ.start:  # zero-length: a point inside the window
+            return start <= occ.start < end
+        return occ.start < end and occ.end > start
+    first_day = start.astimezone(zone).date()
+    last_day = (end - timedelta(microseconds=1)).astimezone(zone).date()
+    return occ.start <= last_day and _as_date(occ.end) > first_day
+
+
+def _instance_key(wall: datetime, frame: _Frame) -> str:
+    """The recurrence-id text of an instance with this wall start."""
+    if frame.kind == "date":
+        return wall.date().isoformat()
+    if frame.kind == "floating":
+        return recurrence_id_text(wall)
+    return recurrence_id_text(frame.to_instant(wall))
+
+
+def _expand_series(
+    block: Block,
+    frame: _Frame,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    limit: int,
+    overridden: set[str],
+) -> list[Occurrence]:
+    assert block.recurrence is not None and block.start is not None
+    dtstart = _wall(block.start, frame)
+    low, high, count_from = _wall_window(block, frame, start, end, zone)
+    walls: set[datetime] = set()
+    if low <= dtstart <= high:
+        walls.add(dtstart)  # RFC 5545: DTSTART is always the first instance
+    if block.recurrence.rrule:
+        # An unreadable rule leaves the series' first instance and its RDATEs.
+        with suppress(RecurrenceError):
+            walls.update(
+                _rule_walls(block.recurrence.rrule, dtstart, low, high, limit, _until_wall(frame),
+                            count_from)
+            )
+    for rdate in block.recurrence.rdates:
+        wall = _wall(rdate, frame)
+        if frame.kind != "date" and not isinstance(rdate, datetime):
+            wall = wall.replace(hour=dtstart.hour, minute=dtstart.minute, second=dtstart.second)
+        if low <= wall <= high:
+            walls.add(wall)
+    excluded = _exclusions(block, frame)
+    result = []
+    for wall in sorted(walls):
+        if len(result) >= limit:
+            break
+        key = _instance_key(wall, frame)
+        if key in overridden or key in excluded or wall.date().isoformat() in excluded:
+            continue
+        rid = parse_recurrence_id(key)
+        occ = _make(block, frame, wall, block, zone, rid)
+        if _overlaps(occ, start, end, zone):
+            result.append(occ)
+    return result
+
+
+def _until_wall(frame: _Frame) -> Callable[[datetime], datetime]:
+    if frame.kind == "zoned":
+        return frame.wall_of
+    # Floating or all-day series: a UTC UNTIL is read as wall time.
+    return lambda moment: moment.replace(tzinfo=None)
+
+
+def _exclusions(block: Block, frame: _Frame) -> set[str]:
+    """EXDATEs as instance keys; a date EXDATE on a timed series excludes that day."""
+    assert block.recurrence is not None
+    keys = set()
+    for moment in block.recurrence.exdates:
+        if isinstance(moment, datetime):
+            if frame.kind == "date":
+                keys.add(_wall(moment, frame).date().isoformat())
+            elif frame.kind == "floating":
+                keys.add(recurrence_id_text(moment.replace(tzinfo=None)))
+            elif moment.tzinfo is None:
+                keys.add(recurrence_id_text(frame.to_instant(moment)))
+            else:
+                keys.add(recurrence_id_text(moment))
+        else:
+            keys.add(moment.isoformat())
+    return keys
+
+
+def _wall_window(
+    block: Block, frame: _Frame, start: datetime, end: datetime, zone: ZoneInfo
+) -> tuple[datetime, datetime, datetime]:
+    """Wall-time bounds wide enough to catch every instance overlapping the window,
+    and where the window proper (without slack for DST jumps) begins."""
+    length = block.length
+    if frame.kind == "date":
+        low = datetime.combine(start.astimezone(zone).date(), datetime.min.time()) - length
+        high = datetime.combine(end.astimezone(zone).date(), datetime.min.time())
+        return low - timedelta(days=1), high + timedelta(days=1), low
+    assert frame.tz is not None
+    first = start - length
+    # Gap times map later and fold times earlier than their wall time suggests, so
+    # widen by the zone's offset jumps around the window's ends.
+    gap = _jump(frame.tz, first)
+    fold = _jump(frame.tz, end, backward=True)
+    # An instance ending exactly at the window start does not overlap it.
+    proper = frame.wall_of(first) + (timedelta(microseconds=1) if length else timedelta(0))
+    return frame.wall_of(first) - gap, frame.wall_of(end) + fold, proper
+
+
+def _jump(tz: tzinfo, instant: datetime, backward: bool = False) -> timedelta:
+    span = timedelta(days=2)
+    before = (instant - span).astimezone(tz).utcoffset() or timedelta(0)
+    after = (instant + span).astimezone(tz).utcoffset() or timedelta(0)
+    jump = (before - after) if backward else (after - before)
+    return max(jump, timedelta(0)) + timedelta(minutes=1)
+
+
+# --- rules -------------------------------------------------------------------------
+
+
+def _rule_walls(
+    text: str,
+    dtstart: datetime,
+    low: datetime,
+    high: datetime,
+    limit: int,
+    to_wall: Callable[[datetime], datetime],
+    count_from: datetime,
+) -> list[datetime]:
+    """Wall times of the rule's instances in [low, high], skipping ahead to ``low``.
+
+    At most ``limit`` of them from ``count_from`` on (the rest of [low, high] is slack
+    for DST jumps).
+    Rules that cannot skip ahead exactly (COUNT with several instances per period)
+    are walked from DTSTART, at most ``_MAX_STEPS`` instances.
+    """
+    parts = _parse_rule(text)
+    parts = _with_implied_parts(parts, dtstart)
+    _fix_until(parts, to_wall)
+    begin = dtstart
+    if "BYEASTER" not in parts:
+        begin, parts = _skip_ahead(parts, dtstart, low)
+    if parts.get("COUNT") == "0" or _never_matches(parts):
+        return []
+    rule_text = ";".join(f"{k}={v}" for k, v in parts.items())
+    try:
+        rule = du.rrulestr(rule_text, dtstart=begin)
+    except (ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:
+        raise RecurrenceError(f"cannot expand RRULE {text!r}: {exc}") from exc
+    walls: list[datetime] = []
+    counted = 0
+    try:
+        for step, wall in enumerate(rule):
+            if wall > high or counted >= limit or step >= _MAX_STEPS:
+                break
+            if wall >= low:
+                walls.append(wall)
+                counted += wall >= count_from
+    except (ValueError, OverflowError):  # ran past year 9999
+        pass
+    return walls
+
+
+def validate_rule(text: str, dtstart: Moment) -> None:
+    """Raise RecurrenceError unless the rule can be expanded from ``dtstart`` (no expansion)."""
+    if isinstance(dtstart, datetime):
+        wall = dtstart.replace(tzinfo=None)
+    else:
+        wall = datetime(dtstart.year, dtstart.month, dtstart.day)
+    parts = _with_implied_parts(_parse_rule(text), wall)
+    _fix_until(parts, lambda moment: moment.replace(tzinfo=None))
+    try:
+        du.rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=wall)
+    except (ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:
+        raise RecurrenceError(f"cannot expand RRULE {text!r}: {exc}") from exc
+
+
+def _parse_rule(text: str) -> dict[str, str]:
+    parts: dict[str, str] = {}
+    for piece in text.strip().removeprefix("RRULE:").split(";"):
+        if not piece.strip():
+            continue
+        key, _, value = piece.partition("=")
+        parts[key.strip().upper()] = value.strip().upper()
+    if parts.get("FREQ") not in _FREQS:
+        raise RecurrenceError(f"RRULE {text!r} has no valid FREQ")
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or int(interval) < 1:
+        raise RecurrenceError(f"RRULE {text!r} needs a positive INTERVAL")
+    return parts
+
+
+def _never_matches(parts: dict[str, str]) -> bool:
+    """Whether the day filters together name no real day (February 30th, yearday 366
+    in January...). dateutil would search such a rule up to the year 9999.
+
+    Checked on every day of 28 years (every weekday/leap-year pairing); ordinals of
+    BYDAY and a WKST other than Monday are ignored, which only lets more days pass.
+    """
+    def ints(key: str) -> frozenset[int] | None:
+        if key not in parts:
+            return None
+        try:
+            return frozenset(int(v) for v in parts[key].split(","))
+        except ValueError:
+            return None
+
+    weekdays = None
+    if "BYDAY" in parts:
+        weekdays = frozenset(
+            _WEEKDAYS.index(v[-2:]) for v in parts["BYDAY"].split(",") if v[-2:] in _WEEKDAYS
+        )
+    weeknos = ints("BYWEEKNO") if parts.get("WKST", "MO") == "MO" else None
+    filters = (ints("BYMONTH"), ints("BYMONTHDAY"), ints("BYYEARDAY"), weeknos, weekdays)
+    if sum(f is not None for f in filters) < 2 and not (ints("BYMONTHDAY") or ints("BYYEARDAY")):
+        return False
+    return not _some_day_matches(filters)
+
+
+@lru_cache(maxsize=256)
+def _some_day_matches(filters: tuple[frozenset[int] | None, ...]) -> bool:
+    months, monthdays, yeardays, weeknos, weekdays = filters
+    day, last = date(2000, 1, 1), date(2028, 1, 1)
+    while day < last:
+        if _day_matches(day, months, monthdays, yeardays, weeknos, weekdays):
+            return True
+        day += timedelta(days=1)
+    return False
+
+
+def _day_matches(
+    day: date,
+    months: frozenset[int] | None,
+    monthdays: frozenset[int] | None,
+    yeardays: frozenset[int] | None,
+    weeknos: frozenset[int] | None,
+    weekdays: frozenset[int] | None,
+) -> bool:
+    if months is not None and day.month not in months:
+        return False
+    if weekdays is not None and day.weekday() not in weekdays:
+        return False
+    if monthdays is not None:
+        length = calendar.monthrange(day.year, day.month)[1]
+        if day.day not in monthdays and day.day - length - 1 not in monthdays:
+            return False
+    if yeardays is not None:
+        number = day.timetuple().tm_yday
+        length = 366 if calendar.isleap(day.year) else 365
+        if number not in yeardays and number - length - 1 not in yeardays:
+            return False
+    if weeknos is not None:
+        year, week, _ = day.isocalendar()
+        weeks = date(year, 12, 28).isocalendar()[1]
+        if week not in weeknos and week - weeks - 1 not in weeknos:
+            return False
+    return True
+
+
+def _with_implied_parts(parts: dict[str, str], dtstart: datetime) -> dict[str, str]:
+    """Spell out what the rule takes from DTSTART, so DTSTART can move safely."""
+    parts = dict(parts)
+    freq = _FREQS[parts["FREQ"]]
+    if freq < du.HOURLY and "BYHOUR" not in parts:
+        parts["BYHOUR"] = str(dtstart.hour)
+    if freq < du.MINUTELY and "BYMINUTE" not in parts:
+        parts["BYMINUTE"] = str(dtstart.minute)
+    if freq < du.SECONDLY and "BYSECOND" not in parts:
+        parts["BYSECOND"] = str(dtstart.second)
+    if not any(k in parts for k in ("BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY")):
+        if freq == du.YEARLY:
+            parts.setdefault("BYMONTH", str(dtstart.month))
+            parts["BYMONTHDAY"] = str(dtstart.day)
+        elif freq == du.MONTHLY:
+            parts["BYMONTHDAY"] = str(dtstart.day)
+        elif freq == du.WEEKLY:
+            parts["BYDAY"] = _WEEKDAYS[dtstart.weekday()]
+    return parts
+
+
+def _fix_until(parts: dict[str, str], to_wall: Callable[[datetime], datetime]) -> None:
+    """Make UNTIL a naive wall time like DTSTART (dateutil needs them alike)."""
+    until = parts.get("UNTIL")
+    if not until:
+        return
+    match = re.fullmatch(r"(\d{8})(?:T(\d{6})(Z?))?", until)
+    if match is None:
+        raise RecurrenceError(f"RRULE UNTIL {until!r} is not a date or date-time")
+    if match.group(2) is None:  # a date: include that whole day
+        parts["UNTIL"] = match.group(1) + "T235959"
+        return
+    if match.group(3):
+        moment = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
+        wall = to_wall(moment.replace(tzinfo=UTC))
+        parts["UNTIL"] = wall.strftime("%Y%m%dT%H%M%S")
+    else:
+        parts["UNTIL"] = match.group(1) + "T" + match.group(2)
+
+
+def _skip_ahead(
+    parts: dict[str, str], dtstart: datetime, low: datetime
+) -> tuple[datetime, dict[str, str]]:
+    """Move DTSTART to the start of the last whole period before ``low``.
+
+    Exact because every implied part is now explicit and periods keep their phase
+    (multiples of INTERVAL from the original). COUNT is reduced by the instances
+    skipped, which is known when every period holds the same number of them.
+    """
+    parts = dict(parts)
+    if low <= dtstart:
+        return dtstart, parts
+    freq = _FREQS[parts["FREQ"]]
+    interval = max(int(parts.get("INTERVAL", "1") or 1), 1)
+    period_start, periods = _period_start(freq, dtstart, low, interval, parts)
+    if periods <= 0:
+        return dtstart, parts
+    if "COUNT" in parts:
+        if _one_per_period(parts, freq, dtstart):
+            skipped = periods
+        else:
+            per = _per_period(parts, freq)
+            if per is None:
+                return dtstart, parts
+            skipped = _first_period_count(parts, freq, dtstart, interval) + (periods - 1) * per
+        parts["COUNT"] = str(max(int(parts["COUNT"]) - skipped, 0))
+    return period_start, parts
+
+
+def _per_period(parts: dict[str, str], freq: int) -> int | None:
+    """Instances in every generating period of a WEEKLY/DAILY rule, if constant."""
+    allowed = {"FREQ", "INTERVAL", "COUNT", "WKST", "BYHOUR", "BYMINUTE", "BYSECOND"}
+    if freq == du.WEEKLY:
+        allowed |= {"BYDAY"}
+    elif freq != du.DAILY:
+        return None
+    if set(parts) - allowed:
+        return None
+    days = set(parts.get("BYDAY", "").split(",")) if freq == du.WEEKLY else {""}
+    if freq == du.WEEKLY and not days <= set(_WEEKDAYS):
+        return None  # ordinals such as 1MO mean nothing per week
+    per = len(days)
+    for key in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+        try:
+            per *= len({int(v) for v in parts[key].split(",")})
+        except ValueError:
+            return None
+    return per
+
+
+def _first_period_count(
+    parts: dict[str, str], freq: int, dtstart: datetime, interval: int
+) -> int:
+    """Instances from DTSTART to the end of DTSTART's own period (at most a week's)."""
+    first, _ = _period_start(freq, dtstart, dtstart, interval, parts)
+    end = first + (timedelta(weeks=1) if freq == du.WEEKLY else timedelta(days=1))
+    rule = du.rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=dtstart)
+    count = 0
+    for wall in rule:
+        if wall >= end:
+            break
+        count += 1
+    return count
+
+
+def _one_per_period(parts: dict[str, str], freq: int, dtstart: datetime) -> bool:
+    implied = {"FREQ", "INTERVAL", "COUNT", "WKST", "BYHOUR", "BYMINUTE", "BYSECOND"}
+    if freq == du.YEARLY:
+        implied |= {"BYMONTH", "BYMONTHDAY"}
+    elif freq == du.MONTHLY:
+        implied |= {"BYMONTHDAY"}
+    elif freq == du.WEEKLY:
+        implied |= {"BYDAY"}
+    if set(parts) - implied:
+        return False
+    own = _with_implied_parts({"FREQ": parts["FREQ"]}, dtstart)
+    if any(parts[k] != v for k, v in own.items() if k in parts):
+        return False
+    if any("," in parts.get(k, "") for k in ("BYHOUR", "BYMINUTE", "BYSECOND", "BYDAY",
+                                              "BYMONTH", "BYMONTHDAY")):
+        return False
+    return freq not in (du.YEARLY, du.MONTHLY) or dtstart.day <= _MONTHDAY_SAFE
+
+
+def _period_start(
+    freq: int, dtstart: datetime, low: datetime, interval: int, parts: dict[str, str]
+) -> tuple[datetime, int]:
+    """The start of the latest period (phase kept) beginning at or before ``low``."""
+    if freq == du.YEARLY:
+        steps = (low.year - dtstart.year) // interval
+        return datetime(dtstart.year + steps * interval, 1, 1), steps
+    if freq == du.MONTHLY:
+        months = (low.year - dtstart.year) * 12 + low.month - dtstart.month
+        steps = months // interval
+        index = dtstart.year * 12 + dtstart.month - 1 + steps * interval
+        return datetime(index // 12, index % 12 + 1, 1), steps
+    if freq == du.WEEKLY:
+        wkst = _WEEKDAYS.index(parts.get("WKST", "MO")) if parts.get("WKST") in _WEEKDAYS else 0
+        first = datetime.combine(dtstart.date(), datetime.min.time())
+        first -= timedelta(days=(first.weekday() - wkst) % 7)
+        steps = (low - first).days // (7 * interval)
+        return first + timedelta(weeks=steps * interval), steps
+    unit = {
+        du.DAILY: timedelta(days=1),
+        du.HOURLY: timedelta(hours=1),
+        du.MINUTELY: timedelta(minutes=1),
+        du.SECONDLY: timedelta(seconds=1),
+    }[freq]
+    first = _truncate(dtstart, freq)
+    steps = (low - first) // (unit * interval)
+    return first + unit * interval * steps, steps
+
+
+def _truncate(moment: datetime, freq: int) -> datetime:
+    if freq == du.DAILY:
+        return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if freq == du.HOURLY:
+        return moment.replace(minute=0, second=0, microsecond=0)
+    if freq == du.MINUTELY:
+        return moment.replace(second=0, microsecond=0)
+    return moment.replace(microsecond=0)

@@ -1,0 +1,1 @@
+"""Screens: they call the service and hand view data down to widgets."""

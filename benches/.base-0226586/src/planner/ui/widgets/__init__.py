@@ -1,0 +1,1 @@
+"""Reusable widgets: they receive view data and post messages, never call the service."""

@@ -1,0 +1,121 @@
+"""Week widgets: one column per day and a chart of the week's balance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from textual import events
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from planner.core.insights import DayInsights
+from planner.ui.markup import bar, esc, sphere_chip, sphere_order
+from planner.ui.view import Item, day_label, hhmm, minutes_text, sphere_letter
+from planner.ui.widgets.timeline import fit
+
+
+@dataclass(frozen=True)
+class DayColumnData:
+    day: date
+    items: tuple[Item, ...] = ()
+    all_day: tuple[tuple[str, str], ...] = ()  # (title, sphere)
+    unplaced: int = 0
+    today: bool = False
+    selected: bool = False
+
+
+class DayColumn(Widget):
+    """One day of the week view; a click posts ``Picked``."""
+
+    DEFAULT_CSS = """
+    DayColumn { width: 1fr; height: auto; min-height: 100%; padding: 0 0 0 1; }
+    DayColumn.-selected { background: $boost; }
+    """
+
+    data: reactive[DayColumnData | None] = reactive(None, always_update=True, layout=True)
+
+    class Picked(Message):
+        def __init__(self, day: date, opened: bool) -> None:
+            super().__init__()
+            self.day = day
+            self.opened = opened
+
+    def watch_data(self, data: DayColumnData | None) -> None:
+        self.set_class(bool(data and data.selected), "-selected")
+
+    def on_click(self, event: events.Click) -> None:
+        if self.data is not None:
+            self.post_message(self.Picked(self.data.day, opened=event.chain >= 2))
+
+    def render(self) -> Content:
+        data = self.data
+        if data is None:
+            return Content("")
+        width = max(4, self.size.width - 1)
+        label = day_label(data.day)
+        head = label if len(label) <= width else label.rsplit(" ", 1)[0]  # "Mon 23"
+        style = "b reverse" if data.selected else ("b $accent" if data.today else "b")
+        lines = [f"[{style}]{esc(head)}[/]"]
+        totals: dict[str, int] = {}
+        for item in data.items:
+            if item.state != "bridge":
+                totals[item.sphere] = totals.get(item.sphere, 0) + item.minutes
+        lines.append(" ".join(f"{sphere_letter(s)}{minutes_text(m)}"
+                              for s, m in sphere_order(totals)) or "[dim]free[/]")
+        for title, sphere in data.all_day:
+            lines.append(f"{sphere_chip(sphere, '▬')}{esc(fit(title, width - 3).rstrip())}")
+        wide = width >= 17
+        for item in data.items:
+            chip = sphere_chip(item.sphere, item.mark + item.letter)
+            if wide:
+                text = fit(f"{hhmm(item.start)} {item.title}", width - 5).rstrip()
+                lines.append(f"{chip}{esc(text)}")
+            else:
+                lines.append(f"{chip}{hhmm(item.start)}")
+                lines.append(f" [dim]{esc(fit(item.title, width - 1).rstrip())}[/]")
+        if data.unplaced:
+            lines.append(f"[$warning]{data.unplaced} unplaced[/]")
+        return Content.from_markup("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class WeekChartData:
+    days: tuple[DayInsights, ...] = ()
+    selected: date | None = None
+    nudges: tuple[str, ...] = field(default_factory=tuple)
+
+
+class WeekChart(Widget):
+    """Bars per day split by sphere, with switch counts and bleed."""
+
+    DEFAULT_CSS = """
+    WeekChart { height: auto; padding: 0 1; }
+    """
+
+    data: reactive[WeekChartData] = reactive(WeekChartData, always_update=True, layout=True)
+
+    def render(self) -> Content:
+        days = self.data.days
+        if not days:
+            return Content("")
+        most = max((sum(d.minutes_by_sphere.values()) for d in days), default=0) or 1
+        label_w = 7
+        tail_w = 34
+        bar_w = max(6, self.size.width - 2 - label_w - tail_w)
+        lines = []
+        for d in days:
+            pointer = "▸" if d.date == self.data.selected else " "
+            minutes = d.minutes_by_sphere
+            sums = " ".join(f"{sphere_letter(s)} {minutes_text(m)}"
+                            for s, m in sphere_order(minutes))
+            extra = f"{d.switches} sw"
+            if d.bleed_minutes:
+                extra += f" · [$warning]bleed {minutes_text(d.bleed_minutes)}[/]"
+            lines.append(f"{pointer}{day_label(d.date)[:6]:<6} {bar(minutes, most / bar_w, bar_w)}"
+                         f" {sums or 'free'} · {extra}")
+        for nudge in self.data.nudges:
+            lines.append(f"[i]› {esc(nudge)}[/]")
+        return Content.from_markup("\n".join(lines))

@@ -1,0 +1,220 @@
+"""Hostile calendar files: each has a written-down outcome and a time bound.
+
+The small ones live in ``tests/hostile/``; big ones (a 10 MB line, deep nesting) are
+made here so the repository stays small. Every import either fails with one clear
+sentence naming the file and leaves the store byte-identical, or imports what it can
+and names each skipped component. Afterwards a week's agenda around the events stays
+fast: expansion is bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from planner.app.service import PlannerError, PlannerService
+
+HOSTILE = Path(__file__).parent / "hostile"
+NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
+WEEK = date(2026, 11, 21)  # the events sit on 24 November 2026
+IMPORT_BOUND_S = 5.0
+AGENDA_BOUND_S = 5.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    error: str | None = None  # text the one-sentence error must contain
+    new: int = 0
+    skipped: tuple[str, ...] = ()  # text the skipped-component warnings must contain
+    n_skipped: int = 0
+    titles: tuple[str, ...] = ()  # titles that must be on the agenda afterwards
+    max_week_items: int = 20
+
+
+EXPECTED: dict[str, Outcome] = {
+    # Endless series: kept, but a week's agenda expands to a bounded number of items.
+    "secondly_no_end.ics": Outcome(new=2, titles=("Every second", "Fine"),
+                                   max_week_items=10_001),
+    "count_four_billion.ics": Outcome(new=2, titles=("Four billion", "Fine"),
+                                      max_week_items=10_001),
+    "impossible_date.ics": Outcome(new=1, skipped=("VEVENT 'Smarch'", "20231345T250000"),
+                                   n_skipped=1, titles=("Fine",)),
+    "unknown_tzid.ics": Outcome(new=1, skipped=("VEVENT 'On Mars'", "Mars/Olympus_Mons"),
+                                n_skipped=1, titles=("Fine",)),
+    "nesting_without_end.ics": Outcome(error="looks truncated"),
+    "empty.ics": Outcome(error="is empty"),
+    "binary_garbage.ics": Outcome(error="binary file"),
+    "login_page.ics": Outcome(error="not an iCalendar file"),
+    "utf16.ics": Outcome(new=1, titles=("Café Zürich",)),
+    "latin1.ics": Outcome(new=1, titles=("Café Zürich",)),
+    "mixed_line_endings.ics": Outcome(new=3, titles=("CRLF one", "LF two", "CR three")),
+    # A continuation line without its leading space is taken as part of the text.
+    "broken_folding.ics": Outcome(new=2, titles=("Folded", "Fine")),
+}
+
+
+def _cal(body: str, name: str = "Generated") -> str:
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//hostile//EN\r\n"
+            f"X-WR-CALNAME:{name}\r\n{body}END:VCALENDAR\r\n")
+
+
+def _event(uid: str, summary: str, extra: str = "", start: str = "20261124T100000Z",
+           end: str = "20261124T110000Z") -> str:
+    return (f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:{start}\r\n"
+            f"DTEND:{end}\r\nSUMMARY:{summary}\r\n{extra}END:VEVENT\r\n")
+
+
+FINE = _event("fine@x", "Fine", start="20261124T150000Z", end="20261124T160000Z")
+
+GENERATED: dict[str, tuple[str, Outcome]] = {
+    "ten_mb_line.ics": (
+        _cal(_event("big@x", "Big notes", "DESCRIPTION:" + "A" * 10_000_000 + "\r\n") + FINE),
+        Outcome(new=2, titles=("Big notes", "Fine"))),
+    "deeply_nested_x.ics": (
+        _cal("BEGIN:X-NEST\r\n" * 5000 + "END:X-NEST\r\n" * 5000 + FINE),
+        Outcome(error="nests components too deeply")),
+    "nested_vevents.ics": (
+        _cal("BEGIN:VEVENT\r\n" * 3000 + _event("in@x", "Inner") + "END:VEVENT\r\n" * 3000
+             + FINE),
+        # Each unclosed VEVENT is skipped by name; the one complete inner event is kept.
+        Outcome(new=2, skipped=("has no END:VEVENT",), n_skipped=3001,
+                titles=("Inner", "Fine"))),
+    "nested_without_end_deep.ics": (
+        "BEGIN:VCALENDAR\r\n" + "BEGIN:VEVENT\r\n" * 20_000,
+        Outcome(error="looks truncated")),
+    "ten_thousand_exdates.ics": (
+        _cal(_event("ex@x", "Minutely", "RRULE:FREQ=MINUTELY\r\nEXDATE:" + ",".join(
+            f"202611{d:02d}T{h:02d}{m:02d}00Z" for d in (24, 25) for h in range(24)
+            for m in range(60)) + "\r\n") + FINE),
+        Outcome(new=2, titles=("Minutely", "Fine"), max_week_items=10_001)),
+    # Regression: a date at the edge of the calendar used to crash the re-plan
+    # (OverflowError) and would have broken every later view had it been saved.
+    "year_9999.ics": (
+        _cal(_event("y@x", "Last second", start="99991231T230000Z", end="99991231T235959Z")
+             + "BEGIN:VTODO\r\nUID:t@x\r\nSUMMARY:Someday\r\nDUE:99991231T235959Z\r\n"
+               "END:VTODO\r\n" + FINE),
+        Outcome(new=1, skipped=("VEVENT 'Last second'", "VTODO 'Someday'", "9997"), n_skipped=2,
+                titles=("Fine",))),
+    # Regression: a task lasting 9,999,999 weeks crashed the re-plan (ValueError).
+    "vtodo_endless_duration.ics": (
+        _cal("BEGIN:VTODO\r\nUID:long@x\r\nSUMMARY:Forever\r\nDURATION:P9999999W\r\n"
+             "END:VTODO\r\nBEGIN:VTODO\r\nUID:two@x\r\nSUMMARY:Two days\r\n"
+             "DURATION:P2D\r\nEND:VTODO\r\n" + FINE),
+        Outcome(new=1, skipped=("VTODO 'Forever'", "VTODO 'Two days'", "at most 24 h"),
+                n_skipped=2, titles=("Fine",))),
+}
+
+
+def _service(home: Path) -> PlannerService:
+    return PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
+
+
+def _snapshot(home: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*.json"))}
+
+
+def _check(path: Path, expected: Outcome, home: Path) -> None:
+    service = _service(home)
+    start = datetime(2026, 11, 24, 7, tzinfo=UTC)
+    service.add(service.make_fixed("Mine", start, start.replace(hour=8), sphere="personal"))
+    before = _snapshot(home)
+
+    started = time.monotonic()
+    if expected.error:
+        with pytest.raises(PlannerError) as caught:
+            service.import_calendar(str(path))
+        message = str(caught.value)
+        assert str(path) in message and expected.error in message, message
+        assert "\n" not in message
+        assert _snapshot(home) == before  # nothing touched
+    else:
+        report = service.import_calendar(str(path))
+        assert report.new == expected.new, report
+        assert len(report.skipped) == expected.n_skipped, report.skipped[:5]
+        joined = " | ".join(report.skipped)
+        for needle in expected.skipped:
+            assert needle in joined, joined
+    took = time.monotonic() - started
+    assert took < IMPORT_BOUND_S, f"import took {took:.1f} s"
+
+    started = time.monotonic()
+    items = _service(home).agenda(WEEK, 7)
+    took = time.monotonic() - started
+    assert took < AGENDA_BOUND_S, f"a week's agenda took {took:.1f} s"
+    assert len(items) <= expected.max_week_items + 1
+    titles = {o.title for o in items}
+    assert "Mine" in titles
+    assert set(expected.titles) <= titles, titles
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile_file(name: str, tmp_path: Path) -> None:
+    _check(HOSTILE / name, EXPECTED[name], tmp_path / "home")
+
+
+def test_every_corpus_file_has_an_expected_outcome() -> None:
+    assert {p.name for p in HOSTILE.iterdir() if p.suffix == ".ics"} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_generated_hostile_file(name: str, tmp_path: Path) -> None:
+    text, expected = GENERATED[name]
+    path = tmp_path / name
+    path.write_text(text, newline="")
+    _check(path, expected, tmp_path / "home")
+
+
+@pytest.mark.timeout(10)
+def test_a_rule_that_never_matches_expands_quickly() -> None:
+    from planner.core.model import Block, Recurrence
+    from planner.core.recurrence import expand_block
+
+    block = Block(id="n", title="Never", start=datetime(2026, 11, 24, 10, tzinfo=UTC),
+                  end=datetime(2026, 11, 24, 11, tzinfo=UTC),
+                  recurrence=Recurrence(rrule="FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30"))
+    from zoneinfo import ZoneInfo
+
+    started = time.monotonic()
+    zone = ZoneInfo("Europe/Berlin")
+    found = expand_block(block, datetime(2026, 11, 21, tzinfo=zone),
+                         datetime(2026, 11, 28, tzinfo=zone), zone)
+    # DTSTART itself always counts as the first instance (RFC 5545), nothing else does.
+    assert [o.start for o in found] == [block.start]
+    assert time.monotonic() - started < IMPORT_BOUND_S
+
+
+def _planner() -> list[str]:
+    found = shutil.which("planner", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "planner"]
+
+
+@pytest.mark.parametrize("name", ["login_page.ics", "binary_garbage.ics", "empty.ics",
+                                  "secondly_no_end.ics"])
+def test_the_cli_on_hostile_files(name: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PLANNER_HOME": str(tmp_path / "home"),
+           "PLANNER_NOW": NOW.isoformat(), "TZ": "UTC"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*_planner(), "--tz", "Europe/Berlin", *args], env=env,
+                              capture_output=True, text=True, timeout=30)
+
+    result = run("import", str(HOSTILE / name))
+    if EXPECTED[name].error:
+        assert result.returncode == 1
+        err = result.stderr.strip()
+        assert "\n" not in err and "Traceback" not in err
+        assert str(HOSTILE / name) in err and EXPECTED[name].error in err
+    else:
+        assert result.returncode == 0, result.stderr
+    started = time.monotonic()
+    agenda = run("agenda", WEEK.isoformat(), "--days", "7", "--json")
+    assert agenda.returncode == 0, agenda.stderr
+    assert time.monotonic() - started < AGENDA_BOUND_S + 2  # plus process start-up

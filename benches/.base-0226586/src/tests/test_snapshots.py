@@ -1,0 +1,131 @@
+"""SVG snapshots of the screens a person sees: day, week, edit form and help.
+
+Every input that could change a pixel is pinned: the service clock, the zone, the demo
+week (shifted to the pinned "now"), block ids (a counter instead of random hex), no
+animation, no cursor blink, no user theme folder. Update with ``--snapshot-update`` and
+look at the SVGs in ``tests/__snapshots__/test_snapshots/`` before committing them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from planner.app import service as service_module
+from planner.app.demo import load_demo
+from planner.app.service import PlannerService
+from planner.ui.app import PlannerApp
+from planner.ui.screens.day import DayScreen
+from planner.ui.screens.edit import EditScreen
+from planner.ui.screens.help import HelpScreen
+from planner.ui.screens.week import WeekScreen
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 in Berlin
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 50), id="160x50")]
+THEMES = ["planner-dark", "planner-light"]
+
+Snap = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def _pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(PlannerApp, "animation_level", "none", raising=False)
+    monkeypatch.setenv("TZ", "Pacific/Apia")  # the machine's zone must not matter
+    counter = itertools.count(1)
+    # Random ids could change tie-breaks in the plan; a counter makes them repeatable.
+    monkeypatch.setattr(service_module, "new_block_id", lambda: f"b{next(counter):04d}")
+
+
+def demo_app(home: Path, theme: str) -> PlannerApp:
+    service = PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
+    load_demo(service)
+    service.save_theme(theme)
+    return PlannerApp(service, user_themes=False)
+
+
+async def _settle(pilot: Pilot) -> None:
+    # A blinking cursor would be caught mid-blink at random: hold it visible.
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
+    await pilot.pause()
+
+
+def keys_then_settle(*keys: str) -> Callable[[Pilot], Awaitable[None]]:
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        await _settle(pilot)
+
+    return run_before
+
+
+def expect(screen_type: type) -> Callable[[Pilot], Awaitable[None]]:
+    """Fail with a clear message (not a pixel diff) if the keys led somewhere else."""
+
+    async def check(pilot: Pilot) -> None:
+        assert isinstance(pilot.app.screen, screen_type), pilot.app.screen
+
+    return check
+
+
+def run(*steps: Callable[[Pilot], Awaitable[None]]) -> Callable[[Pilot], Awaitable[None]]:
+    async def run_before(pilot: Pilot) -> None:
+        for step in steps:
+            await step(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+def test_day_view(snap_compare: Snap, tmp_path: Path, theme: str,
+                  size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(tmp_path, theme), terminal_size=size,
+                        run_before=run(keys_then_settle(), expect(DayScreen)))
+
+
+def test_day_view_contrast(snap_compare: Snap, tmp_path: Path) -> None:
+    assert snap_compare(demo_app(tmp_path, "planner-contrast"), terminal_size=(160, 50),
+                        run_before=run(keys_then_settle(), expect(DayScreen)))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+def test_week_view(snap_compare: Snap, tmp_path: Path, theme: str,
+                   size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(tmp_path, theme), terminal_size=size,
+                        run_before=run(keys_then_settle("w"), expect(WeekScreen)))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+def test_edit_form(snap_compare: Snap, tmp_path: Path, theme: str,
+                   size: tuple[int, int]) -> None:
+    # j selects the day's first block, enter opens the form on it.
+    assert snap_compare(demo_app(tmp_path, theme), terminal_size=size,
+                        run_before=run(keys_then_settle("j", "enter"), expect(EditScreen)))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare: Snap, tmp_path: Path, theme: str,
+              size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(tmp_path, theme), terminal_size=size,
+                        run_before=run(keys_then_settle("question_mark"), expect(HelpScreen)))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_day_view_with_selection_lumon(snap_compare: Snap, tmp_path: Path,
+                                       size: tuple[int, int]) -> None:
+    # The selected block, its pointer and (at 160 columns) the side panel's details.
+    assert snap_compare(demo_app(tmp_path, "lumon"), terminal_size=size,
+                        run_before=run(keys_then_settle("j", "j"), expect(DayScreen)))

@@ -1,0 +1,111 @@
+"""Issue #18, point 19: odd inputs end as one sentence naming the value, exit 1.
+
+Invalid UTF-8 on the command line, huge numbers in config.toml, PLANNER_NOW at the
+calendar's edge and a malformed address each used to end as "unexpected error" (exit 70);
+a Ctrl+C while an export's temp file was being created left it behind.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from planner.app.service import PlannerService
+from tests.conftest import PINNED_NOW, ZONE, pinned_clock, planner_command
+
+
+def run(home: Path, *args: str | bytes, now: str = PINNED_NOW.isoformat()
+        ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PLANNER_HOME": str(home), "PLANNER_NOW": now, "TZ": "UTC"}
+    return subprocess.run([*planner_command(), "--tz", ZONE, *args], env=env, text=True,
+                          capture_output=True, timeout=60)
+
+
+def one_sentence(result: subprocess.CompletedProcess[str], *names: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+    for name in names:
+        assert name in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args, shown", [
+    ([b"add", b"\xff\xfe title", b"--at", b"tue 10:00"], r"\xff\xfe title"),
+    ([b"add", b"Dentist", b"--at", b"tue 10:00", b"--notes", b"caf\xe9"], r"caf\xe9"),
+    ([b"agenda", b"\xff"], r"\xff"),
+    ([b"import", b"/tmp/caf\xe9.ics"], r"caf\xe9.ics"),
+])
+def test_invalid_utf8_arguments_are_named_and_nothing_is_saved(
+        home: Path, args: list[bytes], shown: str) -> None:
+    result = run(home, *args)
+    one_sentence(result, shown, "UTF-8")
+    assert not (home / "planner.json").exists()
+
+
+def test_a_path_that_is_not_utf8_still_works_where_it_is_only_a_path(
+        home: Path, tmp_path: Path) -> None:
+    out = os.fsencode(tmp_path) + b"/week-caf\xe9.ics"
+    assert run(home, b"add", b"Dentist", b"--at", b"tue 10:00").returncode == 0
+    result = run(home, b"export", out)
+    assert result.returncode == 0, result.stderr
+    assert b"BEGIN:VCALENDAR" in Path(os.fsdecode(out)).read_bytes()
+
+
+@pytest.mark.parametrize("config, shown", [
+    ("[day]\ngranularity = 99999999999999999999\n", "99999999999999999999"),
+    ('[boundaries]\nbridge = "99999999999999999999h"\n', "99999999999999999999h"),
+    ("[boundaries]\nbridge = 9223372036854775807\n", "9223372036854775807"),
+    ("[sync]\nevery = 99999999999999999999\n", "99999999999999999999"),
+])
+def test_huge_config_numbers_are_named(home: Path, config: str, shown: str) -> None:
+    (home / "config.toml").write_text(config)
+    for command in (["agenda"], ["plan"], ["add", "Gym", "--for", "1h"]):
+        one_sentence(run(home, *command), shown, "config.toml")
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T23:00:00+00:00", "9999-06-01T12:00:00+02:00",
+                                 "0001-01-01T00:00:00+14:00"])
+def test_planner_now_at_the_calendars_edge_is_named(home: Path, now: str) -> None:
+    for command in (["agenda"], ["add", "Gym", "--for", "1h"], ["insights", "--week"]):
+        one_sentence(run(home, *command, now=now), f"PLANNER_NOW='{now}'")
+
+
+@pytest.mark.parametrize("address", ["http://[::1", "webcal://[::1/cal.ics",
+                                     "https://[zz]/cal.ics", "http://[::1]:99999/cal.ics"])
+def test_a_malformed_address_is_named(home: Path, address: str) -> None:
+    one_sentence(run(home, "import", address), f"'{address}'", "not a valid address")
+
+
+def test_a_malformed_address_never_shows_its_password(home: Path) -> None:
+    result = run(home, "import", "https://me:s3cret@[::1/cal.ics")
+    one_sentence(result, "not a valid address")
+    assert "s3cret" not in result.stderr
+
+
+def test_ctrl_c_as_the_export_temp_file_is_created_leaves_nothing_behind(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C right after the syscall that creates the temp file (before its name
+    reaches the writer) used to leave a hidden `.week.ics.*.tmp` beside the export."""
+    service = PlannerService(home, tz=ZONE, clock=pinned_clock)
+    start = service.at(PINNED_NOW.date(), PINNED_NOW.time().replace(hour=10))
+    service.add(service.make_fixed("Dentist", start, start.replace(hour=11), sphere="personal"))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "week.ics").write_text("the previous export")
+    real_open = os.open
+
+    def open_then_interrupted(path: object, *args: object, **kwargs: object) -> int:
+        fd = real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+        if str(path).startswith(str(folder)) and str(path).endswith(".tmp"):
+            raise KeyboardInterrupt
+        return fd
+
+    monkeypatch.setattr(os, "open", open_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        service.export(str(folder / "week.ics"), first=None, last=None)
+    monkeypatch.undo()
+    assert sorted(p.name for p in folder.iterdir()) == ["week.ics"]
+    assert (folder / "week.ics").read_text() == "the previous export"
