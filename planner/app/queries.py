@@ -18,6 +18,7 @@ from planner.core.recurrence import Occurrences
 
 if TYPE_CHECKING:  # the scheduler, insights and review load on first use: not for agendas
     from planner.core.insights import DayInsights, WeekInsights
+    from planner.core.month import DaySummary
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,12 @@ def find_block(session: Session, block_id: str) -> Block:
     if len(matches) == 1:
         return matches[0]
     raise PlannerError(f"No block with id {block_id!r}; `planner agenda` shows ids.")
+
+
+def is_empty(session: Session) -> bool:
+    """Nothing added or imported yet (a first run)."""
+    return not session.store.calendar_names() and not any(
+        True for _ in session.store.series_docs(""))
 
 
 def series_members(session: Session, block: Block) -> tuple[Block | None, list[Block]]:
@@ -226,6 +233,36 @@ def double_booked(session: Session, first: date, days: int,
         day = first + timedelta(days=n)
         found |= conflict_keys(day_conflicts(day, occurrences, session.zone))
     return found
+
+
+# --------------------------------------------------------------------------- a month
+
+
+def month(session: Session, year: int, month_number: int) -> list[DaySummary]:
+    """The month view's 42 days, read in one pass over the index."""
+    from planner.core.month import month_grid, summarize
+
+    days = month_grid(year, month_number)
+    items = agenda(session, days[0], len(days))
+    by_day: dict[date, list[Occurrence]] = {d: [] for d in days}
+    for occ in items:
+        first = _local_day(session, occ.start)
+        last = _local_day(session, occ.end, end=True)
+        day = max(first, days[0])
+        while day <= min(last, days[-1]):
+            by_day[day].append(occ)
+            day += timedelta(days=1)
+    return [summarize(d, by_day[d], session.zone, session.settings) for d in days]
+
+
+def _local_day(session: Session, moment: datetime | date, *, end: bool = False) -> date:
+    """The day a moment falls on; an end at midnight (or an all-day end) is the day before."""
+    if not isinstance(moment, datetime):
+        return moment - timedelta(days=1) if end else moment
+    local = session.local(moment)
+    if end and local.time() == time(0):
+        return (local - timedelta(microseconds=1)).date()
+    return local.date()
 
 
 # --------------------------------------------------------------------------- insights

@@ -9,6 +9,7 @@ match are decoded, and a series is expanded just for the dates asked about.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -40,6 +41,9 @@ class Searcher:
         self._members: dict[tuple[str, str], list[str]] = {}
         self._built_at: tuple[int, int] = (-1, -1)
         self._last: tuple[tuple[str, ...], list[_Row]] | None = None
+        # The app asks from job threads; a newer keystroke's job may start before an
+        # older one ends.
+        self._lock = threading.Lock()
 
     # -- the index --------------------------------------------------------------------
 
@@ -79,6 +83,11 @@ class Searcher:
         words = query_words(text)
         if not words:
             raise PlannerError("Type something to search for.")
+        with self._lock:
+            return self._find(words, first, last, limit)
+
+    def _find(self, words: tuple[str, ...], first: date | None, last: date | None,
+              limit: int | None) -> list[Occurrence]:
         session = self.session
         today = session.today()
         first = first or today - DEFAULT_BACK

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from planner.app.tasks import Task
     from planner.core.insights import DayInsights, WeekInsights
     from planner.core.model import Block, Moment, Occurrence, PlanResult
+    from planner.core.month import DaySummary
     from planner.core.reminders import Reminder
     from planner.core.settings import Settings
 
@@ -178,6 +179,18 @@ class PlannerService:
         self._current()
         return queries.weekly_review(self.session, day)
 
+    def month(self, year: int, month: int) -> list[DaySummary]:
+        """The month view's 42 days: counts, work vs personal minutes, conflicts."""
+        from planner.app import queries
+
+        return queries.month(self.session, year, month)
+
+    def is_empty(self) -> bool:
+        """No block and no calendar yet: a first run (the app shows a welcome)."""
+        from planner.app import queries
+
+        return queries.is_empty(self.session)
+
     def searcher(self) -> Searcher:
         """An incremental search over every calendar (keep it while the person types)."""
         from planner.app.search import Searcher
@@ -199,6 +212,14 @@ class PlannerService:
         from planner.app import reminders
 
         return reminders.due(self.session, within, since=since)
+
+    def notify_desktop(self, title: str, body: str) -> bool:
+        """Pass a reminder to the desktop's notifier if config allows and one exists."""
+        if not self.settings.reminders_desktop:
+            return False
+        from planner.app.notifier import desktop_notify
+
+        return desktop_notify(title, body)
 
     def calendars(self) -> list[CalendarInfo]:
         from planner.app.calendars import list_calendars
@@ -311,10 +332,10 @@ class PlannerService:
         return series.remove_occurrence(self.session, block_id, slot, scope)
 
     def edit_occurrence(self, block_id: str, slot: Moment, scope: Scope,
-                        edit: OccurrenceEdit) -> Block:
+                        edit: OccurrenceEdit, details: dict[str, Any] | None = None) -> Block:
         from planner.app import series
 
-        return series.edit_occurrence(self.session, block_id, slot, scope, edit)
+        return series.edit_occurrence(self.session, block_id, slot, scope, edit, details)
 
     def undo(self) -> str:
         from planner.app import history

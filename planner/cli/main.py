@@ -469,7 +469,7 @@ def _occurrence_json(service: PlannerService, occ: Occurrence,
                   "recurrence_id": block.source.recurrence_id or (
                       _iso(service, occ.recurrence_id) if occ.recurrence_id is not None
                       and block.is_recurring else None)}
-    return {
+    found = {
         "id": block.id,
         "title": block.title,
         "start": _iso(service, occ.start),
@@ -485,8 +485,10 @@ def _occurrence_json(service: PlannerService, occ: Occurrence,
         "pinned": block.pinned_start is not None,
         "done": block.done,
         "chunk": occ.chunk,
-        "conflict": (block.id, occ.start) in (clashes or set()),
     }
+    if clashes is not None:  # agenda and plan say which ones are double-booked
+        found["conflict"] = (block.id, occ.start) in clashes
+    return found
 
 
 # --------------------------------------------------------------------------- commands
@@ -1230,6 +1232,19 @@ def cmd_calendars(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown_path(origin: str) -> str:
+    """A file under the current folder as a relative path (shorter, and the same on
+    every machine); URLs and other paths as they are."""
+    if origin.startswith("/"):
+        try:
+            relative = os.path.relpath(origin)
+        except ValueError:
+            return origin
+        if not relative.startswith(".."):
+            return relative
+    return origin
+
+
 def _print_calendars(service: PlannerService) -> None:
     found = service.calendars()
     if not found:
@@ -1239,7 +1254,7 @@ def _print_calendars(service: PlannerService) -> None:
         kind = "linked" if cal.linked else "subscribed" if cal.subscribed else "file"
         shown = " (hidden, busy)" if cal.busy else " (hidden)" if cal.hidden else ""
         print(f"{printable(cal.name) + shown:<24} {printable(cal.sphere):<9} {cal.events:>6} "
-              f"events  {kind:<10} {printable(cal.origin)}")
+              f"events  {kind:<10} {printable(_shown_path(cal.origin))}")
         if cal.checked_at:
             when = service.local(datetime.fromisoformat(cal.checked_at))
             state = "" if cal.ok is None else (" ok" if cal.ok else " failed")
