@@ -82,12 +82,9 @@ class SearchScreen(Page[Found | None]):
         today = self.service.today()
 
         def job() -> SearchDone:
-            found = self.searcher.find(text)
-            past = [o for o in found if self._day_of(o) < today]
-            ahead = found[len(past):]
-            shown = past[-BEHIND:] + ahead[:AHEAD]
-            more = len(past) > BEHIND or len(ahead) > AHEAD
-            return SearchDone(text, tuple(shown), more, min(len(past), BEHIND))
+            found, more = self.searcher.find_near(text, today, before=BEHIND, after=AHEAD)
+            past = sum(1 for o in found if self._day_of(o) < today)
+            return SearchDone(text, tuple(found), more, past)
 
         self.jobs.read("search", job, reply_to=self)
 
