@@ -74,7 +74,7 @@ def test_series_edit_mistakes_are_one_sentence(cli) -> None:  # type: ignore[no-
 def test_repeat_in_words_on_add_and_edit(cli) -> None:  # type: ignore[no-untyped-def]
     added = cli("add", "Yoga", "--at", "18:00", "--repeat", "every tue, thu until 2026-12-03",
                 check=True)
-    assert "Tue 24 Nov 18:00 · every Tue and Thu until Thu 3 Dec 2026" in added.stdout
+    assert "Tue 24 Nov 18:00–19:00 · every Tue and Thu until Thu 3 Dec 2026" in added.stdout
     days = [i["start"][:10] for i in _agenda(cli, "2026-11-23", "--days", "21")]
     assert days == ["2026-11-24", "2026-11-26", "2026-12-01", "2026-12-03"]
     lunch = _added_id(cli("add", "Lunch", "--at", "12:00", check=True).stdout)

@@ -42,8 +42,10 @@ def a_block(draw: st.DrawFn, n: int) -> list[Block]:
     length = timedelta(minutes=draw(st.sampled_from([15, 60, 90, 600, 1500, 4000])))
     common = {"id": f"b{n}", "title": f"block {n}", "sphere": "work", "source": source}
     if kind == "flexible":
+        # Done, so the planner leaves its placement be: an open block's placement is the
+        # planner's to move (it rolls forward, or leaves hours it may not use).
         planned_at = start_local.replace(tzinfo=zone).astimezone(UTC)
-        return [Block(kind=Kind.FLEXIBLE, duration=timedelta(minutes=30), day=day,
+        return [Block(kind=Kind.FLEXIBLE, duration=timedelta(minutes=30), day=day, done=True,
                       planned=((planned_at, planned_at + timedelta(minutes=30)),), **common)]
     if kind == "allday":
         return [Block(start=day, end=day + timedelta(days=draw(st.integers(1, 9))), **common)]

@@ -84,10 +84,33 @@ def test_all_day_block_of_another_day_is_not_listed() -> None:
     assert day_insights(MON, [yesterday], BER, DEFAULT).all_day == []
 
 
-def test_overlapping_blocks_each_count_their_own_minutes() -> None:
+def test_overlapping_blocks_count_their_time_once_and_are_a_conflict() -> None:
     got = day_insights(MON, [work(MON, 9, 0, 10, 0, "a"), work(MON, 9, 30, 10, 30, "b")],
                        BER, DEFAULT)
-    assert got.minutes_by_sphere == {"work": 120}
+    assert got.minutes_by_sphere == {"work": 90}
+    assert got.minutes_by_parent == {"work": 90, "personal": 0}
+    assert got.fixed_minutes == 90
+    [clash] = got.conflicts
+    assert (clash.start, clash.end, clash.minutes) == (at(MON, 9, 30), at(MON, 10), 30)
+    assert clash.block_ids == ("a", "b")
+    assert nudges(got, DEFAULT)[0] == "a and b overlap 09:30–10:00 on Monday: which one gives way?"
+    assert insights_json(got)["conflicts"] == [{
+        "start": "2026-11-23T09:30:00+01:00", "end": "2026-11-23T10:00:00+01:00",
+        "minutes": 30, "block_ids": ["a", "b"], "titles": ["a", "b"]}]
+
+
+def test_chained_overlaps_are_one_conflict_and_flexible_or_free_time_is_none() -> None:
+    day = [work(MON, 9, 0, 10, 0, "a"), work(MON, 9, 45, 11, 0, "b"),
+           home(MON, 10, 0, 10, 45, "c"), home(MON, 11, 30, 12, 0, "g"),
+           work(MON, 11, 45, 12, 30, "h"),
+           work(MON, 13, 0, 14, 0, "d"), work(MON, 13, 0, 14, 0, "flex", kind=Kind.FLEXIBLE),
+           home(MON, 15, 0, 16, 0, "e"), home(MON, 15, 0, 16, 0, "free", transparent=True)]
+    got = day_insights(MON, day, BER, DEFAULT)
+    assert [(c.start, c.end, c.block_ids) for c in got.conflicts] == [
+        (at(MON, 9, 45), at(MON, 10, 45), ("a", "b", "c")),
+        (at(MON, 11, 45), at(MON, 12), ("g", "h"))]
+    assert got.minutes_by_sphere == {"personal": 135, "work": 225}
+    assert (got.fixed_minutes, got.flexible_minutes) == (300, 60)
 
 
 def test_event_across_midnight_gives_each_day_its_part() -> None:
@@ -456,3 +479,57 @@ def test_meeting_running_into_travel_lead_in_is_flagged() -> None:
     assert nudges(result, Settings())[0] == (
         "Roadmap review runs 10 min into the time to leave for Daycare pickup (16:40) "
         "on Tuesday.")
+
+
+# ----------------------------------------------------- time counted once (property)
+
+_SPHERE_NAMES = ("work", "personal", "family", "meetings")
+
+
+@st.composite
+def _timed_day(draw: st.DrawFn) -> list[Occurrence]:
+    found = []
+    for n in range(draw(st.integers(0, 10))):
+        start = draw(st.integers(-120, 24 * 60))
+        length = draw(st.integers(1, 300))
+        found.append(occ(f"o{n}", at(MON, 0) + timedelta(minutes=start),
+                         at(MON, 0) + timedelta(minutes=start + length),
+                         draw(st.sampled_from(_SPHERE_NAMES)),
+                         kind=draw(st.sampled_from([Kind.FIXED, Kind.FLEXIBLE])),
+                         energy=draw(st.sampled_from([None, Energy.DRAINING]))))
+    return found
+
+
+def _measure(spans: list[tuple[datetime, datetime]]) -> int:
+    """Minutes covered, counted minute by minute (independent of the interval code)."""
+    lo, hi = at(MON, 0), at(MON + timedelta(days=1), 0)
+    covered = set()
+    for a, b in spans:
+        t = max(a, lo)
+        while t < min(b, hi):
+            covered.add(t)
+            t += timedelta(minutes=1)
+    return len(covered)
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(_timed_day())
+def test_insights_minutes_equal_the_measure_of_the_union(day: list[Occurrence]) -> None:
+    got = day_insights(MON, day, BER, FAMILY)
+    spans = {s: [(o.start, o.end) for o in day if o.sphere == s] for s in _SPHERE_NAMES}
+    assert got.minutes_by_sphere == {s: _measure(v) for s, v in spans.items() if _measure(v)}
+    for parent in ("work", "personal"):
+        mine = [(o.start, o.end) for o in day if FAMILY.parent_of(o.sphere) == parent]
+        assert got.minutes_by_parent[parent] == _measure(mine)
+    assert got.fixed_minutes == _measure([(o.start, o.end) for o in day if o.kind is Kind.FIXED])
+    assert got.draining_minutes == _measure([(o.start, o.end) for o in day
+                                             if o.block.energy is Energy.DRAINING])
+    # Conflicts: exactly where two fixed blocks run at once.
+    fixed = [(o.start, o.end) for o in day if o.kind is Kind.FIXED]
+    twice = set()
+    t = at(MON, 0)
+    while t < at(MON + timedelta(days=1), 0):
+        if sum(1 for a, b in fixed if a <= t < b) >= 2:
+            twice.add(t)
+        t += timedelta(minutes=1)
+    assert sum(c.minutes for c in got.conflicts) == len(twice)

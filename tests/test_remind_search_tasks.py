@@ -119,9 +119,13 @@ def test_search_takes_the_series_override_into_account(service: PlannerService) 
 
 
 def test_tasks_are_grouped_by_deadline_with_time_or_reason(service: PlannerService) -> None:
-    late = service.add(service.make_flexible(
-        "Expenses", timedelta(minutes=30), sphere="work",
-        deadline=service.at(DAY - timedelta(days=2), time(0))))
+    # Overdue: saved before its deadline went by (adding one with a passed deadline is
+    # refused), as an imported task or yesterday's unfinished one would be.
+    late = service.make_flexible("Expenses", timedelta(minutes=30), sphere="work",
+                                 deadline=service.at(DAY - timedelta(days=2), time(0)))
+    with service.session.write() as store:
+        store.put(late)
+    service.session.invalidate()
     placed = service.add(service.make_flexible(
         "Report", timedelta(hours=2), sphere="work", deadline=service.at(
             DAY + timedelta(days=5), time(0))))
@@ -135,3 +139,24 @@ def test_tasks_are_grouped_by_deadline_with_time_or_reason(service: PlannerServi
     assert tasks[0].overdue and tasks[0].reason
     assert tasks[1].due == DAY + timedelta(days=4) and tasks[1].reason is None
     assert tasks[1].placed and tasks[2].due is None
+
+
+def test_the_apps_nearest_matches_are_those_a_full_search_finds(service: PlannerService) -> None:
+    """find_near widens its window until it has enough; it must agree with a search of
+    the whole year on which matches are nearest, before and after the day."""
+    rng = random.Random(5)
+    for n in range(120):
+        start = at(service, DAY + timedelta(days=rng.randrange(-300, 300)), 8 + n % 10)
+        service.add(service.make_fixed(
+            rng.choice(["Team sync", "Dentist", "Sync with Anna"]), start,
+            start + timedelta(minutes=30), sphere="work",
+            rrule=rng.choice([None, None, None, "FREQ=WEEKLY;COUNT=20", "FREQ=MONTHLY"])))
+    searcher = service.searcher()
+    for query, before, after in (("sync", 10, 30), ("dentist", 5, 5), ("anna", 50, 200)):
+        everything = searcher.find(query)
+        past = [o for o in everything if service.local(o.start).date() < DAY]  # type: ignore[arg-type]
+        ahead = everything[len(past):]
+        near, more = searcher.find_near(query, DAY, before=before, after=after)
+        key = [(o.block.id, o.start) for o in near]
+        assert key == [(o.block.id, o.start) for o in past[-before:] + ahead[:after]], query
+        assert more == (len(past) > before or len(ahead) > after), query

@@ -227,3 +227,20 @@ def test_bad_requests_are_one_sentence() -> None:
                             new_id=new_id)
     with pytest.raises(PlannerError, match="does not repeat"):
         Series(Block(id="x", title="Once", start=date(2026, 1, 1), end=date(2026, 1, 2)))
+
+
+def test_editing_a_moved_occurrence_for_all_or_following_takes_the_new_time() -> None:
+    master = weekly()
+    moved = Series(master).edit(slot(2026, 10, 14, 9, 30), Scope.THIS,
+                                OccurrenceEdit(start=berlin(2026, 10, 14, 9, 45)), BERLIN,
+                                new_id=new_id)
+    blocks = apply([master], moved)
+    series = Series(blocks[0], blocks[1:])
+    for scope in (Scope.ALL, Scope.FOLLOWING):
+        change = series.edit(slot(2026, 10, 14, 9, 30), scope,
+                             OccurrenceEdit(start=berlin(2026, 10, 14, 12, 0)), BERLIN,
+                             new_id=new_id)
+        got = times(apply(blocks, change), date(2026, 10, 12), date(2026, 10, 20))
+        assert [t[1][8:16] for t in got] == (
+            ["12T12:00", "14T12:00", "19T12:00"] if scope is Scope.ALL
+            else ["12T09:30", "14T12:00", "19T12:00"]), scope

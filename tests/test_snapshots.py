@@ -127,3 +127,28 @@ def test_day_view_with_selection_lumon(snap_compare: Snap, tmp_path: Path) -> No
     # The selected block, its pointer and the side panel's details.
     assert snap_compare(demo_app(tmp_path, "lumon"), terminal_size=(160, 50),
                         run_before=run(keys_then_settle("j", "j"), expect(DayScreen)))
+
+
+# The everyday screens of issue #17: one shot each.
+
+
+def test_month_view(snap_compare: Snap, tmp_path: Path) -> None:
+    from planner.ui.screens.month import MonthScreen
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(160, 50),
+                        run_before=run(keys_then_settle("m"), expect(MonthScreen)))
+
+
+def test_search(snap_compare: Snap, tmp_path: Path) -> None:
+    from planner.ui.screens.search import SearchScreen
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(100, 30),
+                        run_before=run(keys_then_settle("slash", "s", "t", "a", "n", "d"),
+                                       expect(SearchScreen)))
+
+
+def test_tasks(snap_compare: Snap, tmp_path: Path) -> None:
+    from planner.ui.screens.tasks import TasksScreen
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(100, 30),
+                        run_before=run(keys_then_settle("b"), expect(TasksScreen)))

@@ -105,7 +105,9 @@ def test_the_first_occurrence_is_a_day_the_rule_names() -> None:
 def test_quick_add_reads_a_repeat_after_the_title(line: str, title: str, rule: str | None,
                                                   preview: str) -> None:
     found = parse_quick_add_with_repeat(line, now=NOW)
-    assert (found.title, found.repeat, found.describe()) == (title, rule, preview)
+    # The preview names the title first, then what it understood.
+    assert (found.title, found.repeat, found.describe()) == (title, rule,
+                                                             f'"{title}" · {preview}')
 
 
 def test_quick_add_repeat_needs_a_time() -> None:

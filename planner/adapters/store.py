@@ -835,9 +835,10 @@ class Store:
                 dataclasses.replace(after, plan_note=""):
             return
         if link.get("read_only"):
+            # A new placement bumps the revision (SEQUENCE) too; that is still local.
             if before is not None and after is not None and \
-                    dataclasses.replace(before, planned=(), plan_note="") == \
-                    dataclasses.replace(after, planned=(), plan_note=""):
+                    dataclasses.replace(before, planned=(), plan_note="", revision=0) == \
+                    dataclasses.replace(after, planned=(), plan_note="", revision=0):
                 return
             raise ReadOnlyCalendar(
                 f"{block.title!r} is in {cal.meta().get('name', cal.name)!r}, which is "

@@ -12,6 +12,7 @@ from typing import Any
 from planner.adapters.resources import examples_dir
 from planner.app import editing, importing
 from planner.app.session import Session
+from planner.core.errors import PlannerError
 from planner.core.model import Block
 from planner.core.when import parse_duration
 
@@ -25,10 +26,21 @@ _DEMO_TAG = "demo"
 
 
 def load_demo(session: Session) -> list[str]:
-    """Import the example calendars and add the example tasks, once per home."""
+    """Import the example calendars and add the example tasks, once per home.
+
+    Only into a home that is empty or holds the demo already: the example week must
+    never mix with a person's own blocks.
+    """
     folder = examples_dir()
     lines = []
     known = set(session.store.calendar_names())
+    demo_calendars = {calendar for _, calendar, _ in DEMO_CALENDARS}
+    own = [b for b in session.store.user_blocks() if _DEMO_TAG not in b.tags]
+    if own or known - demo_calendars:
+        raise PlannerError(
+            f"This home ({session.paths.data}) already holds your own blocks, so the example "
+            "week stays out of it; run it in a home of its own, e.g. "
+            "`planner --home /tmp/planner-demo demo`.")
     for file_name, calendar, sphere in DEMO_CALENDARS:
         if calendar in known:
             continue

@@ -19,6 +19,7 @@ from planner.core.model import Block, Energy, Kind, PartOfDay, Recurrence
 from planner.core.moments import as_aware
 from planner.core.recurrence import RecurrenceError, parse_recurrence_id, validate_rule
 from planner.core.series import Scope, Series, SeriesChange
+from planner.core.when import passed_deadline
 
 MAX_TASK = timedelta(hours=24)
 
@@ -64,35 +65,45 @@ def make_flexible(session: Session, title: str, duration: timedelta, *, sphere: 
 
 
 def add(session: Session, block: Block) -> Block:
-    """Save a new block; a flexible one is planned into its day(s) at once."""
+    """Save a new block; a flexible one is planned at once. Anything else the plan had
+    to move to make room is named in ``session.plan_notices``."""
     validate(session, block)
     with session.write() as store:
+        planning.settle(session)  # catch up with the clock first: that is not this edit
         store.put(block)
-        history.record(session, "add " + block.title, [(block.id, None, block)])
         session.changed(None, block)
-        planning.replan_from(session, planning.replan_day_for(session, block))
-        return store.get(block.id) or block
+        moves = planning.settle(session)
+        saved = store.get(block.id) or block
+        history.record(session, "add " + block.title,
+                       [(block.id, None, saved), *_side_effects(moves, block.id)])
+        session.plan_notices = planning.notices(session, moves, touched={block.id})
+        return saved
 
 
 def update(session: Session, block_id: str, label: str = "edit", **changes: Any) -> Block:
     with session.write() as store:
+        planning.settle(session)
         before = queries.find_block(session, block_id)
         after = mark_edited(session, before, before.evolve(**changes))
-        if after.is_flexible and _placement_inputs_changed(before, after):
-            after = replace(after, planned=(), plan_note="")
-        validate(session, after)
+        if after.is_flexible and after.plan_note and _placement_inputs_changed(before, after):
+            # Changed where it may go: it is new to the plan again, and may make room.
+            after = replace(after, plan_note="")
+        validate(session, after, before=before)
         store.put(after)
-        history.record(session, f"{label} {before.title}", [(before.id, before, after)])
         session.changed(before, after)
-        planning.replan_from(session, min(planning.replan_day_for(session, before),
-                                          planning.replan_day_for(session, after)))
-        return store.get(after.id) or after
+        moves = planning.settle(session)
+        saved = store.get(after.id) or after
+        history.record(session, f"{label} {before.title}",
+                       [(before.id, before, saved), *_side_effects(moves, before.id)])
+        session.plan_notices = planning.notices(session, moves, touched={before.id})
+        return saved
 
 
 def remove(session: Session, block_id: str) -> Block:
     """Delete a block; a series goes with its overrides, a changed occurrence of a
     series leaves a gap (EXDATE) rather than bringing the series' own one back."""
     with session.write() as store:
+        planning.settle(session)
         before = queries.find_block(session, block_id)
         rid = before.source.recurrence_id if before.source is not None else None
         if rid is not None or before.is_recurring:
@@ -104,32 +115,37 @@ def remove(session: Session, block_id: str) -> Block:
                 apply_change(session, series.remove(slot, Scope.THIS if rid else Scope.ALL))
                 return before
         store.delete(before.id)
-        history.record(session, f"delete {before.title}", [(before.id, before, None)])
         session.changed(before, None)
-        planning.replan_from(session, planning.replan_day_for(session, before))
+        moves = planning.settle(session)
+        history.record(session, f"delete {before.title}",
+                       [(before.id, before, None), *_side_effects(moves, before.id)])
+        session.plan_notices = planning.notices(session, moves, touched={before.id})
         return before
 
 
 def apply_change(session: Session, change: SeriesChange) -> None:
     """Write a series change (inside a write) as one undoable step, then re-plan."""
     store = session.store
+    planning.settle(session)
     steps: list[history.Change] = []
-    first = session.today()
+    touched: set[str] = set()
     for block in change.deleted:
         store.delete(block.id)
         session.changed(block, None)
         steps.append((block.id, block, None))
-        first = min(first, planning.replan_day_for(session, block))
+        touched.add(block.id)
     for block in change.saved:
         before = store.get(block.id)
         block = mark_edited(session, before, block)
-        validate(session, block)
+        validate(session, block, before=before)
         store.put(block)
         session.changed(before, block)
         steps.append((block.id, before, block))
-        first = min(first, planning.replan_day_for(session, block))
-    history.record(session, change.label, steps)
-    planning.replan_from(session, first)
+        touched.add(block.id)
+    moves = planning.settle(session)
+    history.record(session, change.label,
+                   steps + [c for c in _side_effects(moves, "") if c[0] not in touched])
+    session.plan_notices = planning.notices(session, moves, touched=touched)
 
 
 def mark_edited(session: Session, before: Block | None, after: Block) -> Block:
@@ -145,6 +161,11 @@ def mark_edited(session: Session, before: Block | None, after: Block) -> Block:
     return replace(after, source=replace(source, edited_from=fingerprint(before)))
 
 
+def _side_effects(moves: list[planning.Moved], touched: str) -> list[history.Change]:
+    """Blocks the plan moved on the way, so undo puts them back where they were."""
+    return [(m.before.id, m.before, m.after) for m in moves if m.before.id != touched]
+
+
 def set_done(session: Session, block_id: str, done: bool = True) -> Block:
     return update(session, block_id, "done" if done else "undone", done=done)
 
@@ -157,9 +178,11 @@ def toggle_kind(session: Session, block_id: str) -> Block:
         if not isinstance(block.start, datetime) or block.end is None or block.all_day:
             raise PlannerError(f"{block.title!r} has no time to start from.")
         start = session.local(block.start)
+        # Where it was stays its placement while that holds: nothing jumps.
         return update(session, block.id, "make flexible", kind=Kind.FLEXIBLE,
                       duration=block.length, day=start.date(), start=None, end=None,
-                      tzid=None, pinned_start=None)
+                      tzid=None, pinned_start=None,
+                      planned=((block.start.astimezone(UTC), block.end.astimezone(UTC)),))
     if block.planned:
         start, end = block.planned[0][0], block.planned[-1][1]
     elif block.pinned_start is not None:
@@ -203,8 +226,9 @@ def move(session: Session, block_id: str, delta: timedelta) -> Block:
 # --------------------------------------------------------------------------- checks
 
 
-def validate(session: Session, block: Block) -> None:
-    """Every block is checked here, whichever front end made it."""
+def validate(session: Session, block: Block, before: Block | None = None) -> None:
+    """Every block is checked here, whichever front end made it (``before``: the block
+    as it was, when this is a change)."""
     if not block.title.strip():
         raise PlannerError("A block needs a title.")
     session.check_sphere(block.sphere)
@@ -228,9 +252,13 @@ def validate(session: Session, block: Block) -> None:
             raise PlannerError("The smallest chunk must be a positive duration.")
         if block.earliest and block.deadline and block.deadline <= block.earliest:
             raise PlannerError(f"{block.title!r}: the deadline is before it may start.")
+        new_deadline = before is None or before.deadline != block.deadline
+        if block.deadline and new_deadline and not block.done and \
+                block.deadline <= session.now():
+            raise PlannerError(passed_deadline(session.local(block.deadline)))
 
 
 def _placement_inputs_changed(before: Block, after: Block) -> bool:
     fields = ("duration", "day", "earliest", "deadline", "part_of_day", "priority",
-              "min_chunk", "pinned_start", "sphere")
+              "min_chunk", "pinned_start", "sphere", "done")
     return any(getattr(before, f) != getattr(after, f) for f in fields)

@@ -121,7 +121,6 @@ def redo(session: Session) -> str:
 
 def _apply(session: Session, entry: Doc, side: str) -> Doc:
     """Take the entry's step for every block; return the entry holding the way back."""
-    first = session.today()
     if entry.get("calendar"):
         from planner.app import calendars  # it records its steps here
 
@@ -147,8 +146,7 @@ def _apply(session: Session, entry: Doc, side: str) -> Doc:
             block = replace(block, revision=max(block.revision, current.revision) + 1)
         session.store.put(block, calendar=change.get("calendar"))
         session.changed(current, block)
-        first = min(first, planning.replan_day_for(session, block))
-    planning.replan_from(session, first)
+    planning.settle(session)
     undone: Doc = {"label": entry["label"], "changes": back}
     if entry.get("calendar"):
         undone["calendar"] = entry["calendar"]

@@ -285,7 +285,7 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
                 *((b.id, local_before.get(b.id), b) for b in kept.refresh_local)])
         session.invalidate()
         if changes.changed:
-            planning.replan_from(session, session.today())
+            planning.replan(session)
     return ImportReport(final_name, summary, skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),

@@ -1,91 +1,179 @@
-"""Placing flexible blocks: re-plan from a day on and save where they went."""
+"""Placing flexible blocks: keep the saved plan current and say what moved.
+
+The saved plan (each flexible block's ``planned`` chunks and ``plan_note``) is the one
+truth every view, export and sync reads. It is computed by the pure
+``core.scheduler.plan_horizon`` from the blocks, their current placements and *now*:
+
+- every write that can change it settles it (``settle``) inside the same transaction,
+  first to catch up with the clock, then after the change; what the change moved
+  besides the block the person touched becomes a notice (``Session.plan_notices``);
+- a read that finds the saved plan behind the clock (a day rolled over, a reason went
+  stale, the config changed) brings it up to date first (``catch_up``), so a reason is
+  always true now and an open block is never left on a day that is over.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from planner.app import queries
 from planner.app.session import Session
-from planner.core.model import Block, Occurrence, PlanResult
-from planner.core.scheduler import plan_days
+from planner.core.errors import Busy
+from planner.core.model import Block, Occurrence, Placement, PlanResult, Unplaced
+from planner.core.moments import day_label
+
+if TYPE_CHECKING:  # the scheduler loads when a plan is worked out, not for every read
+    from planner.core.scheduler import Plan
+
+Chunks = tuple[tuple[datetime, datetime], ...]
 
 
-def plan(session: Session, day: date) -> PlanResult:
-    """Re-place flexible blocks from ``day`` on and save where they went."""
-    with session.write():
-        return replan_from(session, day)
+@dataclass(frozen=True)
+class Moved:
+    """A block whose saved placement changed without being asked to."""
+
+    before: Block
+    after: Block
 
 
-def replan_from(session: Session, first: date, keep: Collection[str] = ()) -> PlanResult:
-    """Re-place the flexible blocks that may go on ``first`` or later (inside a write).
+def compute(session: Session, keep: Collection[str] = ()) -> Plan:
+    """The plan as of now, keeping every saved placement that is still valid (no write).
 
-    Blocks in ``keep`` stay where they are and count as busy time: a sync keeps a
-    placement another device made, so two devices never move a block back and forth.
+    Blocks in ``keep`` stay exactly where they are and count as busy time: a sync keeps
+    a placement another device made, so two devices never move a block back and forth.
     """
-    days = [first + timedelta(days=n) for n in range(queries.PLAN_HORIZON_DAYS)]
-    horizon_start = session.day_start(first)
-    today = session.today()
-    candidates: list[Block] = []
-    kept: list[Block] = []
+    blocks = [b for b in session.flexible_blocks() if not b.done]
+    held = [b for b in blocks if b.id in keep and b.planned]
+
+    def fixed_on(day: date) -> list[Occurrence]:
+        start, end = session.day_bounds(day)
+        found = list(queries.fixed_between(session, start, end, planning=True))
+        found += [Occurrence(b, s, e) for b in held for s, e in b.planned
+                  if s < end and e > start]
+        return found
+
+    from planner.core.scheduler import plan_horizon  # loaded when a plan is worked out
+
+    return plan_horizon([b for b in blocks if b not in held], zone=session.zone,
+                        settings=session.settings, now=session.now(), fixed_on=fixed_on)
+
+
+def _saved_form(plan: Plan, block: Block) -> tuple[Chunks, str]:
+    chunks = tuple(sorted((p.start.astimezone(UTC), p.end.astimezone(UTC))
+                          for p in plan.placements.get(block.id, ())))
+    return chunks, "" if chunks else plan.unplaced.get(block.id, "")
+
+
+def _differs(session: Session, plan: Plan) -> bool:
+    return any(_saved_form(plan, b) != (b.planned, b.plan_note)
+               for b in session.flexible_blocks() if not b.done)
+
+
+def settle(session: Session, keep: Collection[str] = ()) -> list[Moved]:
+    """Save the plan as of now (inside a write); returns every block whose plan changed."""
+    plan = compute(session, keep)
+    changed: list[Moved] = []
     for block in session.flexible_blocks():
-        if block.done:
+        if block.done or (block.id in keep and block.planned):
             continue
-        if block.id in keep and block.planned:
-            kept.append(block)
-            continue
-        if block.planned and min(s for s, _ in block.planned) < horizon_start:
-            continue  # already placed on an earlier day: history, not ours to move
-        cand = queries.candidate_days(session, block) or [today]
-        if cand[-1] < first or cand[0] > days[-1]:
-            continue
-        candidates.append(block)
-    if not candidates:
-        return PlanResult()
-    # Only the days some candidate may go on: each day's fixed blocks cost a lookup.
-    wanted: set[date] = set()
-    for block in candidates:
-        wanted.update(queries.candidate_days(session, block) or [today])
-    days = [d for d in days if d in wanted] or [first]
-    fixed_by_day = {d: list(queries.fixed_between(session, *session.day_bounds(d),
-                                                  planning=True))
-                    for d in days}
-    for block in kept:
-        for start, end in block.planned:
-            for d in days:
-                low, high = session.day_bounds(d)
-                if start < high and end > low:
-                    fixed_by_day[d].append(Occurrence(block, start, end))
-    results = plan_days(days, session.zone, fixed_by_day, candidates, session.settings,
-                        not_before=session.now())
-    placements: dict[str, list[tuple[datetime, datetime]]] = {}
-    reasons: dict[str, str] = {}
-    for result in results.values():
-        for placement in result.placements:
-            placements.setdefault(placement.block_id, []).append(
-                (placement.start.astimezone(UTC), placement.end.astimezone(UTC)))
-        for unplaced in result.unplaced:
-            reasons[unplaced.block_id] = unplaced.reason
-    for block in candidates:
-        planned = tuple(sorted(placements.get(block.id, [])))
-        note = "" if planned else reasons.get(block.id, "no free time in the days it may go")
+        planned, note = _saved_form(plan, block)
         if planned != block.planned:
             # A new time: the revision (exported as SEQUENCE) must rise, or calendar
             # apps keep showing the old placement.
-            session.store.put(block.evolve(planned=planned, plan_note=note))
+            after = block.evolve(planned=planned, plan_note=note)
         elif note != block.plan_note:
-            session.store.put(replace(block, plan_note=note))  # same time: not an edit
-    session.flexible_changed()
-    return results.get(first, PlanResult())
+            after = replace(block, plan_note=note)  # same time: not an edit
+        else:
+            continue
+        session.store.put(after)
+        changed.append(Moved(block, after))
+    if changed:
+        session.flexible_changed()
+    _remember_current(session)
+    return changed
 
 
-def replan_day_for(session: Session, block: Block) -> date:
-    """The first day whose plan a change to ``block`` can affect."""
-    today = session.today()
-    if block.is_fixed and isinstance(block.start, datetime):
-        return min(session.local(block.start).date(), today)
-    days = queries.candidate_days(session, block) if block.is_flexible else []
-    if block.planned:
-        days = [session.local(block.planned[0][0]).date(), *days]
-    return min([*days, today]) if days else today
+def _remember_current(session: Session) -> None:
+    session.plan_checked = _check_key(session)
+
+
+def _check_key(session: Session) -> tuple[object, ...]:
+    now = session.now()
+    return (session.revision, session.store.generation, int(now.timestamp()) // 60)
+
+
+def catch_up(session: Session) -> None:
+    """Bring the saved plan up to date with the clock before reading it.
+
+    Cheap when nothing changed (one check per minute and data revision); a change is
+    saved in a write of its own. When another planner holds the store, the read goes
+    on with what is saved: it will be caught up by the next write.
+    """
+    if session.store.in_transaction:
+        return  # the write in progress settles the plan itself
+    key = _check_key(session)
+    if session.plan_checked == key:
+        return
+    if not _differs(session, compute(session)):
+        session.plan_checked = key
+        return
+    try:
+        with session.write():
+            settle(session)
+    except Busy:
+        return
+    _remember_current(session)
+
+
+def plan(session: Session, day: date) -> PlanResult:
+    """Bring the plan up to date and return ``day``'s part of it."""
+    with session.write():
+        settle(session)
+    return day_result(session, day)
+
+
+def day_result(session: Session, day: date) -> PlanResult:
+    """The saved plan's placements on ``day`` and the blocks shown there as unplaced."""
+    start, end = session.day_bounds(day)
+    placements = sorted(
+        (Placement(b.id, session.local(s), session.local(e))
+         for b in session.flexible_blocks() if not b.done
+         for s, e in b.planned if s < end and e > start),
+        key=lambda p: (p.start, p.end, p.block_id))
+    unplaced = tuple(Unplaced(b.id, b.plan_note) for b in queries.unplaced_on(session, day))
+    return PlanResult(tuple(placements), unplaced)
+
+
+def replan(session: Session, keep: Collection[str] = ()) -> list[Moved]:
+    """Settle the plan inside the write in progress (after an import, a sync...)."""
+    return settle(session, keep)
+
+
+# --------------------------------------------------------------------------- notices
+
+
+def when_text(session: Session, chunks: Chunks) -> str:
+    """``Tue 1 Dec 09:00–11:00`` (chunks joined with commas)."""
+    parts = []
+    for s, e in chunks:
+        start, end = session.local(s), session.local(e)
+        parts.append(f"{day_label(start.date())} {start:%H:%M}–{end:%H:%M}")
+    return ", ".join(parts)
+
+
+def notices(session: Session, moves: list[Moved], *, touched: set[str]) -> list[str]:
+    """One sentence per block the person did not touch whose placement changed."""
+    lines = []
+    for move in sorted(moves, key=lambda m: (m.before.title.lower(), m.before.id)):
+        if move.before.id in touched:
+            continue
+        before, after = move.before, move.after
+        if before.planned and after.planned:
+            lines.append(f"Moved {before.title!r} from {when_text(session, before.planned)} "
+                         f"to {when_text(session, after.planned)} to make room.")
+        elif before.planned:
+            lines.append(f"{before.title!r} no longer fits: {after.plan_note}.")
+    return lines

@@ -7,7 +7,7 @@ is answered from it, never a table scan); flexible blocks appear at their planne
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,8 +18,7 @@ from planner.core.recurrence import Occurrences
 
 if TYPE_CHECKING:  # the scheduler, insights and review load on first use: not for agendas
     from planner.core.insights import DayInsights, WeekInsights
-
-PLAN_HORIZON_DAYS = 14
+    from planner.core.month import DaySummary
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,12 @@ def find_block(session: Session, block_id: str) -> Block:
     if len(matches) == 1:
         return matches[0]
     raise PlannerError(f"No block with id {block_id!r}; `planner agenda` shows ids.")
+
+
+def is_empty(session: Session) -> bool:
+    """Nothing added or imported yet (a first run)."""
+    return not session.store.calendar_names() and not any(
+        True for _ in session.store.series_docs(""))
 
 
 def series_members(session: Session, block: Block) -> tuple[Block | None, list[Block]]:
@@ -161,45 +166,45 @@ def day_plan(session: Session, day: date) -> DayPlan:
     return DayPlan(day, occurrences, unplaced, bridges_on(session, day, occurrences))
 
 
+def plan_may_be_behind(session: Session) -> bool:
+    """Whether the saved plan can be behind the clock: an open task has no place (its
+    reason may be out of date) or was placed on a day gone by (it rolls forward)."""
+    today = session.day_start(session.today())
+    return any(not b.done and (not b.planned or b.planned[0][0] < today)
+               for b in session.flexible_blocks())
+
+
 def unplaced_on(session: Session, day: date) -> list[Block]:
+    """Open flexible blocks with no place, shown on ``day``: every one of them today
+    (nothing open is ever out of sight), and each on the days of its own window."""
     today = session.today()
+    now = session.now()
     result = []
     for block in session.flexible_blocks():
         if block.done or block.planned:
             continue
-        days = candidate_days(session, block)
-        if days and days[0] <= day <= days[-1]:
-            result.append(block)
-        elif days and days[-1] < day == today:
-            result.append(block)  # overdue: keep it in sight today
-        elif not days and day == today:
+        if day == today or day in _window_days(session, block, now):
             result.append(block)
     result.sort(key=lambda b: (-b.priority, b.title.lower(), b.id))
     return result
 
 
-def candidate_days(session: Session, block: Block) -> list[date]:
-    """The days a flexible block may be placed on."""
-    first = block.day
-    if block.earliest is not None:
-        earliest_day = session.local(block.earliest).date()
-        first = max(first, earliest_day) if first else earliest_day
-    if block.pinned_start is not None:
-        return [session.local(block.pinned_start).date()]
-    if first is None:
-        first = block.deadline and session.local(block.deadline).date()
-    if first is None:
+def _window_days(session: Session, block: Block, now: datetime) -> list[date]:
+    from planner.core.scheduler import block_window
+
+    start, due = block_window(block, now, session.zone)
+    first = start.date()
+    if due is None:
+        return [first]
+    last = (due - timedelta(microseconds=1)).date()  # a midnight deadline ends the day before
+    if last < first:
         return []
-    last = first
-    if block.deadline is not None:
-        last = max(first, deadline_day(session, block.deadline))
-    span = min((last - first).days, PLAN_HORIZON_DAYS * 4)
-    return [first + timedelta(days=n) for n in range(span + 1)]
+    return [first + timedelta(days=n) for n in range(min((last - first).days, 366) + 1)]
 
 
 def deadline_day(session: Session, deadline: datetime) -> date:
+    """The day a deadline falls on; a deadline at midnight is the end of the day before."""
     local = session.local(deadline)
-    # A deadline at midnight means "by the end of the previous day".
     if local.time() == time(0):
         return (local - timedelta(microseconds=1)).date()
     return local.date()
@@ -211,17 +216,53 @@ def bridges_on(session: Session, day: date, occurrences: list[Occurrence]) -> li
     if not settings.bridge:
         return []
     fixed = [o for o in occurrences if o.block.is_fixed]
-    flexible = [o.block for o in occurrences if o.block.is_flexible]
-    pinned = [replace(b, pinned_start=b.planned[0][0]) for b in flexible
-              if b.planned and len(b.planned) == 1]
-    from planner.core.scheduler import plan_days
-
-    result = plan_days([day], session.zone, {day: fixed}, pinned, settings).get(day)
-    if result is None:
-        return []
+    placed = [o for o in occurrences if o.block.is_flexible]
+    from planner.core.scheduler import day_bridges
     return [Occurrence(Block(id=p.block_id, title=settings.bridge_title, sphere="personal",
-                             kind=Kind.FLEXIBLE, duration=p.end - p.start), p.start, p.end)
-            for p in result.bridges]
+                             kind=Kind.FLEXIBLE, duration=settings.bridge), p.start, p.end)
+            for p in day_bridges(day, session.zone, fixed, placed, settings)]
+
+
+def double_booked(session: Session, first: date, days: int,
+                  occurrences: list[Occurrence]) -> set[tuple[str, datetime | date]]:
+    """(block id, start) of every occurrence that overlaps another fixed one that day."""
+    from planner.core.conflicts import conflict_keys, day_conflicts
+
+    found: set[tuple[str, datetime | date]] = set()
+    for n in range(days):
+        day = first + timedelta(days=n)
+        found |= conflict_keys(day_conflicts(day, occurrences, session.zone))
+    return found
+
+
+# --------------------------------------------------------------------------- a month
+
+
+def month(session: Session, year: int, month_number: int) -> list[DaySummary]:
+    """The month view's 42 days, read in one pass over the index."""
+    from planner.core.month import month_grid, summarize
+
+    days = month_grid(year, month_number)
+    items = agenda(session, days[0], len(days))
+    by_day: dict[date, list[Occurrence]] = {d: [] for d in days}
+    for occ in items:
+        first = _local_day(session, occ.start)
+        last = _local_day(session, occ.end, end=True)
+        day = max(first, days[0])
+        while day <= min(last, days[-1]):
+            by_day[day].append(occ)
+            day += timedelta(days=1)
+    return [summarize(d, by_day[d], session.zone, session.settings) for d in days]
+
+
+def _local_day(session: Session, moment: datetime | date, *, end: bool = False) -> date:
+    """The day a moment falls on; an end at midnight (or an all-day end) is the day before."""
+    if not isinstance(moment, datetime):
+        return moment - timedelta(days=1) if end else moment
+    local = session.local(moment)
+    if end and local.time() == time(0):
+        return (local - timedelta(microseconds=1)).date()
+    return local.date()
 
 
 # --------------------------------------------------------------------------- insights

@@ -9,6 +9,7 @@ match are decoded, and a series is expanded just for the dates asked about.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,8 +21,10 @@ from planner.core.moments import as_aware
 from planner.core.recurrence import occurrences
 from planner.core.search import Haystack, haystack_of, matching, query_words
 
-DEFAULT_BACK = timedelta(days=365)  # without --from/--to: a year back and a year ahead
-DEFAULT_AHEAD = timedelta(days=366)
+# Days back and ahead the app's list widens through; the last is a search's default range.
+NEAR_WINDOWS = ((14, 28), (56, 112), (182, 366), (365, 366))
+DEFAULT_BACK = timedelta(days=NEAR_WINDOWS[-1][0])  # without --from/--to: a year back
+DEFAULT_AHEAD = timedelta(days=NEAR_WINDOWS[-1][1])  # and a year ahead
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,11 @@ class _Row:
     block_id: str
     series: tuple[str, str] | None  # the series a master or an override belongs to
     hay: Haystack
+    # The stored start and end text of a single block (UTC ISO, or a date): enough to
+    # leave out what lies outside a window without decoding it. "" = no time (a task
+    # not planned yet), never in a window.
+    start: str = ""
+    end: str = ""
 
 
 class Searcher:
@@ -40,6 +48,9 @@ class Searcher:
         self._members: dict[tuple[str, str], list[str]] = {}
         self._built_at: tuple[int, int] = (-1, -1)
         self._last: tuple[tuple[str, ...], list[_Row]] | None = None
+        # The app asks from job threads; a newer keystroke's job may start before an
+        # older one ends.
+        self._lock = threading.Lock()
 
     # -- the index --------------------------------------------------------------------
 
@@ -57,8 +68,10 @@ class Searcher:
                     series = (source.get("calendar", ""), source["uid"]) if source.get(
                         "uid") else ("", doc["id"])
                     members.setdefault(series, []).append(doc["id"])
+                start, end = _span_text(doc)
                 rows.append(_Row(doc["id"], series, haystack_of(
-                    doc.get("title", ""), doc.get("location", ""), doc.get("notes", ""))))
+                    doc.get("title", ""), doc.get("location", ""), doc.get("notes", "")),
+                    start, end))
             self._rows, self._members, self._built_at = rows, members, stamp
             self._last = None
         return self._rows
@@ -85,9 +98,40 @@ class Searcher:
         last = last or today + DEFAULT_AHEAD
         if last < first:
             raise PlannerError(f"--to {last} is before --from {first}.")
+        with self._lock:
+            return self._between_days(self._matching(words), first, last, limit)
+
+    def find_near(self, text: str, day: date, *, before: int, after: int
+                  ) -> tuple[list[Occurrence], bool]:
+        """Up to ``before`` matches before ``day`` and ``after`` from it, nearest first
+        (the app's list), and whether there are more within a year either way. Windows
+        widen from a few weeks until enough were found, so a common word costs what is
+        shown, not every match of two years."""
+        words = query_words(text)
+        if not words:
+            raise PlannerError("Type something to search for.")
+        with self._lock:
+            rows = self._matching(words)
+            found: list[Occurrence] = []
+            for back, ahead in NEAR_WINDOWS:
+                first, last = day - timedelta(days=back), day + timedelta(days=ahead)
+                found = self._between_days(rows, first, last, None)
+                past = sum(1 for o in found if _day(self.session, o) < day)
+                if past >= before and len(found) - past >= after:
+                    break
+            past_items = [o for o in found if _day(self.session, o) < day]
+            ahead = found[len(past_items):]
+            more = len(past_items) > before or len(ahead) > after
+            return past_items[-before:] + ahead[:after] if before else ahead[:after], more
+
+    def _between_days(self, rows: list[_Row], first: date, last: date, limit: int | None
+                      ) -> list[Occurrence]:
+        session = self.session
         start, end = session.day_start(first), session.day_start(last + timedelta(days=1))
-        rows = self._matching(words)
-        singles = [r.block_id for r in rows if r.series is None]
+        low = (first - timedelta(days=2)).isoformat()  # stored text is UTC: a day of slack
+        high = (last + timedelta(days=2)).isoformat()
+        singles = [r.block_id for r in rows if r.series is None and r.start
+                   and r.start <= high and r.end >= low]
         series = {r.series for r in rows if r.series is not None}
         wanted = {r.block_id for r in rows}
         found: list[Occurrence] = []
@@ -101,6 +145,22 @@ class Searcher:
         found.sort(key=lambda o: (as_aware(o.start, session.zone), o.title.casefold(),
                                   o.block.id, o.chunk or 0))
         return found[:limit] if limit is not None else found
+
+
+def _day(session: Session, occ: Occurrence) -> date:
+    if isinstance(occ.start, datetime):
+        return session.local(occ.start).date()
+    return occ.start
+
+
+def _span_text(doc: dict[str, object]) -> tuple[str, str]:
+    """A single block's stored start and end text (its planned span if flexible)."""
+    if doc.get("kind", "fixed") == "flexible":
+        planned = doc.get("planned") or []
+        if not isinstance(planned, list) or not planned:
+            return "", ""
+        return str(planned[0][0]), str(planned[-1][1])
+    return str(doc.get("start", "")), str(doc.get("end", doc.get("start", "")))
 
 
 def search(session: Session, text: str, first: date | None = None,

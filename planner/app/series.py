@@ -9,7 +9,9 @@ keeps them while the source leaves that event alone.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from planner.app import editing, queries
 from planner.app.session import Session
@@ -75,19 +77,34 @@ def remove_occurrence(session: Session, block_id: str, slot: Moment,
 
 
 def edit_occurrence(session: Session, block_id: str, slot: Moment, scope: Scope,
-                    edit: OccurrenceEdit) -> Block:
+                    edit: OccurrenceEdit, details: dict[str, Any] | None = None) -> Block:
     """Change one occurrence (override), it and the following (split) or all (master).
-    Returns the block that now holds the occurrence."""
+
+    ``details`` (notes, location, sphere...) go to the block that then holds the
+    occurrence: the override, the new series or the master. One undoable step.
+    Returns that block."""
     with session.write() as store:
         block = queries.find_block(session, block_id)
         series = series_of(session, block)
         tail_uid = None
         if series.master.source is not None:
             tail_uid = tail_uid_for(series.master.source.uid, slot)
-        change = series.edit(slot, scope, edit, session.zone, new_id=editing.new_block_id,
-                             tail_uid=tail_uid)
-        editing.apply_change(session, change)
+        if edit.empty and details and (scope is Scope.ALL or (
+                scope is Scope.FOLLOWING and series.is_first(slot))):
+            change = SeriesChange(saved=(series.master,),
+                                  label=f"edit series {series.master.title}")
+        else:
+            if edit.empty and details:  # details only: the occurrence keeps its title
+                current = series.occurrence(slot, session.zone)
+                edit = OccurrenceEdit(title=current.title if current else series.master.title)
+            change = series.edit(slot, scope, edit, session.zone,
+                                 new_id=editing.new_block_id, tail_uid=tail_uid)
         held = _holder(change, series, slot, scope)
+        if details:
+            changed = held.evolve(**details)
+            change = replace(change, saved=tuple(changed if b.id == held.id else b
+                                                 for b in change.saved))
+        editing.apply_change(session, change)
         return store.get(held.id) or held
 
 

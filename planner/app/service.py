@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from planner.app.tasks import Task
     from planner.core.insights import DayInsights, WeekInsights
     from planner.core.model import Block, Moment, Occurrence, PlanResult
+    from planner.core.month import DaySummary
     from planner.core.reminders import Reminder
     from planner.core.settings import Settings
 
@@ -112,7 +113,26 @@ class PlannerService:
     def agenda(self, first: date, days: int = 1) -> list[Occurrence]:
         from planner.app import queries
 
+        self._current()
         return queries.agenda(self.session, first, days)
+
+    def double_booked(self, first: date, days: int, occurrences: list[Occurrence]
+                      ) -> set[tuple[str, datetime | date]]:
+        """(block id, start) of the occurrences that overlap another fixed one."""
+        from planner.app import queries
+
+        return queries.double_booked(self.session, first, days, occurrences)
+
+    def _current(self) -> None:
+        """Bring the saved plan up to date with the clock before a read; a home whose
+        plan cannot be behind (no open task without a place, none on a day gone by)
+        loads nothing for it."""
+        from planner.app import queries
+
+        if queries.plan_may_be_behind(self.session):
+            from planner.app import planning
+
+            planning.catch_up(self.session)
 
     def prefetch(self, days: Iterable[date]) -> None:
         from planner.app import queries
@@ -122,6 +142,7 @@ class PlannerService:
     def day_plan(self, day: date) -> DayPlan:
         from planner.app import queries
 
+        self._current()
         return queries.day_plan(self.session, day)
 
     def done_on(self, day: date) -> list[Block]:
@@ -132,11 +153,14 @@ class PlannerService:
     def insights(self, day: date, plan: DayPlan | None = None) -> DayInsights:
         from planner.app import queries
 
+        if plan is None:
+            self._current()
         return queries.insights(self.session, day, plan)
 
     def week_insights(self, first: date) -> WeekInsights:
         from planner.app import queries
 
+        self._current()
         return queries.week(self.session, first)
 
     def nudges(self, day: date, insights: DayInsights | None = None) -> list[str]:
@@ -152,7 +176,20 @@ class PlannerService:
     def weekly_review(self, day: date) -> str:
         from planner.app import queries
 
+        self._current()
         return queries.weekly_review(self.session, day)
+
+    def month(self, year: int, month: int) -> list[DaySummary]:
+        """The month view's 42 days: counts, work vs personal minutes, conflicts."""
+        from planner.app import queries
+
+        return queries.month(self.session, year, month)
+
+    def is_empty(self) -> bool:
+        """No block and no calendar yet: a first run (the app shows a welcome)."""
+        from planner.app import queries
+
+        return queries.is_empty(self.session)
 
     def searcher(self) -> Searcher:
         """An incremental search over every calendar (keep it while the person types)."""
@@ -175,6 +212,14 @@ class PlannerService:
         from planner.app import reminders
 
         return reminders.due(self.session, within, since=since)
+
+    def notify_desktop(self, title: str, body: str) -> bool:
+        """Pass a reminder to the desktop's notifier if config allows and one exists."""
+        if not self.settings.reminders_desktop:
+            return False
+        from planner.app.notifier import desktop_notify
+
+        return desktop_notify(title, body)
 
     def calendars(self) -> list[CalendarInfo]:
         from planner.app.calendars import list_calendars
@@ -207,6 +252,10 @@ class PlannerService:
         from planner.app import planning
 
         return planning.plan(self.session, day)
+
+    def plan_notices(self) -> list[str]:
+        """What the last change moved besides the block it was about (one line each)."""
+        return list(self.session.plan_notices)
 
     def make_fixed(self, title: str, start: datetime, end: datetime, *, sphere: str,
                    rrule: str | None = None, **extra: Any) -> Block:
@@ -283,10 +332,10 @@ class PlannerService:
         return series.remove_occurrence(self.session, block_id, slot, scope)
 
     def edit_occurrence(self, block_id: str, slot: Moment, scope: Scope,
-                        edit: OccurrenceEdit) -> Block:
+                        edit: OccurrenceEdit, details: dict[str, Any] | None = None) -> Block:
         from planner.app import series
 
-        return series.edit_occurrence(self.session, block_id, slot, scope, edit)
+        return series.edit_occurrence(self.session, block_id, slot, scope, edit, details)
 
     def undo(self) -> str:
         from planner.app import history
@@ -334,6 +383,7 @@ class PlannerService:
                private_as_busy: bool = False, whole_series: bool = False) -> ExportReport:
         from planner.app import exporting
 
+        self._current()
         return exporting.export(self.session, out, first=first, last=last,
                                 busy_only=busy_only, spheres=spheres,
                                 private_as_busy=private_as_busy, whole_series=whole_series)
@@ -351,6 +401,7 @@ class PlannerService:
     def export_review(self, day: date, out: str) -> date:
         from planner.app import exporting
 
+        self._current()
         return exporting.export_review(self.session, day, out)
 
     # ------------------------------------------------------------------ CalDAV sync

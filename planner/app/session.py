@@ -68,6 +68,10 @@ class Session:
         self._generation = self.store.generation
         self._views = threading.RLock()  # guards the derived views against worker threads
         self.revision = 0  # bumped by every committed write: screens compare it to redraw
+        # Planning bookkeeping (planner/app/planning.py): when the saved plan was last
+        # found current, and what the last write moved that nobody asked to move.
+        self.plan_checked: tuple[object, ...] | None = None
+        self.plan_notices: list[str] = []
 
     # ------------------------------------------------------------------ time
 
@@ -95,6 +99,8 @@ class Session:
     def write(self) -> Iterator[Store]:
         """The one way to change data (see the module docstring)."""
         outermost = not self.store.in_transaction
+        if outermost:
+            self.plan_notices = []  # each change says only what it moved itself
         try:
             with self.store.transaction() as store:
                 self._drop_if_stale()

@@ -273,7 +273,7 @@ class _Sync:
                 # Placements made on another device stay: moving them here would move
                 # them back there on its next sync, and so on.
                 placed_there = {b.id for b in writes.upsert if b.is_flexible and b.planned}
-                planning.replan_from(self.session, self.session.today(), keep=placed_there)
+                planning.replan(self.session, keep=placed_there)
 
     def push(self) -> None:
         link = self.store.calendar_meta(self.name)["link"]

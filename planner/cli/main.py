@@ -33,6 +33,7 @@ MARK_FIXED = "■"
 MARK_FLEXIBLE = "○"
 MARK_PINNED = "◆"
 MARK_DONE = "✓"
+MARK_CONFLICT = "!"  # overlaps another fixed block: a double booking to resolve
 
 
 class _Parser(argparse.ArgumentParser):
@@ -279,7 +280,8 @@ def build_parser(only: str | None = None,
     p = command("restore", "bring back the last good copy of a damaged data file")
     p.add_argument("--list", action="store_true", help="list the backups kept")
 
-    command("demo", "load the example week into the home (if empty) and open the day view")
+    command("demo", "load the example week into an empty home (or one holding the demo) and "
+            "open the day view")
     command("config", "print the config file's path and a commented sample")
     return parser
 
@@ -346,7 +348,7 @@ def _when(service: PlannerService, text: str, default_time: time | None = None) 
                          f"{SAFE_YEARS.stop - 1} that planner handles.") from exc
     _in_range(moment, text)
     if note:
-        print(f"Note: {note}")
+        print(textwrap.fill(f"Note: {note}", width=80, subsequent_indent="  "))
     return moment
 
 
@@ -382,7 +384,7 @@ def _mark(block: Block) -> str:
     return MARK_PINNED if block.pinned_start else MARK_FLEXIBLE
 
 
-def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
+def _line(service: PlannerService, occ: Occurrence, day: date, conflict: bool = False) -> str:
     block = occ.block
     if occ.all_day:
         when = "all day"
@@ -403,7 +405,8 @@ def _line(service: PlannerService, occ: Occurrence, day: date) -> str:
     if len(title) > width:
         title = title[: width - 1] + "…"
     sphere = printable(block.sphere)[:9]
-    return f"  {when:<11} {_mark(block)} {title:<{width}} {sphere:<9} {printable(block.id)}"
+    lead = f" {MARK_CONFLICT}" if conflict else "  "
+    return f"{lead}{when:<11} {_mark(block)} {title:<{width}} {sphere:<9} {printable(block.id)}"
 
 
 def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurrence],
@@ -411,14 +414,15 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
     print(f"{day:%a %d %b %Y}".ljust(50) + f"{service.zone.key:>30}")
     if not occurrences:
         print("  (nothing planned)")
+    clashes = service.double_booked(day, 1, list(occurrences))
     for occ in occurrences:
-        print(_line(service, occ, day))
+        print(_line(service, occ, day, (occ.block.id, occ.start) in clashes))
     note = _hidden_note(occurrences)
     if note:
         print(f"  … {note}")
     if occurrences:
         print(f"  {MARK_FIXED} fixed  {MARK_FLEXIBLE} flexible  {MARK_PINNED} pinned  "
-              f"{MARK_DONE} done")
+              f"{MARK_DONE} done" + (f"  {MARK_CONFLICT} double-booked" if clashes else ""))
     if unplaced:
         from planner.core.when import format_duration
 
@@ -456,7 +460,8 @@ def _source_json(block: Block) -> dict[str, Any] | None:
             "recurrence_id": block.source.recurrence_id}
 
 
-def _occurrence_json(service: PlannerService, occ: Occurrence) -> dict[str, Any]:
+def _occurrence_json(service: PlannerService, occ: Occurrence,
+                     clashes: set[tuple[str, Any]] | None = None) -> dict[str, Any]:
     block = occ.block
     source = None
     if block.source is not None and block.source.calendar:  # not an own series' override
@@ -464,7 +469,7 @@ def _occurrence_json(service: PlannerService, occ: Occurrence) -> dict[str, Any]
                   "recurrence_id": block.source.recurrence_id or (
                       _iso(service, occ.recurrence_id) if occ.recurrence_id is not None
                       and block.is_recurring else None)}
-    return {
+    found = {
         "id": block.id,
         "title": block.title,
         "start": _iso(service, occ.start),
@@ -481,6 +486,9 @@ def _occurrence_json(service: PlannerService, occ: Occurrence) -> dict[str, Any]
         "done": block.done,
         "chunk": occ.chunk,
     }
+    if clashes is not None:  # agenda and plan say which ones are double-booked
+        found["conflict"] = (block.id, occ.start) in clashes
+    return found
 
 
 # --------------------------------------------------------------------------- commands
@@ -546,6 +554,19 @@ def cmd_add(args: argparse.Namespace) -> int:
     return _report_saved(service, saved, "Added")
 
 
+def _print_moves(service: PlannerService) -> None:
+    """What the change moved besides the block it was about."""
+    for line in service.plan_notices():
+        print(textwrap.fill(line, width=80, initial_indent="  ", subsequent_indent="    ",
+                            break_on_hyphens=False))
+
+
+def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
+    status = _report_block(service, block, verb)
+    _print_moves(service)
+    return status
+
+
 def _new_recurrence(service: PlannerService, block: Block, text: str) -> Any:
     """`edit --repeat`: the block's new rule (its skipped days kept), or None for 'never'."""
     from dataclasses import replace
@@ -597,13 +618,14 @@ def _repeat_arg(service: PlannerService, text: str | None, *, all_day: bool) -> 
     return parse_repeat(text, today=service.today(), zone=service.zone, all_day=all_day)
 
 
-def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
+def _report_block(service: PlannerService, block: Block, verb: str) -> int:
     from planner.core.when import describe_rule, format_duration
 
     title, sphere, ident = printable(block.title), printable(block.sphere), printable(block.id)
     if block.is_fixed:
-        if isinstance(block.start, datetime):
-            when = service.local(block.start).strftime("%a %d %b %H:%M")
+        if isinstance(block.start, datetime) and isinstance(block.end, datetime):
+            start, end = service.local(block.start), service.local(block.end)
+            when = f"{start:%a %d %b %H:%M}–{end:%H:%M}"  # the exact end, in this zone
         else:
             when = f"{block.start:%a %d %b}, all day"
         repeat = ""
@@ -623,8 +645,9 @@ def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
         print(f"{verb} {_mark(block)} {title} · {sphere} · {duration} · "
               f"planned {chunks}  ({ident})")
         return 0
-    print(f"{verb} {MARK_FLEXIBLE} {title} · {sphere} · {duration} · not placed: "
-          f"{printable(block.plan_note or 'no free time')}  ({ident})")
+    print(textwrap.fill(f"{verb} {MARK_FLEXIBLE} {title} · {sphere} · {duration} · "
+                        f"not placed: {printable(block.plan_note or 'no free time')}  ({ident})",
+                        width=80, subsequent_indent="  ", break_on_hyphens=False))
     return EXIT_UNPLACED
 
 
@@ -659,8 +682,6 @@ def _time_on_slot_day(service: PlannerService, text: str, slot: date | datetime)
     day = service.local(slot).date() if isinstance(slot, datetime) and slot.tzinfo else (
         slot.date() if isinstance(slot, datetime) else slot)
     return service.at(day, clock)
-
-
 
 
 def _series_edit(service: PlannerService, args: argparse.Namespace, block: Block) -> int:
@@ -803,6 +824,7 @@ def cmd_rm(args: argparse.Namespace) -> int:
         return 0
     print(f"Deleted {printable(block.title)} ({printable(block.id)}). "
           "`planner undo` brings it back.")
+    _print_moves(service)
     return 0
 
 
@@ -813,7 +835,8 @@ def cmd_agenda(args: argparse.Namespace) -> int:
         raise UsageError("--days must be between 1 and 366.")
     if args.json:
         items = service.agenda(first, args.days)
-        json.dump([_occurrence_json(service, o) for o in items], sys.stdout,
+        clashes = service.double_booked(first, args.days, items)
+        json.dump([_occurrence_json(service, o, clashes) for o in items], sys.stdout,
                   ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         note = _hidden_note(items)
@@ -834,8 +857,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     service.plan(day)
     plan = service.day_plan(day)
     if args.json:
+        clashes = service.double_booked(day, 1, plan.occurrences)
         json.dump({"date": day.isoformat(),
-                   "blocks": [_occurrence_json(service, o) for o in plan.occurrences],
+                   "blocks": [_occurrence_json(service, o, clashes) for o in plan.occurrences],
                    "unplaced": [{"id": b.id, "title": b.title, "reason": r}
                                 for b, r in plan.unplaced]},
                   sys.stdout, ensure_ascii=False, indent=1)
@@ -1208,6 +1232,19 @@ def cmd_calendars(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown_path(origin: str) -> str:
+    """A file under the current folder as a relative path (shorter, and the same on
+    every machine); URLs and other paths as they are."""
+    if origin.startswith("/"):
+        try:
+            relative = os.path.relpath(origin)
+        except ValueError:
+            return origin
+        if not relative.startswith(".."):
+            return relative
+    return origin
+
+
 def _print_calendars(service: PlannerService) -> None:
     found = service.calendars()
     if not found:
@@ -1217,7 +1254,7 @@ def _print_calendars(service: PlannerService) -> None:
         kind = "linked" if cal.linked else "subscribed" if cal.subscribed else "file"
         shown = " (hidden, busy)" if cal.busy else " (hidden)" if cal.hidden else ""
         print(f"{printable(cal.name) + shown:<24} {printable(cal.sphere):<9} {cal.events:>6} "
-              f"events  {kind:<10} {printable(cal.origin)}")
+              f"events  {kind:<10} {printable(_shown_path(cal.origin))}")
         if cal.checked_at:
             when = service.local(datetime.fromisoformat(cal.checked_at))
             state = "" if cal.ok is None else (" ok" if cal.ok else " failed")

@@ -12,10 +12,14 @@ Rules (the tests pin each one):
 * **Clipped to the day.** A day is midnight to midnight in ``zone``; an occurrence
   counts only for the part inside it, in *real elapsed* minutes (the DST days in
   Europe are 23 h and 25 h long). Naive (floating) times are wall time in ``zone``.
-* **Overlaps.** ``minutes_by_sphere`` (and the parent, fixed/flexible and energy
-  totals) count each block's own minutes, so two overlapping one-hour blocks give
-  120 min. ``bleed_minutes`` counts clock minutes, so overlapping work in the evening
-  counts once; each ``BleedEvent`` carries that block's own minutes.
+* **Time counts once.** ``minutes_by_sphere`` (and the parent, fixed/flexible and
+  energy totals) are the measure of the *union* of the intervals in each group, so two
+  overlapping one-hour work meetings give 90 min of work, not 120, wherever the totals
+  are shown. ``bleed_minutes`` counts clock minutes too; each ``BleedEvent`` carries
+  that block's own minutes.
+* **Conflicts.** Where two or more blocking fixed occurrences (not transparent, not
+  all-day) overlap, the overlap is a ``Conflict``: a double booking the person must
+  resolve. Overlaps that touch or chain make one conflict naming every block in it.
 * **Switches** walk the timed occurrences sorted by (clipped start, end, title, id)
   and count how often the parent sphere changes from one to the next.
 * **Longest focus** is the longest run of consecutive work-parent occurrences (in the
@@ -40,13 +44,14 @@ Rules (the tests pin each one):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from planner.core.conflicts import Conflict, day_conflicts
 from planner.core.intervals import intersect, merge, subtract
 from planner.core.model import PERSONAL, WORK, Block, Energy, Kind, Occurrence
 from planner.core.moments import in_zone
@@ -117,6 +122,7 @@ class DayInsights:
     # Work running into the leave-by time of a personal commitment with travel.
     travel_conflicts: list[TravelConflict] = field(default_factory=list)
     switches_before_noon: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,21 +328,14 @@ def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
     planned chunks of flexible blocks; ``unplaced`` are flexible blocks that did not fit.
     """
     timed = _timed_on(day, occurrences, zone, settings)
-    by_sphere: dict[str, int] = {}
-    by_parent: dict[str, int] = {WORK: 0, PERSONAL: 0}
-    fixed = flexible = energizing = draining = 0
-    for item in timed:
-        minutes = item.minutes
-        by_sphere[item.occurrence.sphere] = by_sphere.get(item.occurrence.sphere, 0) + minutes
-        by_parent[item.parent] = by_parent.get(item.parent, 0) + minutes
-        if item.occurrence.kind is Kind.FLEXIBLE:
-            flexible += minutes
-        else:
-            fixed += minutes
-        if item.occurrence.block.energy is Energy.ENERGIZING:
-            energizing += minutes
-        elif item.occurrence.block.energy is Energy.DRAINING:
-            draining += minutes
+    # Each total is the measure of a union of intervals: overlapping time counts once.
+    by_sphere = _union_minutes(timed, lambda t: t.occurrence.sphere)
+    by_parent = {WORK: 0, PERSONAL: 0, **_union_minutes(timed, lambda t: t.parent)}
+    by_kind = _union_minutes(timed, lambda t: t.occurrence.kind.value)
+    by_energy = _union_minutes(timed, lambda t: t.occurrence.block.energy)
+    fixed, flexible = by_kind.get(Kind.FIXED.value, 0), by_kind.get(Kind.FLEXIBLE.value, 0)
+    energizing = by_energy.get(Energy.ENERGIZING, 0)
+    draining = by_energy.get(Energy.DRAINING, 0)
 
     events, protected_minutes, shutdown_minutes, after_shutdown = _bleed(day, timed, zone, settings)
     in_sleep = intersect([t.span for t in timed], _sleep_window(day, settings, zone))
@@ -366,7 +365,16 @@ def day_insights(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo,
         shutdown_bleed_minutes=shutdown_minutes,
         after_shutdown_minutes=after_shutdown,
         sleep_window_minutes=_minutes(in_sleep),
+        conflicts=day_conflicts(day, occurrences, zone),
     )
+
+
+def _union_minutes(timed: Sequence[_Timed], key: Callable[[_Timed], object]
+                   ) -> dict[str, int]:
+    groups: dict[object, list[Interval]] = {}
+    for item in timed:
+        groups.setdefault(key(item), []).append(item.span)
+    return {k: _minutes(merge(spans)) for k, spans in groups.items()}  # type: ignore[misc]
 
 
 def _travel_conflicts(day: date, occurrences: Sequence[Occurrence], timed: Sequence[_Timed],
@@ -472,8 +480,10 @@ def _bleed_lines(day: DayInsights) -> list[str]:
 
 def _day_concerns(day: DayInsights, settings: Settings) -> list[str]:
     name = day_name(day.date)
-    lines = [f"{c.title} runs {format_minutes(c.minutes)} into the time to leave for "
-             f"{c.commitment} ({c.leave_by}) on {name}." for c in day.travel_conflicts]
+    lines = [f"{_and(c.titles)} overlap {c.start:%H:%M}–{c.end:%H:%M} on {name}: "
+             "which one gives way?" for c in day.conflicts]
+    lines += [f"{c.title} runs {format_minutes(c.minutes)} into the time to leave for "
+              f"{c.commitment} ({c.leave_by}) on {name}." for c in day.travel_conflicts]
     lines += _bleed_lines(day)
     if day.switches_before_noon >= MORNING_SWITCH_NUDGE_AT and day.switches < SWITCH_NUDGE_AT:
         lines.append(f"{day.switches_before_noon} switches before noon on {name} — "
@@ -500,6 +510,10 @@ def _day_concerns(day: DayInsights, settings: Settings) -> list[str]:
     return lines
 
 
+def _and(titles: Sequence[str]) -> str:
+    return " and ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
+
+
 def _day_praise(day: DayInsights, settings: Settings) -> list[str]:
     shutdown = settings.shutdown.get(day.date.weekday())
     if shutdown is None or day.bleed_minutes or not day.minutes_by_parent.get(WORK):
@@ -524,6 +538,12 @@ def _week_concerns(week: WeekInsights, settings: Settings) -> list[str]:
                      f"have plans on {names}.")
     if not week.has_exercise_or_hobby and week.days:
         lines.append("No exercise or hobby block this week.")
+    double = [d for d in week.days if d.conflicts]
+    if double:
+        count = sum(len(d.conflicts) for d in double)
+        names = ", ".join(day_name(d.date)[:3] for d in double)
+        lines.insert(0, f"{count} double booking{'s' if count > 1 else ''} this week "
+                        f"({names}): something has to give.")
     busy = [d for d in week.days if d.switches >= SWITCH_NUDGE_AT]
     if busy:
         worst = max(busy, key=lambda d: (d.switches, -d.date.toordinal()))
@@ -600,6 +620,10 @@ def insights_json(d: DayInsights) -> dict[str, object]:
         "travel_conflicts": [{"block_id": c.block_id, "title": c.title,
                               "commitment": c.commitment, "leave_by": c.leave_by,
                               "minutes": c.minutes} for c in d.travel_conflicts],
+        "conflicts": [{"start": c.start.isoformat(timespec="seconds"),
+                       "end": c.end.isoformat(timespec="seconds"), "minutes": c.minutes,
+                       "block_ids": list(c.block_ids), "titles": list(c.titles)}
+                      for c in d.conflicts],
     }
 
 

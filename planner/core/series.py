@@ -178,8 +178,14 @@ class Series:
             fields["recurrence"] = _shifted_recurrence(
                 master, step, _day_step(master, master.start, start))
         saved = [master.evolve(**fields)]
+        edited = recurrence_id_text(slot)
         for text, override in self.overrides.items():
-            saved.append(self._follow(override, text, step, change, master, None))
+            moved = self._follow(override, text, step, change, master, None)
+            if text == edited and (change.start is not None or change.length is not None):
+                # The occurrence being edited takes the time it was given.
+                start, end = _moved(current, change, master, zone)
+                moved = replace(moved, start=start, end=end)
+            saved.append(moved)
         return SeriesChange(saved=tuple(saved), label=f"edit series {master.title}")
 
     def _edit_following(self, slot: Moment, current: Occurrence, change: OccurrenceEdit,
@@ -219,6 +225,8 @@ class Series:
             if key < text:
                 continue
             deleted.append(override)
+            if key == text and change.start is not None:
+                continue  # the edited occurrence is the new series' first, at its new time
             moved = self._follow(override, key, step, change, master, tail)
             saved.append(replace(moved, id=new_id(), revision=0))
         return SeriesChange(saved=tuple(saved), deleted=tuple(deleted),

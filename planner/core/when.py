@@ -31,6 +31,7 @@ Date and time together
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -53,8 +54,10 @@ __all__ = [
     "parse_quick_add_with_repeat",
     "parse_repeat",
     "parse_time",
+    "parse_time_range",
     "parse_when",
     "parse_when_noted",
+    "passed_deadline",
     "wall_time",
 ]
 
@@ -304,6 +307,49 @@ def _clock(s: str, hour: int, minute: int, second: int) -> time:
     return time(hour, minute, second)
 
 
+# --------------------------------------------------------------------------- time ranges
+
+_RE_RANGE = re.compile(
+    r"(?:from\s+)?(?P<a>.+?)\s*(?:-|–|—|\bto\b|\buntil\b|\btill\b)\s*(?P<b>.+)")
+_RE_AMPM_TAIL = re.compile(r"[ap]\.?\s*m\.?$")
+_RE_PLAIN_CLOCK = re.compile(r"\d{1,2}(?::\d{2})?")
+
+
+def parse_time_range(text: str) -> tuple[time, timedelta] | None:
+    """``"10-11"``, ``"10:00–11:00"``, ``"10am-11am"``, ``"10:00 to 11:00"``, ``"from 9 to
+    5"`` -> (start, length); None if ``text`` is no range.
+
+    An am/pm on the end only carries over to a bare start (``"10-11am"``, ``"11-1pm"`` is
+    11:00-13:00). Without am/pm a smaller end is read in the afternoon when that makes
+    sense (``"9-5"`` is 09:00-17:00); otherwise the range runs past midnight.
+    """
+    match = _RE_RANGE.fullmatch(_normal(text))
+    if not match:
+        return None
+    a, b = match["a"].strip(), match["b"].strip()
+    end = _time(b, bare_hour=True)
+    if end is None:
+        return None
+    suffix = _RE_AMPM_TAIL.search(b)
+    start: time | None = None
+    if suffix and _RE_PLAIN_CLOCK.fullmatch(a):
+        for tag in (suffix.group(0), "am" if suffix.group(0).startswith("p") else "pm"):
+            with contextlib.suppress(WhenError):
+                start = _time(a + tag, bare_hour=True)
+            if start is not None and start < end:
+                break
+    if start is None:
+        start = _time(a, bare_hour=True)
+    if start is None or start == end:
+        return None
+    if not suffix and not _RE_AMPM_TAIL.search(a) and end < start and end.hour < 12 \
+            and time(end.hour + 12, end.minute) > start:
+        end = time(end.hour + 12, end.minute)
+    length = (datetime.combine(date.min, end) - datetime.combine(date.min, start)) % timedelta(
+        days=1)
+    return (start, length) if length else None
+
+
 # --------------------------------------------------------------------------- date + time
 
 _WHEN_HINT = "try 'fri', 'tomorrow 9:30' or '2027-01-04 14:00'"
@@ -408,6 +454,38 @@ _PARTS = ("morning", "afternoon", "evening")
 _KIND_WORDS = {"fixed": FIXED, "flexible": FLEXIBLE, "flex": FLEXIBLE}
 _MARKERS = {"by": "deadline", "before": "deadline", "after": "earliest", "at": "at"}
 _MAX_WORDS = 4  # the longest attribute phrase: "1 h 15 min", "4 jan 2027 14:00"
+_RE_QUOTED = re.compile(r'["“”\'](?P<title>[^"“”\']+)["“”\']')
+# Digits shaped like a time, range or duration ("10:7", "10:00-", "2hurs", "9.30").
+_RE_TIMEISH = re.compile(r"\d{1,2}[:.]\d*\S*|\d{1,2}(?::\d\d)?\s*[-–—]\S*|"
+                         r"\d+(?:[.,]\d+)?(?:h|m|hr|hrs|hour|min)[a-z]*|\d{1,2}[ap]m\S+")
+# Words a typo of which is surely meant as an attribute (spheres are added per line).
+_TYPO_WORDS = ("today", "tomorrow", "tonight", "morning", "afternoon", "evening", "fixed",
+               "flexible", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+               "sunday")
+_SLOT_NAMES = {"duration": "duration", "time": "time", "day": "day", "sphere": "sphere",
+               "kind": "kind", "priority": "priority", "part": "part of day",
+               "deadline": "deadline", "earliest": "earliest start"}
+
+
+def _near_word(word: str, known: Sequence[str]) -> str | None:
+    """A known word one typo away (a letter wrong, missing, extra or two swapped)."""
+    if len(word) < 4 or word in known:
+        return None
+    for candidate in known:
+        if len(candidate) >= 4 and _one_typo(word, candidate):
+            return candidate
+    return None
+
+
+def _one_typo(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 @dataclass(frozen=True)
@@ -432,11 +510,16 @@ class QuickAdd:
     priority: int = 0
     today: date | None = None  # the day the line was typed, for "today"/"tomorrow" wording
     notes: tuple[str, ...] = ()  # things to tell the person, e.g. a start moved out of a DST gap
+    # Words that look like a time, a duration or a sphere but were not understood: they
+    # stay in the title, and the preview says so before anything is added.
+    unclear: tuple[str, ...] = ()
     repeat: str | None = None  # an RRULE read from words ("every weekday")
 
     def describe(self) -> str:
-        """A live-preview sentence: ``"Flexible personal · 1 h · this afternoon (Mon 23 Nov)"``."""
-        pieces = [" ".join(p for p in (self.kind.capitalize(), self.sphere) if p)]
+        """A live-preview sentence:
+        ``'"gym" · Flexible personal · 1 h · this afternoon (Mon 23 Nov)'``."""
+        pieces = [f'"{self.title}"', " ".join(p for p in (self.kind.capitalize(), self.sphere)
+                                              if p)]
         if self.duration:
             pieces.append(format_duration(self.duration))
         when = self._when()
@@ -452,6 +535,7 @@ class QuickAdd:
             pieces.append(describe_rule(self.repeat, start=self.start,
                                         zone=self.start.tzinfo if self.start else None))
         pieces.extend(self.notes)
+        pieces.extend(f"not understood: {u}" for u in self.unclear)
         return " · ".join(pieces)
 
     def _when(self) -> str:
@@ -491,9 +575,14 @@ _Slots = dict[str, object]
 
 
 def parse_quick_add(
-    text: str, *, now: datetime, spheres: Sequence[str] = ("work", "personal")
+    text: str, *, now: datetime, spheres: Sequence[str] = ("work", "personal"),
+    day: date | None = None,
 ) -> QuickAdd:
     """Read a quick-add line such as ``"gym 1h this afternoon personal"``.
+
+    ``now`` is the real now: relative words (``tomorrow``, ``fri``, ``in 2 days``) count
+    from its day. ``day`` (default: today) is the day the line is for when it names
+    none, e.g. the day being viewed: ``"standup 9:30"`` is at 9:30 on that day.
 
     The rule, so the result is easy to predict:
 
@@ -511,26 +600,41 @@ def parse_quick_add(
        end of that day), ``after X`` (earliest start), ``at X`` (start time; a bare
        hour is allowed here), ``#sphere``/``@sphere`` and ``!``/``!!``.
     5. The first word is always title. A time makes the block fixed unless
-       ``flexible``/``flex`` is given; a time without a day is today, even if past.
-       Times in ``by``/``after`` without a day take the line's day, else today.
+       ``flexible``/``flex`` is given; a time without a day is on ``day``, even if past.
+       Times in ``by``/``after`` without a day take the line's day, else ``day``.
        A flexible block with a time keeps it as ``start`` (the caller pins it).
-    6. An impossible date or time ("by 31 feb", "at 25:00") is an error, not title.
+       A time range (``10-11``, ``10:00–11:00``, ``10am-11am``, ``10:00 to 11:00``) is a
+       start and a duration.
+    6. An impossible date or time ("by 31 feb", "at 25:00") is an error, not title, and
+       so is a deadline that has passed.
+    7. A word at the end that looks like an attribute but is not one (a typo of a
+       sphere or day word such as ``wrok``, an unknown ``#tag``, a time or duration
+       that does not parse, an attribute given twice), and a duration or time left in
+       the middle of the title, stay in the title and are listed in ``unclear``: the
+       preview shows them as not understood. The tail is read on past such a word.
+    8. A title in quotes (``"read 10-11" 1h``) is taken as typed.
 
     Known ambiguity, shown by :meth:`QuickAdd.describe` in the live preview: a title
     ending in a date-like word ("walk in the sun") loses it to the tail; a bare
     number is never read as a time outside markers ("read chapter 14").
     """
-    original = text.split()
-    if not original:
+    quoted = _RE_QUOTED.match(text.strip())  # 8. a quoted title is taken as typed
+    original = ([quoted["title"], *text.strip()[quoted.end():].split()] if quoted
+                else text.split())
+    if not original or not original[0].strip():
         raise WhenError("Type a title first, e.g. 'gym 1h this afternoon personal'.")
     words = [w.lower() for w in original]
     today = now.date()
     reader = _AttributeReader(today, {s.lower(): s for s in spheres})
     slots: _Slots = {}
     taken: list[tuple[int, int, _Slots]] = []  # (first, last+1, slots) of every attribute read
+    unclear: list[str] = []
+    stranded: list[int] = []  # title words the tail was read past (they stay title)
 
     first, end = 0, len(words)  # title words are words[first:end] (before markers)
     for n in range(min(_MAX_WORDS, end - 1), 0, -1):  # 3. a leading duration: "2h deep work"
+        if quoted:
+            break
         minutes = _minutes(" ".join(words[:n]), need_unit=True)
         if minutes:
             slots["duration"] = timedelta(minutes=minutes)
@@ -546,9 +650,15 @@ def parse_quick_add(
                 end -= n
                 break
         else:
-            break
+            # 7. read on past a word that only looks like an attribute, and say so
+            why = reader.unclear(words[end - 1], original[end - 1], slots)
+            if why is None:
+                break
+            unclear.append(why)
+            stranded.append(end - 1)
+            end -= 1
     # 2. a bare sphere or kind word right after the title belongs to the title
-    while taken and end - first > 0:
+    while taken and end - first > 0 and not quoted:
         lo, hi, found = taken[-1]
         if lo != end or hi - lo != 1 or not reader.is_bare_word(words[lo]):
             break
@@ -566,9 +676,13 @@ def parse_quick_add(
             del keep[i : i + used]
         else:
             i += 1
+    keep = sorted({*keep, *stranded})
+    for j in keep[1:]:
+        if j not in stranded and (why := reader.left_in_title(words[j], original[j])):
+            unclear.append(why)
     raw_title = " ".join(original[j] for j in keep)
     title = raw_title.strip(" ,;:-") or raw_title  # "call mum, evening" -> "call mum"
-    return _build(title, slots, now)
+    return _build(title, slots, now, day or today, tuple(reversed(unclear)))
 
 
 class _AttributeReader:
@@ -621,12 +735,51 @@ class _AttributeReader:
         # An impossible date ("by 31 feb") raises: the user meant a date, so say so.
         found = _date_and_time(words, self.today, bare_hour=marker)
         if found is None:
-            return None
+            return self._range(words)
         day, clock = found
         return {
             **({"day": day} if day else {}),
             **({"time": clock} if clock else {}),
         }
+
+    def _range(self, words: list[str]) -> _Slots | None:
+        """A time range, alone or with a date before or after it ("fri 10-11")."""
+        n = len(words)
+        for k in range(n):
+            for date_words, range_words in ((words[:k], words[k:]), (words[n - k:], words[:n - k])):
+                dated = [w for w in date_words if w not in _FILLERS]
+                day = _date(" ".join(dated), self.today) if dated else None
+                if dated and day is None:
+                    continue
+                found = parse_time_range(" ".join(range_words))
+                if found is not None:
+                    return {**({"day": day} if day else {}), "time": found[0],
+                            "duration": found[1]}
+        return None
+
+    def unclear(self, word: str, shown: str, slots: _Slots) -> str | None:
+        """Why ``word`` at the end of the title looks like an attribute that is not one."""
+        again = self.read([word])
+        if again is not None:
+            what = _SLOT_NAMES.get(next(iter(sorted(again.keys() & slots.keys())), ""), "it")
+            return f"'{shown}' gives the {what} a second time"
+        if word[:1] in "#@" and len(word) > 1:
+            return f"'{shown}' is not a sphere (known: {', '.join(self.spheres.values())})"
+        if _RE_TIMEISH.fullmatch(word):
+            return f"'{shown}' is not a time, range or duration I can read"
+        near = _near_word(word, [*self.spheres, *_TYPO_WORDS])
+        if near is not None:
+            return f"'{shown}' (did you mean '{self.spheres.get(near, near)}'?)"
+        return None
+
+    def left_in_title(self, word: str, shown: str) -> str | None:
+        """A duration or clock time in the middle of the title: kept there, but said."""
+        if _minutes(word, need_unit=True):
+            return f"'{shown}' looks like a duration but is in the title (put it at the end)"
+        is_range = ("-" in word or "–" in word) and parse_time_range(word) is not None
+        if _RE_CLOCK.fullmatch(word) or _RE_AMPM.fullmatch(word) or is_range:
+            return f"'{shown}' looks like a time but is in the title (put it at the end)"
+        return None
 
     def _marker(self, marker: str, words: list[str]) -> _Slots | None:
         if not words or words[0] in _MARKERS:
@@ -636,6 +789,8 @@ class _AttributeReader:
             return None
         if _MARKERS[marker] == "at":
             return found
+        if "duration" in found:
+            return None  # "by 10-11" is no deadline
         return {_MARKERS[marker]: (found.get("day"), found.get("time"))}
 
     def explicit(self, words: list[str], i: int, end: int) -> tuple[_Slots | None, int]:
@@ -652,20 +807,23 @@ class _AttributeReader:
         return None, 0
 
 
-def _build(title: str, slots: _Slots, now: datetime) -> QuickAdd:
+def _build(title: str, slots: _Slots, now: datetime, line_day: date,
+           unclear: tuple[str, ...]) -> QuickAdd:
     today, zone = now.date(), now.tzinfo
     day = slots.get("day")
     assert day is None or isinstance(day, date)
     clock = slots.get("time")
-    start = wall_time(day or today, clock, zone) if isinstance(clock, time) else None
-    notes = [gap_note(day or today, clock, zone)] if isinstance(clock, time) else []
+    start = wall_time(day or line_day, clock, zone) if isinstance(clock, time) else None
+    notes = [gap_note(day or line_day, clock, zone)] if isinstance(clock, time) else []
     kind = slots.get("kind")
     if kind == FIXED and start is None:
         raise WhenError("A fixed block needs a time, e.g. 'standup 9:30 fixed'.")
     if kind is None:
         kind = FIXED if start else FLEXIBLE
-    deadline = _bound(slots.get("deadline"), day or today, zone, end_of_day=True)
-    earliest = _bound(slots.get("earliest"), day or today, zone, end_of_day=False)
+    deadline = _bound(slots.get("deadline"), day or line_day, zone, end_of_day=True)
+    earliest = _bound(slots.get("earliest"), day or line_day, zone, end_of_day=False)
+    if deadline is not None and deadline <= now:
+        raise WhenError(passed_deadline(deadline))
     duration = slots.get("duration")
     part = slots.get("part")
     sphere = slots.get("sphere")
@@ -683,7 +841,17 @@ def _build(title: str, slots: _Slots, now: datetime) -> QuickAdd:
         priority=priority if isinstance(priority, int) else 0,
         today=today,
         notes=tuple(n for n in notes if n),
+        unclear=unclear,
     )
+
+
+def passed_deadline(deadline: datetime) -> str:
+    """The one sentence that refuses a deadline already gone (quick add, `add`, edits)."""
+    if deadline.time() == time(0):  # a date-only deadline: the end of the day before
+        when = f"end of {day_label(deadline.date() - timedelta(days=1), year=True)}"
+    else:
+        when = f"{day_label(deadline.date(), year=True)} {deadline:%H:%M}"
+    return f"The deadline ({when}) has already passed; give one that is still to come."
 
 
 def _bound(
@@ -913,7 +1081,8 @@ def _ordinal(n: int) -> str:
 
 
 def parse_quick_add_with_repeat(text: str, *, now: datetime,
-                                spheres: Sequence[str] = ("work", "personal")) -> QuickAdd:
+                                spheres: Sequence[str] = ("work", "personal"),
+                                day: date | None = None) -> QuickAdd:
     """:func:`parse_quick_add`, plus a repeat in words anywhere after the title
     (``"standup 9:30 15m work every weekday"``, ``"gym every mon, wed 18:00 1h until
     2027-03-01"``): the words from a repeat word on that read as a repeat, and an
@@ -927,14 +1096,15 @@ def parse_quick_add_with_repeat(text: str, *, now: datetime,
         if not is_repeat_start(words[i]):
             continue
         try:
-            title = parse_quick_add(" ".join(words[:i]), now=now, spheres=spheres).title
+            title = parse_quick_add(" ".join(words[:i]), now=now, spheres=spheres, day=day).title
         except WhenError:
             continue
         for j in range(len(words), i, -1):
             phrase, rest = _with_repeat_end(words[i:j], words[j:])
             try:
                 rule = parse_repeat(" ".join(phrase), today=now.date(), zone=now.tzinfo)
-                found = parse_quick_add(" ".join(words[:i] + rest), now=now, spheres=spheres)
+                found = parse_quick_add(" ".join(words[:i] + rest), now=now,
+                                        spheres=spheres, day=day)
             except WhenError:
                 continue
             if found.title != title:
@@ -944,7 +1114,7 @@ def parse_quick_add_with_repeat(text: str, *, now: datetime,
                                 "'gym every mon 18:00 1h'.")
             start = first_repeat_start(rule, found.start)
             return replace(found, repeat=rule, start=start, day=start.date())
-    return parse_quick_add(text, now=now, spheres=spheres)
+    return parse_quick_add(text, now=now, spheres=spheres, day=day)
 
 
 def _with_repeat_end(phrase: list[str], rest: list[str]) -> tuple[list[str], list[str]]:

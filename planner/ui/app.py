@@ -167,10 +167,16 @@ class PlannerApp(App[None]):
         super().update_keymap(keymap)
 
     def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        from planner.ui.screens.calendars import CalendarsScreen
+        from planner.ui.screens.month import MonthScreen
+        from planner.ui.screens.tasks import TasksScreen
         from planner.ui.screens.week import WeekScreen
 
         return [("Day view", self._bindings_of(DayScreen)),
                 ("Week view", self._bindings_of(WeekScreen)),
+                ("Month view", self._bindings_of(MonthScreen)),
+                ("Tasks (b)", self._bindings_of(TasksScreen)),
+                ("Calendars (c)", self._bindings_of(CalendarsScreen)),
                 ("Everywhere", self._bindings_of(PlannerApp))]
 
     def _bindings_of(self, cls: type) -> list[tuple[str, str]]:

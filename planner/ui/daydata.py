@@ -50,7 +50,6 @@ def load_day(service: PlannerService, day: date) -> DayData:
     """The day as the day screen shows it; one ``day_plan`` call. Runs in a job thread."""
     today = service.today()
     plan = service.day_plan(day)
-    items = tuple(timed_items(day, service.zone, plan.occurrences, plan.bridges))
     # Ticked-off tasks leave the plan; keep them in sight so space can undo a tick.
     done = tuple(b for b in service.flexible_blocks() if b.done and not b.planned
                  and b.day == day)
@@ -59,6 +58,9 @@ def load_day(service: PlannerService, day: date) -> DayData:
         hints = tuple(service.nudges(day, ins))
     except Exception:  # insights are a bonus: never let them break the day view
         ins, hints = None, ()
+    # Double bookings are marked on the timeline.
+    items = tuple(timed_items(day, service.zone, plan.occurrences, plan.bridges,
+                              ins.conflicts if ins is not None else ()))
     return DayData(day, today, plan, items, done, ins, hints)
 
 

@@ -7,7 +7,7 @@ widget, as Textual's guide does it; these are the app-wide ones.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from planner.app.importing import ImportReport
     from planner.app.sync import SyncReport
     from planner.core.model import PlanResult
+    from planner.core.reminders import Reminder
 
 
 class DataChanged(Message, bubble=False):
@@ -57,11 +58,13 @@ class JobFailed(Message, bubble=False):
 class Edited(Message, bubble=False):
     """An edit was saved: ``note`` says what happened, ``select`` the block to select."""
 
-    def __init__(self, note: str, select: str | None = None, *, title: str = "") -> None:
+    def __init__(self, note: str, select: str | None = None, *, title: str = "",
+                 moved: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.note = note
         self.select = select
         self.title = title
+        self.moved = moved  # what the change moved besides its own block, one line each
 
 
 class PlanFinished(Message, bubble=False):
@@ -101,6 +104,23 @@ class SyncStatusRead(Message, bubble=False):
     def __init__(self, status: str | None) -> None:
         super().__init__()
         self.status = status
+
+
+class HomeRead(Message, bubble=False):
+    """Whether the home holds nothing yet (the day view then shows a welcome)."""
+
+    def __init__(self, empty: bool) -> None:
+        super().__init__()
+        self.empty = empty
+
+
+class RemindersDue(Message, bubble=False):
+    """Reminders that went off since the last look (``until``: when that look was)."""
+
+    def __init__(self, reminders: tuple[Reminder, ...], until: datetime) -> None:
+        super().__init__()
+        self.reminders = reminders
+        self.until = until
 
 
 # ---------------------------------------------------------------------- navigation

@@ -6,10 +6,12 @@ records (local times already clipped to the day) and pass them down.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from planner.core.conflicts import Conflict, conflict_keys
 from planner.core.model import Block, Occurrence
 from planner.core.moments import in_zone
 from planner.core.safetext import printable
@@ -34,6 +36,7 @@ class Item:
     end: datetime
     location: str = ""
     recurring: bool = False
+    conflict: bool = False  # double-booked with another fixed block
 
     @property
     def mark(self) -> str:
@@ -69,11 +72,14 @@ def occurrence_key(occ: Occurrence) -> str:
 
 
 def timed_items(day: date, zone: ZoneInfo, occurrences: list[Occurrence],
-                bridges: list[Occurrence] = ()) -> list[Item]:  # type: ignore[assignment]
-    """Timed occurrences of ``day`` as items clipped to its midnights, by start."""
+                bridges: list[Occurrence] = (),  # type: ignore[assignment]
+                conflicts: Sequence[Conflict] = ()) -> list[Item]:
+    """Timed occurrences of ``day`` as items clipped to its midnights, by start;
+    those double-booked in ``conflicts`` are flagged."""
     lo = datetime.combine(day, time(0), tzinfo=zone)
     hi = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
     items = []
+    clashes = conflict_keys(conflicts)
     for occ, is_bridge in [(o, False) for o in occurrences] + [(b, True) for b in bridges]:
         if occ.all_day or not isinstance(occ.start, datetime) or not isinstance(
                 occ.end, datetime):
@@ -86,7 +92,8 @@ def timed_items(day: date, zone: ZoneInfo, occurrences: list[Occurrence],
         items.append(Item(
             key=occurrence_key(occ), block_id=block.id, title=printable(block.title),
             sphere=block.sphere, state="bridge" if is_bridge else state_of(block), start=start,
-            end=end, location=printable(block.location), recurring=block.is_recurring))
+            end=end, location=printable(block.location), recurring=block.is_recurring,
+            conflict=not is_bridge and (block.id, occ.start) in clashes))
     items.sort(key=lambda i: (i.start, -i.minutes, i.key))
     return items
 

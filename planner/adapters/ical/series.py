@@ -53,6 +53,7 @@ class Merged:
 
 
 IdFor = Callable[[str, str | None], str]  # (uid, recurrence id) -> block id
+Key = tuple[str, str | None, bool]  # (UID, RECURRENCE-ID or chunk, is a task)
 
 
 def merge(entries: list[Entry], block_id: IdFor) -> Merged:
@@ -65,14 +66,15 @@ def merge(entries: list[Entry], block_id: IdFor) -> Merged:
             if entry.rid is None and entry.block.is_fixed and (
                     known is None or entry.sequence >= known.sequence):
                 masters[entry.uid] = entry
-    latest: dict[tuple[str, str | None, str], Entry] = {}
+    latest: dict[Key, Entry] = {}
     for entry in entries:
         if entry.rid is not None:
             _align_recurrence_id(entry, masters.get(entry.uid), block_id)
         # A VEVENT and a VTODO may share a UID; a newer copy replaces its own kind only.
-        key = (entry.uid, entry.rid, entry.block.kind.value)
-        if entry.block.kind is Kind.FLEXIBLE and entry.chunk is not None:
-            key = (entry.uid, f"chunk:{entry.chunk}", "task")
+        task = entry.block.kind is Kind.FLEXIBLE
+        key = (entry.uid, entry.rid, task)
+        if task and entry.chunk is not None:
+            key = (entry.uid, f"chunk:{entry.chunk}", True)
         known = latest.get(key)
         if known is None or entry.sequence >= known.sequence:
             latest[key] = entry
@@ -119,13 +121,11 @@ def merge(entries: list[Entry], block_id: IdFor) -> Merged:
     return Merged(blocks, notes)
 
 
-def _separate_shared_uids(latest: dict[tuple[str, str | None, str], Entry],
-                          block_id: IdFor) -> None:
+def _separate_shared_uids(latest: dict[Key, Entry], block_id: IdFor) -> None:
     """A task whose UID an event also uses gets an identity of its own ("UID#VTODO"),
     so neither replaces the other in the store."""
-    events = {(k[0], k[1]) for k in latest if k[2] == Kind.FIXED.value}
     for key, entry in latest.items():
-        if key[2] == Kind.FIXED.value or (entry.uid, entry.rid) not in events:
+        if not key[2] or (entry.uid, entry.rid, False) not in latest:
             continue
         uid = entry.uid + "#VTODO"
         block = entry.block
@@ -194,7 +194,7 @@ def _from_wall(wall: datetime, like: datetime, tzid: str | None) -> datetime:
 
 
 def _drop_deleted_modifications(
-    latest: dict[tuple[str, str | None, str], Entry], masters: dict[str, Entry],
+    latest: dict[Key, Entry], masters: dict[str, Entry],
     notes: list[tuple[str, str]], block_id: IdFor,
 ) -> None:
     """An instance that was moved and then deleted: the master EXDATEs its slot, and the
@@ -214,7 +214,7 @@ def _drop_deleted_modifications(
 
 
 def _drop_stale_overrides(
-    latest: dict[tuple[str, str | None, str], Entry], masters: dict[str, Entry],
+    latest: dict[Key, Entry], masters: dict[str, Entry],
     notes: list[tuple[str, str]], block_id: IdFor,
 ) -> None:
     """An override older (SEQUENCE) than its master, for an instance the master no
@@ -244,7 +244,7 @@ def _has_instance(series: Block, rid: str) -> bool:
 
 
 def _split_this_and_future(
-    latest: dict[tuple[str, str | None, str], Entry], masters: dict[str, Entry],
+    latest: dict[Key, Entry], masters: dict[str, Entry],
     notes: list[tuple[str, str]], block_id: IdFor,
 ) -> None:
     """An override with RANGE=THISANDFUTURE changes its instance and every later one:
@@ -313,7 +313,7 @@ def _cut(segment: Entry, cut: Entry, rid: Moment, shift: timedelta,
     return moved
 
 
-def _move_single_overrides(latest: dict[tuple[str, str | None, str], Entry], uid: str,
+def _move_single_overrides(latest: dict[Key, Entry], uid: str,
                            bounds: list[tuple[datetime, timedelta]]) -> None:
     """A single override after a cut names its instance by the original slot; the
     segment made that slot ``offset`` later, so it now names the moved slot."""
@@ -433,7 +433,7 @@ def _rule_after(rule: str, before: int, shift: timedelta) -> str | None:
 
 
 def _add_period_instances(
-    latest: dict[tuple[str, str | None, str], Entry], masters: dict[str, Entry],
+    latest: dict[Key, Entry], masters: dict[str, Entry],
     notes: list[tuple[str, str]], block_id: IdFor,
 ) -> None:
     """An RDATE PERIOD names its own end: that instance becomes an override with the
@@ -444,11 +444,11 @@ def _add_period_instances(
             if series.length == _as_datetime(end) - _as_datetime(start):
                 continue
             rid = recurrence_id_text(start)
-            if (uid, rid, Kind.FIXED.value) in latest or series.source is None:
+            if (uid, rid, False) in latest or series.source is None:
                 continue
             source = replace(series.source, recurrence_id=rid)
             block = replace(series, id=block_id(uid, rid), start=start, end=end,
                             recurrence=None, source=source)
             block = _fold_into_hash(block, f"period {rid}")
-            latest[(uid, rid, Kind.FIXED.value)] = Entry(block, uid, rid, start, master.cancelled,
+            latest[(uid, rid, False)] = Entry(block, uid, rid, start, master.cancelled,
                                        master.sequence, None)

@@ -22,8 +22,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from planner.core.errors import PlannerError
+from planner.core.intervals import merge
 from planner.core.model import Block
 from planner.core.moments import day_label
+from planner.core.reminders import lead_words
 from planner.core.safetext import printable
 from planner.core.when import WhenError
 from planner.ui.blocks import block_from_quick_add
@@ -33,16 +35,18 @@ from planner.ui.messages import (
     DataChanged,
     Edited,
     ExportFinished,
+    HomeRead,
     ImportFinished,
     JobFailed,
     JobProgress,
     PlanFinished,
+    RemindersDue,
     SyncFinished,
     SyncStatusRead,
     WritesChanged,
 )
 from planner.ui.screens.review import ReviewReady
-from planner.ui.view import Item, hhmm, minutes_text, sphere_letter
+from planner.ui.view import Item, hhmm, minutes_text, occurrence_key, sphere_letter
 from planner.ui.widgets.busy import BusyBar
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
@@ -51,13 +55,24 @@ from planner.ui.widgets.timeline import Timeline, TimelineData
 
 if TYPE_CHECKING:
     from planner.app.exporting import ExportPreview
+    from planner.app.series import Scope
     from planner.app.service import DayPlan
+    from planner.core.model import Moment, Occurrence
     from planner.ui.jobs import Outcome, Progress
     from planner.ui.screens.transfer import ExportRequest, ImportRequest
     from planner.ui.services import Services
 
 NARROW = 100  # below this many columns the side panel hides unless asked for
+WELCOME = ("[b]Welcome to planner[/]: one timeline for work and personal life. To start:\n"
+           "  [b $accent]a[/]  add a block: [i]gym 1h this afternoon personal[/], "
+           "[i]standup 9:30 15m work every weekday[/]\n"
+           "  [b $accent]i[/]  import a calendar: an .ics file or a subscription URL\n"
+           "  [b $accent]planner demo[/]  (in a shell) an example week to look around in\n"
+           "[dim]? lists every key. This note goes once there is something to show.[/]")
 MOVE_STEP = timedelta(minutes=15)
+REMINDER_SECONDS = 20.0  # how often the open app looks for reminders going off
+REMINDER_STEP = timedelta(seconds=1)  # each look covers up to just after now
+REMINDER_SHOWN = 60.0  # seconds a reminder stays on screen
 LOADING_AFTER = 0.15  # seconds: a day read that quick shows no "loading" in between
 # Actions that change data: refused (and shown disabled) while a write runs.
 WRITE_ACTIONS = frozenset({"quick_add", "edit", "done", "toggle_kind", "toggle_pin", "move",
@@ -71,6 +86,10 @@ class DayScreen(Screen[None]):
         Binding("t", "today", "Today", show=False, id="day-today"),
         Binding("g", "goto", "Go to", id="day-goto"),
         Binding("w", "week", "Week", id="week-view"),
+        Binding("m", "month", "Month", id="month-view"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("b", "tasks", "Tasks", show=False, id="tasks"),
+        Binding("c", "calendars", "Calendars", show=False, id="calendars"),
         Binding("v", "review", "Review", show=False, id="weekly-review"),
         Binding("down,j", "select(1)", "Next block", show=False, id="select-next"),
         Binding("up,k", "select(-1)", "Prev block", show=False, id="select-prev"),
@@ -112,12 +131,14 @@ class DayScreen(Screen[None]):
         self._select_after: str | None = None  # a block just saved: select it once shown
         self._loading_timer: Timer | None = None
         self._sync_status: str | None = None  # the header's "synced 08:30"
+        self._reminded_until = services.planner.now()
         self.set_reactive(DayScreen.day, day)
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield Static(id="day-header")
+        yield Static(WELCOME, id="welcome")
         yield Static(id="all-day")
         with Horizontal(id="day-main"):
             yield Timeline(id="timeline")
@@ -128,6 +149,11 @@ class DayScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#quick-add").display = False
+        self.query_one("#welcome").display = False
+        self._read_welcome()
+        if self.service.settings.reminders:
+            self._reminded_until = self.service.now()
+            self.set_interval(REMINDER_SECONDS, self.check_reminders)
         self._apply_side()
         self._show_loading()
         self._show_day()
@@ -215,6 +241,7 @@ class DayScreen(Screen[None]):
         self._days.clear()
         self._show_day()
         self._read_sync_status()
+        self._read_welcome()
 
     def _paint(self, data: DayData) -> None:
         """Hand one day's data to the widgets."""
@@ -265,10 +292,14 @@ class DayScreen(Screen[None]):
         assert self._plan is not None
         today = self.service.today()
         rel = {0: "today", 1: "tomorrow", -1: "yesterday"}.get((self.day - today).days, "")
-        totals: dict[str, int] = {}
+        spans: dict[str, list[tuple[float, float]]] = {}
         for item in self._items:
             if item.state != "bridge":
-                totals[item.sphere] = totals.get(item.sphere, 0) + item.minutes
+                spans.setdefault(item.sphere, []).append(
+                    (item.start.timestamp(), item.end.timestamp()))
+        # Time counts once: two overlapping meetings are not two hours of work.
+        totals = {sphere: int(sum(b - a for a, b in merge(found)) // 60)
+                  for sphere, found in spans.items()}
         sums = joined((sphere_chip(s, f"{sphere_letter(s)} {minutes_text(m)}")
                        for s, m in sphere_order(totals)), "  ")
         parts: list[Content | str] = [plain(day_label(self.day, year=True), "bold")]
@@ -378,7 +409,7 @@ class DayScreen(Screen[None]):
         if block.planned:
             start = self.service.local(block.planned[0][0])
             return f", planned {day_label(start.date())} {hhmm(start)}"
-        return f"; not placed yet ({block.plan_note})" if block.plan_note else ""
+        return f"; not placed: {block.plan_note}" if block.plan_note else ""
 
     @on(QuickAddBar.Cancelled)
     def _quick_cancelled(self) -> None:
@@ -439,6 +470,46 @@ class DayScreen(Screen[None]):
 
         self.app.push_screen(WeekScreen(self.services, self.day), back)
 
+    def show_block(self, day: date, block_id: str) -> None:
+        """Open ``day`` with ``block_id`` selected (from search or the task list)."""
+        if day == self.day and self._data is not None and self._data.day == day:
+            self._select_block(block_id)
+        else:
+            self._select_after = block_id
+            self.day = day
+
+    def action_search(self) -> None:
+        from planner.ui.screens.search import Found, SearchScreen
+
+        def opened(found: Found | None) -> None:
+            if found is not None:
+                self.show_block(*found)
+
+        self.app.push_screen(SearchScreen(self.services), opened)
+
+    def action_tasks(self) -> None:
+        from planner.ui.screens.tasks import TasksScreen
+
+        def opened(found: tuple[date, str] | None) -> None:
+            if found is not None:
+                self.show_block(*found)
+
+        self.app.push_screen(TasksScreen(self.services), opened)
+
+    def action_calendars(self) -> None:
+        from planner.ui.screens.calendars import CalendarsScreen
+
+        self.app.push_screen(CalendarsScreen(self.services))
+
+    def action_month(self) -> None:
+        from planner.ui.screens.month import MonthScreen
+
+        def back(day: date | None) -> None:
+            if day is not None:
+                self.day = day
+
+        self.app.push_screen(MonthScreen(self.services, self.day), back)
+
     def action_select(self, step: int) -> None:
         keys = self._keys()
         if not keys:
@@ -472,8 +543,17 @@ class DayScreen(Screen[None]):
     # ------------------------------------------------------------------ writing
 
     def _write(self, description: str, job: Callable[[Progress], Outcome]) -> None:
-        """Run ``job`` as a write job; its message(s) come back here."""
-        self.jobs.write(description, job, reply_to=self)
+        """Run ``job`` as a write job; its message(s) come back here, an ``Edited`` one
+        with what the change had to move to make room (read in the job's own thread,
+        right after its write)."""
+
+        def with_moves(progress: Progress) -> Outcome:
+            outcome = job(progress)
+            if isinstance(outcome, Edited):
+                outcome.moved = tuple(self.service.plan_notices())
+            return outcome
+
+        self.jobs.write(description, with_moves, reply_to=self)
 
     @on(WritesChanged)
     def _writes_changed(self, event: WritesChanged) -> None:
@@ -495,6 +575,8 @@ class DayScreen(Screen[None]):
     @on(Edited)
     def _edited(self, event: Edited) -> None:
         self.notify(event.note, title=event.title)
+        for line in event.moved:
+            self.notify(line, title="Moved to make room", severity="warning", timeout=10)
         self._select_after = event.select
 
     def _need_selection(self) -> Block | None:
@@ -506,10 +588,9 @@ class DayScreen(Screen[None]):
         return selection.block
 
     def action_quick_add(self) -> None:
-        now = self.service.now()
-        at = now if self.day == now.date() else datetime.combine(
-            self.day, now.time(), tzinfo=now.tzinfo)
-        self.query_one(QuickAddBar).open(at, self.service.settings.sphere_names, now)
+        # "tomorrow" counts from today; a time alone is on the day being viewed.
+        self.query_one(QuickAddBar).open(self.day, self.service.settings.sphere_names,
+                                         self.service.now())
 
     def action_edit(self) -> None:
         from planner.ui.screens.edit import EditScreen
@@ -518,8 +599,15 @@ class DayScreen(Screen[None]):
         if block is None:
             return
 
+        slot = self._series_slot(block)
+        occurrence = self._selected_occurrence()
+
         def saved(changes: dict[str, object] | None) -> None:
             if not changes:
+                return
+            if slot is not None and set(changes) != {"recurrence"}:
+                self._ask_scope(block, "edit", slot,
+                                lambda scope: self._edit_series(block, slot, scope, changes))
                 return
 
             def update(progress: Progress) -> Outcome:
@@ -528,9 +616,67 @@ class DayScreen(Screen[None]):
 
             self._write(f"Saving {block.title!r}", update)
 
-        self.app.push_screen(EditScreen(block, self.service.zone,
-                                        self.service.settings.sphere_names,
-                                        self.service.now()), saved)
+        self.app.push_screen(EditScreen(
+            block, self.service.zone, self.service.settings.sphere_names, self.service.now(),
+            occurrence=(occurrence.start, occurrence.end) if slot is not None and occurrence
+            else None), saved)
+
+    # ------------------------------------------------------------------ repeating blocks
+
+    def _selected_occurrence(self) -> Occurrence | None:
+        key = self.selected
+        if key is None or self._plan is None:
+            return None
+        return next((o for o in self._plan.occurrences if occurrence_key(o) == key), None)
+
+    def _series_slot(self, block: Block) -> Moment | None:
+        """The selected occurrence's slot, if the block repeats (or is a changed one)."""
+        occurrence = self._selected_occurrence()
+        repeats = block.is_recurring or (block.source is not None and
+                                         block.source.recurrence_id is not None)
+        if not repeats or occurrence is None or occurrence.block.id != block.id:
+            return None
+        return occurrence.recurrence_id
+
+    def _ask_scope(self, block: Block, verb: str, slot: Moment,
+                   then: Callable[[Scope], None]) -> None:
+        from planner.ui.screens.scope import ScopeDialog
+
+        day = slot.date() if isinstance(slot, datetime) else slot
+        if isinstance(slot, datetime) and slot.tzinfo is not None:
+            day = self.service.local(slot).date()
+
+        def chosen(scope: Scope | None) -> None:
+            if scope is not None:
+                then(scope)
+
+        self.app.push_screen(ScopeDialog(block.title, verb, day_label(day)), chosen)
+
+    def _edit_series(self, block: Block, slot: Moment, scope: Scope,
+                     changes: dict[str, object]) -> None:
+        """The edit form's changes to a repeating block, for the occurrences chosen."""
+        from planner.app.series import OccurrenceEdit, Scope
+
+        rest = dict(changes)
+        if scope is not Scope.ALL:
+            rest.pop("recurrence", None)  # a rule belongs to the whole series
+        title = rest.pop("title", None)
+        start, end = rest.pop("start", None), rest.pop("end", None)
+        occurrence = self._selected_occurrence()
+        length = None
+        if end is not None:
+            begin = start if start is not None else (occurrence.start if occurrence else None)
+            length = end - begin if isinstance(end, datetime) and isinstance(
+                begin, datetime) else None
+        edit = OccurrenceEdit(title=title if isinstance(title, str) else None,
+                              start=start if isinstance(start, datetime) else None,
+                              length=length)
+
+        def job(progress: Progress) -> Outcome:
+            after = self.service.edit_occurrence(block.id, slot, scope, edit, rest or None)
+            return Edited(f"Saved {after.title!r}.", after.id)
+
+        self._write(f"Saving {block.title!r}", job)
 
     def _edit(self, description: str, change: Callable[[], Block],
               note: Callable[[Block], str]) -> None:
@@ -568,6 +714,24 @@ class DayScreen(Screen[None]):
 
     def action_move(self, steps: int) -> None:
         block = self._need_selection()
+        if block is None:
+            return
+        slot = self._series_slot(block)
+        occurrence = self._selected_occurrence()
+        if slot is not None and occurrence is not None:
+            start = occurrence.start
+
+            def move_some(scope: Scope) -> None:
+                from planner.app.series import OccurrenceEdit
+
+                self._edit(f"Moving {block.title!r}",
+                           lambda: self.service.edit_occurrence(
+                               block.id, slot, scope,
+                               OccurrenceEdit(start=start + MOVE_STEP * steps)),
+                           lambda b: f"Moved {b.title!r}.")
+
+            self._ask_scope(block, "move", slot, move_some)
+            return
         if block is not None:
             self._edit(f"Moving {block.title!r}",
                        lambda: self.service.move(block.id, MOVE_STEP * steps),
@@ -576,6 +740,17 @@ class DayScreen(Screen[None]):
     def action_delete(self) -> None:
         block = self._need_selection()
         if block is None:
+            return
+        slot = self._series_slot(block)
+        if slot is not None:
+            def delete_some(scope: Scope) -> None:
+                def job(progress: Progress) -> Outcome:
+                    said = self.service.remove_occurrence(block.id, slot, scope)
+                    return Edited(f"{said}. Press u to undo.", title="Deleted")
+
+                self._write(f"Deleting {block.title!r}", job)
+
+            self._ask_scope(block, "delete", slot, delete_some)
             return
 
         def delete(progress: Progress) -> Outcome:
@@ -625,8 +800,10 @@ class DayScreen(Screen[None]):
         text = report.summary
         if report.skipped:
             text += f"\nSkipped {len(report.skipped)}: " + "; ".join(report.skipped[:3])
+        for notice in report.notices[:5]:  # the source's version won over an edit made here
+            text += f"\n{notice}"
         self.notify(text, severity="warning" if report.skipped or report.failed
-                    else "information")
+                    or report.notices else "information")
 
     # ------------------------------------------------------------------ CalDAV sync
 
@@ -663,6 +840,45 @@ class DayScreen(Screen[None]):
                     "warning" if any(r.conflicts for r in reports) else "information")
         self.notify("\n".join(r.summary() for r in reports), title="Sync", severity=severity,
                     timeout=8 if severity != "information" else 4)
+
+    # ------------------------------------------------------------------ reminders
+
+    def check_reminders(self) -> None:
+        """Show the reminders that went off since the last look (a read job)."""
+        since = self._reminded_until
+
+        def job() -> RemindersDue:
+            now = self.service.now()
+            return RemindersDue(tuple(self.service.reminders(REMINDER_STEP, since=since)),
+                                now + REMINDER_STEP)
+
+        self.jobs.read("reminders", job, reply_to=self)
+
+    @on(RemindersDue)
+    def _reminders_due(self, event: RemindersDue) -> None:
+        self._reminded_until = max(self._reminded_until, event.until)
+        for reminder in event.reminders:
+            occ = reminder.occurrence
+            when = "all day" if occ.all_day else hhmm(self.service.local(occ.start))
+            body = f"{occ.title} at {when} ({lead_words(reminder)})"
+            if occ.block.location:
+                body += f" · {occ.block.location}"
+            self.notify(body, title="Reminder", timeout=REMINDER_SHOWN)
+            self.jobs.background(lambda body=body: self._to_desktop(body), reply_to=self,
+                                 kind="desktop-notify")
+
+    def _to_desktop(self, body: str) -> None:
+        """Runs in a job thread: `notify-send`, where config allows and there is one."""
+        self.service.notify_desktop("planner reminder", body)
+
+    # ------------------------------------------------------------------ first run
+
+    def _read_welcome(self) -> None:
+        self.jobs.read("welcome", lambda: HomeRead(self.service.is_empty()), reply_to=self)
+
+    @on(HomeRead)
+    def _home_read(self, event: HomeRead) -> None:
+        self.query_one("#welcome").display = event.empty
 
     @on(SyncStatusRead)
     def _sync_status_read(self, event: SyncStatusRead) -> None:

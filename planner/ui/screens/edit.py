@@ -6,6 +6,7 @@ Returns a dict of changes for ``service.update`` (only what changed), or None.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -17,14 +18,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from planner.core.model import Block, Energy, Kind, PartOfDay
+from planner.core.model import Block, Energy, Kind, Moment, PartOfDay, Recurrence
 from planner.core.moments import in_zone
 from planner.core.safetext import printable
 from planner.core.when import (
     WhenError,
+    describe_rule,
     format_duration,
     parse_date,
     parse_duration,
+    parse_repeat,
     parse_when,
     parse_when_noted,
 )
@@ -62,9 +65,13 @@ class EditScreen(Dialog[dict[str, Any] | None]):
     ]
 
     def __init__(self, block: Block, zone: ZoneInfo, spheres: tuple[str, ...],
-                 now: datetime) -> None:
+                 now: datetime, *, occurrence: tuple[Moment, Moment] | None = None) -> None:
+        """``occurrence``: the start and end of the occurrence of a repeating block being
+        edited (its time can then be changed; the day view asks for which ones)."""
         super().__init__()
         self.block, self.zone, self.spheres, self.now = block, zone, spheres, now
+        self.occurrence = occurrence
+        self.repeat_text = _repeat_text(block, zone, now)
 
     # ------------------------------------------------------------------ form
 
@@ -76,6 +83,11 @@ class EditScreen(Dialog[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         b = self.block
         fixed_start = b.start if isinstance(b.start, datetime) else None
+        timed = not b.is_recurring or self.occurrence is not None
+        length = b.length
+        if self.occurrence is not None and isinstance(self.occurrence[0], datetime):
+            fixed_start = self.occurrence[0]
+            length = self.occurrence[1] - self.occurrence[0]  # type: ignore[operator]
         with VerticalScroll(classes="dialog", id="edit"):
             yield Label(f"Edit: {printable(b.title)}", classes="dialog-title", markup=False)
             yield from self._field("Title", Input(printable(b.title), id="title"), "title")
@@ -96,11 +108,17 @@ class EditScreen(Dialog[dict[str, Any] | None]):
                     yield Static("All day: dates stay as imported.", classes="hint")
                 yield from self._field("Start (2026-11-23 09:30, fri 14:00)", Input(
                     _fmt(fixed_start, self.zone) or self._suggested_start(), id="start",
-                    disabled=b.all_day or b.is_recurring), "start")
+                    disabled=b.all_day or not timed), "start")
                 yield Static(classes="hint", id="start-note")
                 yield from self._field("Duration (45m, 1h30)", Input(
-                    _mins(b.length) if b.is_fixed else _mins(b.duration), id="fixed-duration",
-                    disabled=b.all_day or b.is_recurring), "fixed-duration")
+                    _mins(length) if b.is_fixed else _mins(b.duration), id="fixed-duration",
+                    disabled=b.all_day or not timed), "fixed-duration")
+                if not _is_override(b):
+                    yield from self._field(
+                        "Repeat (every weekday, every mon, wed, every 2 weeks, monthly until "
+                        "2027-06-30; empty: once)", Input(self.repeat_text, id="repeat"),
+                        "repeat")
+                    yield Static(classes="hint", id="repeat-preview", markup=False)
             with Vertical(id="flexible-fields"):
                 yield from self._field("Duration (45m, 1h30)", Input(
                     _mins(b.duration) if b.is_flexible else _mins(b.length), id="duration"),
@@ -145,6 +163,8 @@ class EditScreen(Dialog[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#start-note").display = False
+        if self.query("#repeat"):
+            self._preview_repeat(self.repeat_text)
         self._show_kind(str(self.block.kind))
         self.query_one("#title", Input).focus()
 
@@ -157,6 +177,30 @@ class EditScreen(Dialog[dict[str, Any] | None]):
         hint = self.query_one("#start-note", Static)
         hint.update(note)
         hint.display = bool(note)
+
+    @on(Input.Changed, "#repeat")
+    def _repeat_changed(self, event: Input.Changed) -> None:
+        self._preview_repeat(event.value)
+
+    def _preview_repeat(self, text: str) -> None:
+        """The rule in words as it will be saved, or what is wrong with it."""
+        preview = self.query_one("#repeat-preview", Static)
+        if not text.strip():
+            preview.update("→ does not repeat")
+            return
+        try:
+            rule = self._rule(text)
+        except WhenError as exc:
+            preview.update(f"✗ {exc}")
+            return
+        start = self.block.start
+        preview.update("→ " + describe_rule(
+            rule, start=in_zone(start, self.zone) if isinstance(start, datetime) else start,
+            zone=self.zone))
+
+    def _rule(self, text: str) -> str:
+        return parse_repeat(text, today=self.now.date(), zone=self.zone,
+                            all_day=self.block.all_day)
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self, event: Select.Changed) -> None:
@@ -237,7 +281,28 @@ class EditScreen(Dialog[dict[str, Any] | None]):
                                       lines=True),
         }
         kind = Kind(self._select("kind") or b.kind)
-        if kind is Kind.FIXED and not (b.all_day or b.is_recurring):
+        if kind is Kind.FIXED and self.query("#repeat"):
+            text = self._text("repeat")
+            if text != self.repeat_text:
+                try:
+                    rule = self._rule(text) if text else None
+                except WhenError as exc:
+                    raise FormError("repeat", str(exc)) from None
+                wanted["recurrence"] = (replace(b.recurrence or Recurrence(), rrule=rule)
+                                        if rule else None)
+        if kind is Kind.FIXED and b.is_recurring and self.occurrence is not None:
+            start = self._moment("start")
+            if start is None:
+                raise FormError("start", "Give the occurrence a start, e.g. 2026-11-23 09:30.")
+            length = self._duration("fixed-duration", required=True)
+            assert length is not None
+            begin, end = self.occurrence
+            if not isinstance(begin, datetime) or start != begin.astimezone(UTC) or \
+                    start + length != end:
+                # For the occurrence; the day view asks which ones the change is for.
+                return {**{k: v for k, v in wanted.items() if getattr(b, k) != v},
+                        "start": start, "end": start + length}
+        elif kind is Kind.FIXED and not (b.all_day or b.is_recurring):
             start = self._moment("start")
             if start is None:
                 raise FormError("start", "A fixed block needs a start, e.g. 2026-11-23 09:30.")
@@ -272,3 +337,33 @@ class EditScreen(Dialog[dict[str, Any] | None]):
             if b.is_fixed:
                 wanted.update(start=None, end=None, tzid=None, pinned_start=None)
         return {k: v for k, v in wanted.items() if getattr(b, k) != v}
+
+
+def _is_override(block: Block) -> bool:
+    return block.source is not None and block.source.recurrence_id is not None
+
+
+def _repeat_text(block: Block, zone: ZoneInfo, now: datetime) -> str:
+    """The block's rule as words the field reads back the same, else as the RRULE."""
+    rule = block.recurrence.rrule if block.recurrence is not None else None
+    if not rule:
+        return ""
+    start = in_zone(block.start, zone) if isinstance(block.start, datetime) else block.start
+    words = describe_rule(rule, start=start, zone=zone)
+    with contextlib.suppress(WhenError):
+        again = parse_repeat(words, today=now.date(), zone=zone, all_day=block.all_day)
+        if _same_rule(again, rule, start):
+            return words
+    return rule
+
+
+def _same_rule(a: str, b: str, start: object) -> bool:
+    def parts(rule: str) -> dict[str, str]:
+        return dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+
+    one, two = parts(a), parts(b)
+    if isinstance(start, (date, datetime)) and one.get("FREQ") == "WEEKLY":
+        implied = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[start.weekday()]
+        for rule in (one, two):
+            rule.setdefault("BYDAY", implied)
+    return one == two

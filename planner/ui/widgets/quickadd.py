@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from textual import on
@@ -26,6 +25,12 @@ PREVIEW_AFTER = 0.08  # seconds of quiet before the preview parses: one parse pe
 
 HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every weekday · "
         "2h deep work by fri")
+
+
+def preview_line(parsed: QuickAdd) -> str:
+    """The live preview of a line: ``→`` what will be added, ``?`` when some words were
+    not understood (they are named; nothing slips quietly into the title)."""
+    return ("? " if parsed.unclear else "→ ") + printable(parsed.describe())
 
 
 class QuickAddBar(Vertical):
@@ -50,9 +55,10 @@ class QuickAddBar(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.now: datetime | None = None
-        self.today: datetime | None = None  # the real now, for "today"/"tomorrow" wording
+        self.now: datetime | None = None  # the real now: "tomorrow" counts from its day
+        self.day: date | None = None  # the day being viewed: a time alone is on it
         self.spheres: Sequence[str] = ("work", "personal")
+        self._confirmed = ""  # a line with words not understood, Enter pressed once
         self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -60,8 +66,9 @@ class QuickAddBar(Vertical):
         yield Input(placeholder="Add a block: title, duration, when, sphere…", id="quick-input",
                     max_length=MAX_LENGTH)
 
-    def open(self, now: datetime, spheres: Sequence[str], real_now: datetime) -> None:
-        self.now, self.spheres, self.today = now, spheres, real_now
+    def open(self, day: date, spheres: Sequence[str], now: datetime) -> None:
+        self.day, self.spheres, self.now = day, spheres, now
+        self._confirmed = ""
         box = self.query_one("#quick-input", Input)
         box.value = ""
         self.query_one("#quick-preview", Static).update(HINT)
@@ -70,11 +77,8 @@ class QuickAddBar(Vertical):
 
     def parse(self, text: str) -> QuickAdd:
         assert self.now is not None
-        parsed = parse_quick_add_with_repeat(text, now=self.now, spheres=self.spheres)
-        if self.today is not None:
-            # Word the preview against the real today even when another day is shown.
-            parsed = replace(parsed, today=self.today.date())
-        return parsed
+        return parse_quick_add_with_repeat(text, now=self.now, spheres=self.spheres,
+                                           day=self.day)
 
     @on(Input.Changed, "#quick-input")
     def _typed(self) -> None:
@@ -88,13 +92,17 @@ class QuickAddBar(Vertical):
         preview = self.query_one("#quick-preview", Static)
         if not text.strip():
             preview.update(HINT)
+            preview.remove_class("-error")
             return
         try:
-            preview.update("→ " + printable(self.parse(text).describe()))
-            preview.remove_class("-error")
+            parsed = self.parse(text)
         except WhenError as exc:
             preview.update(f"✗ {printable(str(exc))}")
             preview.add_class("-error")
+            return
+        # Anything not understood is shown as such, never quietly made part of the title.
+        preview.update(preview_line(parsed))
+        preview.set_class(bool(parsed.unclear), "-error")
 
     @on(Input.Submitted, "#quick-input")
     def _submit(self, event: Input.Submitted) -> None:
@@ -102,10 +110,20 @@ class QuickAddBar(Vertical):
         if not event.value.strip():
             self.action_cancel()
             return
+        if self._preview_timer is not None:  # what Enter says must not be painted over
+            self._preview_timer.stop()
+            self._preview_timer = None
+        preview = self.query_one("#quick-preview", Static)
         try:
             parsed = self.parse(event.value)
         except WhenError as exc:
-            self.query_one("#quick-preview", Static).update(f"✗ {printable(str(exc))}")
+            preview.update(f"✗ {printable(str(exc))}")
+            return
+        if parsed.unclear and self._confirmed != event.value:
+            # Once more to add it as shown: a typo should not slip into the title.
+            self._confirmed = event.value
+            preview.update(f"{preview_line(parsed)} — Enter again to add it as shown")
+            preview.add_class("-error")
             return
         self.post_message(self.Submitted(event.value, parsed))
 

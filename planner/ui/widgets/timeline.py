@@ -294,7 +294,8 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         body, title_style, edge_style = styles
         tl, h, tr, v, bl, br = BORDERS[item.state]
         r = row - box.top
-        header = f"{item.mark}{item.letter} {hhmm(item.start)} {item.title}"
+        flag = "! " if item.conflict else ""  # double-booked: marked without colour too
+        header = f"{flag}{item.mark}{item.letter} {hhmm(item.start)} {item.title}"
         if width < 3:
             return [Segment(fit(item.mark + item.letter, width), title_style)]
         # The selection also shows without colour (monochrome terminals, colour-blind
@@ -354,4 +355,6 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
             lines.append(item.location)
         if item.recurring:
             lines.append("↻ repeats")
+        if item.conflict:
+            lines.append("! double-booked")
         return lines

@@ -1,0 +1,169 @@
+"""The calendars (`c`): each imported, subscribed or linked calendar with its events and
+its last refresh (or sync) and how it went; refresh subscriptions, hide or show one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from planner.core.moments import day_label
+from planner.ui.markup import plain, sphere_chip
+from planner.ui.messages import DataChanged, Edited, JobFailed, JobProgress, WritesChanged
+from planner.ui.screens.dialog import Page
+from planner.ui.view import hhmm
+from planner.ui.widgets.busy import BusyBar
+
+if TYPE_CHECKING:
+    from planner.app.calendars import CalendarInfo
+    from planner.app.importing import ImportReport
+    from planner.ui.jobs import Outcome, Progress
+    from planner.ui.services import Services
+
+WRITE_ACTIONS = frozenset({"refresh", "toggle_hidden"})
+
+
+class CalendarsLoaded(Message, bubble=False):
+    def __init__(self, calendars: tuple[CalendarInfo, ...]) -> None:
+        super().__init__()
+        self.calendars = calendars
+
+
+class Refreshed(Message, bubble=False):
+    def __init__(self, reports: tuple[ImportReport, ...]) -> None:
+        super().__init__()
+        self.reports = reports
+
+
+class CalendarsScreen(Page[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh", "Refresh subscriptions", id="calendars-refresh"),
+        Binding("h", "toggle_hidden", "Hide/show", id="calendars-hide"),
+        Binding("escape,c", "back", "Back", id="calendars-back"),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.service = services.planner
+        self.jobs = services.jobs
+        self._calendars: dict[str, CalendarInfo] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.assemble(plain("Calendars", "bold"), plain(
+            "  imported files, subscriptions and linked calendars", "dim")),
+            id="calendars-header")
+        yield OptionList(id="calendars-list")
+        yield BusyBar(id="busy")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._read()
+        self.query_one(OptionList).focus()
+
+    def _read(self) -> None:
+        self.jobs.read("calendars", lambda: CalendarsLoaded(tuple(self.service.calendars())),
+                       reply_to=self)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.jobs.busy:
+            return None
+        return True
+
+    @on(CalendarsLoaded)
+    def _loaded(self, event: CalendarsLoaded) -> None:
+        listing = self.query_one(OptionList)
+        keep = listing.highlighted
+        listing.clear_options()
+        self._calendars = {c.name: c for c in event.calendars}
+        options = [Option(self._row(c), id=c.name) for c in event.calendars]
+        if not options:
+            options = [Option("No calendars yet: press i in the day view to import a file or "
+                              "subscribe to a URL.", disabled=True)]
+        listing.add_options(options)
+        listing.highlighted = keep if keep is not None and keep < len(options) else 0
+
+    def _row(self, cal: CalendarInfo) -> Content:
+        kind = "linked" if cal.linked else "subscription" if cal.subscribed else "file"
+        state = plain(" (hidden, busy)" if cal.busy else " (hidden)", "$warning") \
+            if cal.hidden else ""
+        parts: list[Content | str] = [
+            plain(cal.name, "bold"), state, "  ", sphere_chip(cal.sphere),
+            f"  {cal.events} events · {kind}  ", plain(cal.origin, "dim")]
+        if cal.checked_at:
+            when = self.service.local(datetime.fromisoformat(cal.checked_at))
+            verb = "synced" if cal.linked else "refreshed"
+            parts.append(f"\n   last {verb} {day_label(when.date())} {hhmm(when)} ")
+            if cal.ok is False:
+                parts.append(plain(f"failed: {cal.last_result or ''}", "$error"))
+            elif cal.last_result:
+                parts.append(plain(cal.last_result, "dim"))
+        return Content.assemble(*parts)
+
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        self._read()
+
+    @on(WritesChanged)
+    def _writes_changed(self, event: WritesChanged) -> None:
+        self.refresh_bindings()
+        busy = self.query_one(BusyBar)
+        if event.description is None:
+            busy.stop()
+        else:
+            busy.start(event.description + "…")
+
+    @on(JobProgress)
+    def _progress(self, event: JobProgress) -> None:
+        self.query_one(BusyBar).say(event.text)
+
+    @on(JobFailed)
+    def _failed(self, event: JobFailed) -> None:
+        self.notify(event.error, severity="error", timeout=8)
+
+    def action_refresh(self) -> None:
+        def refresh(progress: Progress) -> Outcome:
+            return Refreshed(tuple(self.service.refresh(progress=progress)))
+
+        self.jobs.write("Refreshing subscriptions", refresh, reply_to=self)
+
+    @on(Refreshed)
+    def _refreshed(self, event: Refreshed) -> None:
+        if not event.reports:
+            self.notify("No subscriptions to refresh: import a calendar's URL to subscribe.",
+                        severity="warning")
+            return
+        failed = any(r.failed for r in event.reports)
+        lines = [line for r in event.reports for line in (r.summary, *r.notices[:5])]
+        self.notify("\n".join(lines), title="Refresh",
+                    severity="error" if failed else "information", timeout=8 if failed else 4)
+
+    def action_toggle_hidden(self) -> None:
+        listing = self.query_one(OptionList)
+        if listing.highlighted is None:
+            return
+        name = listing.get_option_at_index(listing.highlighted).id
+        cal = self._calendars.get(name or "")
+        if cal is None:
+            return
+
+        def toggle(progress: Progress) -> Outcome:
+            said = (self.service.show_calendar(cal.name) if cal.hidden
+                    else self.service.hide_calendar(cal.name))
+            return Edited(said)
+
+        self.jobs.write(f"{'Showing' if cal.hidden else 'Hiding'} {cal.name}", toggle,
+                        reply_to=self)
+
+    @on(Edited)
+    def _edited(self, event: Edited) -> None:
+        self.notify(event.note)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
