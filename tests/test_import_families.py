@@ -89,7 +89,23 @@ def test_a_typo_in_the_last_end_line_is_repaired_and_said(tmp_path: Path) -> Non
     assert [b.title for b in result.blocks] == ["Budget review (Zimbra)", "Planning"]
     (note,) = result.repaired
     assert "END:VCALENDARD" in note.reason and "line 18" in note.reason
+    assert result.skipped == []  # repaired, and nothing was left out
     assert rows("typo_in_last_end.ics", MARCH, tmp_path)[0][2] == "Budget review (Zimbra)"
+
+
+def test_an_end_line_that_closes_nothing_is_ignored_where_it_stands() -> None:
+    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VTIMEZONE\r\n"
+            b"BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260310T080000Z\r\nEND:VALARM\r\n"
+            b"SUMMARY:Kept\r\nEND:VEVENT\r\n"
+            b"BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20260311T080000Z\r\nSUMMARY:Second\r\n"
+            b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    result = read_calendar(data, calendar="cal", origin="stray.ics")
+    assert [(b.title, b.start) for b in result.blocks] == [
+        ("Kept", utc(2026, 3, 10, 8)), ("Second", utc(2026, 3, 11, 8))]
+    assert result.skipped == []
+    assert sorted(n.reason for n in result.repaired) == [
+        "has a stray 'END:VALARM' on line 7: ignored it",
+        "has a stray 'END:VTIMEZONE' on line 3: ignored it"]
 
 
 def test_the_old_mozilla_layout_with_names_on_their_own_line(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ from planner.core.zonerules import zone_of
 # Bumped whenever the reader reads the same bytes into different blocks: stored
 # content hashes carry it, so a re-import after such a change compares the blocks
 # themselves instead of trusting a hash of the text (see ``planner.core.reconcile``).
-READER_VERSION = 2
+READER_VERSION = 3
 DEFAULT_TODO_DURATION = timedelta(minutes=30)
 _HASH_IGNORED = frozenset({"DTSTAMP", "LAST-MODIFIED"})
 _D_OR_L = frozenset("DdLl")  # first letters of _HASH_IGNORED
@@ -1039,7 +1039,7 @@ class _Stream:
         self.contexts: list[tuple[_Context, list[Notice]]] = []  # final, per calendar
         self.stale = False
         self.bytes_repaired: list[tuple[int, str]] = []  # (line, text) decoded as cp1252
-        self.stray_end: tuple[int, str] | None = None  # the last END that closed nothing
+        self.strays: list[tuple[int, str]] = []  # ENDs closing nothing in the open VCALENDAR
 
     def run(self, data: bytes) -> None:
         self._run(_unfold(_text_chunks(data, self.origin, self.bytes_repaired)))
@@ -1104,8 +1104,8 @@ class _Stream:
             raise CalendarError(f"{self.origin} ends early (no END:VCALENDAR after line "
                                 f"{last}): the file looks truncated.")
         if not calendar.implicit:
-            if self.stray_end is not None and self.stray_end[0] == last:
-                note = (f"ends with {self.stray_end[1][:40]!r} on line {last}: read it as "
+            if self.strays and self.strays[-1][0] == last:
+                note = (f"ends with {self.strays.pop()[1][:40]!r} on line {last}: read it as "
                         "END:VCALENDAR")
             else:
                 note = f"has no END:VCALENDAR (the file ends on line {last}): closed it there"
@@ -1117,16 +1117,15 @@ class _Stream:
         name = value.strip().upper()
         stack = self.stack
         begin = keyword.upper() == "BEGIN"
-        if self.event is not None:
+        stray = not begin and name not in [raw.name for raw in stack]
+        if self.event is not None and not stray:
             # Counted like this (not by the stack) since events were first read so.
             self.event.depth += 1 if begin else -1
             self.event.nested = self.event.nested or begin
         if begin:
             self._begin(name, line, number)
-        elif name not in [raw.name for raw in stack]:
-            self.stray_end = (number, line)
-            if stack:
-                stack[-1].problem = f"has a stray END:{name} on line {number}"
+        elif stray:
+            self._stray_end(line, number)
         else:
             while stack[-1].name != name:
                 unclosed = stack.pop()
@@ -1139,6 +1138,15 @@ class _Stream:
             if raw.name in _LAZY:
                 self.lazy = True
                 self.event = raw if raw.lines is not None else None
+
+    def _stray_end(self, line: str, number: int) -> None:
+        """An END that closes nothing is ignored: what is around it is still read."""
+        if self.event is not None:
+            self.event.note(f"has a stray {line[:40]!r} on line {number}: ignored it")
+        elif self.stack:
+            # Said when its calendar ends, unless it is the file's last line: then it is
+            # a misspelt END:VCALENDAR (see _end_of_file).
+            self.strays.append((number, line))
 
     def _begin(self, name: str, line: str, number: int) -> None:
         stack = self.stack
@@ -1246,6 +1254,14 @@ class _Stream:
         vcalendar = calendar.raw
         if vcalendar.problem and not calendar.implicit:
             self.skipped.append(Notice(_describe(vcalendar), vcalendar.problem))
+        if self.strays:
+            number, line = self.strays[0]
+            more = len(self.strays) - 1
+            note = (f"has a stray {line[:40]!r} on line {number}: ignored it" if not more else
+                    f"has {more + 1:,} END lines that close nothing (the first "
+                    f"{line[:40]!r} on line {number}): ignored them")
+            calendar.repaired.append(Notice(_describe(vcalendar), note))
+            self.strays = []
         self.name = self.name or vcalendar.text("X-WR-CALNAME")
         if self.presets is not None:
             ctx, zone_skipped = self.presets[calendar.index]
