@@ -14,6 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.adapters.ical.reader import ReadResult, read_calendar
 from planner.core.model import Block
@@ -241,6 +243,15 @@ def test_a_deleted_modification_stays_deleted(tmp_path: Path) -> None:
     assert "deletes" in read("deleted_modification.ics").repaired[0].reason
 
 
+def test_a_fold_inside_a_utf8_character_restores_the_character(tmp_path: Path) -> None:
+    # RFC 5545 3.1: simple producers fold inside a character; readers restore it.
+    result = read("fold_inside_a_character.ics")
+    (event,) = result.blocks
+    assert (event.title, event.location) == ("会議の準備と日本語のタイトル", "Café Zürich")
+    assert result.repaired == [] and result.skipped == []
+    assert rows("fold_inside_a_character.ics", MARCH, tmp_path)[0][2] == event.title
+
+
 def test_one_bad_utf8_byte_is_repaired_on_its_line_only() -> None:
     result = read("one_bad_utf8_byte.ics")
     assert [b.title for b in result.blocks] == ["会議 定例", "Café with the team"]
@@ -271,3 +282,18 @@ def test_a_custom_zone_series_exports_with_its_own_rules(tmp_path: Path) -> None
         "custom_vtimezone_old_us_rules.ics", "rrule_second_line.ics")), window, tmp_path)
     assert again == original
     assert b"Eastern Time (US & Canada)_old" in exported
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+                     min_size=1, max_size=30).filter(lambda t: t.strip() == t and t),
+       cut=st.integers(min_value=9, max_value=200))
+def test_a_title_folded_at_any_byte_reads_back_whole(title: str, cut: int) -> None:
+    line = ("SUMMARY:" + title.replace("\\", "\\\\").replace(";", "\\;")
+            .replace(",", "\\,")).encode()
+    cut = min(cut, len(line) - 1)
+    folded = line[:cut] + b"\r\n " + line[cut:] if cut > 8 else line
+    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:f@x\r\n"
+            b"DTSTART:20260310T090000Z\r\n" + folded + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    (event,) = read_calendar(data, calendar="cal").blocks
+    assert event.title == title

@@ -130,6 +130,8 @@ def _text_chunks(data: bytes, origin: str, repairs: list[tuple[int, str]]) -> It
     in ``repairs``; only a file with no UTF-8 sequence at all is read as Latin-1.
     """
     if data.startswith(b"\xef\xbb\xbf"):
+        if not _utf8(data, 3):
+            data = _rejoin_split_characters(data)
         return _repaired_pieces(data, 3, repairs)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _str_pieces(data.decode("utf-16", errors="replace"))
@@ -141,14 +143,45 @@ def _text_chunks(data: bytes, origin: str, repairs: list[tuple[int, str]]) -> It
         raise CalendarError(f"{origin} is a binary file, not an iCalendar file.")
     if data.isascii():
         return _decoded_pieces(data, 0, "ascii", "strict")
-    try:  # the whole file is UTF-8 (nearly always): check before reading
-        for start, end in _cuts(data, 0, b"\n", b"\r"):
-            data[start:end].decode("utf-8")
-    except UnicodeDecodeError:
-        if _UTF8_SEQUENCE.search(data) is None:
-            return _decoded_pieces(data, 0, "latin-1", "strict")
-        return _repaired_pieces(data, 0, repairs)
+    # The whole file is UTF-8 (nearly always): check before reading.
+    if not _utf8(data, 0):
+        data = _rejoin_split_characters(data)
+        if not _utf8(data, 0):
+            if _UTF8_SEQUENCE.search(data) is None:
+                return _decoded_pieces(data, 0, "latin-1", "strict")
+            return _repaired_pieces(data, 0, repairs)
     return _decoded_pieces(data, 0, "utf-8", "strict")
+
+
+def _utf8(data: bytes, start: int) -> bool:
+    try:
+        for begin, end in _cuts(data, start, b"\n", b"\r"):
+            data[begin:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# A line folded inside a UTF-8 character: the character's first bytes end one line,
+# the rest follow the fold's space on the next (RFC 5545 3.1 asks readers to restore it).
+_SPLIT_CHARACTER = re.compile(
+    rb"([\xc2-\xf4][\x80-\xbf]{0,2})(\r\n|\r|\n)([ \t])([\x80-\xbf]{1,3})")
+
+
+def _rejoin_split_characters(data: bytes) -> bytes:
+    """``data`` with each character split by a fold moved whole onto the folded line,
+    so line numbers stay and unfolding gives the text the producer meant."""
+    def rejoin(match: re.Match[bytes]) -> bytes:
+        head, tail = match[1], match[4]
+        length = 2 if head[0] < 0xE0 else 3 if head[0] < 0xF0 else 4
+        missing = length - len(head)
+        try:
+            (head + tail[:missing]).decode("utf-8")
+        except UnicodeDecodeError:
+            return match[0]  # not a split character: bytes to repair as they are
+        return match[2] + match[3] + head + tail
+
+    return _SPLIT_CHARACTER.sub(rejoin, data)
 
 
 def _repaired_pieces(data: bytes, start: int, repairs: list[tuple[int, str]]) -> Iterator[str]:
