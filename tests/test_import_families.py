@@ -155,6 +155,22 @@ def test_an_rrule_junk_token_is_ignored_not_the_event() -> None:
     assert "X-EM-ORIGINAL=20260302" in reasons and "'WKST'" in reasons
 
 
+def test_sloppy_rule_parts_are_read_as_meant_and_said(tmp_path: Path) -> None:
+    found = rows("rrule_sloppy_parts.ics", MARCH, tmp_path)
+    by_title: dict[str, list[str]] = {}
+    for start, _, title in found:
+        by_title.setdefault(title.split(" (")[0], []).append(start[5:16].rstrip("T"))
+    assert by_title == {
+        "Once": ["03-02T08:00"],  # COUNT=0: no repeats (never endless)
+        "Mondays and Wednesdays": ["03-02T09:00", "03-04T09:00", "03-09T09:00",
+                                   "03-11T09:00"],
+        "Tuesdays until the 17th": ["03-03T11:00", "03-10T11:00", "03-17T11:00"],
+        "Every other Thursday": ["03-05", "03-19"],
+    }
+    reasons = [n.reason for n in read("rrule_sloppy_parts.ics").repaired]
+    assert len(reasons) == 4 and "BYDAY=MO,WE" in reasons[1] and "UNTIL=20260317" in reasons[2]
+
+
 def test_a_second_rrule_line_adds_its_instances(tmp_path: Path) -> None:
     result = read("rrule_second_line.ics")
     (review,) = result.blocks

@@ -81,6 +81,7 @@ _MAX_PRIORITY = 9  # the range of iCalendar PRIORITY; planner uses 0 normal, 1 h
 _MAX_INTERVAL = 1_000_000  # an RRULE INTERVAL beyond this has no second instance in use
 _MAX_ZONE_LINES = 2000  # rule lines and RDATE values per VTIMEZONE (work per zone)
 _BARE_NAME = re.compile(r"[A-Za-z0-9-]+")
+_ISO_UNTIL = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:?\d{2}:?\d{2}Z?)?", re.ASCII)
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
 
@@ -894,13 +895,23 @@ def _rule(text: str, start: Moment, raw: _Raw) -> str | None:
             raw.note(f"has an RRULE in the {value[:20]} calendar (RFC 7529), which planner "
                      "cannot expand: kept only its first instance")
             return None
-        if name == "COUNT" and not (value.isdigit() and int(value) > 0):
-            # A COUNT that is no positive number means nothing (the reference agrees).
+        if name == "COUNT" and value.isdigit() and int(value) == 0:
+            # No repeats, as the reference reads it (ignoring it would mean no end).
+            raw.note("has an RRULE with COUNT=0: kept only its first instance")
+            return None
+        if name == "COUNT" and not value.isdigit():
+            # COUNT=-1 is Confluence's "no count" beside an UNTIL (the reference agrees).
             raw.note(f"has an RRULE part {piece.strip()[:40]!r} that means nothing: ignored it")
             continue
         if not equals or name not in _RULE_PARTS or not value:
             raw.note(f"has an RRULE part {piece.strip()[:40]!r} that means nothing: ignored it")
             continue
+        if "," in value and "" in value.split(","):  # "MO,,TU" (an empty list item)
+            value = ",".join(item for item in value.split(",") if item)
+            raw.note(f"has an empty item in RRULE {name}: read it as {name}={value[:40]}")
+        if name == "UNTIL" and _ISO_UNTIL.fullmatch(value):  # 2026-03-31 or 2026-03-31T09:00:00
+            value = value.replace("-", "").replace(":", "")
+            raw.note(f"has RRULE UNTIL written with dashes: read it as UNTIL={value}")
         if name == "INTERVAL" and value.isdigit() and int(value) > _MAX_INTERVAL:
             raw.note(f"has an RRULE INTERVAL of {value[:20]}: kept only its first instance")
             return None
