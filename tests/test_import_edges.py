@@ -351,7 +351,7 @@ def test_fifty_secondly_series_give_a_bounded_day_that_says_what_it_hid(
     from datetime import date
 
     from planner.app.queries import hidden_count
-    from planner.core.recurrence import SERIES_DAY_LIMIT
+    from planner.core.recurrence import DAY_LIMIT, SERIES_DAY_LIMIT
 
     path = _write(tmp_path / "ticks.ics", _secondly_calendar(50))
     svc = service(home)
@@ -359,10 +359,12 @@ def test_fifty_secondly_series_give_a_bounded_day_that_says_what_it_hid(
     day = svc.agenda(date(2026, 11, 24))
     assert 0 < len(day) <= 50 * SERIES_DAY_LIMIT
     hidden, more = hidden_count(day)
-    # 86,400 ticks a day per series; a few minutes of DST slack either way at most.
-    assert abs(hidden - 50 * (86_400 - SERIES_DAY_LIMIT)) < 50 * 600 and not more
+    # 86,400 ticks a day per series, DAY_LIMIT shown in all: the rest counted exactly
+    # (none from the slack before the day, kept for DST jumps).
+    assert len(day) == DAY_LIMIT and hidden == 50 * 86_400 - DAY_LIMIT and not more
     week = svc.agenda(date(2026, 11, 23), 7)
-    assert len(week) <= 7 * 50 * SERIES_DAY_LIMIT and hidden_count(week)[0] > 6 * hidden
+    assert len(week) == 7 * DAY_LIMIT and hidden_count(week) == (7 * hidden, False)
+    assert svc.agenda(date(2026, 11, 23)).hidden_days == {date(2026, 11, 23): hidden}
     assert svc.day_plan(date(2026, 11, 24)).hidden[0] == hidden
     shown = cli("--home", str(home), "agenda", "2026-11-24")
     assert shown.returncode == 0 and "more hidden: a series repeats more often" in shown.stdout

@@ -438,13 +438,14 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
 def _hidden_note(occurrences: Sequence[Occurrence]) -> str:
     """'N more hidden' when a series repeats more often than planner shows."""
     from planner.app.queries import hidden_count
-    from planner.core.recurrence import SERIES_DAY_LIMIT
+    from planner.core.recurrence import DAY_LIMIT, SERIES_DAY_LIMIT
 
     hidden, more = hidden_count(occurrences)
     if not hidden:
         return ""
     return (f"{hidden:,}{'+' if more else ''} more hidden: a series repeats more often than "
-            f"planner shows (at most {SERIES_DAY_LIMIT} a day each)")
+            f"planner shows (at most {SERIES_DAY_LIMIT} a day of one series, {DAY_LIMIT} "
+            "of all such series)")
 
 
 def _iso(service: PlannerService, moment: datetime | date) -> str:
