@@ -22,7 +22,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from planner.core.errors import PlannerError
-from planner.core.intervals import merge
 from planner.core.model import Block
 from planner.core.moments import day_label
 from planner.core.reminders import lead_words
@@ -46,7 +45,14 @@ from planner.ui.messages import (
     WritesChanged,
 )
 from planner.ui.screens.review import ReviewReady
-from planner.ui.view import Item, hhmm, minutes_text, occurrence_key, sphere_letter
+from planner.ui.view import (
+    Item,
+    hhmm,
+    minutes_text,
+    occurrence_key,
+    sphere_letter,
+    sphere_minutes,
+)
 from planner.ui.widgets.busy import BusyBar
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
@@ -292,14 +298,7 @@ class DayScreen(Screen[None]):
         assert self._plan is not None
         today = self.service.today()
         rel = {0: "today", 1: "tomorrow", -1: "yesterday"}.get((self.day - today).days, "")
-        spans: dict[str, list[tuple[float, float]]] = {}
-        for item in self._items:
-            if item.state != "bridge":
-                spans.setdefault(item.sphere, []).append(
-                    (item.start.timestamp(), item.end.timestamp()))
-        # Time counts once: two overlapping meetings are not two hours of work.
-        totals = {sphere: int(sum(b - a for a, b in merge(found)) // 60)
-                  for sphere, found in spans.items()}
+        totals = sphere_minutes(self._items)  # time counts once
         sums = joined((sphere_chip(s, f"{sphere_letter(s)} {minutes_text(m)}")
                        for s, m in sphere_order(totals)), "  ")
         parts: list[Content | str] = [plain(day_label(self.day, year=True), "bold")]
