@@ -141,3 +141,25 @@ async def test_the_week_and_month_views_count_overlapping_time_once(tmp_path: Pa
         assert data is not None
         summary = next(d for d in data.days if d.day == MONDAY)
         assert (summary.work_minutes, summary.conflicts) == (90, 2)  # not 120
+
+
+@app_test
+async def test_an_import_in_the_app_says_what_it_moved(tmp_path: Path) -> None:
+    service = PlannerService(tmp_path / "home", tz="Europe/Berlin", clock=lambda: NOW)
+    service.add(service.make_flexible("Report", timedelta(hours=2), sphere="work"))
+    source = tmp_path / "team.ics"
+    source.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n"
+                      "UID:m1\r\nDTSTAMP:20261101T000000Z\r\n"
+                      "DTSTART;TZID=Europe/Berlin:20261130T100000\r\nDURATION:PT1H\r\n"
+                      "SUMMARY:All hands\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    app = quiet_app(service)
+    said = Said()
+    async with running(app, (80, 24), said) as pilot:
+        await press(pilot, "i")
+        app.screen.query_one("#location", Input).value = str(source)
+        await press(pilot, "enter")
+        await wait_until(pilot, lambda: any("1 new" in m for m in said.messages),
+                         "the import's report")
+        [report] = [m for m in said.messages if "1 new" in m]
+        assert ("Moved 'Report' from Mon 30 Nov 09:00–11:00 to Mon 30 Nov 11:00–13:00 to "
+                "make room.") in report

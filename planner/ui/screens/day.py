@@ -801,6 +801,8 @@ class DayScreen(Screen[None]):
             text += f"\nSkipped {len(report.skipped)}: " + "; ".join(report.skipped[:3])
         for notice in report.notices[:5]:  # the source's version won over an edit made here
             text += f"\n{notice}"
+        for line in report.replanned[:5]:  # flexible blocks the new events pushed elsewhere
+            text += f"\n{line}"
         self.notify(text, severity="warning" if report.skipped or report.failed
                     or report.notices else "information")
 
@@ -837,7 +839,8 @@ class DayScreen(Screen[None]):
             return  # a quiet background sync that changed nothing says nothing
         severity = ("error" if failed else
                     "warning" if any(r.conflicts for r in reports) else "information")
-        self.notify("\n".join(r.summary() for r in reports), title="Sync", severity=severity,
+        said = [line for r in reports for line in (r.summary(), *r.notes[:5])]
+        self.notify("\n".join(said), title="Sync", severity=severity,
                     timeout=8 if severity != "information" else 4)
 
     # ------------------------------------------------------------------ reminders
