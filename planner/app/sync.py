@@ -274,8 +274,8 @@ class _Sync:
                 # them back there on its next sync, and so on.
                 placed_there = {b.id for b in writes.upsert if b.is_flexible and b.planned}
                 moves = planning.replan(self.session, keep=placed_there)
-                pulled = {b.id for b in writes.upsert} | set(writes.remove)
-                self.report.notes.extend(planning.notices(self.session, moves, touched=pulled))
+                fetched = {b.id for b in writes.upsert} | set(writes.remove)
+                self.report.notes.extend(planning.notices(self.session, moves, touched=fetched))
 
     def push(self) -> None:
         link = self.store.calendar_meta(self.name)["link"]

@@ -56,11 +56,11 @@ class Item:
 def sphere_minutes(items: Iterable[Item]) -> dict[str, int]:
     """Minutes per sphere of the items (bridges left out), each minute counted once:
     two overlapping one-hour meetings are 1 h 30 min of work, as in insights."""
-    spans: dict[str, list[tuple[float, float]]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
     for item in items:
         if item.state != "bridge":
             spans.setdefault(item.sphere, []).append(
-                (item.start.timestamp(), item.end.timestamp()))
+                (int(item.start.timestamp()), int(item.end.timestamp())))
     return {sphere: int(sum(b - a for a, b in merge(found)) // 60)
             for sphere, found in spans.items()}
 
