@@ -5,6 +5,7 @@
     python benches/inproc.py plan   --home H ...   (works on a copy of H)
     python benches/inproc.py app    --home H ...   (prints when it painted: benches/run
                                                    subtracts when it spawned the process)
+    python benches/inproc.py touch  --home H ...   (one save elsewhere in time, in H)
 
 Each mode runs in a fresh process so one measurement's caches don't help the next.
 Times are seconds. The service gets a fixed clock (08:00 on --date) so "today" lies in
@@ -67,6 +68,24 @@ def mode_agenda(args: argparse.Namespace) -> dict[str, Any]:
     week = [timed(lambda: service.agenda(day, 7))[0] for _ in range(args.iters // 4 or 1)]
     return {"load": load, "first": first, "second": second, "same_day": stats(same),
             "other_days": stats(spread), "week": stats(week), "items": len(items)}
+
+
+def mode_touch(args: argparse.Namespace) -> dict[str, Any]:
+    """A save elsewhere in time, as a sync or an edit makes: one imported single event,
+    ~200 days before --date, moved 5 minutes later (and back on the next call, so the
+    store does not drift). Rewrites the calendar's file and day index; the weeks of
+    expanded series around --date stay valid (their series did not change)."""
+    day = date.fromisoformat(args.date)
+    service = make_service(args.home, args.tz, day)
+    far = day - timedelta(days=200)
+    for occ in service.agenda(far, 7):
+        block = occ.block
+        if block.source is not None and not block.is_recurring and \
+                block.source.recurrence_id is None and isinstance(block.start, datetime):
+            sign = -1 if block.start.minute % 10 == 5 else 1
+            t, _ = timed(lambda b=block, k=sign: service.move(b.id, timedelta(minutes=5 * k)))
+            return {"moved": block.id, "save": t}
+    return {"error": "no imported single event near that day"}
 
 
 def _copy_home(home: Path, tz: str, day: date) -> Path:
@@ -226,7 +245,8 @@ def mode_app(args: argparse.Namespace) -> dict[str, Any]:
         return {"pending": f"app failed under Pilot: {type(exc).__name__}: {exc}"}
 
 
-MODES = {"agenda": mode_agenda, "edits": mode_edits, "plan": mode_plan, "app": mode_app}
+MODES = {"agenda": mode_agenda, "edits": mode_edits, "plan": mode_plan, "app": mode_app,
+         "touch": mode_touch}
 
 
 def main() -> None:
