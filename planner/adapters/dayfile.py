@@ -166,10 +166,10 @@ class DayFile:
         return found
 
     def long_docs(self) -> list[Doc]:
-        return self._chunk(self._header["long"])  # type: ignore[no-any-return]
+        return self._chunk(self._header["long"])
 
     def flexible_docs(self) -> list[Doc]:
-        return self._chunk(self._header["flexible"])  # type: ignore[no-any-return]
+        return self._chunk(self._header["flexible"])
 
     def series(self) -> list[SeriesRow]:
         """(id, first date, last date or None, where the document is, its digest or None
@@ -180,7 +180,7 @@ class DayFile:
                 for row in self._chunk(self._header["series"])]
 
     def series_doc(self, ref: tuple[int, int]) -> Doc:
-        return self._chunk(list(ref))  # type: ignore[no-any-return]
+        return self._chunk(list(ref))
 
     def block(self, doc: Doc) -> Block:
         try:

@@ -146,7 +146,7 @@ class OccurrenceIndex:
         self._digests: dict[str, str | None] = {}
         for doc in docs:
             self.add_doc(doc)
-            if keep_weeks and self._where.get(doc.get("id")) == ("series",):
+            if keep_weeks and self._where.get(doc.get("id", "")) == ("series",):
                 self._digests[doc["id"]] = memory_doc_digest(doc)
         for source in self._sources:
             for doc in source.long_docs():

@@ -163,7 +163,7 @@ def mark_edited(session: Session, before: Block | None, after: Block) -> Block:
 
 def _side_effects(moves: list[planning.Moved], touched: str) -> list[history.Change]:
     """Blocks the plan moved on the way, so undo puts them back where they were."""
-    return [(m.before.id, m.before, m.after) for m in moves if m.before.id != touched]
+    return planning.side_effects(moves, {touched})
 
 
 def set_done(session: Session, block_id: str, done: bool = True) -> Block:
@@ -175,7 +175,8 @@ def toggle_kind(session: Session, block_id: str) -> Block:
     if block.is_recurring:
         raise PlannerError(f"{block.title!r} repeats; a series stays fixed.")
     if block.is_fixed:
-        if not isinstance(block.start, datetime) or block.end is None or block.all_day:
+        if (not isinstance(block.start, datetime) or not isinstance(block.end, datetime)
+                or block.all_day):
             raise PlannerError(f"{block.title!r} has no time to start from.")
         start = session.local(block.start)
         # Where it was stays its placement while that holds: nothing jumps.

@@ -556,9 +556,14 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def _print_moves(service: PlannerService) -> None:
     """What the change moved besides the block it was about."""
-    for line in service.plan_notices():
-        print(textwrap.fill(line, width=80, initial_indent="  ", subsequent_indent="    ",
-                            break_on_hyphens=False))
+    _print_lines(service.plan_notices())
+
+
+def _print_lines(lines: list[str]) -> None:
+    """Sentences such as what a change moved: indented, wrapped at 80 columns."""
+    for line in lines:
+        print(textwrap.fill(printable(line), width=80, initial_indent="  ",
+                            subsequent_indent="    ", break_on_hyphens=False))
 
 
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
@@ -888,6 +893,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for notice in report.notices:
             print(f"  note: {printable(notice)}")
         _print_notices(report, args.verbose)
+        _print_lines(report.replanned)
     return status
 
 
@@ -914,6 +920,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print(printable(report.summary), file=sys.stderr if report.failed else sys.stdout)
         for notice in report.notices:
             print(f"  note: {printable(notice)}")
+        _print_lines(report.replanned)
         if report.failed:
             status = EXIT_ERROR
         if args.verbose:
@@ -944,7 +951,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                             whole_series=args.whole_series)
     left = (f", {report.unplaced_left_out} unplaced flexible left out"
             if report.unplaced_left_out else "")
-    target = "stdout" if args.out == "-" else args.out
+    target = "stdout" if args.out == "-" else printable(args.out)
     print(f"Exported {report.events} events to {target}{left}.",
           file=sys.stderr if args.out == "-" else sys.stdout)
     return 0
@@ -1141,7 +1148,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                                     username=args.username,
                                     password_command=args.password_command,
                                     read_only=args.read_only, progress=progress)
-        print(f"Linked {words[1]}{' (read-only)' if args.read_only else ''}.")
+        print(f"Linked {printable(words[1])}{' (read-only)' if args.read_only else ''}.")
         _print_sync_report(report)
         return 0
     if verb == "list":
@@ -1154,7 +1161,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         dropped = service.sync_unlink(words[1])
         lost = (f"; {dropped} local change{'s' if dropped != 1 else ''} never sent to the "
                 "server went with it") if dropped else ""
-        print(f"Unlinked {words[1]}: its local copies are gone, the server is untouched"
+        print(f"Unlinked {printable(words[1])}: its local copies are gone, the server is untouched"
               f"{lost}.")
         return 0
     if not words and not service.sync_links():
@@ -1185,12 +1192,13 @@ def _print_links(service: PlannerService) -> int:
     for info in found:
         mode = "read-only" if info.read_only else "two-way"
         print(f"{printable(info.name):<20} {printable(info.sphere):<9} {mode:<9} "
-              f"{info.events:>5} events  "
+              f"{info.events:>5} {'event ' if info.events == 1 else 'events'}  "
               f"{printable(info.shown_url)}")
         if info.last_sync:
             when = service.local(datetime.fromisoformat(info.last_sync))
             state = "ok" if info.ok else "failed"
-            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {printable(info.last_result)}")
+            said = printable(info.last_result or "")
+            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {said}")
         else:
             print("  never synced")
         if info.pending:
@@ -1200,12 +1208,12 @@ def _print_links(service: PlannerService) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    print(_service(args).undo())
+    print(_one_line(_service(args).undo()))
     return 0
 
 
 def cmd_redo(args: argparse.Namespace) -> int:
-    print(_service(args).redo())
+    print(_one_line(_service(args).redo()))
     return 0
 
 
@@ -1220,15 +1228,17 @@ def cmd_calendars(args: argparse.Namespace) -> int:
         raise UsageError("--busy goes with `planner calendars hide NAME`.")
     service = _service(args)
     if verb == "rename":
-        print(service.rename_calendar(words[1], words[2]))
+        print(_one_line(service.rename_calendar(words[1], words[2])))
     elif verb == "remove":
-        print(service.remove_calendar(words[1]) + " `planner undo` brings it back.")
+        print(_one_line(service.remove_calendar(words[1])) + " `planner undo` brings it back.")
     elif verb == "hide":
-        print(service.hide_calendar(words[1], busy=args.busy))
+        print(_one_line(service.hide_calendar(words[1], busy=args.busy)))
     elif verb == "show":
-        print(service.show_calendar(words[1]))
+        print(_one_line(service.show_calendar(words[1])))
     else:
         _print_calendars(service)
+        return 0
+    _print_moves(service)  # a calendar gone, hidden or shown again moves flexible blocks
     return 0
 
 
@@ -1253,8 +1263,9 @@ def _print_calendars(service: PlannerService) -> None:
     for cal in found:
         kind = "linked" if cal.linked else "subscribed" if cal.subscribed else "file"
         shown = " (hidden, busy)" if cal.busy else " (hidden)" if cal.hidden else ""
+        events = "event " if cal.events == 1 else "events"
         print(f"{printable(cal.name) + shown:<24} {printable(cal.sphere):<9} {cal.events:>6} "
-              f"events  {kind:<10} {printable(_shown_path(cal.origin))}")
+              f"{events}  {kind:<10} {printable(_shown_path(cal.origin))}")
         if cal.checked_at:
             when = service.local(datetime.fromisoformat(cal.checked_at))
             state = "" if cal.ok is None else (" ok" if cal.ok else " failed")
@@ -1270,15 +1281,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if args.list:
         folder, sets = restore.backups(home)
         if not sets:
-            print(f"No backups in {folder} yet.")
+            print(f"No backups in {printable(str(folder))} yet.")
         for backup in sets:
             stamps = ", ".join(t.strftime("%d %b %H:%M") for t in backup.taken)
-            print(f"{backup.file_name}: {len(backup.taken)} kept ({stamps})")
+            print(f"{printable(backup.file_name)}: {len(backup.taken)} kept ({stamps})")
         return 0
     restored = restore.restore_damaged(home)
     for item in restored:
-        print(f"Restored {item.path} from {item.backup_name}; the damaged file is kept as "
-              f"{item.path.name}.broken.")
+        print(f"Restored {printable(str(item.path))} from {printable(item.backup_name)}; the "
+              f"damaged file is kept as {printable(item.path.name)}.broken.")
     if not restored:
         print("Nothing to restore: every data file loads.")
     return 0
@@ -1295,7 +1306,8 @@ def cmd_config(args: argparse.Namespace) -> int:
     from planner.app.preferences import config_sample
 
     path, exists, data, sample = config_sample(getattr(args, "home", None))
-    print(f"# {path} ({'exists' if exists else 'not created yet'}); data in {data}")
+    print(f"# {printable(path)} ({'exists' if exists else 'not created yet'}); "
+          f"data in {printable(data)}")
     print(sample, end="")
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -16,13 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from planner.core.errors import PlannerError
-from planner.core.intervals import merge
 from planner.core.model import Block
 from planner.core.moments import day_label
 from planner.core.reminders import lead_words
@@ -46,7 +47,14 @@ from planner.ui.messages import (
     WritesChanged,
 )
 from planner.ui.screens.review import ReviewReady
-from planner.ui.view import Item, hhmm, minutes_text, occurrence_key, sphere_letter
+from planner.ui.view import (
+    Item,
+    hhmm,
+    minutes_text,
+    occurrence_key,
+    sphere_letter,
+    sphere_minutes,
+)
 from planner.ui.widgets.busy import BusyBar
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
@@ -203,7 +211,7 @@ class DayScreen(Screen[None]):
             # After the frame: the read job's thread would compete with it for the GIL.
             self.call_after_refresh(self._prefetch)
             return
-        self.jobs.read("day", lambda day=self.day: load_days(self.service, [day]),
+        self.jobs.read("day", partial(load_days, self.service, [self.day]),
                        reply_to=self)
         if self._loading_timer is None:
             self._loading_timer = self.set_timer(LOADING_AFTER, self._show_loading)
@@ -265,8 +273,8 @@ class DayScreen(Screen[None]):
             self._select_block(block_id)
         if self.selected not in self._keys():
             # The block moved (or was undone to another time): keep it selected by its id.
-            block_id = self.selected_block_id()
-            same = self._key_of(block_id) if block_id else None
+            selected_id = self.selected_block_id()
+            same = self._key_of(selected_id) if selected_id else None
             self.set_reactive(DayScreen.selected, same)
             timeline.selected = same
         self._update_header()
@@ -292,14 +300,7 @@ class DayScreen(Screen[None]):
         assert self._plan is not None
         today = self.service.today()
         rel = {0: "today", 1: "tomorrow", -1: "yesterday"}.get((self.day - today).days, "")
-        spans: dict[str, list[tuple[float, float]]] = {}
-        for item in self._items:
-            if item.state != "bridge":
-                spans.setdefault(item.sphere, []).append(
-                    (item.start.timestamp(), item.end.timestamp()))
-        # Time counts once: two overlapping meetings are not two hours of work.
-        totals = {sphere: int(sum(b - a for a, b in merge(found)) // 60)
-                  for sphere, found in spans.items()}
+        totals = sphere_minutes(self._items)  # time counts once
         sums = joined((sphere_chip(s, f"{sphere_letter(s)} {minutes_text(m)}")
                        for s, m in sphere_order(totals)), "  ")
         parts: list[Content | str] = [plain(day_label(self.day, year=True), "bold")]
@@ -350,11 +351,11 @@ class DayScreen(Screen[None]):
         item = next((i for i in self._items if i.key == key), None)
         if item is None:
             return None
-        block = next((o.block for o in self._plan.occurrences if o.block.id == item.block_id),
+        shown = next((o.block for o in self._plan.occurrences if o.block.id == item.block_id),
                      None)
-        if block is None:
+        if shown is None:
             return None
-        return Selection(block, item.start, item.end, due=self._due(block))
+        return Selection(shown, item.start, item.end, due=self._due(shown))
 
     def _due(self, block: Block) -> str:
         if block.deadline is None:
@@ -802,6 +803,8 @@ class DayScreen(Screen[None]):
             text += f"\nSkipped {len(report.skipped)}: " + "; ".join(report.skipped[:3])
         for notice in report.notices[:5]:  # the source's version won over an edit made here
             text += f"\n{notice}"
+        for line in report.replanned[:5]:  # flexible blocks the new events pushed elsewhere
+            text += f"\n{line}"
         self.notify(text, severity="warning" if report.skipped or report.failed
                     or report.notices else "information")
 
@@ -836,9 +839,10 @@ class DayScreen(Screen[None]):
                 r.changed or r.conflicts or r.pushed_new or r.pushed_updated or r.pushed_deleted
                 for r in reports):
             return  # a quiet background sync that changed nothing says nothing
-        severity = ("error" if failed else
+        severity: SeverityLevel = ("error" if failed else
                     "warning" if any(r.conflicts for r in reports) else "information")
-        self.notify("\n".join(r.summary() for r in reports), title="Sync", severity=severity,
+        said = [line for r in reports for line in (r.summary(), *r.notes[:5])]
+        self.notify("\n".join(said), title="Sync", severity=severity,
                     timeout=8 if severity != "information" else 4)
 
     # ------------------------------------------------------------------ reminders
@@ -859,12 +863,13 @@ class DayScreen(Screen[None]):
         self._reminded_until = max(self._reminded_until, event.until)
         for reminder in event.reminders:
             occ = reminder.occurrence
-            when = "all day" if occ.all_day else hhmm(self.service.local(occ.start))
+            when = ("all day" if occ.all_day or not isinstance(occ.start, datetime)
+                    else hhmm(self.service.local(occ.start)))
             body = f"{occ.title} at {when} ({lead_words(reminder)})"
             if occ.block.location:
                 body += f" · {occ.block.location}"
             self.notify(body, title="Reminder", timeout=REMINDER_SHOWN)
-            self.jobs.background(lambda body=body: self._to_desktop(body), reply_to=self,
+            self.jobs.background(partial(self._to_desktop, body), reply_to=self,
                                  kind="desktop-notify")
 
     def _to_desktop(self, body: str) -> None:
