@@ -109,3 +109,24 @@ async def test_the_calendars_screen_lists_what_an_import_skipped_and_repaired(
         assert row(2).count("repaired VEVENT") == 3 and "Western/Central Europe" in row(2)
         await press(pilot, "up", "up", "enter")  # enter again folds the notes away
         assert "Thirteenth month" not in row(0)
+
+
+@app_test
+async def test_an_import_in_the_app_says_where_its_notes_can_be_read(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from tests.appdriver import Said
+
+    service = PlannerService(tmp_path / "home", tz="Europe/Berlin",
+                             clock=lambda: datetime(2026, 11, 24, 8, tzinfo=UTC))
+    source = Path(__file__).parent / "fixtures" / "ics" / "undefined_tzid_exchange.ics"
+    said = Said()
+    async with running(quiet_app(service, start_day=TUESDAY), (100, 30), said) as pilot:
+        await press(pilot, "i")
+        pilot.app.screen.query_one("#location", Input).value = str(source)
+        await press(pilot, "enter")
+        (message,) = [m for m in said.messages if "3 new" in m]
+        assert "3 repaired" in message and "c, then enter on the calendar" in message
+        await press(pilot, "c", "enter")
+        listing = pilot.app.screen.query_one(OptionList)
+        assert "Western/Central Europe" in str(listing.get_option_at_index(0).prompt)

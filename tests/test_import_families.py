@@ -192,6 +192,14 @@ def test_a_rule_that_never_matches_keeps_its_first_instance(tmp_path: Path) -> N
 # --- wrong times -------------------------------------------------------------------------
 
 
+def test_a_utc_time_with_a_tzid_is_read_as_utc_and_said(tmp_path: Path) -> None:
+    assert rows("utc_time_with_tzid.ics", MARCH, tmp_path) == [
+        ("2026-03-10T14:00:00+00:00", "2026-03-10T15:00:00+00:00", "Call with New York")]
+    reasons = [n.reason for n in read("utc_time_with_tzid.ics").repaired]
+    assert reasons == [f"has a UTC time with TZID 'America/New_York' in {p}: read it as UTC"
+                       for p in ("DTSTART", "DTEND")]
+
+
 def test_an_end_before_the_start_is_read_the_other_way_round(tmp_path: Path) -> None:
     # A DTEND before DTSTART and a negative DURATION both mean the same swapped span;
     # the reference readers read them so too.

@@ -470,10 +470,13 @@ def _parse_when(
         naive = datetime(year, month, day, int(match[4]), int(match[5]), int(match[6]))
     except ValueError:
         raise ValueError(f"has an impossible date {text[:40]!r} in {prop}") from None
+    tzid = params.get("TZID")
     if utc:
+        if tzid and raw is not None and tzid.strip().upper() not in ("UTC", "Z", "GMT"):
+            # RFC 5545 forbids a TZID on a UTC time; the Z is the plainer of the two.
+            raw.note(f"has a UTC time with TZID {tzid[:40]!r} in {prop}: read it as UTC")
         return _When(naive.replace(tzinfo=UTC), ctx.wr_zone)
     zone = None
-    tzid = params.get("TZID")
     if tzid:
         try:
             zone = ctx.zone(tzid, year)

@@ -801,6 +801,8 @@ class DayScreen(Screen[None]):
             text += f"\nSkipped {len(report.skipped)}: " + "; ".join(report.skipped[:3])
         for notice in report.notices[:5]:  # the source's version won over an edit made here
             text += f"\n{notice}"
+        if report.skipped or report.repaired:
+            text += "\nc, then enter on the calendar: what was skipped or repaired, and why."
         for line in report.replanned[:5]:  # flexible blocks the new events pushed elsewhere
             text += f"\n{line}"
         self.notify(text, severity="warning" if report.skipped or report.failed
