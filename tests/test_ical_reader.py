@@ -600,11 +600,11 @@ PINNED_HASH_FILE = (
 # the reader always made; the prefix names the reader version (READER_VERSION), so a
 # reader that reads the same text differently is noticed (see test_reconcile).
 PINNED_HASHES = {
-    "plain@x": "4:af3b68cfe896f10a9c6a1bbc0c54777a10d20ffc",
-    "folded@x": "4:7c615a50dc30a5e1b6510919a7200464d96ef00b",
-    "nouid-3ce2faf0e4627a54": "4:3ce2faf0e4627a548dbcea4397bd1ce7f6db7f42",
-    "series@x": "4:fdac3fd712aac07e8d7cd254f96b3948d6b33d60",  # + the cancelled slot's hash
-    "todo@x": "4:4467b460dba4b7759f034df4b181f30b903451b4",
+    "plain@x": "5:af3b68cfe896f10a9c6a1bbc0c54777a10d20ffc",
+    "folded@x": "5:7c615a50dc30a5e1b6510919a7200464d96ef00b",
+    "nouid-3ce2faf0e4627a54": "5:3ce2faf0e4627a548dbcea4397bd1ce7f6db7f42",
+    "series@x": "5:2bc06e98a22399b183ae00cc911bde72950dde0c",  # + the cancelled slot's hash
+    "todo@x": "5:4467b460dba4b7759f034df4b181f30b903451b4",
 }
 
 

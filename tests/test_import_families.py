@@ -248,6 +248,21 @@ def test_floating_times_take_the_x_wr_timezone(tmp_path: Path) -> None:
         "2026-03-20T21:00:00+00:00"]
 
 
+def test_this_and_future_in_a_calendar_with_x_wr_timezone(tmp_path: Path) -> None:
+    found = rows("thisandfuture_with_x_wr_timezone.ics", MARCH, tmp_path)
+    assert [(r[0][5:16], r[2][:4]) for r in found] == [
+        ("03-01T12:00", "Swim"), ("03-02T13:00", "Swim"), ("03-03T13:00", "Swim"),
+        ("03-04T13:00", "Swim")]
+    assert [r[2] for r in found[1:]] == ["Swim (an hour later from now on)"] * 3
+
+
+def test_a_floating_until_takes_the_x_wr_timezone_too(tmp_path: Path) -> None:
+    found = rows("floating_until_with_x_wr_timezone.ics", MARCH, tmp_path)
+    # 07:00 in New York each day, 6 to 10 March inclusive (DST starts on the 8th).
+    assert [r[0][5:16] for r in found] == ["03-06T12:00", "03-07T12:00", "03-08T11:00",
+                                           "03-09T11:00", "03-10T11:00"]
+
+
 def test_an_rdate_period_keeps_its_own_length(tmp_path: Path) -> None:
     assert as_reference("rdate_period.ics", MARCH, tmp_path) == [
         ("2026-03-02T09:00:00+00:00", "2026-03-02T10:00:00+00:00", "Workshop"),
@@ -277,6 +292,31 @@ def test_range_thisandfuture_changes_the_rest_of_the_series(tmp_path: Path) -> N
         ("03-06T09:00", "Standup (later, shorter)"), ("03-07T09:00", "Standup (later, shorter)"),
     ]
     assert all(r[1][11:16] == f"{int(r[0][11:13]):02d}:30" for r in found[2:])
+
+
+@pytest.mark.parametrize("rule", [
+    "FREQ=DAILY;UNTIL=20260303T060000Z",  # the moved instances keep the rule's end
+    # A date UNTIL on a timed series takes in its whole day here (the reference stops
+    # at its midnight); moved, it still does.
+    "FREQ=DAILY;UNTIL=20260303",
+    "FREQ=WEEKLY;BYDAY=MO;COUNT=3",  # DTSTART (a Sunday) is not one of the three
+])
+def test_this_and_future_moves_exactly_the_instances_the_rule_made(
+        rule: str, tmp_path: Path) -> None:
+    cut = "20260302T070000" if "DAILY" in rule else "20260309T070000"
+    data = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:s@x\r\n"
+            f"DTSTART;TZID=Europe/Berlin:20260301T070000\r\nDURATION:PT15M\r\nRRULE:{rule}\r\n"
+            "SUMMARY:Series\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:s@x\r\n"
+            f"RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Berlin:{cut}\r\n"
+            f"DTSTART;TZID=Europe/Berlin:{cut[:9]}080000\r\n"
+            f"DTEND;TZID=Europe/Berlin:{cut[:9]}081500\r\nSUMMARY:Later\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n").encode()
+    mine, _ = planner_rows(data, MARCH, tmp_path)
+    if "UNTIL=20260303;" not in rule + ";":
+        assert mine == reference_rows(data, MARCH)
+    assert [r[2] for r in mine].count("Later") == 2
+    assert mine[-1][0] == ("2026-03-03T07:00:00+00:00" if "DAILY" in rule else
+                           "2026-03-16T07:00:00+00:00")
 
 
 def test_a_deleted_modification_stays_deleted(tmp_path: Path) -> None:

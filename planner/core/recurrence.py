@@ -558,6 +558,25 @@ def validate_rule(text: str, dtstart: Moment) -> None:
         raise RecurrenceError(f"cannot expand RRULE {text!r}: {exc}") from exc
 
 
+def rule_makes_its_start(text: str, dtstart: datetime) -> bool:
+    """Whether the rule itself makes ``dtstart`` (a naive wall time) an instance. RFC
+    5545 counts DTSTART as the first instance even where it does not, and then the
+    rule's COUNT does not include it."""
+    try:
+        parts = _with_implied_parts(_parse_rule(text), dtstart)
+    except RecurrenceError:
+        return True
+    for bound in ("COUNT", "UNTIL"):
+        parts.pop(bound, None)
+    if _never_matches(parts):
+        return False
+    try:
+        rule = _rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=dtstart)
+        return rule.after(dtstart, inc=True) == dtstart
+    except (ValueError, TypeError, OverflowError, KeyError, IndexError):
+        return True
+
+
 def _parse_rule(text: str) -> dict[str, str]:
     parts: dict[str, str] = {}
     for piece in text.strip().removeprefix("RRULE:").split(";"):

@@ -60,7 +60,7 @@ from planner.core.zonerules import zone_of
 # Bumped whenever the reader reads the same bytes into different blocks: stored
 # content hashes carry it, so a re-import after such a change compares the blocks
 # themselves instead of trusting a hash of the text (see ``planner.core.reconcile``).
-READER_VERSION = 4
+READER_VERSION = 5
 DEFAULT_TODO_DURATION = timedelta(minutes=30)
 _HASH_IGNORED = frozenset({"DTSTAMP", "LAST-MODIFIED"})
 _D_OR_L = frozenset("DdLl")  # first letters of _HASH_IGNORED

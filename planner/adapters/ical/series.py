@@ -18,7 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from planner.core.model import Block, Kind, Moment, Recurrence
-from planner.core.recurrence import expand_block, parse_recurrence_id, recurrence_id_text
+from planner.core.recurrence import (
+    expand_block,
+    parse_recurrence_id,
+    recurrence_id_text,
+    rule_makes_its_start,
+)
 from planner.core.zonerules import zone_of
 
 _COUNT = re.compile(r"(?:^|;)COUNT=(\d+)", re.IGNORECASE)
@@ -378,7 +383,13 @@ def _rule_before(series: Block, rule: str, rid: Moment) -> tuple[int, Moment | N
              if _as_utc(occ.start) < limit]
     if not found:
         return 0, None
-    return len(found), found[-1].recurrence_id
+    start = series.start
+    wall = _wall(start, series.tzid) if isinstance(start, datetime) else \
+        datetime(start.year, start.month, start.day)
+    # DTSTART is an instance of its own even where the rule does not make it; the
+    # rule's COUNT then leaves it out.
+    extra = 0 if rule_makes_its_start(rule, wall) else 1
+    return len(found) - extra, found[-1].recurrence_id
 
 
 def _as_utc(moment: Moment) -> datetime:
@@ -426,7 +437,24 @@ def _rule_after(rule: str, before: int, shift: timedelta) -> str | None:
                 return None  # "1MO" + a day is not a weekday rule any more
             days.append(_WEEKDAYS[(_WEEKDAYS.index(name) + shift.days) % 7])
         rule = rule.replace(byday[0], byday[0].replace(byday[1], ",".join(days)))
-    return rule
+    # The instances the rule made up to UNTIL move too: so does UNTIL.
+    return _UNTIL_VALUE.sub(lambda m: m[1] + _shifted_until(m[2], shift), rule)
+
+
+_UNTIL_VALUE = re.compile(r"((?:^|;)UNTIL=)(\d{8}(?:T\d{6}Z?)?)(?=;|$)", re.IGNORECASE)
+
+
+def _shifted_until(text: str, shift: timedelta) -> str:
+    """An UNTIL value later by ``shift``; a date moved by less than whole days becomes
+    the last second of that date, moved (the date is inclusive: its day's instances)."""
+    if len(text) == 8:
+        day = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        if not shift % timedelta(days=1):
+            return (day + shift).strftime("%Y%m%d")
+        wall = datetime.combine(day, datetime.max.time()).replace(microsecond=0) + shift
+        return wall.strftime("%Y%m%dT%H%M%S")
+    wall = datetime.strptime(text[:15].upper(), "%Y%m%dT%H%M%S") + shift
+    return wall.strftime("%Y%m%dT%H%M%S") + text[15:]
 
 
 # --- RDATE;VALUE=PERIOD -----------------------------------------------------------------
