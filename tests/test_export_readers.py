@@ -54,7 +54,8 @@ parent = "work"
 FAMILY_WORDS = ["School run", "Aoife", "St Brigid", "Grandma", "Spare room", "Swim lessons",
                 "Markievicz", "Orthodontist", "Braces", "Birthday present", "bike for Cian",
                 "5kq3school", "7grandma", "9swim", "3dentist", "family"]
-HEALTH_WORDS = ["Piano lesson", "Byrne", "Run by the canal", "knee", "Grand Canal", "health"]
+HEALTH_WORDS = ["Piano lesson", "Byrne", "Run by the canal", "knee", "Grand Canal", "Physio",
+                "Dr Nolan", "health"]
 PERSONAL_WORDS = ["Bins out"]
 PRIVATE_WORK_WORDS = ["recruiter", "leaving", "Cafe Sabotage", "recruiter-lunch-7731"]
 
@@ -91,6 +92,7 @@ class Home:
     run: Callable[..., str]
     agenda: list[dict[str, object]]
     exports: dict[str, bytes]
+    own_series: str  # the id of an own series whose only instance in range is moved
 
 
 def _runner(home: Path) -> Callable[..., str]:
@@ -119,6 +121,13 @@ def blended(tmp_path_factory: pytest.TempPathFactory) -> Home:
     run("add", "Run by the canal", "--at", "2026-10-19 07:00", "--for", "40m", "--repeat",
         "FREQ=DAILY;COUNT=10", "--sphere", "health", "--notes", "knee\x0bcheck\x07 ok",
         "--location", "Grand Canal", tz="Europe/Dublin")
+    # An own monthly series with no occurrence in the fortnight, one instance moved into
+    # it: a range export must still write the master, and both under one UID.
+    physio = run("add", "Physio", "--at", "2026-09-05 18:00", "--for", "30m", "--repeat",
+                 "monthly", "--sphere", "health", "--location", "Dr Nolan's")
+    physio_id = re.search(r"\((\w+)\)\s*$", physio)
+    assert physio_id is not None, physio
+    run("edit", physio_id[1], "--occurrence", "2026-10-05", "--at", "2026-10-22 18:30")
     run("add", "Bins out", "--at", "2026-10-21", "--all-day", "--repeat", "FREQ=WEEKLY")
     run("add", "Client call", "--at", "2026-10-30 09:00", "--for", "30m", "--repeat",
         "FREQ=DAILY;COUNT=4", "--sphere", "clients", tz="America/New_York")
@@ -129,7 +138,7 @@ def blended(tmp_path_factory: pytest.TempPathFactory) -> Home:
     agenda = json.loads(run("agenda", FIRST.isoformat(), "--days", "14", "--json"))
     exports = {name: run("export", "-", *variant.args).encode("utf-8")
                for name, variant in VARIANTS.items()}
-    return Home(path, run, agenda, exports)
+    return Home(path, run, agenda, exports, physio_id[1])
 
 
 def _instant(text: str) -> object:
@@ -340,6 +349,41 @@ def test_a_range_bounds_open_series_unless_whole_series_is_asked(blended: Home) 
     steering = [e for e in _events(blended.exports["range"]) if "Steering committee" in e]
     assert len(steering) == 4
     assert sum("RECURRENCE-ID" in e for e in steering) == 2
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_an_own_series_moved_into_the_range_keeps_one_uid_with_its_master(
+        blended: Home, variant: str) -> None:
+    """The moved instance goes out under its master's UID, in the planner's domain, or
+    under the keyed hash of that UID when Busy: never under a bare block id."""
+    assert [o["start"] for o in blended.agenda if o["title"] == "Physio"] == [
+        "2026-10-22T18:30:00+01:00"]
+    moved = [e for e in _events(blended.exports[variant])
+             if "DTSTART;TZID=Europe/London:20261022T183000" in e]
+    masters = [e for e in _events(blended.exports[variant])
+               if "DTSTART;TZID=Europe/London:20260905T180000" in e]
+    assert len(moved) == len(masters) == 1
+    assert "RECURRENCE-ID;TZID=Europe/London:20261005T180000" in moved[0]
+    assert "RRULE:FREQ=MONTHLY" in masters[0]
+    uids = {re.search(r"^UID:(.*)$", e, re.M)[1].strip()  # type: ignore[index]
+            for e in (*moved, *masters)}
+    assert len(uids) == 1
+    (uid,) = uids
+    if VARIANTS[variant].hidden and "Physio" in VARIANTS[variant].hidden:
+        assert re.fullmatch(r"[0-9a-f]{32}@planner", uid), uid
+    else:
+        assert uid == f"{blended.own_series}@planner"
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_override_goes_out_with_its_master(blended: Home, variant: str) -> None:
+    masters, overrides = set(), set()
+    for event in _events(blended.exports[variant]):
+        uid = re.search(r"^UID:(.*)$", event, re.M)
+        assert uid is not None
+        is_override = re.search(r"^RECURRENCE-ID[;:]", event, re.M) is not None
+        (overrides if is_override else masters).add(uid[1].strip())
+    assert overrides and overrides <= masters, overrides - masters
 
 
 def test_a_full_export_keeps_class_alarms_attendees_and_organizer(blended: Home) -> None:

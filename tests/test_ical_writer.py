@@ -6,6 +6,8 @@ wrong wall time around a DST change shows up as a different instant.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -900,3 +902,17 @@ def test_an_own_series_and_its_override_share_one_uid() -> None:
                   end=utc(2026, 3, 10, 18), source=Source("", "b1", "2026-03-09T17:00:00Z"))
     for blocks in ([master, moved], [moved]):  # with its master, or orphaned
         assert {ev.uid.value for ev in events(write(blocks).data)} == {"b1@planner"}
+
+
+def test_a_busy_own_override_is_keyed_like_its_master_with_or_without_it() -> None:
+    master = Block(id="b1", title="Piano", start=utc(2026, 3, 2, 17), end=utc(2026, 3, 2, 18),
+                   recurrence=Recurrence(rrule="FREQ=WEEKLY;COUNT=3"))
+    moved = Block(id="b2", title="Piano (moved)", start=utc(2026, 3, 10, 17),
+                  end=utc(2026, 3, 10, 18), source=Source("", "b1", "2026-03-09T17:00:00Z"))
+    private = ExportOptions(busy_only=frozenset({"personal"}), uid_key=KEY)
+    keyed = hmac.new(KEY, b"b1@planner", hashlib.sha256).hexdigest()[:32] + "@planner"
+    for blocks in ([master, moved], [moved]):  # with its master, or orphaned
+        data = write(blocks, private).data
+        assert {ev.uid.value for ev in events(data)} == {keyed}
+        assert b"b1@planner" not in data and b"Piano" not in data
+        assert b"X-PLANNER" not in data

@@ -1,4 +1,4 @@
-"""The code stays tidy: ruff over the whole tree, as CI runs it."""
+"""The code stays tidy: ruff over the whole tree and mypy over the package, as CI runs them."""
 
 from __future__ import annotations
 
@@ -22,4 +22,11 @@ def tool(name: str) -> str:
 def test_ruff_is_clean() -> None:
     result = subprocess.run([tool("ruff"), "check", "--no-cache", "."], capture_output=True,
                             text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean(tmp_path: Path) -> None:
+    # Its own cache dir: two xdist workers or a stale cache never share state.
+    result = subprocess.run([tool("mypy"), "--cache-dir", str(tmp_path / "mypy")],
+                            capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr

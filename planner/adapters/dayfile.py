@@ -162,10 +162,10 @@ class DayFile:
         return found
 
     def long_docs(self) -> list[Doc]:
-        return self._chunk(self._header["long"])  # type: ignore[no-any-return]
+        return self._chunk(self._header["long"])
 
     def flexible_docs(self) -> list[Doc]:
-        return self._chunk(self._header["flexible"])  # type: ignore[no-any-return]
+        return self._chunk(self._header["flexible"])
 
     def series(self) -> list[tuple[str, date, date | None, tuple[int, int]]]:
         rows = self._chunk(self._header["series"])
@@ -174,7 +174,7 @@ class DayFile:
                 for block_id, first, last, offset, length in rows]
 
     def series_doc(self, ref: tuple[int, int]) -> Doc:
-        return self._chunk(list(ref))  # type: ignore[no-any-return]
+        return self._chunk(list(ref))
 
     def block(self, doc: Doc) -> Block:
         try:

@@ -141,7 +141,7 @@ class OccurrenceIndex:
         series_docs = []
         for doc in docs:
             self.add_doc(doc)
-            if self._where.get(doc.get("id")) == ("series",):
+            if self._where.get(doc.get("id", "")) == ("series",):
                 series_docs.append(doc)
         for source in self._sources:
             for doc in source.long_docs():

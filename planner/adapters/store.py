@@ -397,7 +397,7 @@ class Store:
         self._overlay = overlay(self.root)
         path = self.root / MAIN_FILE
         self._main_storage = self._storage(path, self.root / BACKUP_DIR)
-        self._main = TinyDB(storage=lambda: self._main_storage)  # type: ignore[arg-type]
+        self._main = TinyDB(storage=lambda: self._main_storage)
         self._check_schema(self._main, self._main_storage.path)
         self._user = _BlockTable(self._main, "blocks", self._main_storage.path, eager=True)
 
@@ -430,7 +430,7 @@ class Store:
     def _open_calendar_file(self, name: str, slug: str, *, new: bool = False) -> _CalendarFile:
         path = self.root / CALENDAR_DIR / f"{slug}.json"
         storage = self._storage(path, self.root / BACKUP_DIR / CALENDAR_DIR)
-        db = TinyDB(storage=lambda: storage)  # type: ignore[arg-type]
+        db = TinyDB(storage=lambda: storage)
         days_path = path.with_suffix(dayfile.SUFFIX)
         days = None
         if not new:

@@ -175,7 +175,8 @@ def toggle_kind(session: Session, block_id: str) -> Block:
     if block.is_recurring:
         raise PlannerError(f"{block.title!r} repeats; a series stays fixed.")
     if block.is_fixed:
-        if not isinstance(block.start, datetime) or block.end is None or block.all_day:
+        if (not isinstance(block.start, datetime) or not isinstance(block.end, datetime)
+                or block.all_day):
             raise PlannerError(f"{block.title!r} has no time to start from.")
         start = session.local(block.start)
         # Where it was stays its placement while that holds: nothing jumps.

@@ -97,7 +97,7 @@ def fixed_between(session: Session, start: datetime, end: datetime, *,
                   planning: bool = False) -> list[Occurrence]:
     """Fixed occurrences overlapping [start, end), hidden calendars left out; for
     ``planning``, a hidden calendar marked busy still counts."""
-    found = session.index.between(start, end, session.zone)
+    found: list[Occurrence] = session.index.between(start, end, session.zone)
     hidden = session.hidden_calendars()
     if hidden:
         kept = [o for o in found if o.block.source is None or

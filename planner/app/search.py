@@ -57,7 +57,8 @@ class Searcher:
     def _index(self) -> list[_Row]:
         stamp = (self.session.revision, self.session.store.generation)
         if self._rows is None or stamp != self._built_at:
-            rows, members = [], {}
+            rows: list[_Row] = []
+            members: dict[tuple[str, str], list[str]] = {}
             hidden = self.session.hidden_calendars()
             for doc in self.session.store.all_docs():
                 source = doc.get("source") or {}
@@ -120,9 +121,9 @@ class Searcher:
                 if past >= before and len(found) - past >= after:
                     break
             past_items = [o for o in found if _day(self.session, o) < day]
-            ahead = found[len(past_items):]
-            more = len(past_items) > before or len(ahead) > after
-            return past_items[-before:] + ahead[:after] if before else ahead[:after], more
+            later = found[len(past_items):]
+            more = len(past_items) > before or len(later) > after
+            return past_items[-before:] + later[:after] if before else later[:after], more
 
     def _between_days(self, rows: list[_Row], first: date, last: date, limit: int | None
                       ) -> list[Occurrence]:

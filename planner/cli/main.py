@@ -1190,7 +1190,8 @@ def _print_links(service: PlannerService) -> int:
         if info.last_sync:
             when = service.local(datetime.fromisoformat(info.last_sync))
             state = "ok" if info.ok else "failed"
-            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {printable(info.last_result)}")
+            said = printable(info.last_result or "")
+            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {said}")
         else:
             print("  never synced")
         if info.pending:

@@ -35,7 +35,7 @@ class SafeStream:
 def safe_output() -> Iterator[None]:
     """Route stdout and stderr through ``SafeStream`` for the duration."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
     try:
         yield
     finally:

@@ -210,7 +210,7 @@ def _with_new_details(override: Block, old_master: Block, new_master: Block) -> 
     """A kept override takes the series' new details it had not changed itself."""
     changes = {name: getattr(new_master, name) for name in _DETAILS
                if getattr(override, name) == getattr(old_master, name)}
-    return replace(override, **changes)  # type: ignore[arg-type]
+    return replace(override, **changes)
 
 
 def _words(items: list[str]) -> str:

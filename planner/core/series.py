@@ -66,7 +66,11 @@ class Series:
         if not master.is_recurring:
             raise PlannerError(f"{master.title!r} does not repeat.")
         self.master = master
-        self.overrides = {_slot_of(o): o for o in overrides if _slot_of(o) is not None}
+        self.overrides: dict[str, Block] = {}
+        for override in overrides:
+            slot = _slot_of(override)
+            if slot is not None:
+                self.overrides[slot] = override
 
     @property
     def key(self) -> tuple[str, str]:
@@ -147,7 +151,7 @@ class Series:
         text = recurrence_id_text(slot)
         start, end = _moved(current, change, self.master, zone)
         existing = self.overrides.get(text)
-        fields = {"start": start, "end": end}
+        fields: dict[str, object] = {"start": start, "end": end}
         if change.title is not None:
             fields["title"] = change.title
         if existing is not None:
@@ -158,8 +162,8 @@ class Series:
         if self.master.source is not None:
             source = replace(self.master.source, recurrence_id=text, content_hash="",
                              edited_from="")
-        override = replace(self.master, id=new_id(), recurrence=None, source=source,
-                           revision=0, **fields)
+        override = self.master.evolve(id=new_id(), recurrence=None, source=source,
+                                      revision=0, **fields)
         return SeriesChange(saved=(override,), label=f"edit one {self.master.title}")
 
     def _edit_all(self, slot: Moment, current: Occurrence, change: OccurrenceEdit,
@@ -209,8 +213,8 @@ class Series:
         source = None
         if master.source is not None:
             source = Source(master.source.calendar, tail_uid or f"{tail_id}-tail")
-        tail = replace(
-            master, id=tail_id, start=begin,
+        tail = master.evolve(
+            id=tail_id, start=begin,
             end=_end_for(begin, change.length or master.length, master),
             recurrence=Recurrence(rrule=rule,
                                   rdates=_shift_all(_at_or_after(master.recurrence.rdates,

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -179,7 +180,7 @@ class PlannerApp(App[None]):
                 ("Calendars (c)", self._bindings_of(CalendarsScreen)),
                 ("Everywhere", self._bindings_of(PlannerApp))]
 
-    def _bindings_of(self, cls: type) -> list[tuple[str, str]]:
+    def _bindings_of(self, cls: type[DOMNode]) -> list[tuple[str, str]]:
         rows = []
         for binding in cls.BINDINGS:
             assert isinstance(binding, Binding)
@@ -189,7 +190,7 @@ class PlannerApp(App[None]):
             rows.append((shown, binding.description))
         return rows
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         """Quit at once; a save in progress gets a moment to land, a stuck job does not."""
         if not self.jobs.busy:
             self.exit()

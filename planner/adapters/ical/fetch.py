@@ -222,7 +222,7 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     def __init__(self, authorization: str | None) -> None:
         self._authorization = authorization
 
-    def redirect_request(  # type: ignore[override]
+    def redirect_request(
         self,
         req: urllib.request.Request,
         fp: Any,
@@ -307,7 +307,7 @@ class _HTTPHandler(urllib.request.HTTPHandler):
         self._deadline = deadline
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req)  # type: ignore[arg-type]
+        return self.do_open(self._connection, req)
 
     def _connection(self, host: str, **options: Any) -> http.client.HTTPConnection:
         options["timeout"] = _bounded(options.get("timeout"), self._deadline)
@@ -322,7 +322,7 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         self._deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(self._connection, req,  # type: ignore[arg-type]
+        return self.do_open(self._connection, req,
                             context=self._context)  # type: ignore[attr-defined]
 
     def _connection(self, host: str, **options: Any) -> http.client.HTTPSConnection:

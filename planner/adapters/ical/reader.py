@@ -352,8 +352,8 @@ def _split_line(line: str, number: int) -> _Prop:
         raise ValueError(f"line {number} is not a content line")
     head = line[:colon]
     if '"' in head:  # quoted parameter values may hold ':' or ';'
-        name, params, value = Contentline(line).parts()
-        return _Prop(name.upper(), {k.upper(): str(v) for k, v in params.items()}, value, number)
+        name, quoted, value = Contentline(line).parts()
+        return _Prop(name.upper(), {k.upper(): str(v) for k, v in quoted.items()}, value, number)
     if ";" not in head:
         return _Prop(head.upper(), _NO_PARAMS, line[colon + 1 :], number)
     name, *raw_params = head.split(";")
@@ -774,7 +774,7 @@ def _event_end(raw: _Raw, ctx: _Context, start_when: _When) -> Moment | _When:
             raise ValueError("mixes a date-time DTSTART with a date DTEND")
         elif not all_day and (end.tzinfo is None) != (start.tzinfo is None):  # type: ignore[union-attr]
             return end_when
-        if end < start:  # type: ignore[operator]
+        if end < start:
             # Swapped by the producer (the reference readers read it so too).
             raw.note("has DTEND before DTSTART: read them the other way round")
             return _When(end, end_when.zone)
@@ -841,7 +841,7 @@ def _period_end(
         raw.note(f"has an RDATE period with an unreadable end {text[:40]!r}: "
                  "gave it the event's length")
         return None
-    if type(end) is not type(start.value) or end <= start.value:  # type: ignore[operator]
+    if type(end) is not type(start.value) or end <= start.value:
         return None
     return end
 

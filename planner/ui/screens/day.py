@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -203,7 +205,7 @@ class DayScreen(Screen[None]):
             # After the frame: the read job's thread would compete with it for the GIL.
             self.call_after_refresh(self._prefetch)
             return
-        self.jobs.read("day", lambda day=self.day: load_days(self.service, [day]),
+        self.jobs.read("day", partial(load_days, self.service, [self.day]),
                        reply_to=self)
         if self._loading_timer is None:
             self._loading_timer = self.set_timer(LOADING_AFTER, self._show_loading)
@@ -265,8 +267,8 @@ class DayScreen(Screen[None]):
             self._select_block(block_id)
         if self.selected not in self._keys():
             # The block moved (or was undone to another time): keep it selected by its id.
-            block_id = self.selected_block_id()
-            same = self._key_of(block_id) if block_id else None
+            selected_id = self.selected_block_id()
+            same = self._key_of(selected_id) if selected_id else None
             self.set_reactive(DayScreen.selected, same)
             timeline.selected = same
         self._update_header()
@@ -292,11 +294,11 @@ class DayScreen(Screen[None]):
         assert self._plan is not None
         today = self.service.today()
         rel = {0: "today", 1: "tomorrow", -1: "yesterday"}.get((self.day - today).days, "")
-        spans: dict[str, list[tuple[float, float]]] = {}
+        spans: dict[str, list[tuple[int, int]]] = {}
         for item in self._items:
             if item.state != "bridge":
                 spans.setdefault(item.sphere, []).append(
-                    (item.start.timestamp(), item.end.timestamp()))
+                    (int(item.start.timestamp()), int(item.end.timestamp())))
         # Time counts once: two overlapping meetings are not two hours of work.
         totals = {sphere: int(sum(b - a for a, b in merge(found)) // 60)
                   for sphere, found in spans.items()}
@@ -350,11 +352,11 @@ class DayScreen(Screen[None]):
         item = next((i for i in self._items if i.key == key), None)
         if item is None:
             return None
-        block = next((o.block for o in self._plan.occurrences if o.block.id == item.block_id),
+        shown = next((o.block for o in self._plan.occurrences if o.block.id == item.block_id),
                      None)
-        if block is None:
+        if shown is None:
             return None
-        return Selection(block, item.start, item.end, due=self._due(block))
+        return Selection(shown, item.start, item.end, due=self._due(shown))
 
     def _due(self, block: Block) -> str:
         if block.deadline is None:
@@ -836,7 +838,7 @@ class DayScreen(Screen[None]):
                 r.changed or r.conflicts or r.pushed_new or r.pushed_updated or r.pushed_deleted
                 for r in reports):
             return  # a quiet background sync that changed nothing says nothing
-        severity = ("error" if failed else
+        severity: SeverityLevel = ("error" if failed else
                     "warning" if any(r.conflicts for r in reports) else "information")
         self.notify("\n".join(r.summary() for r in reports), title="Sync", severity=severity,
                     timeout=8 if severity != "information" else 4)
@@ -859,12 +861,13 @@ class DayScreen(Screen[None]):
         self._reminded_until = max(self._reminded_until, event.until)
         for reminder in event.reminders:
             occ = reminder.occurrence
-            when = "all day" if occ.all_day else hhmm(self.service.local(occ.start))
+            when = ("all day" if occ.all_day or not isinstance(occ.start, datetime)
+                    else hhmm(self.service.local(occ.start)))
             body = f"{occ.title} at {when} ({lead_words(reminder)})"
             if occ.block.location:
                 body += f" · {occ.block.location}"
             self.notify(body, title="Reminder", timeout=REMINDER_SHOWN)
-            self.jobs.background(lambda body=body: self._to_desktop(body), reply_to=self,
+            self.jobs.background(partial(self._to_desktop, body), reply_to=self,
                                  kind="desktop-notify")
 
     def _to_desktop(self, body: str) -> None:

@@ -29,7 +29,7 @@ class DismissOnce:
         if self.dismissed:
             return AwaitComplete(_nothing())
         self.dismissed = True
-        return super().dismiss(result)  # type: ignore[misc, no-any-return]
+        return super().dismiss(result)  # type: ignore[misc]
 
 
 class Dialog(DismissOnce, ModalScreen[ResultType]):

@@ -87,7 +87,7 @@ class EditScreen(Dialog[dict[str, Any] | None]):
         length = b.length
         if self.occurrence is not None and isinstance(self.occurrence[0], datetime):
             fixed_start = self.occurrence[0]
-            length = self.occurrence[1] - self.occurrence[0]  # type: ignore[operator]
+            length = self.occurrence[1] - self.occurrence[0]
         with VerticalScroll(classes="dialog", id="edit"):
             yield Label(f"Edit: {printable(b.title)}", classes="dialog-title", markup=False)
             yield from self._field("Title", Input(printable(b.title), id="title"), "title")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -91,7 +91,10 @@ AUDIENCES = (
 PreviewFn = Callable[[date, date, tuple[str, ...], bool], "ExportPreview | None"]
 
 
-class _Dialog(Dialog[object]):
+Request = TypeVar("Request")
+
+
+class _Dialog(Dialog[Request | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog-cancel"),
     ]
@@ -114,7 +117,7 @@ class _Dialog(Dialog[object]):
             err.remove_class("-shown")
 
 
-class ImportScreen(_Dialog):
+class ImportScreen(_Dialog["ImportRequest"]):
     """Returns an :class:`ImportRequest`, or None."""
 
     AUTO_FOCUS = "#location"
@@ -162,7 +165,7 @@ class ImportScreen(_Dialog):
         self.dismiss(ImportRequest(location, str(sphere), calendar))
 
 
-class ExportScreen(_Dialog):
+class ExportScreen(_Dialog["ExportRequest"]):
     """Returns an :class:`ExportRequest`, or None.
 
     Below the audience choice, one sample event is shown exactly as the file will hold

@@ -10,6 +10,7 @@ from __future__ import annotations
 from weakref import WeakKeyDictionary
 
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 _shown: WeakKeyDictionary[Static, tuple[str, tuple[object, ...]]] = WeakKeyDictionary()
@@ -29,7 +30,8 @@ def set_text(static: Static, text: Content | str) -> None:
         static.update(text)
         return
     static.update(text, layout=False)
-    needed = static.get_content_height(static.parent.size if static.parent else region.size,
-                                       static.app.size, region.width)
+    parent = static.parent
+    container = parent.size if isinstance(parent, Widget) else region.size
+    needed = static.get_content_height(container, static.app.size, region.width)
     if needed != region.height:
         static.refresh(layout=True)
