@@ -111,3 +111,26 @@ def test_edits_and_errors_quoting_data_are_shown_visibly(cli: Run, tmp_path: Pat
     bad_sphere = cli("add", "x", "--sphere", f"{ESC}[2Jhome\u202e")
     assert bad_sphere.returncode == 1
     assert_safe(bad_sphere)
+
+
+def test_messages_quoting_a_title_or_calendar_name_stay_on_one_line(
+        cli: Run, hostile: Path) -> None:
+    """Undo, redo and the calendar commands print messages built from stored text: a
+    newline in a title or a calendar's name used to split them, faking a second line."""
+    name = f"Two\nLines {ESC}[2J"
+    assert cli("import", str(hostile), "--calendar", name).returncode == 0
+    items = json.loads(cli("agenda", "2026-11-24", "--json").stdout)
+    fake = next(i["id"] for i in items if i["title"] == FAKE_ROW)
+    shown = printable(name)
+    for args, expected in [
+            (("rm", fake), "Lunch\\n"), (("undo",), "Undid delete Lunch\\n"),
+            (("redo",), "Redid delete Lunch\\n"), (("undo",), "Undid"),
+            (("calendars", "hide", name), shown), (("calendars", "show", name), shown),
+            (("calendars", "rename", name, "Team"), shown), (("undo",), shown),
+            (("calendars", "remove", name), shown), (("undo",), shown)]:
+        result = cli(*args)
+        assert result.returncode == 0, (args, result.stderr)
+        assert_safe(result)
+        assert result.stdout.count("\n") == 1 and expected in result.stdout, (args, result.stdout)
+    listed = cli("calendars").stdout.splitlines()
+    assert listed[0].startswith(shown) and " 2 events " in listed[0], listed

@@ -311,10 +311,15 @@ def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
     if not removed:
         return
     if incoming == 0 or (had >= WIPE_MIN and removed * 2 > had):
-        held = "no events" if incoming == 0 else f"only {incoming} events"
+        held = "no events" if incoming == 0 else f"only {_events(incoming)}"
+        gone = "that event" if removed == 1 else f"those {removed} events"
         raise PlannerError(f"{origin} now holds {held} where {name!r} has {had}; the "
-                           f"calendar was kept as it is. If {removed} events really went "
+                           f"calendar was kept as it is. If {gone} really went "
                            "away, import again with --allow-empty.")
+
+
+def _events(count: int) -> str:
+    return f"{count} event" if count == 1 else f"{count} events"
 
 
 def _outside_safe_years(block: Block) -> bool:

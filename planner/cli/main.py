@@ -944,7 +944,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                             whole_series=args.whole_series)
     left = (f", {report.unplaced_left_out} unplaced flexible left out"
             if report.unplaced_left_out else "")
-    target = "stdout" if args.out == "-" else args.out
+    target = "stdout" if args.out == "-" else printable(args.out)
     print(f"Exported {report.events} events to {target}{left}.",
           file=sys.stderr if args.out == "-" else sys.stdout)
     return 0
@@ -1141,7 +1141,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                                     username=args.username,
                                     password_command=args.password_command,
                                     read_only=args.read_only, progress=progress)
-        print(f"Linked {words[1]}{' (read-only)' if args.read_only else ''}.")
+        print(f"Linked {printable(words[1])}{' (read-only)' if args.read_only else ''}.")
         _print_sync_report(report)
         return 0
     if verb == "list":
@@ -1154,7 +1154,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         dropped = service.sync_unlink(words[1])
         lost = (f"; {dropped} local change{'s' if dropped != 1 else ''} never sent to the "
                 "server went with it") if dropped else ""
-        print(f"Unlinked {words[1]}: its local copies are gone, the server is untouched"
+        print(f"Unlinked {printable(words[1])}: its local copies are gone, the server is untouched"
               f"{lost}.")
         return 0
     if not words and not service.sync_links():
@@ -1185,7 +1185,7 @@ def _print_links(service: PlannerService) -> int:
     for info in found:
         mode = "read-only" if info.read_only else "two-way"
         print(f"{printable(info.name):<20} {printable(info.sphere):<9} {mode:<9} "
-              f"{info.events:>5} events  "
+              f"{info.events:>5} {'event ' if info.events == 1 else 'events'}  "
               f"{printable(info.shown_url)}")
         if info.last_sync:
             when = service.local(datetime.fromisoformat(info.last_sync))
@@ -1201,12 +1201,12 @@ def _print_links(service: PlannerService) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    print(_service(args).undo())
+    print(_one_line(_service(args).undo()))
     return 0
 
 
 def cmd_redo(args: argparse.Namespace) -> int:
-    print(_service(args).redo())
+    print(_one_line(_service(args).redo()))
     return 0
 
 
@@ -1221,13 +1221,13 @@ def cmd_calendars(args: argparse.Namespace) -> int:
         raise UsageError("--busy goes with `planner calendars hide NAME`.")
     service = _service(args)
     if verb == "rename":
-        print(service.rename_calendar(words[1], words[2]))
+        print(_one_line(service.rename_calendar(words[1], words[2])))
     elif verb == "remove":
-        print(service.remove_calendar(words[1]) + " `planner undo` brings it back.")
+        print(_one_line(service.remove_calendar(words[1])) + " `planner undo` brings it back.")
     elif verb == "hide":
-        print(service.hide_calendar(words[1], busy=args.busy))
+        print(_one_line(service.hide_calendar(words[1], busy=args.busy)))
     elif verb == "show":
-        print(service.show_calendar(words[1]))
+        print(_one_line(service.show_calendar(words[1])))
     else:
         _print_calendars(service)
     return 0
@@ -1254,8 +1254,9 @@ def _print_calendars(service: PlannerService) -> None:
     for cal in found:
         kind = "linked" if cal.linked else "subscribed" if cal.subscribed else "file"
         shown = " (hidden, busy)" if cal.busy else " (hidden)" if cal.hidden else ""
+        events = "event " if cal.events == 1 else "events"
         print(f"{printable(cal.name) + shown:<24} {printable(cal.sphere):<9} {cal.events:>6} "
-              f"events  {kind:<10} {printable(_shown_path(cal.origin))}")
+              f"{events}  {kind:<10} {printable(_shown_path(cal.origin))}")
         if cal.checked_at:
             when = service.local(datetime.fromisoformat(cal.checked_at))
             state = "" if cal.ok is None else (" ok" if cal.ok else " failed")
@@ -1271,15 +1272,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if args.list:
         folder, sets = restore.backups(home)
         if not sets:
-            print(f"No backups in {folder} yet.")
+            print(f"No backups in {printable(str(folder))} yet.")
         for backup in sets:
             stamps = ", ".join(t.strftime("%d %b %H:%M") for t in backup.taken)
-            print(f"{backup.file_name}: {len(backup.taken)} kept ({stamps})")
+            print(f"{printable(backup.file_name)}: {len(backup.taken)} kept ({stamps})")
         return 0
     restored = restore.restore_damaged(home)
     for item in restored:
-        print(f"Restored {item.path} from {item.backup_name}; the damaged file is kept as "
-              f"{item.path.name}.broken.")
+        print(f"Restored {printable(str(item.path))} from {printable(item.backup_name)}; the "
+              f"damaged file is kept as {printable(item.path.name)}.broken.")
     if not restored:
         print("Nothing to restore: every data file loads.")
     return 0
@@ -1296,7 +1297,8 @@ def cmd_config(args: argparse.Namespace) -> int:
     from planner.app.preferences import config_sample
 
     path, exists, data, sample = config_sample(getattr(args, "home", None))
-    print(f"# {path} ({'exists' if exists else 'not created yet'}); data in {data}")
+    print(f"# {printable(path)} ({'exists' if exists else 'not created yet'}); "
+          f"data in {printable(data)}")
     print(sample, end="")
     return 0
 
