@@ -167,3 +167,69 @@ def test_a_task_from_another_app_stays_a_task_on_the_server(server, homes) -> No
     assert done["DUE"].to_ical() == b"20261126" and str(done["RELATED-TO"]) == "parent-task"
     phone.sync()
     assert phone.find("File expenses (Nov)").done
+
+
+def test_two_homes_and_another_app_in_turns_and_in_conflict_with_the_server_away(
+        own_radicale, homes) -> None:
+    """Issue #15 "done when": two planner homes and a third CalDAV client edit one
+    calendar in turns and in conflict, the server is stopped in between, and every
+    version of every change ends up where the rules say, on every device."""
+    from planner.app.service import PlannerError
+
+    url = own_radicale.make_calendar()
+    third = Third(url)
+    third.add(vevent_text("review", "Weekly review", "RRULE:FREQ=WEEKLY;COUNT=4\r\n"))
+    third.add(vevent_text("dentist", "Dentist"))
+    laptop, phone = homes
+    laptop.link("Work", url)
+    phone.link("Work", url)
+
+    # In turns: each sees the other's change, no conflict.
+    laptop.service.update(laptop.find("Dentist").id, title="Dentist (Dr. Ruiz)")
+    assert laptop.sync().conflicts == []
+    assert phone.sync().pulled_updated == 1
+    third.edit("dentist", description="bring the x-rays")
+    phone.sync()
+    assert phone.find("Dentist (Dr. Ruiz)").notes == "bring the x-rays"
+
+    # The server goes away; both homes keep working and their changes wait.
+    own_radicale.stop()
+    laptop.add_fixed("Planned offline", 15)
+    laptop.service.update(laptop.find("Weekly review").id, title="Weekly review (short)")
+    laptop.service.remove(laptop.find("Dentist (Dr. Ruiz)").id)
+    phone.service.update(phone.find("Weekly review").id, title="Weekly review with Bo")
+    for home in (laptop, phone):
+        with pytest.raises(PlannerError, match="cannot reach the server"):
+            home.sync()
+    assert len(laptop.service.session.store.pending_changes("Work")) == 3
+    assert len(phone.service.session.store.pending_changes("Work")) == 1
+
+    # Back again; meanwhile the other app changed the event the laptop deleted.
+    own_radicale.start()
+    third.edit("dentist", summary="Dentist moved to 16:00")
+    report = laptop.sync()
+    assert report.conflicts == [] and len(report.notes) == 1, report.summary()  # kept
+    report = phone.sync()
+    assert report.conflicts == ["Weekly review with Bo"], report.summary()
+    laptop.sync()
+
+    expected = ["Dentist moved to 16:00", "Planned offline", "Weekly review (short)",
+                "Weekly review with Bo (conflict copy)"]
+    assert third.titles() == expected
+    assert laptop.titles() == phone.titles() == expected
+    for home in (laptop, phone):
+        assert home.service.session.store.pending_changes("Work") == {}
+        quiet = home.sync()
+        assert not (quiet.changed or quiet.pushed_new or quiet.pushed_updated
+                    or quiet.pushed_deleted), quiet.summary()
+    # The copy is the phone's whole version: a series, like the one it edited.
+    assert phone.find("Weekly review with Bo (conflict copy)").is_recurring
+    assert laptop.find("Dentist moved to 16:00").notes == "bring the x-rays"
+
+
+def vevent_text(uid: str, title: str, extra: str = "") -> str:
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//third//EN\r\nBEGIN:VEVENT\r\n"
+            f"UID:{uid}\r\nDTSTAMP:20261101T000000Z\r\n"
+            "DTSTART;TZID=Europe/Berlin:20261124T090000\r\n"
+            "DTEND;TZID=Europe/Berlin:20261124T100000\r\n"
+            f"SUMMARY:{title}\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n")

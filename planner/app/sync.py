@@ -375,7 +375,13 @@ class _Sync:
                 todo_ours={_rid(b): TodoState.of(b) for b in blocks if b.is_flexible},
                 todo_base={_rid(b): TodoState.of(b) for b in theirs if b.is_flexible},
                 now=self.session.now()).decode("utf-8")
-        except ValueError:
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            # icalendar could not take the server's text apart: write the event afresh
+            # (the old way) rather than not at all, and say so.
+            self.report.notes.append(f"{', '.join(sorted({repr(b.title) for b in blocks}))}: "
+                                     "its server copy could not be patched, so it was "
+                                     "written afresh (properties planner does not know "
+                                     "are gone from it).")
             return fresh
 
     def _blocks_in(self, resource: Resource) -> dict[str, list[Block]]:
