@@ -129,3 +129,25 @@ async def test_quick_add_into_a_linked_calendar_and_sync_it(radicale, tmp_path) 
     client = caldav.DAVClient(url, username=USER, password=PASSWORD, enable_rfc6764=False)
     events = caldav.Calendar(client=client, url=url).events()
     assert [str(e.icalendar_component["SUMMARY"]) for e in events] == ["Retro prep"]
+
+
+@app_test
+async def test_sync_every_keeps_syncing_while_the_app_is_open(radicale, tmp_path) -> None:
+    """`sync.every`: the app syncs by itself again and again; what another device adds
+    shows up without a key. (Minutes in config; a short period set here so the test
+    waits for the condition, not for a minute.)"""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    url = radicale.make_calendar()
+    service = linked_home(tmp_path / "home", url)
+    session = service.session
+    session.settings = replace(session.settings, sync_every=timedelta(seconds=0.2))
+    app = quiet_app(service)
+    async with running(app, (100, 30)) as pilot:
+        add_on_server(url, "first", "First from the phone", 13)
+        await wait_until(pilot, lambda: "First from the phone" in titles(app),
+                         "the first background sync")
+        add_on_server(url, "second", "Second from the phone", 14)
+        await wait_until(pilot, lambda: "Second from the phone" in titles(app),
+                         "a later background sync")

@@ -36,7 +36,7 @@ from planner.adapters.caldav import (
     href_key,
     resource_href,
 )
-from planner.adapters.ical.patch import TodoState, holds_todo, patch_calendar
+from planner.adapters.ical.patch import holds_todo, patch_checked
 from planner.adapters.ical.reader import CalendarError, block_id_for, read_calendar
 from planner.adapters.ical.writer import UID_DOMAIN, ExportOptions, write_calendar
 from planner.app import planning
@@ -336,7 +336,20 @@ class _Sync:
                 if original is None or not _same_etag(original.etag, entry[1]):
                     # Gone or changed on the server since our pull: settle it first.
                     raise PreconditionFailed(f"{self.name}: {href} changed on the server.")
-                data = self._patched(uid, blocks, original, sequence, data)
+                patched = self._patched(uid, blocks, original, sequence, data)
+                if patched is None and task:
+                    # Written afresh, a task would become an event (or nothing, if not
+                    # placed): keep the change here rather than damage it there.
+                    self.report.notes.append(
+                        f"not sent {_titles(blocks)}: its task on the server could not be "
+                        "updated in place. It stays queued here.")
+                    return "refused"
+                if patched is None:
+                    self.report.notes.append(
+                        f"{_titles(blocks)}: its copy on the server could not be updated in "
+                        "place, so it was written afresh (what other apps added to it is "
+                        "gone).")
+                data = patched or data
                 etag = self.conn.update(href, data, entry[1] or original.etag)
                 self.report.pushed_updated += 1
             self.resources[uid] = [href, etag, sequence, timing]
@@ -348,8 +361,8 @@ class _Sync:
         except Refused as exc:
             # The server will not take this one event: the others still go, and it
             # stays queued here (kept, never dropped) for a later sync.
-            titles = ", ".join(sorted({repr(b.title) for b in blocks})) or uid
-            self.report.notes.append(f"not sent {titles}: {exc} It stays queued here.")
+            self.report.notes.append(f"not sent {_titles(blocks) or uid}: {exc} "
+                                     "It stays queued here.")
             return "refused"
 
     def _fetch_originals(self, uids: Iterable[str]) -> None:
@@ -364,31 +377,20 @@ class _Sync:
             self.originals[href_key(href)] = found.get(href_key(href))
 
     def _patched(self, uid: str, blocks: list[Block], original: Resource, sequence: int,
-                 fresh: str) -> str:
+                 fresh: str) -> str | None:
         """The server's text with our edit applied, keeping what planner does not model
-        (other apps' properties, a VTODO); ``fresh`` if the server's text cannot be read."""
-        theirs = self._blocks_in(original).get(uid, [])
-        try:
-            return patch_calendar(
-                original.data, self._serialize(blocks, sequence, stand_in=True).encode(),
-                self._serialize(theirs, sequence, stand_in=True).encode(), uid=uid,
-                todo_ours={_rid(b): TodoState.of(b) for b in blocks if b.is_flexible},
-                todo_base={_rid(b): TodoState.of(b) for b in theirs if b.is_flexible},
-                now=self.session.now()).decode("utf-8")
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
-            # icalendar could not take the server's text apart: write the event afresh
-            # (the old way) rather than not at all, and say so.
-            self.report.notes.append(f"{', '.join(sorted({repr(b.title) for b in blocks}))}: "
-                                     "its server copy could not be patched, so it was "
-                                     "written afresh (properties planner does not know "
-                                     "are gone from it).")
-            return fresh
+        (other apps' properties, a VTODO); None if that cannot be done faithfully."""
+        theirs = self._blocks_in(original.data, original.href).get(uid, [])
+        return patch_checked(
+            original.data, uid=uid, ours=blocks, theirs=theirs, fresh=fresh,
+            serialize=lambda b: self._serialize(b, sequence, stand_in=True).encode(),
+            read=lambda text: self._blocks_in(text, original.href), now=self.session.now())
 
-    def _blocks_in(self, resource: Resource) -> dict[str, list[Block]]:
-        """The blocks a resource holds, by UID (ids and notes of no interest here)."""
+    def _blocks_in(self, text: str, href: str) -> dict[str, list[Block]]:
+        """The blocks an iCalendar text holds, by UID (ids and notes of no interest here)."""
         try:
-            result = read_calendar(resource.data.encode("utf-8"), calendar=self.name,
-                                   sphere=self.sphere, origin=resource.href)
+            result = read_calendar(text.encode("utf-8"), calendar=self.name,
+                                   sphere=self.sphere, origin=href)
         except CalendarError:
             return {}
         found: dict[str, list[Block]] = {}
@@ -516,8 +518,8 @@ def _with_chunks(data: bytes, split: dict[str, Any]) -> bytes:
     return calendar.to_ical()
 
 
-def _rid(block: Block) -> str | None:
-    return block.source.recurrence_id if block.source is not None else None
+def _titles(blocks: list[Block]) -> str:
+    return ", ".join(sorted({repr(b.title) for b in blocks}))
 
 
 def _same_etag(seen: str, known: str) -> bool:

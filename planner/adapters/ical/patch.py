@@ -15,7 +15,8 @@ write it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -23,6 +24,7 @@ from icalendar import Calendar, Component, Todo
 
 from planner.core.model import Block
 from planner.core.recurrence import recurrence_id_text
+from planner.core.syncing import same_content
 
 PLANNER_PREFIX = "X-PLANNER-"
 PLACEMENT = "X-PLANNER-PLANNED"
@@ -53,11 +55,44 @@ class TodoState:
 def holds_todo(data: str, uid: str) -> bool:
     """Whether the resource keeps ``uid`` as a VTODO (a task in other apps)."""
     try:
-        calendar = Calendar.from_ical(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            calendar = Calendar.from_ical(data)
     except ValueError:
         return False
     return any(c.name == "VTODO" and str(c.get("UID", "")) == uid
                for c in calendar.subcomponents)
+
+
+def patch_checked(original: str, *, uid: str, ours: list[Block], theirs: list[Block],
+                  fresh: str, serialize: Callable[[list[Block]], bytes],
+                  read: Callable[[str], Mapping[str, list[Block]]], now: datetime
+                  ) -> str | None:
+    """``original`` with the edit from ``theirs`` to ``ours`` patched in, or None when
+    that cannot be done faithfully.
+
+    Checked by reading it back: planner must see in it exactly its own blocks (``ours``)
+    or what it sees in the event written afresh (``fresh``; the writer may spell a zone
+    its own way), and the resource's other events unchanged. icalendar
+    takes some odd texts apart differently from planner's reader (a broken fold, a
+    sloppy RRULE), and a patch must never change what the user did not.
+    """
+    try:
+        patched = patch_calendar(
+            original, serialize(ours), serialize(theirs), uid=uid,
+            todo_ours={_rid(b): TodoState.of(b) for b in ours if b.is_flexible},
+            todo_base={_rid(b): TodoState.of(b) for b in theirs if b.is_flexible},
+            now=now).decode("utf-8")
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None  # icalendar could not take the server's text apart
+    before, after = read(original), read(patched)
+    mine = after.get(uid, [])
+    if not (same_content(mine, ours) or same_content(mine, read(fresh).get(uid) or ours)):
+        return None
+    if any(not same_content(before.get(u, []), after.get(u, []))
+           for u in before.keys() | after.keys() if u != uid):
+        return None
+    return patched
 
 
 def patch_calendar(original: str, ours: bytes, base: bytes, *, uid: str,
@@ -65,6 +100,17 @@ def patch_calendar(original: str, ours: bytes, base: bytes, *, uid: str,
                    todo_base: Mapping[str | None, TodoState], now: datetime) -> bytes:
     """``original`` (the server's text) with the edit from ``base`` to ``ours`` applied
     to the components of ``uid``; ValueError when a text cannot be parsed."""
+    with warnings.catch_warnings():
+        # icalendar warns about what it guesses (a vendor-prefixed TZID …); the reader
+        # check in ``patch_checked`` decides, and the user is not shown library noise.
+        warnings.simplefilter("ignore")
+        return _patch(original, ours, base, uid=uid, todo_ours=todo_ours,
+                      todo_base=todo_base, now=now)
+
+
+def _patch(original: str, ours: bytes, base: bytes, *, uid: str,
+           todo_ours: Mapping[str | None, TodoState],
+           todo_base: Mapping[str | None, TodoState], now: datetime) -> bytes:
     server = Calendar.from_ical(original)
     mine = _items(Calendar.from_ical(ours), uid)
     before = _items(Calendar.from_ical(base), uid)
@@ -100,6 +146,10 @@ def patch_calendar(original: str, ours: bytes, base: bytes, *, uid: str,
     zones = [fresh_zones[t] for t in sorted(used_zones - have) if t in fresh_zones]
     server.subcomponents = [*zones, *kept] if zones else kept
     return server.to_ical()
+
+
+def _rid(block: Block) -> str | None:
+    return block.source.recurrence_id if block.source is not None else None
 
 
 def _items(calendar: Calendar, uid: str) -> dict[str | None, Component]:
