@@ -609,6 +609,7 @@ def test_ranges_with_a_day_and_after_at() -> None:
     ("email #wrok", "email #wrok", "'#wrok' is not a sphere (known: work, personal)"),
     ("book 10:7", "book 10:7", "'10:7' is not a time, range or duration I can read"),
     ("report 2hurs", "report 2hurs", "'2hurs' is not a time, range or duration I can read"),
+    ("call 14h-15h", "call 14h-15h", "'14h-15h' is not a time, range or duration I can read"),
     ("call re 3pm budget", "call re 3pm budget",
      "'3pm' looks like a time but is in the title (put it at the end)"),
 ])
