@@ -620,6 +620,14 @@ def test_what_is_not_understood_is_shown_as_such(text: str, title: str, note: st
     assert q.describe().endswith(f"not understood: {note}")
 
 
+@pytest.mark.parametrize("text", ["2h deep work by fri #work", "deep work 2h #work",
+                                  "deep work #work 2h"])
+def test_a_sphere_or_kind_word_in_the_title_is_title_when_the_attribute_is_given(
+        text: str) -> None:
+    q = quick(text)
+    assert (q.title, q.sphere, q.unclear) == ("deep work", "work", ())
+
+
 def test_the_tail_is_read_past_a_typo() -> None:
     q = quick("Team meeting 10:00-11:00 wrok")
     assert (q.kind, q.start, q.duration) == ("fixed", berlin(2026, 11, 23, 10), timedelta(hours=1))

@@ -447,10 +447,10 @@ def fold_note(day: date, clock: time, zone: tzinfo | None) -> str:
         return ""
     naive = datetime.combine(day, clock)
     first, second = (naive.replace(tzinfo=zone, fold=f).utcoffset() for f in (0, 1))
-    if first == second:
-        return ""
-    name = getattr(zone, "key", None) or str(zone)
     used = wall_time(day, clock, zone)
+    if first == second or used.replace(tzinfo=None) != naive:
+        return ""  # one such time, or none at all (the spring gap: see gap_note)
+    name = getattr(zone, "key", None) or str(zone)
     return (f"{clock:%H:%M} happens twice on {day_label(day, year=True)} in {name} (the "
             f"clocks go back); using the first ({used.tzname()}, UTC{used.isoformat()[-6:]}).")
 
@@ -783,6 +783,8 @@ class _AttributeReader:
 
     def unclear(self, word: str, shown: str, slots: _Slots) -> str | None:
         """Why ``word`` at the end of the title looks like an attribute that is not one."""
+        if self.is_bare_word(word):
+            return None  # "deep work ... #work": a plain word of the title, said as such
         again = self.read([word])
         if again is not None:
             what = _SLOT_NAMES.get(next(iter(sorted(again.keys() & slots.keys())), ""), "it")
