@@ -31,7 +31,7 @@ from planner.core.safetext import printable
 from planner.core.when import WhenError
 from planner.ui.blocks import block_from_quick_add
 from planner.ui.daydata import DayCache, DayData, DayLoaded, load_days
-from planner.ui.markup import joined, plain, sphere_chip, sphere_order
+from planner.ui.markup import hidden_note, joined, plain, sphere_chip, sphere_order
 from planner.ui.messages import (
     DataChanged,
     Edited,
@@ -313,9 +313,7 @@ class DayScreen(Screen[None]):
         if left_over and not self.query_one(SidePanel).display:
             parts += ["  ", plain(f"{left_over} unplaced (s)", "$warning")]
         # A series repeating more often than a day can show (FREQ=SECONDLY...).
-        hidden, more = self._plan.hidden
-        if hidden:
-            parts += ["  ", plain(f"{hidden:,}{'+' if more else ''} more hidden", "$warning")]
+        parts.append(hidden_note(*self._plan.hidden))
         status = self._sync_status
         if status:
             colour = "$error" if status.startswith("sync failed") else "$text-muted"
