@@ -960,7 +960,7 @@ def _todo(
          "done": bool(done), **extra},
         source,
         duration=duration if duration and duration > timedelta(0) else DEFAULT_TODO_DURATION,
-        planned=(),
+        planned=extra.get("planned") or (),  # where planner on another device placed it
     )
 
 

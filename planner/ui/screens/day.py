@@ -389,6 +389,9 @@ class DayScreen(Screen[None]):
     def _quick_added(self, event: QuickAddBar.Submitted) -> None:
         try:
             block = block_from_quick_add(self.service, event.parsed, self.day)
+            if event.calendar is not None:
+                block = self.service.in_linked_calendar(
+                    block, event.calendar, keep_sphere=event.parsed.sphere is not None)
         except (PlannerError, WhenError) as exc:
             self.notify(str(exc), severity="error")
             return
@@ -396,7 +399,8 @@ class DayScreen(Screen[None]):
 
         def add(progress: Progress) -> Outcome:
             saved = self.service.add(block)
-            return Edited(f"Added {saved.title!r}{self._where(saved)}.", saved.id,
+            into = f" to {saved.source.calendar}" if saved.source is not None else ""
+            return Edited(f"Added {saved.title!r}{into}{self._where(saved)}.", saved.id,
                           title="Added")
 
         self._write(f"Adding {block.title!r}", add)
@@ -589,7 +593,7 @@ class DayScreen(Screen[None]):
     def action_quick_add(self) -> None:
         # "tomorrow" counts from today; a time alone is on the day being viewed.
         self.query_one(QuickAddBar).open(self.day, self.service.settings.sphere_names,
-                                         self.service.now())
+                                         self.service.now(), self.service.writable_links())
 
     def action_edit(self) -> None:
         from planner.ui.screens.edit import EditScreen
