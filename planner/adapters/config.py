@@ -269,7 +269,7 @@ def _config_text(path: Path) -> str | None:
     try:
         raw, _ = read_regular(path)
         return raw.decode("utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a home that is a file: the store says so
         return None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({(exc.strerror or str(exc)).lower()})."
