@@ -116,3 +116,50 @@ async def test_double_bookings_are_marked_and_totals_count_time_once(tmp_path: P
         assert "W 1h30" in header and "P 1h" in header  # not 2h of work
         lines = [screen.query_one(Timeline).render_line(y).text for y in range(40)]
         assert any("! ■W 10:00 Standup" in line for line in lines), lines
+
+
+@app_test
+async def test_the_week_and_month_views_count_overlapping_time_once(tmp_path: Path) -> None:
+    from planner.ui.screens.month import MonthScreen
+    from planner.ui.screens.week import WeekScreen
+    from planner.ui.widgets.month import MonthGrid
+
+    service = PlannerService(tmp_path, tz="Europe/Berlin", clock=lambda: NOW)
+    at = lambda h, m=0: service.at(MONDAY, time(h, m))  # noqa: E731
+    service.add(service.make_fixed("Standup", at(10), at(11), sphere="work"))
+    service.add(service.make_fixed("Review", at(10, 30), at(11, 30), sphere="work"))
+    async with running(quiet_app(service), (80, 24)) as pilot:
+        await press(pilot, "w")
+        week = pilot.app.screen
+        assert isinstance(week, WeekScreen)
+        monday = str(week.query_one("#week-day-0").render())
+        assert "W1h30" in monday and "W2h" not in monday, monday
+        await press(pilot, "escape", "m")
+        month = pilot.app.screen
+        assert isinstance(month, MonthScreen)
+        data = month.query_one(MonthGrid).data
+        assert data is not None
+        summary = next(d for d in data.days if d.day == MONDAY)
+        assert (summary.work_minutes, summary.conflicts) == (90, 2)  # not 120
+
+
+@app_test
+async def test_an_import_in_the_app_says_what_it_moved(tmp_path: Path) -> None:
+    service = PlannerService(tmp_path / "home", tz="Europe/Berlin", clock=lambda: NOW)
+    service.add(service.make_flexible("Report", timedelta(hours=2), sphere="work"))
+    source = tmp_path / "team.ics"
+    source.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n"
+                      "UID:m1\r\nDTSTAMP:20261101T000000Z\r\n"
+                      "DTSTART;TZID=Europe/Berlin:20261130T100000\r\nDURATION:PT1H\r\n"
+                      "SUMMARY:All hands\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    app = quiet_app(service)
+    said = Said()
+    async with running(app, (80, 24), said) as pilot:
+        await press(pilot, "i")
+        app.screen.query_one("#location", Input).value = str(source)
+        await press(pilot, "enter")
+        await wait_until(pilot, lambda: any("1 new" in m for m in said.messages),
+                         "the import's report")
+        [report] = [m for m in said.messages if "1 new" in m]
+        assert ("Moved 'Report' from Mon 30 Nov 09:00–11:00 to Mon 30 Nov 11:00–13:00 to "
+                "make room.") in report

@@ -4,6 +4,8 @@ and undo; SEQUENCE rising with every change of time; the per-home key; who is Bu
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import stat
 import subprocess
 import threading
@@ -25,7 +27,7 @@ from planner.core.model import (
     Classification,
 )
 from planner.core.settings import Settings, SphereInfo
-from tests.conftest import ZONE, pinned_clock
+from tests.conftest import ZONE, pinned_clock, planner_command
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -267,3 +269,115 @@ def test_an_event_across_the_viewers_dst_change_keeps_its_length() -> None:
         assert got["z"].end.astimezone(UTC) == end.astimezone(UTC)
         # Floating times are wall times wherever they are seen: 03:30 on the viewer's clock.
         assert (got["f"].end.hour, got["f"].end.minute) == (3, 30)
+
+
+# --- repeating alarms (VALARM REPEAT/DURATION) ------------------------------------------
+
+NAGGING = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:dentist@example.com\r
+DTSTAMP:20261101T000000Z\r
+DTSTART:20261124T100000Z\r
+DTEND:20261124T110000Z\r
+SUMMARY:Dentist\r
+BEGIN:VALARM\r
+ACTION:DISPLAY\r
+DESCRIPTION:Leave now\r
+TRIGGER:-PT30M\r
+REPEAT:2\r
+DURATION:PT10M\r
+END:VALARM\r
+BEGIN:VALARM\r
+ACTION:AUDIO\r
+TRIGGER;VALUE=DATE-TIME:20261124T080000Z\r
+REPEAT:99999999999999999999\r
+DURATION:PT1H\r
+END:VALARM\r
+BEGIN:VALARM\r
+ACTION:DISPLAY\r
+DESCRIPTION:REPEAT without DURATION\r
+TRIGGER:-PT1H\r
+REPEAT:3\r
+END:VALARM\r
+BEGIN:VALARM\r
+ACTION:DISPLAY\r
+DESCRIPTION:a negative interval\r
+TRIGGER:-PT2H\r
+REPEAT:3\r
+DURATION:-PT5M\r
+END:VALARM\r
+BEGIN:VALARM\r
+ACTION:DISPLAY\r
+DESCRIPTION:no repeats\r
+TRIGGER:-PT3H\r
+REPEAT:0\r
+DURATION:PT5M\r
+END:VALARM\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+NAG = Alarm(offset=-timedelta(minutes=30), description="Leave now", repeat=2,
+            repeat_every=timedelta(minutes=10))
+
+
+def test_repeats_are_read_as_the_pair_rfc_5545_asks_for() -> None:
+    (dentist,) = read_calendar(NAGGING, calendar="Work").blocks
+    from planner.adapters.ical.alarms import MAX_REPEAT
+
+    assert dentist.alarms == (
+        NAG,
+        Alarm(action=AlarmAction.AUDIO, at=datetime(2026, 11, 24, 8, tzinfo=UTC),
+              repeat=MAX_REPEAT, repeat_every=timedelta(hours=1)),  # a huge count, capped
+        # half a pair, or a pair that makes no sense: the alarm fires once
+        Alarm(offset=-timedelta(hours=1), description="REPEAT without DURATION"),
+        Alarm(offset=-timedelta(hours=2), description="a negative interval"),
+        Alarm(offset=-timedelta(hours=3), description="no repeats"),
+    )
+    assert block_from_doc(block_to_doc(dentist)) == dentist
+
+
+def test_a_repeating_alarm_goes_off_again_at_each_repeat() -> None:
+    start, end = datetime(2026, 11, 24, 10, tzinfo=UTC), datetime(2026, 11, 24, 11, tzinfo=UTC)
+    at = [datetime(2026, 11, 24, 9, m, tzinfo=UTC) for m in (30, 40, 50)]
+    whole_day = (start - timedelta(days=1), end + timedelta(days=1))
+    assert NAG.firings_between(start, end, *whole_day) == list(enumerate(at))
+    assert NAG.firings_between(start, end, at[0] + timedelta(seconds=1), at[2]) == [(1, at[1])]
+    assert NAG.firings_between(start, end, at[2] + timedelta(seconds=1), end) == []
+    once = Alarm.before_start(timedelta(minutes=30))
+    assert once.firings_between(start, end, *whole_day) == [(0, at[0])]
+    endless = Alarm(offset=timedelta(0), repeat=10**12, repeat_every=timedelta(seconds=1))
+    assert len(endless.firings_between(start, end, start, start + timedelta(days=365))) == 1000
+    with pytest.raises(ValueError):
+        Alarm(offset=timedelta(0), repeat=2)  # REPEAT without DURATION
+    with pytest.raises(ValueError):
+        Alarm(offset=timedelta(0), repeat=2, repeat_every=timedelta(0))
+
+
+def test_remind_lists_each_repeat_and_an_export_writes_them_back(home: Path,
+                                                                 tmp_path: Path) -> None:
+    def run(*args: str) -> str:
+        env = {**os.environ, "PLANNER_HOME": str(home), "TZ": "UTC",
+               "PLANNER_NOW": "2026-11-24T08:45:00+00:00"}
+        done = subprocess.run([*planner_command(), "--tz", "UTC", *args], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    ics = tmp_path / "dentist.ics"
+    ics.write_bytes(NAGGING)
+    run("import", str(ics), "--calendar", "Health")
+    lines = run("remind", "--within", "2h").splitlines()
+    # One line per firing time: at 09:00 the hourly sound (repeat 1) and the hour-before
+    # reminder coincide.
+    assert [line.split()[0] for line in lines] == ["09:00", "09:30", "09:40", "09:50", "10:00"]
+    assert "(30 min before, " in lines[1]
+    assert "(20 min before, repeat 1 of 2, " in lines[2]
+    assert "(10 min before, repeat 2 of 2, " in lines[3]
+    assert "(at a set time, repeat 2 of 10000, " in lines[4]
+    due = json.loads(run("remind", "--within", "2h", "--json"))
+    assert [d["remind_at"][11:16] for d in due] == [line.split()[0] for line in lines]
+    (back,) = read_calendar(run("export", "-").encode(), calendar="Again").blocks
+    (dentist,) = read_calendar(NAGGING, calendar="Work").blocks
+    assert back.alarms == dentist.alarms

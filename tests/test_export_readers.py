@@ -406,6 +406,35 @@ def test_a_full_export_keeps_class_alarms_attendees_and_organizer(blended: Home)
     (dentist,) = [e for e in calendar.walk("VEVENT") if e["SUMMARY"] == "Orthodontist"]
     (reminder,) = dentist.walk("VALARM")
     assert reminder["TRIGGER"].dt == timedelta(days=-1)
+    assert (reminder["REPEAT"], reminder["DURATION"].dt) == (2, timedelta(hours=2))
+
+
+def test_every_reader_reads_a_repeating_alarm(blended: Home) -> None:
+    """The Orthodontist's reminder, a day before and twice more two hours apart."""
+    import ics
+    import vobject
+    from ical.calendar_stream import IcsCalendarStream
+
+    data = blended.exports["full"]
+    text = data.decode("utf-8")
+    (strict,) = [e for e in IcsCalendarStream.calendar_from_ics(text).events
+                 if e.summary == "Orthodontist"]
+    (alarm,) = strict.alarm
+    assert (alarm.trigger, alarm.repeat, alarm.duration) == (
+        timedelta(days=-1), 2, timedelta(hours=2))
+    getattr(vobject.icalendar, "__tzidMap").clear()
+    (event,) = [e for e in vobject.readOne(text).vevent_list
+                if e.summary.value == "Orthodontist"]
+    assert (event.valarm.trigger.value, int(event.valarm.repeat.value),
+            event.valarm.duration.value) == (timedelta(days=-1), 2, timedelta(hours=2))
+    (loose,) = [e for e in ics.Calendar(text).events if e.name == "Orthodontist"]
+    (display,) = loose.alarms
+    assert (display.trigger, display.repeat, display.duration) == (
+        timedelta(days=-1), 2, timedelta(hours=2))
+    # A Busy event holds no alarm (its text could say what the event is).
+    busy = [e for v in ("private-as-busy", "busy-only-family")
+            for e in _events(blended.exports[v]) if "\r\nSUMMARY:Busy\r\n" in e]
+    assert busy and not [e for e in busy if "VALARM" in e]
 
 
 def test_a_busy_export_reimported_keeps_every_time_and_places_nothing(

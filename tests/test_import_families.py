@@ -14,6 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.adapters.ical.reader import ReadResult, read_calendar
 from planner.core.model import Block
@@ -89,7 +91,23 @@ def test_a_typo_in_the_last_end_line_is_repaired_and_said(tmp_path: Path) -> Non
     assert [b.title for b in result.blocks] == ["Budget review (Zimbra)", "Planning"]
     (note,) = result.repaired
     assert "END:VCALENDARD" in note.reason and "line 18" in note.reason
+    assert result.skipped == []  # repaired, and nothing was left out
     assert rows("typo_in_last_end.ics", MARCH, tmp_path)[0][2] == "Budget review (Zimbra)"
+
+
+def test_an_end_line_that_closes_nothing_is_ignored_where_it_stands() -> None:
+    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VTIMEZONE\r\n"
+            b"BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260310T080000Z\r\nEND:VALARM\r\n"
+            b"SUMMARY:Kept\r\nEND:VEVENT\r\n"
+            b"BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20260311T080000Z\r\nSUMMARY:Second\r\n"
+            b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    result = read_calendar(data, calendar="cal", origin="stray.ics")
+    assert [(b.title, b.start) for b in result.blocks] == [
+        ("Kept", utc(2026, 3, 10, 8)), ("Second", utc(2026, 3, 11, 8))]
+    assert result.skipped == []
+    assert sorted(n.reason for n in result.repaired) == [
+        "has a stray 'END:VALARM' on line 7: ignored it",
+        "has a stray 'END:VTIMEZONE' on line 3: ignored it"]
 
 
 def test_the_old_mozilla_layout_with_names_on_their_own_line(tmp_path: Path) -> None:
@@ -135,6 +153,22 @@ def test_an_rrule_junk_token_is_ignored_not_the_event() -> None:
         "03-16 08:00Z Weekly check-in"]
     reasons = " | ".join(n.reason for n in result.repaired)
     assert "X-EM-ORIGINAL=20260302" in reasons and "'WKST'" in reasons
+
+
+def test_sloppy_rule_parts_are_read_as_meant_and_said(tmp_path: Path) -> None:
+    found = rows("rrule_sloppy_parts.ics", MARCH, tmp_path)
+    by_title: dict[str, list[str]] = {}
+    for start, _, title in found:
+        by_title.setdefault(title.split(" (")[0], []).append(start[5:16].rstrip("T"))
+    assert by_title == {
+        "Once": ["03-02T08:00"],  # COUNT=0: no repeats (never endless)
+        "Mondays and Wednesdays": ["03-02T09:00", "03-04T09:00", "03-09T09:00",
+                                   "03-11T09:00"],
+        "Tuesdays until the 17th": ["03-03T11:00", "03-10T11:00", "03-17T11:00"],
+        "Every other Thursday": ["03-05", "03-19"],
+    }
+    reasons = [n.reason for n in read("rrule_sloppy_parts.ics").repaired]
+    assert len(reasons) == 4 and "BYDAY=MO,WE" in reasons[1] and "UNTIL=20260317" in reasons[2]
 
 
 def test_a_second_rrule_line_adds_its_instances(tmp_path: Path) -> None:
@@ -225,6 +259,15 @@ def test_a_deleted_modification_stays_deleted(tmp_path: Path) -> None:
     assert "deletes" in read("deleted_modification.ics").repaired[0].reason
 
 
+def test_a_fold_inside_a_utf8_character_restores_the_character(tmp_path: Path) -> None:
+    # RFC 5545 3.1: simple producers fold inside a character; readers restore it.
+    result = read("fold_inside_a_character.ics")
+    (event,) = result.blocks
+    assert (event.title, event.location) == ("会議の準備と日本語のタイトル", "Café Zürich")
+    assert result.repaired == [] and result.skipped == []
+    assert rows("fold_inside_a_character.ics", MARCH, tmp_path)[0][2] == event.title
+
+
 def test_one_bad_utf8_byte_is_repaired_on_its_line_only() -> None:
     result = read("one_bad_utf8_byte.ics")
     assert [b.title for b in result.blocks] == ["会議 定例", "Café with the team"]
@@ -255,3 +298,18 @@ def test_a_custom_zone_series_exports_with_its_own_rules(tmp_path: Path) -> None
         "custom_vtimezone_old_us_rules.ics", "rrule_second_line.ics")), window, tmp_path)
     assert again == original
     assert b"Eastern Time (US & Canada)_old" in exported
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+                     min_size=1, max_size=30).filter(lambda t: t.strip() == t and t),
+       cut=st.integers(min_value=9, max_value=200))
+def test_a_title_folded_at_any_byte_reads_back_whole(title: str, cut: int) -> None:
+    line = ("SUMMARY:" + title.replace("\\", "\\\\").replace(";", "\\;")
+            .replace(",", "\\,")).encode()
+    cut = min(cut, len(line) - 1)
+    folded = line[:cut] + b"\r\n " + line[cut:] if cut > 8 else line
+    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:f@x\r\n"
+            b"DTSTART:20260310T090000Z\r\n" + folded + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    (event,) = read_calendar(data, calendar="cal").blocks
+    assert event.title == title

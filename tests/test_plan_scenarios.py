@@ -278,3 +278,43 @@ def test_overlapping_meetings_count_once_and_are_marked_as_a_conflict(cli: Run) 
                                  "end": "2026-11-30T11:00:00+01:00", "minutes": 30,
                                  "block_ids": [i["id"] for i in agenda(cli)][:2],
                                  "titles": ["Standup", "Design review"]}]
+
+
+# --- what an import, a sync or a calendar shown again moves is said -----------------------
+
+
+MEETING_ICS = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:offsite-1
+DTSTAMP:20261101T000000Z
+DTSTART;TZID=Europe/Berlin:20261130T100000
+DURATION:PT1H
+SUMMARY:Imported meeting
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_an_import_says_what_it_moved_and_undo_puts_it_back(cli: Run, tmp_path: Path) -> None:
+    cli("add", "Report", "--for", "2h", "--by", "fri", "--sphere", "work", check=True)
+    ics = tmp_path / "team.ics"
+    ics.write_text(MEETING_ICS)
+    imported = cli("import", str(ics), check=True).stdout
+    assert ("Moved 'Report' from Mon 30 Nov 09:00–11:00 to Mon 30 Nov 11:00–13:00 to make "
+            "room.") in " ".join(imported.split())
+    assert flexible(agenda(cli))["Report"] == [("2026-11-30T11:00:00+01:00",
+                                                 "2026-11-30T13:00:00+01:00")]
+    cli("undo", check=True)
+    assert flexible(agenda(cli))["Report"] == [("2026-11-30T09:00:00+01:00",
+                                                 "2026-11-30T11:00:00+01:00")]
+    # A calendar shown again takes its time back, and says what that moved.
+    cli("import", str(ics), check=True)
+    cli("calendars", "hide", "team", check=True)
+    cli("add", "Sketch", "--for", "1h", "--by", "fri", "--sphere", "work", check=True)
+    assert flexible(agenda(cli))["Sketch"] == [("2026-11-30T10:00:00+01:00",
+                                                 "2026-11-30T11:00:00+01:00")]
+    shown = " ".join(cli("calendars", "show", "team", check=True).stdout.split())
+    assert shown.startswith("team is shown again.")
+    assert "Moved 'Sketch' from Mon 30 Nov 10:00–11:00 to Mon 30 Nov 09:00–10:00" in shown

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from planner.app import editing as editing_module
 from planner.app.service import PlannerService
@@ -152,3 +152,25 @@ def test_tasks(snap_compare: Snap, tmp_path: Path) -> None:
 
     assert snap_compare(demo_app(tmp_path), terminal_size=(100, 30),
                         run_before=run(keys_then_settle("b"), expect(TasksScreen)))
+
+
+# The export dialog of issue #14: the audience chosen, and the sample event as a reader of
+# the file sees it.
+
+
+def test_export_dialog_for_colleagues(snap_compare: Snap, tmp_path: Path) -> None:
+    from planner.adapters.secret import KEY_BYTES, KEY_FILE
+    from planner.ui.screens.transfer import ExportScreen
+
+    app = demo_app(tmp_path)
+    # The busy UID is keyed by the home's secret: a fixed one keeps the shot repeatable.
+    app.service.paths.data.mkdir(parents=True, exist_ok=True)
+    (app.service.paths.data / KEY_FILE).write_bytes(b"k" * KEY_BYTES)
+
+    async def choose_colleagues(pilot: Pilot) -> None:
+        pilot.app.screen.query_one("#audience", Select).value = "colleagues"
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(100, 40),
+                        run_before=run(keys_then_settle("e"), expect(ExportScreen),
+                                       choose_colleagues))

@@ -15,7 +15,7 @@ from pathlib import Path
 import caldav
 import pytest
 
-from planner.app import links, sync
+from planner.app import links, planning, sync
 from planner.app.service import PlannerError, PlannerService
 from planner.core.model import Kind
 from tests.conftest import PINNED_NOW, ZONE, pinned_clock, planner_command
@@ -219,9 +219,13 @@ def test_a_flexible_block_travels_as_itself_and_a_replan_moves_it_everywhere(
     third.add(vevent("clash", "All hands", start.strftime("%Y%m%dT%H%M%SZ"),
                      (start + timedelta(hours=2)).strftime("%Y%m%dT%H%M%SZ")).replace(
         ";TZID=Europe/Berlin", ""))
-    laptop.sync()
+    report = laptop.sync()
     moved = laptop.find("Deep work")
     assert moved.planned and moved.planned != task.planned
+    # The report says where it went (the CLI prints it under the summary, the app too).
+    assert [n for n in report.notes if n.startswith("Moved 'Deep work' from ")] == [
+        f"Moved 'Deep work' from {planning.when_text(service.session, task.planned)} to "
+        f"{planning.when_text(service.session, moved.planned)} to make room."]
     assert int(third.get(task.source.uid).icalendar_component["SEQUENCE"]) > sequence
     phone.sync()
     assert phone.find("Deep work").planned == moved.planned

@@ -149,6 +149,9 @@ def alarm_to_doc(alarm: Alarm) -> Doc:
         doc["summary"] = alarm.summary
     if alarm.attendees:
         doc["attendees"] = list(alarm.attendees)
+    if alarm.repeat_every is not None:
+        doc["repeat"] = alarm.repeat
+        doc["repeat_every"] = int(alarm.repeat_every.total_seconds())
     return doc
 
 
@@ -161,6 +164,8 @@ def alarm_from_doc(doc: Doc) -> Alarm:
         description=str(doc.get("description", "")),
         summary=str(doc.get("summary", "")),
         attendees=tuple(str(a) for a in doc.get("attendees", ())),
+        repeat=int(doc.get("repeat", 0)),
+        repeat_every=_seconds(doc, "repeat_every"),
     )
 
 

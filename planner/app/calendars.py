@@ -104,7 +104,7 @@ def remove(session: Session, name: str) -> str:
                        calendar={"op": "remove", "name": name, "trash": trash})
         _purge(session)
         session.invalidate()
-        planning.replan(session)
+        session.plan_notices = planning.notices(session, planning.replan(session), touched=())
     return f"Removed {name} ({size} event{'s' if size != 1 else ''})."
 
 
@@ -113,7 +113,8 @@ def set_hidden(session: Session, name: str, hidden: bool, *, busy: bool = False)
         _known(session, name)
         store.write_calendar(name, meta={"hidden": hidden, "busy": busy and hidden})
         session.invalidate()
-        planning.replan(session)
+        # Shown again, its events take their time back: what moves is said.
+        session.plan_notices = planning.notices(session, planning.replan(session), touched=())
     if not hidden:
         return f"{name} is shown again."
     return (f"{name} is hidden; its time still counts as busy." if busy else

@@ -163,7 +163,7 @@ def mark_edited(session: Session, before: Block | None, after: Block) -> Block:
 
 def _side_effects(moves: list[planning.Moved], touched: str) -> list[history.Change]:
     """Blocks the plan moved on the way, so undo puts them back where they were."""
-    return [(m.before.id, m.before, m.after) for m in moves if m.before.id != touched]
+    return planning.side_effects(moves, {touched})
 
 
 def set_done(session: Session, block_id: str, done: bool = True) -> Block:

@@ -54,6 +54,8 @@ class ImportReport:
     # Where the source changed an event edited here and its version won (one sentence each).
     notices: list[str] = dataclasses.field(default_factory=list)
     repaired: list[str] = field(default_factory=list)  # what was read after a repair
+    # Flexible blocks the import moved to make room, or that no longer fit (one each).
+    replanned: list[str] = field(default_factory=list)
 
 
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
@@ -275,22 +277,27 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
             store.delete(block.id)
         for block in kept.refresh_local:
             store.put(block)
+        session.invalidate()
+        replanned: list[str] = []
         if changes.changed:
+            # New events may take the time of placed flexible blocks: those move (or stop
+            # fitting), the report says where, and undoing the import puts them back.
+            imported = {b.id for b in (*changes.new, *changes.updated, *changes.removed)}
+            moves = planning.replan(session)
+            replanned = planning.notices(session, moves, touched=imported)
             before = {b.id: b for b in existing}
             history.record(session, f"import {final_name}", [
                 *((b.id, None, b) for b in changes.new),
                 *((b.id, before.get(b.id), b) for b in changes.updated),
                 *((b.id, b, None) for b in changes.removed),
                 *((b.id, b, None) for b in kept.drop_local),
-                *((b.id, local_before.get(b.id), b) for b in kept.refresh_local)])
-        session.invalidate()
-        if changes.changed:
-            planning.replan(session)
+                *((b.id, local_before.get(b.id), b) for b in kept.refresh_local),
+                *planning.side_effects(moves, imported)])
     return ImportReport(final_name, summary, skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
                         unchanged=len(changes.unchanged) + len(changes.rehashed),
-                        repaired=repaired, notices=kept.notices)
+                        repaired=repaired, notices=kept.notices, replanned=replanned)
 
 
 def _block_problem(block: Block) -> str | None:

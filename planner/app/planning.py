@@ -155,6 +155,13 @@ def replan(session: Session, keep: Collection[str] = ()) -> list[Moved]:
 # --------------------------------------------------------------------------- notices
 
 
+def side_effects(moves: list[Moved], touched: Collection[str] = ()
+                 ) -> list[tuple[str, Block | None, Block | None]]:
+    """History steps for the blocks a change moved on the way (besides those it was
+    about), so undoing the change puts them back where they were."""
+    return [(m.before.id, m.before, m.after) for m in moves if m.before.id not in touched]
+
+
 def when_text(session: Session, chunks: Chunks) -> str:
     """``Tue 1 Dec 09:00–11:00`` (chunks joined with commas)."""
     parts = []
@@ -164,7 +171,7 @@ def when_text(session: Session, chunks: Chunks) -> str:
     return ", ".join(parts)
 
 
-def notices(session: Session, moves: list[Moved], *, touched: set[str]) -> list[str]:
+def notices(session: Session, moves: list[Moved], *, touched: Collection[str]) -> list[str]:
     """One sentence per block the person did not touch whose placement changed."""
     lines = []
     for move in sorted(moves, key=lambda m: (m.before.title.lower(), m.before.id)):

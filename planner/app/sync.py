@@ -273,7 +273,9 @@ class _Sync:
                 # Placements made on another device stay: moving them here would move
                 # them back there on its next sync, and so on.
                 placed_there = {b.id for b in writes.upsert if b.is_flexible and b.planned}
-                planning.replan(self.session, keep=placed_there)
+                moves = planning.replan(self.session, keep=placed_there)
+                fetched = {b.id for b in writes.upsert} | set(writes.remove)
+                self.report.notes.extend(planning.notices(self.session, moves, touched=fetched))
 
     def push(self) -> None:
         link = self.store.calendar_meta(self.name)["link"]

@@ -556,9 +556,14 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def _print_moves(service: PlannerService) -> None:
     """What the change moved besides the block it was about."""
-    for line in service.plan_notices():
-        print(textwrap.fill(line, width=80, initial_indent="  ", subsequent_indent="    ",
-                            break_on_hyphens=False))
+    _print_lines(service.plan_notices())
+
+
+def _print_lines(lines: list[str]) -> None:
+    """Sentences such as what a change moved: indented, wrapped at 80 columns."""
+    for line in lines:
+        print(textwrap.fill(printable(line), width=80, initial_indent="  ",
+                            subsequent_indent="    ", break_on_hyphens=False))
 
 
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
@@ -888,6 +893,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for notice in report.notices:
             print(f"  note: {printable(notice)}")
         _print_notices(report, args.verbose)
+        _print_lines(report.replanned)
     return status
 
 
@@ -914,6 +920,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print(printable(report.summary), file=sys.stderr if report.failed else sys.stdout)
         for notice in report.notices:
             print(f"  note: {printable(notice)}")
+        _print_lines(report.replanned)
         if report.failed:
             status = EXIT_ERROR
         if args.verbose:
@@ -1230,6 +1237,8 @@ def cmd_calendars(args: argparse.Namespace) -> int:
         print(_one_line(service.show_calendar(words[1])))
     else:
         _print_calendars(service)
+        return 0
+    _print_moves(service)  # a calendar gone, hidden or shown again moves flexible blocks
     return 0
 
 

@@ -116,7 +116,8 @@ class Alarm:
     or absolute, ``at`` (an aware instant, the same for every occurrence). Build one
     with :meth:`before_start` or :meth:`at_instant`; :meth:`fires_at` says when it goes
     off for an occurrence. ``summary`` and ``attendees`` (``mailto:`` addresses) only
-    matter to EMAIL alarms.
+    matter to EMAIL alarms. ``repeat`` more firings follow the first, ``repeat_every``
+    apart (VALARM's REPEAT and DURATION, which RFC 5545 says come together).
     """
 
     action: AlarmAction = AlarmAction.DISPLAY
@@ -126,12 +127,18 @@ class Alarm:
     description: str = ""
     summary: str = ""
     attendees: tuple[str, ...] = ()
+    repeat: int = 0
+    repeat_every: timedelta | None = None
 
     def __post_init__(self) -> None:
         if (self.offset is None) == (self.at is None):
             raise ValueError("an alarm has either an offset or an absolute time")
         if self.at is not None and self.at.tzinfo is None:
             raise ValueError("an absolute alarm time must carry its zone")
+        if self.repeat < 0 or (self.repeat > 0) != (self.repeat_every is not None):
+            raise ValueError("an alarm repeats a number of times at a given interval")
+        if self.repeat_every is not None and self.repeat_every <= timedelta(0):
+            raise ValueError("an alarm's repeat interval must be positive")
 
     @classmethod
     def before_start(cls, lead: timedelta, description: str = "") -> Alarm:
@@ -149,6 +156,20 @@ class Alarm:
         assert self.offset is not None
         anchor = end if self.related is AlarmRelated.END else start
         return anchor + self.offset
+
+    def firings_between(self, start: datetime, end: datetime, since: datetime,
+                        until: datetime, *, limit: int = 1000
+                        ) -> list[tuple[int, datetime]]:
+        """When in [since, until) this alarm goes off for an occurrence running from
+        ``start`` to ``end``, as (n, time): n = 0 for the first firing, then each repeat;
+        at most ``limit`` of them (found by arithmetic: a huge REPEAT costs nothing)."""
+        first = self.fires_at(start, end)
+        if self.repeat_every is None:
+            return [(0, first)] if since <= first < until else []
+        step = self.repeat_every
+        low = max(0, -((first - since) // step))  # ceil((since - first) / step)
+        high = min(self.repeat, (until - first - timedelta(microseconds=1)) // step)
+        return [(n, first + n * step) for n in range(low, min(high, low + limit - 1) + 1)]
 
 
 @dataclass(frozen=True, slots=True)

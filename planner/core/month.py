@@ -1,9 +1,9 @@
 """A month at a glance, pure: per day how many blocks, work vs personal time, clashes.
 
 The grid runs Monday to Sunday over the six weeks that hold the month, as calendar apps
-draw it. Minutes are clipped to the day and counted by sphere parent (a child sphere of
-personal counts as personal). A conflict is a timed block that overlaps another one
-where both take time (not free/transparent, not all-day).
+draw it. Minutes are clipped to the day and counted once (overlaps are not added up) by
+sphere parent (a child sphere of personal counts as personal). A conflict is a timed
+block that overlaps another one where both take time (not free/transparent, not all-day).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from planner.core.intervals import merge
 from planner.core.model import PERSONAL, WORK, Occurrence
 from planner.core.moments import as_aware
 from planner.core.settings import Settings
@@ -43,7 +44,7 @@ def summarize(day: date, occurrences: Iterable[Occurrence], zone: ZoneInfo,
     """``day``'s summary from the occurrences that touch it."""
     low = datetime.combine(day, time(0), tzinfo=zone)
     high = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    minutes = {WORK: 0, PERSONAL: 0}
+    by_parent: dict[str, list[tuple[datetime, datetime]]] = {WORK: [], PERSONAL: []}
     spans: list[tuple[datetime, datetime]] = []
     count = 0
     titles: list[tuple[str, str]] = []
@@ -59,8 +60,10 @@ def summarize(day: date, occurrences: Iterable[Occurrence], zone: ZoneInfo,
         if not occ.block.transparent:
             spans.append((start, end))
         parent = settings.parent_of(occ.sphere)
-        minutes[parent if parent in minutes else PERSONAL] += int(
-            (end - start).total_seconds() // 60)
+        by_parent[parent if parent in by_parent else PERSONAL].append((start, end))
+    # Time counts once, as in insights: two overlapping meetings are not two hours.
+    minutes = {parent: int(sum((b - a).total_seconds() for a, b in merge(found)) // 60)
+               for parent, found in by_parent.items()}
     return DaySummary(day, count, minutes[WORK], minutes[PERSONAL], _clashing(spans),
                       tuple(titles))
 

@@ -3,6 +3,8 @@
 Only the alarms a person sees or hears count (DISPLAY, AUDIO); an EMAIL alarm is kept
 for export but planner sends no mail. A relative alarm fires per occurrence, from its
 start (or its end, RELATED=END); an all-day occurrence starts at midnight in the zone.
+A repeating alarm (REPEAT/DURATION) goes off again at each repeat; the repeats of an
+occurrence more than ``LOOKBACK`` past its start are not looked for.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ class Reminder:
     occurrence: Occurrence
     at: datetime  # when it goes off (aware)
     alarm: Alarm
+    repeat: int = 0  # 0: the alarm's first firing; n: its n-th repeat
 
 
 def reminders_between(occurrences: Iterable[Occurrence], start: datetime, end: datetime,
                       zone: ZoneInfo) -> list[Reminder]:
-    """Reminders going off in [start, end), by time; one per occurrence and firing time."""
+    """Reminders going off in [start, end), by time; one per occurrence and firing time
+    (a repeating alarm gives one for each of its firings in the window)."""
     found: dict[tuple[str, str, datetime], Reminder] = {}
     for occ in occurrences:
         if not occ.block.alarms:
@@ -41,10 +45,9 @@ def reminders_between(occurrences: Iterable[Occurrence], start: datetime, end: d
         for alarm in occ.block.alarms:
             if alarm.action not in SHOWN_ACTIONS:
                 continue
-            at = alarm.fires_at(begin, finish)
-            if start <= at < end:
+            for n, at in alarm.firings_between(begin, finish, start, end):
                 key = (occ.block.id, begin.isoformat(), at)
-                found.setdefault(key, Reminder(occ, at, alarm))
+                found.setdefault(key, Reminder(occ, at, alarm, n))
     return sorted(found.values(), key=lambda r: (r.at, as_aware(r.occurrence.start, zone),
                                                  r.occurrence.title, r.occurrence.block.id))
 
@@ -52,11 +55,13 @@ def reminders_between(occurrences: Iterable[Occurrence], start: datetime, end: d
 def lead_words(reminder: Reminder) -> str:
     """"15 min before", "at the start", "1 h after the end"... for a reminder's line."""
     alarm = reminder.alarm
+    again = f", repeat {reminder.repeat} of {alarm.repeat}" if reminder.repeat else ""
     if alarm.offset is None:
-        return "at a set time"
+        return f"at a set time{again}"
+    offset = alarm.offset + reminder.repeat * (alarm.repeat_every or timedelta(0))
     anchor = "the end" if alarm.related.value == "END" else "the start"
-    if not alarm.offset:
-        return f"at {anchor}"
-    side = "before" if alarm.offset < timedelta(0) else "after"
-    return f"{format_duration(abs(alarm.offset))} {side} {anchor}".replace(
+    if not offset:
+        return f"at {anchor}{again}"
+    side = "before" if offset < timedelta(0) else "after"
+    return f"{format_duration(abs(offset))} {side} {anchor}{again}".replace(
         " before the start", " before")

@@ -4,7 +4,8 @@ The reader hands over an event's unfolded content lines (only for events that ha
 sub-components, so most events cost nothing); the writer asks for one icalendar
 ``Alarm`` component per :class:`Alarm`. Alarms planner cannot act on (``ACTION:NONE``,
 Apple's "no alarm" marker, ``PROCEDURE``, an ``X-`` action, an unreadable trigger) are
-left out: the event itself still imports.
+left out: the event itself still imports. REPEAT and DURATION (the alarm goes off again)
+are kept when both are there and make sense; otherwise the alarm fires once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from planner.adapters.ical.text import clean_text
 from planner.core.model import Alarm, AlarmAction, AlarmRelated
 
 DEFAULT_DESCRIPTION = "Reminder"
+# More repeats than this are read as this many: no one is nagged that often, and the
+# count stays a small integer in storage.
+MAX_REPEAT = 10_000
 
 
 def read_alarms(lines: Sequence[str]) -> tuple[Alarm, ...]:
@@ -91,9 +95,26 @@ def _alarm(props: list[tuple[str, dict[str, str], str]]) -> Alarm | None:
     if action is AlarmAction.EMAIL:  # only an EMAIL alarm is sent to anyone
         attendees = tuple(value.strip() for name, _, value in props
                           if name == "ATTENDEE" and value.strip())
+    repeat, every = _repeats(first)
     return Alarm(action=action, offset=offset, related=related, at=at,
                  description=_text(first, "DESCRIPTION"), summary=_text(first, "SUMMARY"),
-                 attendees=attendees)
+                 attendees=attendees, repeat=repeat, repeat_every=every)
+
+
+def _repeats(first: dict[str, tuple[dict[str, str], str]]) -> tuple[int, timedelta | None]:
+    """REPEAT and DURATION, kept only as the pair RFC 5545 asks for (a positive count and
+    interval); anything else leaves the alarm firing once."""
+    repeat, duration = first.get("REPEAT"), first.get("DURATION")
+    if repeat is None or duration is None:
+        return 0, None
+    try:
+        count = int(repeat[1].strip())
+        every = vDuration.from_ical(duration[1].strip())
+    except (ValueError, TypeError):
+        return 0, None
+    if count <= 0 or not isinstance(every, timedelta) or every <= timedelta(0):
+        return 0, None
+    return min(count, MAX_REPEAT), every
 
 
 def _text(first: dict[str, tuple[dict[str, str], str]], name: str) -> str:
@@ -120,6 +141,9 @@ def alarm_component(alarm: Alarm) -> VAlarm:
             component.add("TRIGGER", alarm.offset, parameters={"RELATED": "END"})
         else:
             component.add("TRIGGER", alarm.offset)
+    if alarm.repeat_every is not None and alarm.repeat > 0:
+        component.add("REPEAT", alarm.repeat)
+        component.add("DURATION", alarm.repeat_every)
     description = clean_text(alarm.description) or DEFAULT_DESCRIPTION
     if action is not AlarmAction.AUDIO:
         component.add("DESCRIPTION", description)

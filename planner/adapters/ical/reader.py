@@ -60,7 +60,7 @@ from planner.core.zonerules import zone_of
 # Bumped whenever the reader reads the same bytes into different blocks: stored
 # content hashes carry it, so a re-import after such a change compares the blocks
 # themselves instead of trusting a hash of the text (see ``planner.core.reconcile``).
-READER_VERSION = 2
+READER_VERSION = 3
 DEFAULT_TODO_DURATION = timedelta(minutes=30)
 _HASH_IGNORED = frozenset({"DTSTAMP", "LAST-MODIFIED"})
 _D_OR_L = frozenset("DdLl")  # first letters of _HASH_IGNORED
@@ -81,6 +81,7 @@ _MAX_PRIORITY = 9  # the range of iCalendar PRIORITY; planner uses 0 normal, 1 h
 _MAX_INTERVAL = 1_000_000  # an RRULE INTERVAL beyond this has no second instance in use
 _MAX_ZONE_LINES = 2000  # rule lines and RDATE values per VTIMEZONE (work per zone)
 _BARE_NAME = re.compile(r"[A-Za-z0-9-]+")
+_ISO_UNTIL = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:?\d{2}:?\d{2}Z?)?", re.ASCII)
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
 
@@ -130,6 +131,8 @@ def _text_chunks(data: bytes, origin: str, repairs: list[tuple[int, str]]) -> It
     in ``repairs``; only a file with no UTF-8 sequence at all is read as Latin-1.
     """
     if data.startswith(b"\xef\xbb\xbf"):
+        if not _utf8(data, 3):
+            data = _rejoin_split_characters(data)
         return _repaired_pieces(data, 3, repairs)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _str_pieces(data.decode("utf-16", errors="replace"))
@@ -141,14 +144,45 @@ def _text_chunks(data: bytes, origin: str, repairs: list[tuple[int, str]]) -> It
         raise CalendarError(f"{origin} is a binary file, not an iCalendar file.")
     if data.isascii():
         return _decoded_pieces(data, 0, "ascii", "strict")
-    try:  # the whole file is UTF-8 (nearly always): check before reading
-        for start, end in _cuts(data, 0, b"\n", b"\r"):
-            data[start:end].decode("utf-8")
-    except UnicodeDecodeError:
-        if _UTF8_SEQUENCE.search(data) is None:
-            return _decoded_pieces(data, 0, "latin-1", "strict")
-        return _repaired_pieces(data, 0, repairs)
+    # The whole file is UTF-8 (nearly always): check before reading.
+    if not _utf8(data, 0):
+        data = _rejoin_split_characters(data)
+        if not _utf8(data, 0):
+            if _UTF8_SEQUENCE.search(data) is None:
+                return _decoded_pieces(data, 0, "latin-1", "strict")
+            return _repaired_pieces(data, 0, repairs)
     return _decoded_pieces(data, 0, "utf-8", "strict")
+
+
+def _utf8(data: bytes, start: int) -> bool:
+    try:
+        for begin, end in _cuts(data, start, b"\n", b"\r"):
+            data[begin:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# A line folded inside a UTF-8 character: the character's first bytes end one line,
+# the rest follow the fold's space on the next (RFC 5545 3.1 asks readers to restore it).
+_SPLIT_CHARACTER = re.compile(
+    rb"([\xc2-\xf4][\x80-\xbf]{0,2})(\r\n|\r|\n)([ \t])([\x80-\xbf]{1,3})")
+
+
+def _rejoin_split_characters(data: bytes) -> bytes:
+    """``data`` with each character split by a fold moved whole onto the folded line,
+    so line numbers stay and unfolding gives the text the producer meant."""
+    def rejoin(match: re.Match[bytes]) -> bytes:
+        head, tail = match[1], match[4]
+        length = 2 if head[0] < 0xE0 else 3 if head[0] < 0xF0 else 4
+        missing = length - len(head)
+        try:
+            (head + tail[:missing]).decode("utf-8")
+        except UnicodeDecodeError:
+            return match[0]  # not a split character: bytes to repair as they are
+        return match[2] + match[3] + head + tail
+
+    return _SPLIT_CHARACTER.sub(rejoin, data)
 
 
 def _repaired_pieces(data: bytes, start: int, repairs: list[tuple[int, str]]) -> Iterator[str]:
@@ -861,13 +895,23 @@ def _rule(text: str, start: Moment, raw: _Raw) -> str | None:
             raw.note(f"has an RRULE in the {value[:20]} calendar (RFC 7529), which planner "
                      "cannot expand: kept only its first instance")
             return None
-        if name == "COUNT" and not (value.isdigit() and int(value) > 0):
-            # A COUNT that is no positive number means nothing (the reference agrees).
+        if name == "COUNT" and value.isdigit() and int(value) == 0:
+            # No repeats, as the reference reads it (ignoring it would mean no end).
+            raw.note("has an RRULE with COUNT=0: kept only its first instance")
+            return None
+        if name == "COUNT" and not value.isdigit():
+            # COUNT=-1 is Confluence's "no count" beside an UNTIL (the reference agrees).
             raw.note(f"has an RRULE part {piece.strip()[:40]!r} that means nothing: ignored it")
             continue
         if not equals or name not in _RULE_PARTS or not value:
             raw.note(f"has an RRULE part {piece.strip()[:40]!r} that means nothing: ignored it")
             continue
+        if "," in value and "" in value.split(","):  # "MO,,TU" (an empty list item)
+            value = ",".join(item for item in value.split(",") if item)
+            raw.note(f"has an empty item in RRULE {name}: read it as {name}={value[:40]}")
+        if name == "UNTIL" and _ISO_UNTIL.fullmatch(value):  # 2026-03-31 or 2026-03-31T09:00:00
+            value = value.replace("-", "").replace(":", "")
+            raw.note(f"has RRULE UNTIL written with dashes: read it as UNTIL={value}")
         if name == "INTERVAL" and value.isdigit() and int(value) > _MAX_INTERVAL:
             raw.note(f"has an RRULE INTERVAL of {value[:20]}: kept only its first instance")
             return None
@@ -1039,7 +1083,7 @@ class _Stream:
         self.contexts: list[tuple[_Context, list[Notice]]] = []  # final, per calendar
         self.stale = False
         self.bytes_repaired: list[tuple[int, str]] = []  # (line, text) decoded as cp1252
-        self.stray_end: tuple[int, str] | None = None  # the last END that closed nothing
+        self.strays: list[tuple[int, str]] = []  # ENDs closing nothing in the open VCALENDAR
 
     def run(self, data: bytes) -> None:
         self._run(_unfold(_text_chunks(data, self.origin, self.bytes_repaired)))
@@ -1104,8 +1148,8 @@ class _Stream:
             raise CalendarError(f"{self.origin} ends early (no END:VCALENDAR after line "
                                 f"{last}): the file looks truncated.")
         if not calendar.implicit:
-            if self.stray_end is not None and self.stray_end[0] == last:
-                note = (f"ends with {self.stray_end[1][:40]!r} on line {last}: read it as "
+            if self.strays and self.strays[-1][0] == last:
+                note = (f"ends with {self.strays.pop()[1][:40]!r} on line {last}: read it as "
                         "END:VCALENDAR")
             else:
                 note = f"has no END:VCALENDAR (the file ends on line {last}): closed it there"
@@ -1117,16 +1161,15 @@ class _Stream:
         name = value.strip().upper()
         stack = self.stack
         begin = keyword.upper() == "BEGIN"
-        if self.event is not None:
+        stray = not begin and name not in [raw.name for raw in stack]
+        if self.event is not None and not stray:
             # Counted like this (not by the stack) since events were first read so.
             self.event.depth += 1 if begin else -1
             self.event.nested = self.event.nested or begin
         if begin:
             self._begin(name, line, number)
-        elif name not in [raw.name for raw in stack]:
-            self.stray_end = (number, line)
-            if stack:
-                stack[-1].problem = f"has a stray END:{name} on line {number}"
+        elif stray:
+            self._stray_end(line, number)
         else:
             while stack[-1].name != name:
                 unclosed = stack.pop()
@@ -1139,6 +1182,15 @@ class _Stream:
             if raw.name in _LAZY:
                 self.lazy = True
                 self.event = raw if raw.lines is not None else None
+
+    def _stray_end(self, line: str, number: int) -> None:
+        """An END that closes nothing is ignored: what is around it is still read."""
+        if self.event is not None:
+            self.event.note(f"has a stray {line[:40]!r} on line {number}: ignored it")
+        elif self.stack:
+            # Said when its calendar ends, unless it is the file's last line: then it is
+            # a misspelt END:VCALENDAR (see _end_of_file).
+            self.strays.append((number, line))
 
     def _begin(self, name: str, line: str, number: int) -> None:
         stack = self.stack
@@ -1246,6 +1298,14 @@ class _Stream:
         vcalendar = calendar.raw
         if vcalendar.problem and not calendar.implicit:
             self.skipped.append(Notice(_describe(vcalendar), vcalendar.problem))
+        if self.strays:
+            number, line = self.strays[0]
+            more = len(self.strays) - 1
+            note = (f"has a stray {line[:40]!r} on line {number}: ignored it" if not more else
+                    f"has {more + 1:,} END lines that close nothing (the first "
+                    f"{line[:40]!r} on line {number}): ignored them")
+            calendar.repaired.append(Notice(_describe(vcalendar), note))
+            self.strays = []
         self.name = self.name or vcalendar.text("X-WR-CALNAME")
         if self.presets is not None:
             ctx, zone_skipped = self.presets[calendar.index]

@@ -156,7 +156,7 @@ class CalendarsScreen(Page[None]):
         def toggle(progress: Progress) -> Outcome:
             said = (self.service.show_calendar(cal.name) if cal.hidden
                     else self.service.hide_calendar(cal.name))
-            return Edited(said)
+            return Edited("\n".join([said, *self.service.plan_notices()]))
 
         self.jobs.write(f"{'Showing' if cal.hidden else 'Hiding'} {cal.name}", toggle,
                         reply_to=self)

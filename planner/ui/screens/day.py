@@ -24,7 +24,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from planner.core.errors import PlannerError
-from planner.core.intervals import merge
 from planner.core.model import Block
 from planner.core.moments import day_label
 from planner.core.reminders import lead_words
@@ -48,7 +47,14 @@ from planner.ui.messages import (
     WritesChanged,
 )
 from planner.ui.screens.review import ReviewReady
-from planner.ui.view import Item, hhmm, minutes_text, occurrence_key, sphere_letter
+from planner.ui.view import (
+    Item,
+    hhmm,
+    minutes_text,
+    occurrence_key,
+    sphere_letter,
+    sphere_minutes,
+)
 from planner.ui.widgets.busy import BusyBar
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
@@ -294,14 +300,7 @@ class DayScreen(Screen[None]):
         assert self._plan is not None
         today = self.service.today()
         rel = {0: "today", 1: "tomorrow", -1: "yesterday"}.get((self.day - today).days, "")
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for item in self._items:
-            if item.state != "bridge":
-                spans.setdefault(item.sphere, []).append(
-                    (int(item.start.timestamp()), int(item.end.timestamp())))
-        # Time counts once: two overlapping meetings are not two hours of work.
-        totals = {sphere: int(sum(b - a for a, b in merge(found)) // 60)
-                  for sphere, found in spans.items()}
+        totals = sphere_minutes(self._items)  # time counts once
         sums = joined((sphere_chip(s, f"{sphere_letter(s)} {minutes_text(m)}")
                        for s, m in sphere_order(totals)), "  ")
         parts: list[Content | str] = [plain(day_label(self.day, year=True), "bold")]
@@ -804,6 +803,8 @@ class DayScreen(Screen[None]):
             text += f"\nSkipped {len(report.skipped)}: " + "; ".join(report.skipped[:3])
         for notice in report.notices[:5]:  # the source's version won over an edit made here
             text += f"\n{notice}"
+        for line in report.replanned[:5]:  # flexible blocks the new events pushed elsewhere
+            text += f"\n{line}"
         self.notify(text, severity="warning" if report.skipped or report.failed
                     or report.notices else "information")
 
@@ -840,7 +841,8 @@ class DayScreen(Screen[None]):
             return  # a quiet background sync that changed nothing says nothing
         severity: SeverityLevel = ("error" if failed else
                     "warning" if any(r.conflicts for r in reports) else "information")
-        self.notify("\n".join(r.summary() for r in reports), title="Sync", severity=severity,
+        said = [line for r in reports for line in (r.summary(), *r.notes[:5])]
+        self.notify("\n".join(said), title="Sync", severity=severity,
                     timeout=8 if severity != "information" else 4)
 
     # ------------------------------------------------------------------ reminders

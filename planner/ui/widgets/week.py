@@ -15,7 +15,7 @@ from planner.core.insights import DayInsights
 from planner.core.moments import day_label
 from planner.core.safetext import printable
 from planner.ui.markup import bar, joined, plain, sphere_chip, sphere_order
-from planner.ui.view import Item, hhmm, minutes_text, sphere_letter
+from planner.ui.view import Item, hhmm, minutes_text, sphere_letter, sphere_minutes
 from planner.ui.widgets.timeline import fit
 
 
@@ -61,10 +61,7 @@ class DayColumn(Widget):
         head = label if len(label) <= width else label.rsplit(" ", 1)[0]  # "Mon 23"
         style = "bold reverse" if data.selected else ("bold $accent" if data.today else "bold")
         lines: list[Content | str] = [plain(head, style)]
-        totals: dict[str, int] = {}
-        for item in data.items:
-            if item.state != "bridge":
-                totals[item.sphere] = totals.get(item.sphere, 0) + item.minutes
+        totals = sphere_minutes(data.items)  # time counts once, as in the header
         lines.append(" ".join(f"{sphere_letter(s)}{minutes_text(m)}"
                               for s, m in sphere_order(totals)) or plain("free", "dim"))
         for title, sphere in data.all_day:
