@@ -5,6 +5,7 @@
     python benches/inproc.py plan   --home H ...   (works on a copy of H)
     python benches/inproc.py app    --home H ...   (prints when it painted: benches/run
                                                    subtracts when it spawned the process)
+    python benches/inproc.py touch  --home H ...   (one save elsewhere in time, in H)
 
 Each mode runs in a fresh process so one measurement's caches don't help the next.
 Times are seconds. The service gets a fixed clock (08:00 on --date) so "today" lies in
@@ -25,7 +26,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 from time import time as wall_clock
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,6 +68,24 @@ def mode_agenda(args: argparse.Namespace) -> dict[str, Any]:
     week = [timed(lambda: service.agenda(day, 7))[0] for _ in range(args.iters // 4 or 1)]
     return {"load": load, "first": first, "second": second, "same_day": stats(same),
             "other_days": stats(spread), "week": stats(week), "items": len(items)}
+
+
+def mode_touch(args: argparse.Namespace) -> dict[str, Any]:
+    """A save elsewhere in time, as a sync or an edit makes: one imported single event,
+    ~200 days before --date, moved 5 minutes later (and back on the next call, so the
+    store does not drift). Rewrites the calendar's file and day index; the weeks of
+    expanded series around --date stay valid (their series did not change)."""
+    day = date.fromisoformat(args.date)
+    service = make_service(args.home, args.tz, day)
+    far = day - timedelta(days=200)
+    for occ in service.agenda(far, 7):
+        block = occ.block
+        if block.source is not None and not block.is_recurring and \
+                block.source.recurrence_id is None and isinstance(block.start, datetime):
+            sign = -1 if block.start.minute % 10 == 5 else 1
+            t, _ = timed(lambda b=block, k=sign: service.move(b.id, timedelta(minutes=5 * k)))
+            return {"moved": block.id, "save": t}
+    return {"error": "no imported single event near that day"}
 
 
 def _copy_home(home: Path, tz: str, day: date) -> Path:
@@ -182,12 +201,17 @@ async def _app_run(args: argparse.Namespace) -> dict[str, Any]:
     # Key to the first frame the app actually draws: Pilot's pause() also waits for the
     # worker that warms the next day, which a person never waits for.
     frames: list[float] = []
+    # The first frame drawn with the day's items on the timeline: what a person sees
+    # first (the read of the neighbouring days goes on after it).
+    day_drawn: list[tuple[float, float, float]] = []  # perf counter, wall clock, CPU
     display = getattr(app, "_display", None)
     if display is not None:
         def record(screen: Any, renderable: Any) -> None:
             display(screen, renderable)
             if renderable is not None:
                 frames.append(perf_counter())
+                if not day_drawn and _timeline_items(app):
+                    day_drawn.append((perf_counter(), wall_clock(), process_time()))
         app._display = record  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -196,6 +220,9 @@ async def _app_run(args: argparse.Namespace) -> dict[str, Any]:
             await pilot.pause()
         first_paint = perf_counter() - t0
         painted_at = wall_clock()
+        if day_drawn:
+            first_paint = day_drawn[0][0] - t0
+            painted_at = day_drawn[0][1]
         changes, to_frame = [], []
         for _ in range(args.iters):
             frames.clear()
@@ -206,11 +233,21 @@ async def _app_run(args: argparse.Namespace) -> dict[str, Any]:
             if frames:
                 to_frame.append(frames[0] - t)
     result = {"first_paint": first_paint, "painted_at": painted_at,
+              "cpu_at_paint": day_drawn[0][2] if day_drawn else None,
               "day_change": stats(changes), "day_change_samples": changes}
     if to_frame:
         result["key_to_frame"] = stats(to_frame)
         result["key_to_frame_samples"] = to_frame
     return result
+
+
+def _timeline_items(app: Any) -> int:
+    from planner.ui.widgets.timeline import Timeline
+
+    try:
+        return len(app.screen.query_one(Timeline).data.items)
+    except Exception:  # no day screen (yet)
+        return 0
 
 
 def mode_app(args: argparse.Namespace) -> dict[str, Any]:
@@ -226,7 +263,8 @@ def mode_app(args: argparse.Namespace) -> dict[str, Any]:
         return {"pending": f"app failed under Pilot: {type(exc).__name__}: {exc}"}
 
 
-MODES = {"agenda": mode_agenda, "edits": mode_edits, "plan": mode_plan, "app": mode_app}
+MODES = {"agenda": mode_agenda, "edits": mode_edits, "plan": mode_plan, "app": mode_app,
+         "touch": mode_touch}
 
 
 def main() -> None:

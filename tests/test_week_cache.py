@@ -9,6 +9,7 @@ give what brute force gives.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -118,12 +119,121 @@ DAY = date(2025, 3, 10)
 def test_a_saved_calendar_never_reads_the_weeks_of_its_old_version(tmp_path: Path) -> None:
     save(tmp_path, series_calendar(DAY, "FREQ=DAILY"))
     assert len(PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(DAY, 7)) == 7
-    before = weeks_on_disk(tmp_path)
+    before = {p: p.read_bytes() for p in weeks_on_disk(tmp_path)}
     assert before
     save(tmp_path, series_calendar(DAY, "FREQ=WEEKLY;BYDAY=MO"))  # a re-import changed it
     assert len(PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(DAY, 7)) == 1
-    after = weeks_on_disk(tmp_path)
-    assert after and not set(before) & set(after), "the old key's weeks are gone"
+    after = {p: p.read_bytes() for p in weeks_on_disk(tmp_path)}
+    assert after and all(after[p] != before[p] for p in before if p in after), \
+        "the week was expanded again and written for the new version"
+
+
+def test_a_save_that_leaves_a_weeks_series_alone_keeps_that_week(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Weeks are keyed by the series live in them, not by the whole file: a new single
+    event, or a series edited in another week, leaves this week's expansion valid."""
+    standup = series_calendar(DAY, "FREQ=DAILY;UNTIL=20250317T000000Z")
+    start = datetime.combine(DAY + timedelta(days=70), time(10), tzinfo=UTC)
+    later = Block(id="s2", title="retro", sphere="work", start=start,
+                  end=start + timedelta(hours=1), tzid="UTC",
+                  recurrence=Recurrence(rrule="FREQ=WEEKLY"),
+                  source=Source("Work", "u2", content_hash="a"))
+    save(tmp_path, [*standup, later])
+    utc = ZoneInfo("UTC")
+    service = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
+    assert len(service.agenda(DAY, 7)) == 7
+    assert len(service.agenda(DAY + timedelta(days=70), 7)) == 1
+    single = Block(id="x1", title="lunch", sphere="work", start=start - timedelta(days=70),
+                   end=start - timedelta(days=70, minutes=-30), tzid="UTC",
+                   source=Source("Work", "u3", content_hash="b"))
+    moved = Block(id="s2", title="retro", sphere="work", start=start + timedelta(hours=1),
+                  end=start + timedelta(hours=2), tzid="UTC",
+                  recurrence=Recurrence(rrule="FREQ=WEEKLY"),
+                  source=Source("Work", "u2", content_hash="c"))
+    save(tmp_path, [single, moved])
+    now_blocks = [*standup, single, moved]
+    with monkeypatch.context() as patched:
+        no_expanding(patched)  # the standup's week is on disk, still valid
+        again = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
+        assert rows(again.agenda(DAY, 7)) == brute_force(now_blocks, DAY, 7, utc)
+    later_week = DAY + timedelta(days=70)
+    assert rows(again.agenda(later_week, 7)) == brute_force(now_blocks, later_week, 7, utc)
+    third = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
+    assert [o.start.hour for o in third.agenda(later_week, 7)] == [11]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(blocks=a_store(), changed=a_store(), removed=st.sets(st.integers(0, 40), max_size=8),
+       tweaks=st.lists(st.tuples(st.integers(0, 40), st.integers(-3, 3)), max_size=6),
+       asked=st.lists(st.tuples(st.integers(0, 10**6), st.integers(-4, 4), st.integers(1, 9)),
+                      min_size=1, max_size=5),
+       zone_name=st.sampled_from(ZONES))
+def test_weeks_kept_across_a_save_answer_like_brute_force(
+        tmp_path_factory: object, blocks: list[Block], changed: list[Block], removed: set[int],
+        tweaks: list[tuple[int, int]], asked: list[tuple[int, int, int]], zone_name: str
+) -> None:
+    """A first session keeps its weeks; a save then changes, adds and removes blocks
+    (``changed`` reuses ids of ``blocks``, anywhere in time; ``tweaks`` move a block by
+    a few hours or retitle it, so it stays in the weeks it was in); the next session
+    answers like brute force over what is stored now, whichever weeks it finds valid."""
+    for pick, hours in tweaks:
+        old = blocks[pick % len(blocks)]
+        if hours and isinstance(old.start, datetime) and old.end is not None:
+            shift = timedelta(hours=hours)
+            tweaked = dataclasses.replace(old, start=old.start + shift, end=old.end + shift)
+        else:
+            tweaked = dataclasses.replace(old, title=old.title + " (renamed)")
+        changed = [b for b in changed if b.id != old.id] + [tweaked]
+        asked = [*asked, (pick % len(blocks), 0, 2)]  # a window where the tweak shows
+    home = Path(tmp_path_factory.mktemp("home"))  # type: ignore[attr-defined]
+    save(home, blocks)
+    zone = ZoneInfo(zone_name)
+    windows = []
+    for pick, offset, days in asked:
+        block = blocks[pick % len(blocks)]
+        moment = block.planned[0][0] if block.planned else block.start
+        anchor = moment.date() if isinstance(moment, datetime) else moment
+        windows.append((anchor + timedelta(days=offset), days))
+    first = PlannerService(home, tz=zone_name, clock=lambda: NOW)
+    for day, days in windows:
+        first.agenda(day, days)
+    # A block keeps its calendar: one moved between calendars is another test's matter.
+    calendar_of = {b.id: b.source.calendar for b in blocks if b.source}
+    changed = [dataclasses.replace(b, source=dataclasses.replace(
+        b.source, calendar=calendar_of.get(b.id, b.source.calendar))) if b.source else b
+        for b in changed]
+    gone = {blocks[n % len(blocks)].id for n in removed} - {b.id for b in changed}
+    store = Store(home)
+    with store.transaction():
+        for calendar in sorted({b.source.calendar for b in blocks + changed if b.source}):
+            store.write_calendar(
+                calendar, upsert=[b for b in changed if b.source
+                                  and b.source.calendar == calendar],
+                remove=[b.id for b in blocks if b.id in gone and b.source
+                        and b.source.calendar == calendar], meta={"sphere": "work"})
+    by_id = {b.id: b for b in blocks if b.id not in gone}
+    by_id.update((b.id, b) for b in changed)
+    now_blocks = list(by_id.values())
+    second = PlannerService(home, tz=zone_name, clock=lambda: NOW)
+    for day, days in windows:
+        assert rows(second.agenda(day, days)) == brute_force(now_blocks, day, days, zone)
+    shutil.rmtree(home)
+
+
+def test_a_day_index_without_digests_keeps_no_weeks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day index written before digests were kept cannot key a week: expand, keep none."""
+    from planner.adapters.dayfile import DayFile
+
+    save(tmp_path, series_calendar(DAY, "FREQ=DAILY"))
+    plain = DayFile.series
+    monkeypatch.setattr(DayFile, "series",
+                        lambda self: [(*row[:4], None) for row in plain(self)])
+    found = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(DAY, 7)
+    assert rows(found) == brute_force(series_calendar(DAY, "FREQ=DAILY"), DAY, 7,
+                                      ZoneInfo("UTC"))
+    assert not weeks_on_disk(tmp_path)
 
 
 def test_a_changed_series_in_planner_json_changes_the_key(tmp_path: Path) -> None:

@@ -8,9 +8,10 @@ planner) ignores the day index and reads the calendar itself; the next save rebu
 Layout: one magic line, one JSON header line, then the body. The header holds the
 calendar's meta, its size and byte ranges into the body: one chunk of raw documents
 per UTC week (single events touching that week), one for long events, one for
-flexible blocks, and one row per series (id, first and last date it can touch, and
-where its document is). A day therefore reads the header, one or two week chunks and
-the series live that week: the same few kilobytes whatever the years of history.
+flexible blocks, and one row per series (id, first and last date it can touch, where
+its document is, and a digest of it: the key of the weeks of expanded series kept on
+disk, ``weekcache``). A day therefore reads the header, one or two week chunks and the
+series live that week: the same few kilobytes whatever the years of history.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ import orjson
 from planner.adapters.codec import CodecError, block_from_doc
 from planner.adapters.commit import StoreError, broken_message
 from planner.adapters.index import LONG, SERIES, SKIP, doc_days, doc_slot, week_start
+from planner.adapters.weekcache import doc_digest
 from planner.core.model import Block
 
 MAGIC = b"PLANNER-DAYS 1\n"
 SUFFIX = ".days"
 Doc = Mapping[str, Any]
 Stamp = tuple[int, int, int]
+SeriesRow = tuple[str, date, date | None, tuple[int, int], str | None]
 
 
 def file_stamp(st: os.stat_result) -> Stamp:
@@ -48,9 +51,9 @@ def build(docs: Iterable[Doc], meta: Mapping[str, Any], stamp: Stamp) -> list[by
     body: list[bytes] = []
     size = 0
 
-    def put(value: Any) -> list[int]:
+    def put(value: Any, data: bytes | None = None) -> list[int]:
         nonlocal size
-        data = orjson.dumps(value)
+        data = orjson.dumps(value) if data is None else data
         span = [size, len(data)]
         body.append(data)
         size += len(data)
@@ -72,8 +75,9 @@ def build(docs: Iterable[Doc], meta: Mapping[str, Any], stamp: Stamp) -> list[by
             long.append(doc)
         elif slot == SERIES:
             first, last = doc_days(doc)
-            series.append([doc["id"], first.isoformat(),
-                           last.isoformat() if last else None, *put(doc)])
+            data = orjson.dumps(doc)
+            series.append([doc["id"], first.isoformat(), last.isoformat() if last else None,
+                           *put(doc, data), doc_digest(data)])
         else:
             assert not isinstance(slot, str)  # SKIP, SERIES and LONG are handled above
             first, last = slot
@@ -171,11 +175,13 @@ class DayFile:
     def flexible_docs(self) -> list[Doc]:
         return self._chunk(self._header["flexible"])
 
-    def series(self) -> list[tuple[str, date, date | None, tuple[int, int]]]:
-        rows = self._chunk(self._header["series"])
-        return [(block_id, date.fromisoformat(first),
-                 date.fromisoformat(last) if last else None, (offset, length))
-                for block_id, first, last, offset, length in rows]
+    def series(self) -> list[SeriesRow]:
+        """(id, first date, last date or None, where the document is, its digest or None
+        in a day index written before digests were kept)."""
+        return [(row[0], date.fromisoformat(row[1]),
+                 date.fromisoformat(row[2]) if row[2] else None, (row[3], row[4]),
+                 row[5] if len(row) > 5 else None)
+                for row in self._chunk(self._header["series"])]
 
     def series_doc(self, ref: tuple[int, int]) -> Doc:
         return self._chunk(list(ref))

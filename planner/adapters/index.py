@@ -17,11 +17,12 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from planner.adapters.codec import block_to_doc
-from planner.adapters.weekcache import Week, WeekCache
+from planner.adapters.weekcache import Week, WeekCache, memory_doc_digest
 from planner.core.model import Block, Occurrence
 from planner.core.moments import as_aware
 from planner.core.recurrence import Occurrences, occurrences
@@ -108,7 +109,10 @@ class DaySource(Protocol):
 
     def long_docs(self) -> list[Doc]: ...
 
-    def series(self) -> list[tuple[str, date, date | None, tuple[int, int]]]: ...
+    @property
+    def data_path(self) -> Path: ...
+
+    def series(self) -> list[tuple[str, date, date | None, tuple[int, int], str | None]]: ...
 
     def series_doc(self, ref: tuple[int, int]) -> Doc: ...
 
@@ -138,21 +142,24 @@ class OccurrenceIndex:
         self._from_source: dict[str, tuple[DaySource, tuple[int, int]]] = {}
         self._decoded: dict[str, Block] = {}
         self._series_version = 0
-        series_docs = []
+        # Each series' digest, for the key of the weeks kept on disk (None: unknown).
+        self._digests: dict[str, str | None] = {}
         for doc in docs:
             self.add_doc(doc)
-            if self._where.get(doc.get("id", "")) == ("series",):
-                series_docs.append(doc)
+            if keep_weeks and self._where.get(doc.get("id", "")) == ("series",):
+                self._digests[doc["id"]] = memory_doc_digest(doc)
         for source in self._sources:
             for doc in source.long_docs():
                 self.add_doc(doc)
-            for block_id, first, last, ref in source.series():
+            for block_id, first, last, ref, digest in source.series():
                 self._series[block_id] = (first, last)
                 self._where[block_id] = ("series",)
                 self._from_source[block_id] = (source, ref)
-        # Weeks on disk hold what was saved: a series changed in memory stops their use.
-        self._disk: WeekCache | None = WeekCache.for_sources(
-            series_docs, self._sources) if keep_weeks else None  # type: ignore[arg-type]
+                self._digests[block_id] = digest
+        # Weeks on disk hold what was saved: a series changed in memory stops their use
+        # (``_series_changed``). The main file alone is small: nothing worth caching.
+        self._disk: WeekCache | None = (WeekCache(self._sources[0].data_path.parent)
+                                        if keep_weeks and self._sources else None)
 
     @property
     def size(self) -> int:
@@ -308,13 +315,18 @@ class OccurrenceIndex:
             if cached is not None:
                 self._series_cache.move_to_end(key)
                 return cached
-            spans = list(self._series.items())
+            live = self._live(week)
             disk, version = self._disk, self._series_version
-        found = disk.load(week, zone) if disk is not None else None
+            digests = [self._digests.get(i) for i in live] if disk is not None else []
+        week_key = None
+        if disk is not None and None not in digests:
+            pairs = [(i, str(d)) for i, d in zip(live, digests, strict=True)]
+            week_key = disk.week_key(week, zone, pairs)
+        found = disk.load(week, zone, week_key) if disk and week_key else None
         if found is None:
-            found = self._expand_week(week, start, end, zone, spans)
-            if disk is not None:
-                disk.save(week, zone, found)
+            found = self._expand_week(start, end, zone, live)
+            if disk is not None and week_key is not None:
+                disk.save(week, zone, week_key, found)
         with self._lock:
             if self._series_version == version:  # no series changed meanwhile
                 self._series_cache[key] = found
@@ -322,14 +334,17 @@ class OccurrenceIndex:
                     self._series_cache.popitem(last=False)
         return found
 
-    def _expand_week(self, week: date, start: datetime, end: datetime, zone: ZoneInfo,
-                     spans: list[tuple[str, tuple[date, date | None]]]) -> Week:
-        # Expanded outside the lock: a worker warming tomorrow must not stall today.
-        # Series that ended before the week (or start after it) are skipped unparsed:
-        # most of a long-lived work calendar's history.
+    def _live(self, week: date) -> list[str]:
+        """The series that may touch the UTC week (and a day either side), by id. Series
+        that ended before the week (or start after it) are skipped unparsed: most of a
+        long-lived work calendar's history."""
         low, high = week - _SLACK, week + timedelta(days=8)
-        live = sorted(i for i, (first, last) in spans
+        return sorted(i for i, (first, last) in self._series.items()
                       if first <= high and (last is None or last >= low))
+
+    def _expand_week(self, start: datetime, end: datetime, zone: ZoneInfo, live: list[str]
+                     ) -> Week:
+        # Expanded outside the lock: a worker warming tomorrow must not stall today.
         if not live:
             return Week([], {}, False)
         series = [b for b in (self._block(i) for i in live) if b is not None]

@@ -2,11 +2,13 @@
 
 Expanding every series live in a week is most of a large calendar's first day: ~600
 series at 50,000 events. The occurrence index caches each week it expands, per viewing
-zone, under ``calendars/.weeks/<key>/``, where the key covers everything the expansion
-reads: each calendar's day index stamp (its data file's inode, size and time), the
-series documents held in memory (from planner.json), and the files of the code and the
-time zone data that expand them. Any save changes the key, so a week written for other
-data is never read; older keys are removed when a new one is first written.
+zone, as ``calendars/.weeks/<code>/<monday>.<zone>``, where ``<code>`` stamps the files
+of the code and the time zone data that expand series. Each file is keyed by exactly
+what that week's expansion reads: the digests of the series documents live that week
+(``doc_digest`` of their stored bytes, kept in the day index; planner.json's are taken
+when the session opens). A save that changes no series live in a week (a new single
+event, a sync that touched other weeks, an edit years ago) leaves the week valid; one
+that does changes its key, so a week written for other data is never read.
 
 Best effort like the day index: written without the lock and without fsync (a torn file
 fails to parse and the week is expanded again), and a read-only home simply goes without.
@@ -20,10 +22,10 @@ import hashlib
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -34,7 +36,7 @@ from planner.core.model import Moment
 from planner.core.recurrence import parse_recurrence_id, recurrence_id_text
 
 FOLDER = ".weeks"
-MAX_WEEKS = 160  # files per key (~15 MB at 50,000 events); further weeks are expanded
+MAX_WEEKS = 160  # files per code stamp (~15 MB at 50,000 events); further weeks are expanded
 # Modules whose code decides what a week's expansion holds: a changed planner (or
 # zone data) must not read weeks an older one wrote.
 _EXPANDING = ("planner.core.recurrence", "planner.core.simple_rules", "planner.core.zonerules",
@@ -45,11 +47,14 @@ Row = tuple[str, Moment, Moment, Moment | None]  # block id, start, end, recurre
 Doc = Mapping[str, Any]
 
 
-class StampedSource(Protocol):
-    data_path: Path
+def doc_digest(data: bytes) -> str:
+    """A stored document's fingerprint (of its JSON bytes): equal digests, equal documents."""
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
 
-    @property
-    def source_stamp(self) -> Sequence[int]: ...
+
+def memory_doc_digest(doc: Doc) -> str:
+    """``doc_digest`` of a document held in memory (planner.json's series)."""
+    return doc_digest(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS, default=str))
 
 
 class Week:
@@ -60,48 +65,44 @@ class Week:
 
 
 class WeekCache:
-    def __init__(self, folder: Path, key: str) -> None:
-        self.folder = folder
-        self.key = key
+    def __init__(self, folder: Path) -> None:
+        """``folder``: the calendars folder; weeks go to its ``.weeks/<code stamp>/``."""
+        self.root = folder / FOLDER
+        self.folder = self.root / hashlib.sha1(b"weeks 2" + _code_stamp()).hexdigest()[:20]
 
-    @classmethod
-    def for_sources(cls, series_docs: Iterable[Doc], sources: Sequence[StampedSource]
-                    ) -> WeekCache | None:
-        """The cache for this data, or None when there is no calendar file to key it by."""
-        if not sources:
-            return None  # the main file alone is small: nothing worth caching
-        digest = hashlib.sha1(b"weeks 1")
-        for source in sorted(sources, key=lambda s: str(s.data_path)):
-            digest.update(f"{source.data_path.name}:{list(source.source_stamp)}\n".encode())
-        digest.update(orjson.dumps(sorted(series_docs, key=lambda d: str(d.get("id"))),
-                                   option=orjson.OPT_SORT_KEYS, default=str))
-        digest.update(_code_stamp())
-        return cls(sources[0].data_path.parent / FOLDER, digest.hexdigest()[:20])
+    @staticmethod
+    def week_key(monday: date, zone: ZoneInfo, live: Sequence[tuple[str, str]]) -> str:
+        """What a week's expansion reads: the week, the zone and each live series' id and
+        digest (sorted by id)."""
+        digest = hashlib.sha1(f"{monday}|{zone.key}".encode())
+        for block_id, doc_hash in live:
+            digest.update(f"\n{block_id}\t{doc_hash}".encode())
+        return digest.hexdigest()
 
     def _path(self, monday: date, zone: ZoneInfo) -> Path:
-        return self.folder / self.key / f"{monday.isoformat()}.{zone.key.replace('/', '~')}"
+        return self.folder / f"{monday.isoformat()}.{zone.key.replace('/', '~')}"
 
-    def load(self, monday: date, zone: ZoneInfo) -> Week | None:
+    def load(self, monday: date, zone: ZoneInfo, key: str) -> Week | None:
         try:
             doc = orjson.loads(read_regular(self._path(monday, zone))[0])
-            if doc["key"] != self.key or len(doc["rows"]) != doc["count"]:
+            if doc["key"] != key or len(doc["rows"]) != doc["count"]:
                 return None
             rows = [_row_from(item, zone) for item in doc["rows"]]
             hidden = {date.fromisoformat(k): int(v) for k, v in doc["hidden"].items()}
             return Week(rows, hidden, bool(doc["at_least"]))
         except (OSError, ValueError, KeyError, TypeError, IndexError):
-            return None  # not there, torn or foreign: expand the week again
+            return None  # not there, torn, foreign or for other data: expand the week
 
-    def save(self, monday: date, zone: ZoneInfo, week: Week) -> None:
+    def save(self, monday: date, zone: ZoneInfo, key: str, week: Week) -> None:
         path = self._path(monday, zone)
-        doc = {"key": self.key, "count": len(week.rows),
+        doc = {"key": key, "count": len(week.rows),
                "rows": [_row_to(row) for row in week.rows],
                "hidden": {k.isoformat(): v for k, v in week.hidden_days.items()},
                "at_least": week.at_least}
         tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
         try:
             if not path.parent.is_dir():
-                self._forget_other_keys()
+                self._forget_other_code()
                 private_folders(path.parent)
             else:
                 names = os.listdir(path.parent)
@@ -109,7 +110,7 @@ class WeekCache:
                     if name.endswith(".tmp"):
                         with contextlib.suppress(OSError):
                             os.unlink(path.parent / name)
-                if len(names) >= MAX_WEEKS:
+                if len(names) >= MAX_WEEKS and path.name not in names:
                     return
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as handle:
@@ -119,10 +120,11 @@ class WeekCache:
             with contextlib.suppress(OSError):
                 tmp.unlink()
 
-    def _forget_other_keys(self) -> None:
+    def _forget_other_code(self) -> None:
+        """Weeks an older planner (or older zone data) wrote: never read again."""
         with contextlib.suppress(OSError):
-            for entry in os.scandir(self.folder):
-                if entry.name != self.key and entry.is_dir(follow_symlinks=False):
+            for entry in os.scandir(self.root):
+                if entry.name != self.folder.name and entry.is_dir(follow_symlinks=False):
                     shutil.rmtree(entry.path, ignore_errors=True)
 
 
