@@ -6,6 +6,7 @@ is answered from it, never a table scan); flexible blocks appear at their planne
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -252,7 +253,11 @@ def month(session: Session, year: int, month_number: int) -> list[DaySummary]:
         while day <= min(last, days[-1]):
             by_day[day].append(occ)
             day += timedelta(days=1)
-    return [summarize(d, by_day[d], session.zone, session.settings) for d in days]
+    summaries = [summarize(d, by_day[d], session.zone, session.settings) for d in days]
+    if not isinstance(items, Occurrences) or not items.hidden:
+        return summaries
+    return [dataclasses.replace(s, hidden=items.hidden_days.get(s.day, 0),
+                                hidden_at_least=items.at_least) for s in summaries]
 
 
 def _local_day(session: Session, moment: datetime | date, *, end: bool = False) -> date:

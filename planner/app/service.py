@@ -437,6 +437,12 @@ class PlannerService:
 
         return sync.sync_all(self.session, names, progress=progress)
 
+    def writable_links(self) -> list[str]:
+        """Names of the linked calendars a new block may be added to."""
+        from planner.app import links
+
+        return links.writable_names(self.session)
+
     def in_linked_calendar(self, block: Block, name: str, *, keep_sphere: bool) -> Block:
         from planner.app import links
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TypeVar
@@ -1080,6 +1080,20 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+# Where quick add looks for a repeat phrase: it is at most this many words ("every other
+# week on mon, tue and wed..."), and everything after it must be attributes, each slot
+# at most once and each at most a marker and _MAX_WORDS words, plus "until DATE" or
+# "N times". So only the line's last words can start one, and a long line costs a
+# bounded number of parses rather than a cube of its length.
+_MAX_REPEAT_WORDS = 24
+_MAX_AFTER_REPEAT = len(_SLOT_NAMES) * (_MAX_WORDS + 1) + (_MAX_WORDS + 1) + 2
+# And at most this many candidate phrases are checked on the words around them, and
+# this many against the whole line (one parse each); a real line has one or two, only
+# a made-up one ("weekdays weekdays ... 1h") has more, and is then read without a repeat.
+_MAX_REPEAT_CHECKS = 256
+_MAX_REPEAT_TRIES = 32
+
+
 def parse_quick_add_with_repeat(text: str, *, now: datetime,
                                 spheres: Sequence[str] = ("work", "personal"),
                                 day: date | None = None) -> QuickAdd:
@@ -1090,21 +1104,45 @@ def parse_quick_add_with_repeat(text: str, *, now: datetime,
 
     A phrase counts as the repeat only if the words after it are all attributes (the
     title stays what it would be without them), so "team weekly sync" keeps its title.
+    The phrase is looked for among the last words of the line only, each candidate is
+    first checked on the few words around it, and only so many are checked against
+    the whole line (see ``_MAX_REPEAT_WORDS``): a line of any length is read in linear
+    time.
     """
     words = text.split()
-    for i in range(1, len(words)):
+
+    def read(line: list[str]) -> QuickAdd:
+        return parse_quick_add(" ".join(line), now=now, spheres=spheres, day=day)
+
+    first = max(1, len(words) - _MAX_AFTER_REPEAT - _MAX_REPEAT_WORDS)
+    checks = tries = 0
+    for i in range(first, len(words)):
         if not is_repeat_start(words[i]):
             continue
-        try:
-            title = parse_quick_add(" ".join(words[:i]), now=now, spheres=spheres, day=day).title
-        except WhenError:
-            continue
-        for j in range(len(words), i, -1):
+        # An attribute phrase is at most a marker and _MAX_WORDS words, so whether the
+        # words after the repeat are all attributes shows with that many words before it.
+        near = ["x", *words[max(0, i - _MAX_WORDS):i]]
+        title: str | None = None
+        for j in range(min(len(words), i + _MAX_REPEAT_WORDS), i, -1):
             phrase, rest = _with_repeat_end(words[i:j], words[j:])
             try:
                 rule = parse_repeat(" ".join(phrase), today=now.date(), zone=now.tzinfo)
-                found = parse_quick_add(" ".join(words[:i] + rest), now=now,
-                                        spheres=spheres, day=day)
+            except WhenError:
+                continue
+            checks += 1
+            if checks > _MAX_REPEAT_CHECKS:
+                return parse_quick_add(text, now=now, spheres=spheres, day=day)
+            if rest and not _all_attributes(near, rest, read):
+                continue  # a word after the phrase would stay in the title
+            tries += 1
+            if tries > _MAX_REPEAT_TRIES:
+                return parse_quick_add(text, now=now, spheres=spheres, day=day)
+            try:
+                title = read(words[:i]).title if title is None else title
+            except WhenError:
+                break
+            try:
+                found = read(words[:i] + rest)
             except WhenError:
                 continue
             if found.title != title:
@@ -1115,6 +1153,16 @@ def parse_quick_add_with_repeat(text: str, *, now: datetime,
             start = first_repeat_start(rule, found.start)
             return replace(found, repeat=rule, start=start, day=start.date())
     return parse_quick_add(text, now=now, spheres=spheres, day=day)
+
+
+def _all_attributes(near: list[str], rest: list[str],
+                    read: Callable[[list[str]], QuickAdd]) -> bool:
+    """Whether ``rest`` reads as attributes after the words ``near`` (a stand-in title
+    and the words before the repeat): False only when it surely does not."""
+    try:
+        return read(near + rest).title == read(near).title
+    except WhenError:
+        return True  # undecided here: the whole line says
 
 
 def _with_repeat_end(phrase: list[str], rest: list[str]) -> tuple[list[str], list[str]]:
