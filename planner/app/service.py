@@ -123,6 +123,12 @@ class PlannerService:
 
         return queries.double_booked(self.session, first, days, occurrences)
 
+    def double_bookings_of(self, block: Block) -> list[str]:
+        """What ``block`` (just saved at a set time) is double-booked with, in words."""
+        from planner.app import queries
+
+        return queries.double_bookings_of(self.session, block)
+
     def _current(self) -> None:
         """Bring the saved plan up to date with the clock before a read; a home whose
         plan cannot be behind (no open task without a place, none on a day gone by)

@@ -573,6 +573,7 @@ def _print_lines(lines: list[str]) -> None:
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
     status = _report_block(service, block, verb)
     _print_moves(service)
+    _print_lines(service.double_bookings_of(block))
     return status
 
 
