@@ -131,8 +131,10 @@ class KillingProxy:
                 if proxy.kill_on == (self.command, count) and answer.status < 400:
                     proxy._victim_known.wait(30)
                     if proxy.victim is not None:
-                        os.kill(proxy.victim, signal.SIGKILL)
+                        # Flag first: the test wakes as soon as the client dies, and this
+                        # thread may be preempted right after the kill (seen under load).
                         proxy.killed.set()
+                        os.kill(proxy.victim, signal.SIGKILL)
                         self.close_connection = True
                         return
                 self.send_response(answer.status, answer.reason)

@@ -13,7 +13,7 @@ from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.day import DayScreen
 from planner.ui.widgets.timeline import Timeline
-from tests.appdriver import Said, app_test, press, quiet_app, running
+from tests.appdriver import Said, app_test, press, quiet_app, running, wait_until
 from tests.radicale_server import PASSWORD, USER
 
 NOW = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)  # Tuesday 08:30 in Berlin
@@ -102,3 +102,52 @@ async def test_sync_without_links_says_how_to_link_one(tmp_path) -> None:
         await press(pilot, "S")
         assert said.any("planner sync add")
         assert "⟳" not in header(app)
+
+
+@app_test
+async def test_quick_add_into_a_linked_calendar_and_sync_it(radicale, tmp_path) -> None:
+    """The app's add with a calendar chosen: "@Team" puts the new block in the linked
+    calendar Team (any case; a sphere of that name would stay a sphere), S sends it."""
+    url = radicale.make_calendar()
+    service = linked_home(tmp_path / "home", url)
+    app = quiet_app(service)
+    said = Said()
+    async with running(app, (100, 30), said) as pilot:
+        await press(pilot, "a", *"Retro prep 14:00 30m fixed @team")
+        preview = app.screen.query_one("#quick-preview", Static)
+        await wait_until(pilot, lambda: "· into Team" in str(preview.render()),
+                         "the preview naming the calendar")
+        assert '"Retro prep"' in str(preview.render())
+        await press(pilot, "enter")
+        await pilot.pause()
+        assert said.any("Added 'Retro prep' to Team")
+        block = next(b for b in service.session.store.calendar_blocks("Team"))
+        assert (block.title, block.sphere) == ("Retro prep", "work")
+        assert service.session.store.pending_changes("Team")
+        await press(pilot, "S")
+        assert said.any("Team: pulled 0 new, 0 updated, 0 removed; pushed 1 new")
+    client = caldav.DAVClient(url, username=USER, password=PASSWORD, enable_rfc6764=False)
+    events = caldav.Calendar(client=client, url=url).events()
+    assert [str(e.icalendar_component["SUMMARY"]) for e in events] == ["Retro prep"]
+
+
+@app_test
+async def test_sync_every_keeps_syncing_while_the_app_is_open(radicale, tmp_path) -> None:
+    """`sync.every`: the app syncs by itself again and again; what another device adds
+    shows up without a key. (Minutes in config; a short period set here so the test
+    waits for the condition, not for a minute.)"""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    url = radicale.make_calendar()
+    service = linked_home(tmp_path / "home", url)
+    session = service.session
+    session.settings = replace(session.settings, sync_every=timedelta(seconds=0.2))
+    app = quiet_app(service)
+    async with running(app, (100, 30)) as pilot:
+        add_on_server(url, "first", "First from the phone", 13)
+        await wait_until(pilot, lambda: "First from the phone" in titles(app),
+                         "the first background sync")
+        add_on_server(url, "second", "Second from the phone", 14)
+        await wait_until(pilot, lambda: "Second from the phone" in titles(app),
+                         "a later background sync")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def _agenda(cli, *args: str) -> list[dict]:  # type: ignore[no-untyped-def]
     return json.loads(cli("agenda", *args, "--json", check=True).stdout)
@@ -163,3 +165,15 @@ def test_remind_search_and_tasks_in_text_and_json(cli) -> None:  # type: ignore[
     for key in ("id", "title", "start", "end", "all_day", "sphere", "kind", "source",
                 "deadline", "reason"):
         assert key in rows[0]
+
+
+@pytest.mark.timeout(120)  # a hang guard, not a speed check
+def test_a_ten_thousand_character_title_with_a_repeat_in_words(cli) -> None:  # type: ignore[no-untyped-def]
+    title = ("every day weekly " * 700)[:10_000].strip()  # repeat words in the title itself
+    out = cli("add", title, "--at", "mon 9:00", "--for", "15m", "--repeat", "every weekday",
+              check=True).stdout
+    (item,) = [i for i in _agenda(cli, "2026-11-23") if i["id"] == _added_id(out)]
+    assert item["title"] == title and item["recurring"]
+    bad = cli("add", "x", "--at", "mon 9:00", "--repeat", ("every mon " * 1100)[:10_000])
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

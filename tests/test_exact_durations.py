@@ -22,7 +22,13 @@ from planner.app.service import PlannerService
 from planner.core.model import Block, Kind, Recurrence
 from planner.core.moments import plus_exact
 from planner.core.recurrence import occurrences
-from planner.core.when import gap_note, parse_quick_add, parse_when_noted, wall_time
+from planner.core.when import (
+    fold_note,
+    gap_note,
+    parse_quick_add,
+    parse_when_noted,
+    wall_time,
+)
 from planner.ui.blocks import block_from_quick_add
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -47,7 +53,9 @@ def test_cli_two_hours_across_spring_forward_last_two_hours(cli) -> None:  # typ
 
 
 def test_cli_half_hour_in_the_repeated_autumn_hour_lasts_half_an_hour(cli) -> None:  # type: ignore[no-untyped-def]
-    cli("add", "Short", "--at", "2026-10-25 02:30", "--for", "30m", check=True)
+    said = cli("add", "Short", "--at", "2026-10-25 02:30", "--for", "30m", check=True).stdout
+    assert ("02:30 happens twice on Sun 25 Oct 2026 in Europe/Berlin (the clocks go back); "
+            "using the first (CEST, UTC+02:00).") in " ".join(said.split())
     [item] = _agenda_json(cli, "2026-10-25")
     assert item["start"] == "2026-10-25T02:30:00+02:00"  # the first 02:30
     assert _length(item) == timedelta(minutes=30)
@@ -187,12 +195,18 @@ def test_durations_are_exact_across_dst_in_every_zone(block_zone: str, view_zone
     end = plus_exact(start, length)
     assert end.timestamp() - start.timestamp() == length.total_seconds()
     assert end.tzinfo is home
-    # A start in the gap moves forward, and only then is there a note.
+    # A start in the gap moves forward, and only then is there a note; a start that
+    # happens twice is the first one, and that is said too.
     moved = start.replace(tzinfo=None) != datetime.combine(day, clock)
     assert bool(gap_note(day, clock, home)) == moved
+    twice = not moved and (datetime.combine(day, clock, tzinfo=home).utcoffset()
+                           != datetime.combine(day, clock, tzinfo=home).replace(fold=1).utcoffset())
+    assert bool(fold_note(day, clock, home)) == twice
+    if twice:
+        assert start.utcoffset() == start.replace(fold=0).utcoffset()  # the first one
     parsed, note = parse_when_noted(f"{day.isoformat()} {clock:%H:%M}",
                                     now=datetime(2027, 1, 1, tzinfo=home))
-    assert parsed == start and bool(note) == moved
+    assert parsed == start and bool(note) == (moved or twice)
     # Stored as instants, expanded for a viewer in another zone: the same exact length,
     # once and as a daily series (expanded in the block's own zone).
     utc_start = start.astimezone(UTC)

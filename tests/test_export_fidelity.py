@@ -381,3 +381,35 @@ def test_remind_lists_each_repeat_and_an_export_writes_them_back(home: Path,
     (back,) = read_calendar(run("export", "-").encode(), calendar="Again").blocks
     (dentist,) = read_calendar(NAGGING, calendar="Work").blocks
     assert back.alarms == dentist.alarms
+
+
+def _upstream(start: str) -> bytes:
+    return (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+            b"UID:review-9@example.com\r\nDTSTAMP:20261101T000000Z\r\nSEQUENCE:4\r\n"
+            b"DTSTART:" + start.encode() + b"\r\nDURATION:PT1H\r\nSUMMARY:Review\r\n"
+            b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def test_sequence_rises_above_an_imported_events_own(cli: Run, tmp_path: Path) -> None:
+    """An invitation at SEQUENCE:4, moved here, must go out at 5 (at 4 a calendar app
+    that has the invitation keeps the old time); a new version of the file that moves
+    it again without raising its SEQUENCE still raises ours."""
+    import icalendar
+
+    ics = tmp_path / "invites.ics"
+    ics.write_bytes(_upstream("20261124T100000Z"))
+    cli("import", str(ics), "--calendar", "Invites", check=True)
+
+    def exported() -> tuple[int, datetime]:
+        data = cli("export", "-", check=True).stdout.encode()
+        (event,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+        return int(event["SEQUENCE"]), event["DTSTART"].dt.astimezone(UTC)
+
+    assert exported() == (4, datetime(2026, 11, 24, 10, tzinfo=UTC))
+    (item,) = json.loads(cli("agenda", "2026-11-24", "--json", check=True).stdout)
+    cli("edit", str(item["id"]), "--at", "2026-11-24 12:00", check=True)
+    assert exported() == (5, datetime(2026, 11, 24, 11, tzinfo=UTC))  # 12:00 in Berlin
+    ics.write_bytes(_upstream("20261124T140000Z"))  # the source moves it, still at 4
+    cli("import", str(ics), "--calendar", "Invites", check=True)
+    sequence, start = exported()
+    assert sequence > 5 and start == datetime(2026, 11, 24, 14, tzinfo=UTC)

@@ -600,11 +600,11 @@ PINNED_HASH_FILE = (
 # the reader always made; the prefix names the reader version (READER_VERSION), so a
 # reader that reads the same text differently is noticed (see test_reconcile).
 PINNED_HASHES = {
-    "plain@x": "3:af3b68cfe896f10a9c6a1bbc0c54777a10d20ffc",
-    "folded@x": "3:7c615a50dc30a5e1b6510919a7200464d96ef00b",
-    "nouid-3ce2faf0e4627a54": "3:3ce2faf0e4627a548dbcea4397bd1ce7f6db7f42",
-    "series@x": "3:eb333767220b7a248b963c5bc256d086c2ee6549",  # + the cancelled slot's hash
-    "todo@x": "3:4467b460dba4b7759f034df4b181f30b903451b4",
+    "plain@x": "4:af3b68cfe896f10a9c6a1bbc0c54777a10d20ffc",
+    "folded@x": "4:7c615a50dc30a5e1b6510919a7200464d96ef00b",
+    "nouid-3ce2faf0e4627a54": "4:3ce2faf0e4627a548dbcea4397bd1ce7f6db7f42",
+    "series@x": "4:fdac3fd712aac07e8d7cd254f96b3948d6b33d60",  # + the cancelled slot's hash
+    "todo@x": "4:4467b460dba4b7759f034df4b181f30b903451b4",
 }
 
 

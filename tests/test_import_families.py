@@ -192,6 +192,24 @@ def test_a_rule_that_never_matches_keeps_its_first_instance(tmp_path: Path) -> N
 # --- wrong times -------------------------------------------------------------------------
 
 
+def test_an_end_before_the_start_is_read_the_other_way_round(tmp_path: Path) -> None:
+    # A DTEND before DTSTART and a negative DURATION both mean the same swapped span;
+    # the reference readers read them so too.
+    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+            b"BEGIN:VEVENT\r\nUID:swapped@x\r\nDTSTART:20260302T090000Z\r\n"
+            b"DTEND:20260302T080000Z\r\nSUMMARY:Swapped\r\nEND:VEVENT\r\n"
+            b"BEGIN:VEVENT\r\nUID:negative@x\r\nDTSTART:20260303T090000Z\r\n"
+            b"DURATION:-PT1H30M\r\nSUMMARY:Negative\r\nEND:VEVENT\r\n"
+            b"END:VCALENDAR\r\n")
+    mine, _ = planner_rows(data, MARCH, tmp_path)
+    assert mine == reference_rows(data, MARCH) == [
+        ("2026-03-02T08:00:00+00:00", "2026-03-02T09:00:00+00:00", "Swapped"),
+        ("2026-03-03T07:30:00+00:00", "2026-03-03T09:00:00+00:00", "Negative")]
+    reasons = [n.reason for n in read_calendar(data, calendar="cal").repaired]
+    assert reasons == ["has DTEND before DTSTART: read them the other way round",
+                       "has a negative DURATION -PT1H30M: read it as ending at DTSTART"]
+
+
 def test_a_custom_vtimezone_with_old_us_rules_does_not_drift(tmp_path: Path) -> None:
     result = read("custom_vtimezone_old_us_rules.ics")
     (standup,) = result.blocks

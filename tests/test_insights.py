@@ -113,6 +113,17 @@ def test_chained_overlaps_are_one_conflict_and_flexible_or_free_time_is_none() -
     assert (got.fixed_minutes, got.flexible_minutes) == (300, 60)
 
 
+def test_a_block_pinned_over_a_meeting_is_a_conflict_a_placed_one_never_is() -> None:
+    day = [work(MON, 9, 0, 10, 0, "meeting"),
+           work(MON, 9, 30, 10, 30, "pinned", kind=Kind.FLEXIBLE,
+                pinned_start=at(MON, 9, 30)),
+           work(MON, 9, 0, 9, 30, "placed", kind=Kind.FLEXIBLE)]
+    got = day_insights(MON, day, BER, DEFAULT)
+    [clash] = got.conflicts
+    assert (clash.start, clash.end, clash.block_ids) == (at(MON, 9, 30), at(MON, 10),
+                                                         ("meeting", "pinned"))
+
+
 def test_event_across_midnight_gives_each_day_its_part() -> None:
     late = occ("film", at(MON, 23), at(MON + timedelta(days=1), 1), "personal")
     assert day_insights(MON, [late], BER, DEFAULT).minutes_by_sphere == {"personal": 60}
@@ -372,7 +383,7 @@ def test_day_nudges_for_switching_sleep_and_carry_over() -> None:
     assert nudges(got, DEFAULT, max_lines=5) == [
         "1 h planned in sleep hours (22:00–07:00) on Thursday.",
         "7 switches between work and personal on Thursday — could some be grouped?",
-        "1 work task didn't fit on Thursday and carry over.",
+        "1 work task has no place in the plan: something has to give.",
         "No exercise or hobby block on Thursday.",
         "No work after 17:30 — the shutdown line held.",
     ]

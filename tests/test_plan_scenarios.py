@@ -318,3 +318,27 @@ def test_an_import_says_what_it_moved_and_undo_puts_it_back(cli: Run, tmp_path: 
     shown = " ".join(cli("calendars", "show", "team", check=True).stdout.split())
     assert shown.startswith("team is shown again.")
     assert "Moved 'Sketch' from Mon 30 Nov 10:00–11:00 to Mon 30 Nov 09:00–10:00" in shown
+
+
+def test_a_double_booking_is_said_when_made_and_a_pin_can_make_one(cli: Run) -> None:
+    cli("add", "Team meeting", "--at", "mon 9:30", "--for", "1h", "--sphere", "work",
+        check=True)
+    standup = cli("add", "Standup", "--at", "mon 10:15", "--for", "15m", "--sphere", "work",
+                  check=True).stdout
+    assert ("Double-booked with 'Team meeting' 10:15–10:30 on Mon 30 Nov: which one gives "
+            "way?") in " ".join(standup.split())
+    lunch = cli("add", "Lunch", "--at", "mon 12:00", "--for", "1h", check=True).stdout
+    assert "Double-booked" not in lunch
+    # The planner never places a free block over a meeting; a person may pin one there.
+    email = block_id(cli("add", "Email", "--for", "30m", "--sphere", "work", check=True).stdout)
+    assert cli("agenda", "--json", check=True).stdout.count('"conflict": true') == 2
+    pinned = cli("edit", email, "--pin", "mon 9:00", check=True).stdout
+    assert "Double-booked" not in pinned  # 09:00–09:30 touches the meeting, no overlap
+    pinned = cli("edit", email, "--pin", "mon 10:00", check=True).stdout
+    assert ("Double-booked with 'Team meeting' and 'Standup' 10:00–10:30 on Mon 30 Nov: "
+            "which one gives way?") in " ".join(pinned.split())
+    items = {i["title"]: i["conflict"] for i in agenda(cli)}
+    assert items == {"Team meeting": True, "Email": True, "Standup": True, "Lunch": False}
+    [day] = json.loads(cli("insights", "--json", check=True).stdout)
+    assert [c["titles"] for c in day["conflicts"]] == [["Team meeting", "Email", "Standup"]]
+    assert day["minutes_by_sphere"] == {"personal": 60, "work": 60}

@@ -609,6 +609,7 @@ def test_ranges_with_a_day_and_after_at() -> None:
     ("email #wrok", "email #wrok", "'#wrok' is not a sphere (known: work, personal)"),
     ("book 10:7", "book 10:7", "'10:7' is not a time, range or duration I can read"),
     ("report 2hurs", "report 2hurs", "'2hurs' is not a time, range or duration I can read"),
+    ("call 14h-15h", "call 14h-15h", "'14h-15h' is not a time, range or duration I can read"),
     ("call re 3pm budget", "call re 3pm budget",
      "'3pm' looks like a time but is in the title (put it at the end)"),
 ])
@@ -617,6 +618,14 @@ def test_what_is_not_understood_is_shown_as_such(text: str, title: str, note: st
     assert q.title == title
     assert q.unclear == (note,)
     assert q.describe().endswith(f"not understood: {note}")
+
+
+@pytest.mark.parametrize("text", ["2h deep work by fri #work", "deep work 2h #work",
+                                  "deep work #work 2h"])
+def test_a_sphere_or_kind_word_in_the_title_is_title_when_the_attribute_is_given(
+        text: str) -> None:
+    q = quick(text)
+    assert (q.title, q.sphere, q.unclear) == ("deep work", "work", ())
 
 
 def test_the_tail_is_read_past_a_typo() -> None:

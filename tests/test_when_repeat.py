@@ -3,17 +3,25 @@ preview says back. Today is Mon 23 Nov 2026 in Berlin; expansions are checked to
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from planner.core.model import Block, Recurrence
+from planner.core.model import Block, Kind, Recurrence
 from planner.core.recurrence import occurrences
 from planner.core.when import (
+    QuickAdd,
     WhenError,
     describe_rule,
     first_repeat_start,
+    is_repeat_start,
+    parse_date,
+    parse_quick_add,
     parse_quick_add_with_repeat,
     parse_repeat,
 )
@@ -113,3 +121,103 @@ def test_quick_add_reads_a_repeat_after_the_title(line: str, title: str, rule: s
 def test_quick_add_repeat_needs_a_time() -> None:
     with pytest.raises(WhenError, match="needs a time"):
         parse_quick_add_with_repeat("read every day 30m", now=NOW)
+
+
+# --- a long line is read in linear time, and the bounded search finds what the full
+# --- search finds ------------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)  # a hang guard, not a speed check
+@pytest.mark.parametrize("line", [
+    ("lorem ipsum dolor " * 600)[:10_000] + " every day 9:00",
+    ("every day weekly " * 600)[:10_000] + " gym every mon 18:00 1h",
+    ("weekdays " * 1200)[:10_000] + " 1h",
+    "gym every " + ("mon " * 2500)[:10_000] + " 18:00",
+    ("by fri every 2 weeks #work " * 400)[:10_000],
+])
+def test_a_ten_thousand_character_line_is_read(line: str) -> None:
+    found = parse_quick_add_with_repeat(line, now=NOW)
+    assert len(found.title) > 9_000  # the title is the long text, as typed
+    assert found.title == " ".join(found.title.split())
+
+
+def test_a_long_title_keeps_its_repeat() -> None:
+    title = ("lorem ipsum dolor " * 600)[:10_000].strip()
+    found = parse_quick_add_with_repeat(f"{title} every mon, wed 18:00 1h", now=NOW)
+    assert (found.title, found.repeat) == (title, "FREQ=WEEKLY;BYDAY=MO,WE")
+
+
+def _every_reading(text: str, *, now: datetime) -> QuickAdd:
+    """The search as it was before it was bounded: every repeat word, every phrase
+    length, each checked against the whole line (cubic in the line's length)."""
+    words = text.split()
+    for i in range(1, len(words)):
+        if not is_repeat_start(words[i]):
+            continue
+        try:
+            title = parse_quick_add(" ".join(words[:i]), now=now).title
+        except WhenError:
+            continue
+        for j in range(len(words), i, -1):
+            phrase, rest = _with_repeat_end_reference(words[i:j], words[j:])
+            try:
+                rule = parse_repeat(" ".join(phrase), today=now.date(), zone=now.tzinfo)
+                found = parse_quick_add(" ".join(words[:i] + rest), now=now)
+            except WhenError:
+                continue
+            if found.title != title:
+                continue
+            if found.kind != Kind.FIXED or found.start is None:
+                raise WhenError("A repeating block needs a time, e.g. "
+                                "'gym every mon 18:00 1h'.")
+            start = first_repeat_start(rule, found.start)
+            return replace(found, repeat=rule, start=start, day=start.date())
+    return parse_quick_add(text, now=now)
+
+
+def _with_repeat_end_reference(phrase: list[str], rest: list[str]
+                               ) -> tuple[list[str], list[str]]:
+    """An ``until DATE`` (1-4 words) or ``N times`` in ``rest`` belongs to the phrase."""
+    lowered = [w.lower() for w in rest]
+    for k, word in enumerate(lowered):
+        if word.isdigit() and k + 1 < len(rest) and lowered[k + 1] in ("times", "x"):
+            return phrase + rest[k:k + 2], rest[:k] + rest[k + 2:]
+        if word == "until":
+            for n in range(min(4, len(rest) - k - 1), 0, -1):
+                try:
+                    parse_date(" ".join(rest[k + 1:k + 1 + n]), today=date(2000, 1, 1))
+                except WhenError as exc:
+                    if str(exc).startswith("Don't understand"):
+                        continue
+                    raise  # "until 31 feb": an impossible date is an error
+                return phrase + rest[k:k + 1 + n], rest[:k] + rest[k + 1 + n:]
+    return phrase, rest
+
+
+_LINE_WORDS = [
+    "gym", "team", "sync", "call", "mum", "read", "plan", "every", "each", "daily", "weekly",
+    "weekdays", "monthly", "fortnightly", "other", "week", "weeks", "2", "mon", "mon,", "wed",
+    "and", "on", "until", "2027-03-01", "10", "times", "fri", "9:30", "18:00", "10-11", "1h",
+    "15m", "work", "personal", "#work", "by", "after", "at", "tomorrow", "!", "evening", "4",
+    "jan", "2027", ",", "-", "flex", "wrok", "31", "feb",
+]
+
+
+def _outcome(read: Callable[[], QuickAdd]) -> object:
+    try:
+        return read()
+    except WhenError as exc:
+        return str(exc)
+
+
+@given(st.lists(st.sampled_from(_LINE_WORDS), min_size=1, max_size=14))
+@example(["gym", "every", "day", "9:30", "until", "31", "feb"])
+@example(["call", "mum", "every", "mon,", "wed", "18:00", "until", "2027-03-01", "1h"])
+@example(["weekly", "review", "fri", "16:00", "every", "2", "weeks"])
+@example(["plan", "4", "jan", "every", "day", "2027", "9:30"])
+@example(["read", "every", "day", "10", "times", "9:30", ","])
+@settings(max_examples=600, deadline=None, derandomize=True)
+def test_the_bounded_search_reads_what_every_reading_reads(words: list[str]) -> None:
+    line = " ".join(words)
+    assert _outcome(lambda: parse_quick_add_with_repeat(line, now=NOW)) == _outcome(
+        lambda: _every_reading(line, now=NOW))

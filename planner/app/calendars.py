@@ -35,6 +35,12 @@ class CalendarInfo:
     checked_at: str | None = None  # ISO 8601 (UTC) of the last import, refresh or sync
     last_result: str | None = None  # what it said, one line
     ok: bool | None = None  # whether that went well
+    # What its last import skipped or repaired, one "component: reason" line each (the
+    # first 50 of each are kept), and how many there were in all.
+    skipped: tuple[str, ...] = ()
+    repaired: tuple[str, ...] = ()
+    skipped_count: int = 0
+    repaired_count: int = 0
 
 
 def list_calendars(session: Session) -> list[CalendarInfo]:
@@ -57,8 +63,21 @@ def list_calendars(session: Session) -> list[CalendarInfo]:
             hidden=bool(meta.get("hidden")), busy=bool(meta.get("busy")),
             linked=isinstance(link, dict), subscribed=bool(meta.get("url")),
             checked_at=checked.get("at") or meta.get("imported_at"),
-            last_result=checked.get("result"), ok=checked.get("ok")))
+            last_result=checked.get("result"), ok=checked.get("ok"),
+            **_notes(meta)))
     return found
+
+
+def _notes(meta: dict[str, Any]) -> dict[str, Any]:
+    skipped = tuple(str(line) for line in meta.get("skipped_reasons") or ())
+    repaired = tuple(str(line) for line in meta.get("repaired_reasons") or ())
+    return {"skipped": skipped, "repaired": repaired,
+            "skipped_count": _count(meta.get("skipped"), len(skipped)),
+            "repaired_count": _count(meta.get("repaired"), len(repaired))}
+
+
+def _count(value: object, at_least: int) -> int:
+    return max(value, at_least) if isinstance(value, int) else at_least
 
 
 def hidden_calendars(session: Session) -> dict[str, bool]:

@@ -251,7 +251,7 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "reader_version": READER_VERSION,
             "skipped": len(skipped), "skipped_reasons": skipped[:50],
-            "repaired_reasons": repaired[:50], "imported_at": now}
+            "repaired": len(repaired), "repaired_reasons": repaired[:50], "imported_at": now}
     with session.write() as store:
         # Reconciled under the lock against what is saved now: another import of the
         # same calendar that finished meanwhile is built on, never undone in part.

@@ -68,6 +68,17 @@ def links(session: Session) -> list[LinkInfo]:
     return found
 
 
+def writable_names(session: Session) -> list[str]:
+    """Linked calendars a new block may be added to (not read-only); meta only, cheap
+    enough for each press of the app's add key."""
+    found = []
+    for name in session.store.calendar_names():
+        link = session.store.calendar_meta(name).get("link")
+        if isinstance(link, dict) and not link.get("read_only"):
+            found.append(name)
+    return found
+
+
 def is_linked(session: Session, name: str) -> bool:
     return isinstance(session.store.calendar_meta(name).get("link"), dict)
 

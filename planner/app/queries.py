@@ -6,6 +6,7 @@ is answered from it, never a table scan); flexible blocks appear at their planne
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -235,6 +236,45 @@ def double_booked(session: Session, first: date, days: int,
     return found
 
 
+def double_bookings_of(session: Session, block: Block) -> list[str]:
+    """One sentence per double booking ``block`` (a single one, just saved at a set
+    time) is part of, so the person who made it hears of it at once."""
+    from planner.core.conflicts import day_conflicts
+    from planner.core.moments import day_label
+
+    if block.is_recurring:
+        return []  # a series is marked day by day in the agenda and the day view
+    if block.is_fixed and isinstance(block.start, datetime) and isinstance(block.end,
+                                                                          datetime):
+        spans = [(block.start, block.end)]
+    elif block.is_flexible and block.pinned_start is not None and not block.done:
+        spans = list(block.planned)
+    else:
+        return []
+    said = []
+    for start, end in spans:
+        day = session.local(start).date()
+        last = session.local(end - timedelta(microseconds=1)).date()
+        while day <= last:
+            first, after = session.day_bounds(day)
+            for clash in day_conflicts(day, agenda(session, day), session.zone):
+                others = [(o.title, o.start, o.end) for o in clash.occurrences
+                          if o.block.id != block.id and isinstance(o.start, datetime)
+                          and isinstance(o.end, datetime) and o.start < end and o.end > start]
+                if block.id not in clash.block_ids or not others:
+                    continue
+                # Its own overlap that day, not the whole chain of overlaps it joined.
+                lo = session.local(max(start, first, min(s for _, s, _ in others)))
+                hi = session.local(min(end, after, max(e for _, _, e in others)))
+                names = [repr(title) for title, _, _ in others]
+                named = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1
+                                     else names)
+                said.append(f"Double-booked with {named} {lo:%H:%M}–{hi:%H:%M} on "
+                            f"{day_label(day)}: which one gives way?")
+            day += timedelta(days=1)
+    return said
+
+
 # --------------------------------------------------------------------------- a month
 
 
@@ -252,7 +292,11 @@ def month(session: Session, year: int, month_number: int) -> list[DaySummary]:
         while day <= min(last, days[-1]):
             by_day[day].append(occ)
             day += timedelta(days=1)
-    return [summarize(d, by_day[d], session.zone, session.settings) for d in days]
+    summaries = [summarize(d, by_day[d], session.zone, session.settings) for d in days]
+    if not isinstance(items, Occurrences) or not items.hidden:
+        return summaries
+    return [dataclasses.replace(s, hidden=items.hidden_days.get(s.day, 0),
+                                hidden_at_least=items.at_least) for s in summaries]
 
 
 def _local_day(session: Session, moment: datetime | date, *, end: bool = False) -> date:

@@ -123,6 +123,12 @@ class PlannerService:
 
         return queries.double_booked(self.session, first, days, occurrences)
 
+    def double_bookings_of(self, block: Block) -> list[str]:
+        """What ``block`` (just saved at a set time) is double-booked with, in words."""
+        from planner.app import queries
+
+        return queries.double_bookings_of(self.session, block)
+
     def _current(self) -> None:
         """Bring the saved plan up to date with the clock before a read; a home whose
         plan cannot be behind (no open task without a place, none on a day gone by)
@@ -436,6 +442,12 @@ class PlannerService:
         from planner.app import sync
 
         return sync.sync_all(self.session, names, progress=progress)
+
+    def writable_links(self) -> list[str]:
+        """Names of the linked calendars a new block may be added to."""
+        from planner.app import links
+
+        return links.writable_names(self.session)
 
     def in_linked_calendar(self, block: Block, name: str, *, keep_sphere: bool) -> Block:
         from planner.app import links

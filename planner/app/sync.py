@@ -36,6 +36,7 @@ from planner.adapters.caldav import (
     href_key,
     resource_href,
 )
+from planner.adapters.ical.patch import holds_todo, patch_checked
 from planner.adapters.ical.reader import CalendarError, block_id_for, read_calendar
 from planner.adapters.ical.writer import UID_DOMAIN, ExportOptions, write_calendar
 from planner.app import planning
@@ -218,6 +219,9 @@ class _Sync:
         # UID -> [href, etag, sequence]: what the server held when we last looked.
         self.resources: dict[str, list[Any]] = {
             uid: list(entry) for uid, entry in (meta.get("resources") or {}).items()}
+        # The server's text of resources about to be updated, by href: a push patches
+        # it rather than writing the event afresh (see adapters/ical/patch.py).
+        self.originals: dict[str, Resource | None] = {}
 
     # -- the two halves ---------------------------------------------------------------
 
@@ -290,6 +294,7 @@ class _Sync:
                 if not todo:
                     break
                 ours = self._local_by_uid()
+                self._fetch_originals(uid for uid in todo if ours.get(uid))
                 for n, uid in enumerate(todo, 1):
                     tried.add(uid)
                     _say(self.progress, f"{self.name}: sending change {n} of {len(todo)} …")
@@ -307,7 +312,9 @@ class _Sync:
         """Send one queued change: "pushed", "waiting" (stays queued) or "settled" (the
         server had changed it too, and that was settled locally instead)."""
         entry = self.resources.get(uid)
-        if any(b.is_flexible and not b.planned and not b.done for b in blocks):
+        original = self.originals.get(href_key(entry[0])) if entry and blocks else None
+        task = original is not None and holds_todo(original.data, uid)
+        if not task and any(b.is_flexible and not b.planned and not b.done for b in blocks):
             self.report.waiting += 1  # no time to write it at yet: stays queued
             return "waiting"
         try:
@@ -326,7 +333,24 @@ class _Sync:
                 self.report.pushed_new += 1
             else:
                 href = entry[0]
-                etag = self.conn.update(href, data, entry[1])
+                if original is None or not _same_etag(original.etag, entry[1]):
+                    # Gone or changed on the server since our pull: settle it first.
+                    raise PreconditionFailed(f"{self.name}: {href} changed on the server.")
+                patched = self._patched(uid, blocks, original, sequence, data)
+                if patched is None and task:
+                    # Written afresh, a task would become an event (or nothing, if not
+                    # placed): keep the change here rather than damage it there.
+                    self.report.notes.append(
+                        f"not sent {_titles(blocks)}: its task on the server could not be "
+                        "updated in place. It stays queued here.")
+                    return "refused"
+                if patched is None:
+                    self.report.notes.append(
+                        f"{_titles(blocks)}: its copy on the server could not be updated in "
+                        "place, so it was written afresh (what other apps added to it is "
+                        "gone).")
+                data = patched or data
+                etag = self.conn.update(href, data, entry[1] or original.etag)
                 self.report.pushed_updated += 1
             self.resources[uid] = [href, etag, sequence, timing]
             return "pushed"
@@ -337,13 +361,48 @@ class _Sync:
         except Refused as exc:
             # The server will not take this one event: the others still go, and it
             # stays queued here (kept, never dropped) for a later sync.
-            titles = ", ".join(sorted({repr(b.title) for b in blocks})) or uid
-            self.report.notes.append(f"not sent {titles}: {exc} It stays queued here.")
+            self.report.notes.append(f"not sent {_titles(blocks) or uid}: {exc} "
+                                     "It stays queued here.")
             return "refused"
+
+    def _fetch_originals(self, uids: Iterable[str]) -> None:
+        """Download, in one request per batch, the server's copy of each resource we
+        are about to update; one that is gone is remembered as None."""
+        hrefs = [self.resources[uid][0] for uid in uids if uid in self.resources]
+        wanted = [h for h in hrefs if href_key(h) not in self.originals]
+        if not wanted:
+            return
+        found = {href_key(r.href): r for r in self.conn.fetch(wanted)}
+        for href in wanted:
+            self.originals[href_key(href)] = found.get(href_key(href))
+
+    def _patched(self, uid: str, blocks: list[Block], original: Resource, sequence: int,
+                 fresh: str) -> str | None:
+        """The server's text with our edit applied, keeping what planner does not model
+        (other apps' properties, a VTODO); None if that cannot be done faithfully."""
+        theirs = self._blocks_in(original.data, original.href).get(uid, [])
+        return patch_checked(
+            original.data, uid=uid, ours=blocks, theirs=theirs, fresh=fresh,
+            serialize=lambda b: self._serialize(b, sequence, stand_in=True).encode(),
+            read=lambda text: self._blocks_in(text, original.href), now=self.session.now())
+
+    def _blocks_in(self, text: str, href: str) -> dict[str, list[Block]]:
+        """The blocks an iCalendar text holds, by UID (ids and notes of no interest here)."""
+        try:
+            result = read_calendar(text.encode("utf-8"), calendar=self.name,
+                                   sphere=self.sphere, origin=href)
+        except CalendarError:
+            return {}
+        found: dict[str, list[Block]] = {}
+        for block in result.blocks:
+            if block.source is not None:
+                found.setdefault(block.source.uid, []).append(block)
+        return found
 
     def _settle_after_refusal(self, uid: str, href: str) -> None:
         """Someone changed the resource between our pull and our push: settle it now."""
         remote = self.conn.get(href)
+        self.originals[href_key(href)] = remote
         theirs = self._read([remote]).get(href_key(href), {}) if remote else {}
         with self.session.write():
             queued = self.store.pending_changes(self.name)
@@ -420,9 +479,15 @@ class _Sync:
                 by_uid.setdefault(block.source.uid, []).append(block)
         return by_uid
 
-    def _serialize(self, blocks: list[Block], sequence: int) -> str:
+    def _serialize(self, blocks: list[Block], sequence: int, *, stand_in: bool = False
+                   ) -> str:
         stamped = [replace(b, source=replace(b.source, sequence=sequence))
                    if b.source is not None else b for b in blocks]
+        if stand_in:
+            # A task not placed yet still needs an event for its other properties to
+            # be compared and patched; its time is not written (a VTODO keeps its own).
+            stamped = [replace(b, planned=((b.earliest or self.session.now(),) * 2,))
+                       if b.is_flexible and not b.planned else b for b in stamped]
         # A resource holds one UID: a split flexible block goes as one event at its first
         # chunk, with every chunk in X-PLANNER-PLANNED for planner on other devices.
         split = {b.id: b.planned for b in stamped if b.is_flexible and len(b.planned) > 1}
@@ -451,6 +516,17 @@ def _with_chunks(data: bytes, split: dict[str, Any]) -> bytes:
                 f"{s.astimezone(UTC):%Y%m%dT%H%M%SZ}/{e.astimezone(UTC):%Y%m%dT%H%M%SZ}"
                 for s, e in chunks))
     return calendar.to_ical()
+
+
+def _titles(blocks: list[Block]) -> str:
+    return ", ".join(sorted({repr(b.title) for b in blocks}))
+
+
+def _same_etag(seen: str, known: str) -> bool:
+    """Whether a fetched etag names the version we know (either may be weak or absent)."""
+    if not seen or not known:
+        return True  # a server that gives no etags: If-Match decides
+    return seen.removeprefix("W/") == known.removeprefix("W/")
 
 
 def _timing(blocks: list[Block]) -> str:

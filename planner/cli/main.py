@@ -22,6 +22,7 @@ from planner.core.errors import Busy, PlannerError, UsageError
 from planner.core.moments import iso_day, plus_exact
 
 if TYPE_CHECKING:
+    from planner.app.calendars import CalendarInfo
     from planner.app.service import PlannerService
     from planner.core.model import Block, Occurrence
 
@@ -264,7 +265,7 @@ def build_parser(only: str | None = None,
     command("redo", "redo the last undone change")
     p = sub.add_parser(
         "calendars", parents=[common], help="list, rename, remove, hide or show calendars",
-        usage=("planner calendars\n"
+        usage=("planner calendars [-v]\n"
                "       planner calendars rename OLD NEW\n"
                "       planner calendars remove NAME\n"
                "       planner calendars hide NAME [--busy]\n"
@@ -276,6 +277,8 @@ def build_parser(only: str | None = None,
     p.add_argument("words", nargs="*", metavar="ARG", help="rename/remove/hide/show and names")
     p.add_argument("--busy", action="store_true",
                    help="with hide: its events stay out of sight but still count as busy")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="list what each calendar's last import skipped or repaired, and why")
 
     p = command("restore", "bring back the last good copy of a damaged data file")
     p.add_argument("--list", action="store_true", help="list the backups kept")
@@ -438,13 +441,14 @@ def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurre
 def _hidden_note(occurrences: Sequence[Occurrence]) -> str:
     """'N more hidden' when a series repeats more often than planner shows."""
     from planner.app.queries import hidden_count
-    from planner.core.recurrence import SERIES_DAY_LIMIT
+    from planner.core.recurrence import DAY_LIMIT, SERIES_DAY_LIMIT
 
     hidden, more = hidden_count(occurrences)
     if not hidden:
         return ""
     return (f"{hidden:,}{'+' if more else ''} more hidden: a series repeats more often than "
-            f"planner shows (at most {SERIES_DAY_LIMIT} a day each)")
+            f"planner shows (at most {SERIES_DAY_LIMIT} a day of one series, {DAY_LIMIT} "
+            "of all such series)")
 
 
 def _iso(service: PlannerService, moment: datetime | date) -> str:
@@ -569,6 +573,7 @@ def _print_lines(lines: list[str]) -> None:
 def _report_saved(service: PlannerService, block: Block, verb: str) -> int:
     status = _report_block(service, block, verb)
     _print_moves(service)
+    _print_lines(service.double_bookings_of(block))
     return status
 
 
@@ -1226,6 +1231,8 @@ def cmd_calendars(args: argparse.Namespace) -> int:
                          "hide NAME [--busy] | show NAME].")
     if args.busy and verb != "hide":
         raise UsageError("--busy goes with `planner calendars hide NAME`.")
+    if args.verbose and verb is not None:
+        raise UsageError("-v goes with `planner calendars` alone (the list).")
     service = _service(args)
     if verb == "rename":
         print(_one_line(service.rename_calendar(words[1], words[2])))
@@ -1236,7 +1243,7 @@ def cmd_calendars(args: argparse.Namespace) -> int:
     elif verb == "show":
         print(_one_line(service.show_calendar(words[1])))
     else:
-        _print_calendars(service)
+        _print_calendars(service, args.verbose)
         return 0
     _print_moves(service)  # a calendar gone, hidden or shown again moves flexible blocks
     return 0
@@ -1255,7 +1262,7 @@ def _shown_path(origin: str) -> str:
     return origin
 
 
-def _print_calendars(service: PlannerService) -> None:
+def _print_calendars(service: PlannerService, verbose: bool = False) -> None:
     found = service.calendars()
     if not found:
         print("No calendars yet: `planner import FILE.ics` adds one, `planner sync add` "
@@ -1272,6 +1279,21 @@ def _print_calendars(service: PlannerService) -> None:
             result = f": {printable(cal.last_result)}" if cal.last_result and not cal.ok else ""
             print(f"  last {'sync' if cal.linked else 'refresh'} {when:%a %d %b %H:%M}"
                   f"{state}{result}")
+        _print_calendar_notes(cal, verbose)
+
+
+def _print_calendar_notes(cal: CalendarInfo, verbose: bool) -> None:
+    """What the calendar's last import skipped or repaired: a count, or with -v each."""
+    if verbose:
+        _print_notices(cal, True)
+        left_out = cal.skipped_count + cal.repaired_count - len(cal.skipped) - \
+            len(cal.repaired)
+        if left_out > 0:
+            print(f"  … and {left_out:,} more (`planner import -v` on the file lists them all)")
+    elif cal.skipped_count or cal.repaired_count:
+        counts = [f"{cal.skipped_count:,} skipped"] if cal.skipped_count else []
+        counts += [f"{cal.repaired_count:,} repaired"] if cal.repaired_count else []
+        print(f"  ({', '.join(counts)} when last read; -v lists them with the reason)")
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

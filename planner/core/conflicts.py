@@ -1,9 +1,12 @@
-"""Double bookings: where two or more fixed blocks run at once (pure core, light).
+"""Double bookings: where two or more blocks at a set time run at once (pure core, light).
 
 Apart from insights so that `planner agenda` can mark them without loading insights.
-Only blocking fixed occurrences count (not all-day, not transparent); each is clipped to
-the day (midnight to midnight in the viewing zone); floating times are wall times there.
-Overlaps that touch or chain make one conflict naming every block in it.
+A block at a set time is a fixed one or a pinned flexible one: the planner never puts a
+free flexible block over anything, but a person may pin one over a meeting, and that is
+as much a double booking to resolve. Only blocking ones count (not all-day, not
+transparent); each is clipped to the day (midnight to midnight in the viewing zone);
+floating times are wall times there. Overlaps that touch or chain make one conflict
+naming every block in it.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from planner.core.moments import in_zone
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Fixed blocks booked at the same time: from ``start`` to ``end`` (aware, in the
-    viewing zone) at least two of them run at once."""
+    """Blocks at a set time booked at once: from ``start`` to ``end`` (aware, in the
+    viewing zone) at least two of them run at the same time."""
 
     start: datetime
     end: datetime
@@ -32,6 +35,11 @@ class Conflict:
     @property
     def minutes(self) -> int:
         return int((self.end.timestamp() - self.start.timestamp()) // 60)
+
+
+def at_set_time(occ: Occurrence) -> bool:
+    """Fixed, or pinned by the person: a time the planner does not choose."""
+    return occ.block.kind is Kind.FIXED or occ.block.pinned_start is not None
 
 
 def day_conflicts(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo
@@ -45,7 +53,7 @@ def day_conflicts(day: date, occurrences: Sequence[Occurrence], zone: ZoneInfo
     hi_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
     fixed: list[tuple[datetime, datetime, Occurrence]] = []
     for occ in occurrences:
-        if occ.block.kind is not Kind.FIXED or occ.all_day or occ.block.transparent:
+        if not at_set_time(occ) or occ.all_day or occ.block.transparent:
             continue
         if not (isinstance(occ.start, datetime) and isinstance(occ.end, datetime)):
             continue

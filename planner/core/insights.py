@@ -504,7 +504,11 @@ def _day_concerns(day: DayInsights, settings: Settings) -> list[str]:
                      "something restoring would help.")
     if day.unplaced_work:
         tasks = "task" if day.unplaced_work == 1 else "tasks"
-        lines.append(f"{day.unplaced_work} work {tasks} didn't fit on {name} and carry over.")
+        # Not "carries over": an unplaced block has no room anywhere in its window, so
+        # nothing will happen to it by itself; the person has to make room or change it.
+        has = "has" if day.unplaced_work == 1 else "have"
+        lines.append(f"{day.unplaced_work} work {tasks} {has} no place in the plan: "
+                     "something has to give.")
     if not day.has_exercise_or_hobby:
         lines.append(f"No exercise or hobby block on {name}.")
     return lines

@@ -261,9 +261,21 @@ class Block:
             return timedelta(0)
         return _as_datetime(self.end) - _as_datetime(self.start)
 
+    @property
+    def sequence(self) -> int:
+        """The iCalendar SEQUENCE this version goes out with: our revision, or the
+        imported event's own SEQUENCE if that is higher."""
+        return max(self.revision, self.source.sequence if self.source is not None else 0)
+
+    @property
+    def next_revision(self) -> int:
+        """The revision of the next version: above :attr:`sequence`, so a calendar app
+        that saw this one takes the change (an imported event may start at SEQUENCE 5)."""
+        return self.sequence + 1
+
     def evolve(self, **changes: object) -> Self:
         """A copy with ``changes`` applied and the revision bumped."""
-        changes.setdefault("revision", self.revision + 1)
+        changes.setdefault("revision", self.next_revision)
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

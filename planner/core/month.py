@@ -30,6 +30,10 @@ class DaySummary:
     personal_minutes: int
     conflicts: int  # timed blocks overlapping another that also takes time
     titles: tuple[tuple[str, str], ...] = ()  # (title, sphere) of the first few, by start
+    # Occurrences the expansion bounds left out (a series repeating more often than a
+    # day shows); ``hidden_at_least``: the count stopped early, there are more.
+    hidden: int = 0
+    hidden_at_least: bool = False
 
 
 def month_grid(year: int, month: int) -> list[date]:

@@ -135,7 +135,7 @@ def hash_version(content_hash: str) -> str:
 
 def _merge(old: Block, incoming: Block) -> Block:
     """The incoming block under the stored block's id, keeping the user's planning."""
-    changes: dict[str, object] = {"id": old.id, "revision": old.revision + 1}
+    changes: dict[str, object] = {"id": old.id, "revision": old.next_revision}
     if old.is_flexible and incoming.is_flexible:
         # The file says nothing about where we planned a task or whether the user
         # pinned it; a value the file does carry wins.

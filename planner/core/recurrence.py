@@ -341,7 +341,7 @@ def _expand_series(
                 count_to = frame.wall_of(end) if frame.kind == "zoned" else \
                     end.astimezone(zone).replace(tzinfo=None)
                 found = _walls_by_day(rule, dtstart, low, high, frame, zone, hidden,
-                                      day_limit, count_to)
+                                      day_limit, count_from, count_to)
             walls.update(found)
     for rdate in block.recurrence.rdates:
         wall = _wall(rdate, frame)
@@ -366,9 +366,10 @@ def _expand_series(
 
 def _walls_by_day(rule: str, dtstart: datetime, low: datetime, high: datetime,
                   frame: _Frame, zone: ZoneInfo, hidden: Occurrences, day_limit: int,
-                  count_to: datetime) -> list[datetime]:
+                  count_from: datetime, count_to: datetime) -> list[datetime]:
     """A rule's instances, at most ``day_limit`` a day; the rest counted in ``hidden``
-    by the viewer's day."""
+    by the viewer's day, from ``count_from`` (the window proper, without the slack
+    before it) to ``count_to``."""
     walls: list[datetime] = []
     day = datetime.combine(low.date(), datetime.min.time())
     while day <= high:
@@ -379,12 +380,13 @@ def _walls_by_day(rule: str, dtstart: datetime, low: datetime, high: datetime,
         if len(found) > day_limit:
             walls += found[:day_limit]
             until = min(last, count_to - timedelta(microseconds=1))
-            rest, exact = _count_walls(rule, dtstart, found[day_limit], until, frame)
-            when = found[day_limit]
-            shown_day = _view_day(when if frame.kind != "zoned" else frame.to_instant(when),
-                                  zone)
-            hidden.hide(shown_day, rest)
-            hidden.at_least = hidden.at_least or not exact
+            when = max(found[day_limit], count_from)
+            if when <= until:
+                rest, exact = _count_walls(rule, dtstart, when, until, frame)
+                shown_day = _view_day(when if frame.kind != "zoned" else
+                                      frame.to_instant(when), zone)
+                hidden.hide(shown_day, rest)
+                hidden.at_least = hidden.at_least or not exact
         else:
             walls += found
         day += timedelta(days=1)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TypeVar
@@ -46,6 +46,7 @@ __all__ = [
     "QuickAdd",
     "WhenError",
     "describe_rule",
+    "fold_note",
     "format_duration",
     "gap_note",
     "parse_date",
@@ -58,6 +59,7 @@ __all__ = [
     "parse_when",
     "parse_when_noted",
     "passed_deadline",
+    "time_note",
     "wall_time",
 ]
 
@@ -370,7 +372,8 @@ def parse_when(text: str, *, now: datetime, default_time: time | None = None) ->
 def parse_when_noted(text: str, *, now: datetime,
                      default_time: time | None = None) -> tuple[datetime, str]:
     """:func:`parse_when` plus a sentence to show when the wall time does not exist
-    (spring-forward gap) and was moved forward; ``""`` otherwise."""
+    (spring-forward gap) and was moved forward, or happens twice (autumn) and the first
+    is used; ``""`` otherwise."""
     s = _normal(text)
     if not s:
         raise WhenError(f"No date or time given: {_WHEN_HINT}.")
@@ -390,7 +393,7 @@ def parse_when_noted(text: str, *, now: datetime,
         raise WhenError(f"Don't understand the date '{text}': {_WHEN_HINT}.")
     day, clock = found
     day, clock = day or now.date(), clock or default_time or time(0)
-    return wall_time(day, clock, now.tzinfo), gap_note(day, clock, now.tzinfo)
+    return wall_time(day, clock, now.tzinfo), time_note(day, clock, now.tzinfo)
 
 
 def _date_and_time(
@@ -437,6 +440,27 @@ def gap_note(day: date, clock: time, zone: tzinfo | None) -> str:
             f"(the clocks go forward); using {moved:%H:%M}.")
 
 
+def fold_note(day: date, clock: time, zone: tzinfo | None) -> str:
+    """``""`` unless ``clock`` happens twice on ``day`` in ``zone`` (the autumn change);
+    then one sentence saying which of the two is used: the first, as :func:`wall_time`."""
+    if zone is None:
+        return ""
+    naive = datetime.combine(day, clock)
+    first, second = (naive.replace(tzinfo=zone, fold=f).utcoffset() for f in (0, 1))
+    used = wall_time(day, clock, zone)
+    if first == second or used.replace(tzinfo=None) != naive:
+        return ""  # one such time, or none at all (the spring gap: see gap_note)
+    name = getattr(zone, "key", None) or str(zone)
+    return (f"{clock:%H:%M} happens twice on {day_label(day, year=True)} in {name} (the "
+            f"clocks go back); using the first ({used.tzname()}, UTC{used.isoformat()[-6:]}).")
+
+
+def time_note(day: date, clock: time, zone: tzinfo | None) -> str:
+    """What to tell the person about ``clock`` on ``day``: a start moved out of the
+    spring-forward gap, or which of two autumn ones is meant; ``""`` when plain."""
+    return gap_note(day, clock, zone) or fold_note(day, clock, zone)
+
+
 def wall_time(day: date, clock: time, zone: tzinfo | None) -> datetime:
     """``day`` at ``clock`` in ``zone``: a DST-gap time moves forward, an ambiguous one is first."""
     naive = datetime.combine(day, clock)
@@ -456,8 +480,8 @@ _MARKERS = {"by": "deadline", "before": "deadline", "after": "earliest", "at": "
 _MAX_WORDS = 4  # the longest attribute phrase: "1 h 15 min", "4 jan 2027 14:00"
 _RE_QUOTED = re.compile(r'["“”\'](?P<title>[^"“”\']+)["“”\']')
 # Digits shaped like a time, range or duration ("10:7", "10:00-", "2hurs", "9.30").
-_RE_TIMEISH = re.compile(r"\d{1,2}[:.]\d*\S*|\d{1,2}(?::\d\d)?\s*[-–—]\S*|"
-                         r"\d+(?:[.,]\d+)?(?:h|m|hr|hrs|hour|min)[a-z]*|\d{1,2}[ap]m\S+")
+_RE_TIMEISH = re.compile(r"\d{1,2}[:.]\d*\S*|\d{1,2}(?::\d\d|h\d{0,2})?\s*[-–—]\S*|"
+                         r"\d+(?:[.,]\d+)?(?:h|m|hr|hrs|hour|min)[a-z0-9]*|\d{1,2}[ap]m\S+")
 # Words a typo of which is surely meant as an attribute (spheres are added per line).
 _TYPO_WORDS = ("today", "tomorrow", "tonight", "morning", "afternoon", "evening", "fixed",
                "flexible", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
@@ -759,6 +783,8 @@ class _AttributeReader:
 
     def unclear(self, word: str, shown: str, slots: _Slots) -> str | None:
         """Why ``word`` at the end of the title looks like an attribute that is not one."""
+        if self.is_bare_word(word):
+            return None  # "deep work ... #work": a plain word of the title, said as such
         again = self.read([word])
         if again is not None:
             what = _SLOT_NAMES.get(next(iter(sorted(again.keys() & slots.keys())), ""), "it")
@@ -814,7 +840,7 @@ def _build(title: str, slots: _Slots, now: datetime, line_day: date,
     assert day is None or isinstance(day, date)
     clock = slots.get("time")
     start = wall_time(day or line_day, clock, zone) if isinstance(clock, time) else None
-    notes = [gap_note(day or line_day, clock, zone)] if isinstance(clock, time) else []
+    notes = [time_note(day or line_day, clock, zone)] if isinstance(clock, time) else []
     kind = slots.get("kind")
     if kind == FIXED and start is None:
         raise WhenError("A fixed block needs a time, e.g. 'standup 9:30 fixed'.")
@@ -1080,6 +1106,20 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+# Where quick add looks for a repeat phrase: it is at most this many words ("every other
+# week on mon, tue and wed..."), and everything after it must be attributes, each slot
+# at most once and each at most a marker and _MAX_WORDS words, plus "until DATE" or
+# "N times". So only the line's last words can start one, and a long line costs a
+# bounded number of parses rather than a cube of its length.
+_MAX_REPEAT_WORDS = 24
+_MAX_AFTER_REPEAT = len(_SLOT_NAMES) * (_MAX_WORDS + 1) + (_MAX_WORDS + 1) + 2
+# And at most this many candidate phrases are checked on the words around them, and
+# this many against the whole line (one parse each); a real line has one or two, only
+# a made-up one ("weekdays weekdays ... 1h") has more, and is then read without a repeat.
+_MAX_REPEAT_CHECKS = 256
+_MAX_REPEAT_TRIES = 32
+
+
 def parse_quick_add_with_repeat(text: str, *, now: datetime,
                                 spheres: Sequence[str] = ("work", "personal"),
                                 day: date | None = None) -> QuickAdd:
@@ -1090,21 +1130,45 @@ def parse_quick_add_with_repeat(text: str, *, now: datetime,
 
     A phrase counts as the repeat only if the words after it are all attributes (the
     title stays what it would be without them), so "team weekly sync" keeps its title.
+    The phrase is looked for among the last words of the line only, each candidate is
+    first checked on the few words around it, and only so many are checked against
+    the whole line (see ``_MAX_REPEAT_WORDS``): a line of any length is read in linear
+    time.
     """
     words = text.split()
-    for i in range(1, len(words)):
+
+    def read(line: list[str]) -> QuickAdd:
+        return parse_quick_add(" ".join(line), now=now, spheres=spheres, day=day)
+
+    first = max(1, len(words) - _MAX_AFTER_REPEAT - _MAX_REPEAT_WORDS)
+    checks = tries = 0
+    for i in range(first, len(words)):
         if not is_repeat_start(words[i]):
             continue
-        try:
-            title = parse_quick_add(" ".join(words[:i]), now=now, spheres=spheres, day=day).title
-        except WhenError:
-            continue
-        for j in range(len(words), i, -1):
+        # An attribute phrase is at most a marker and _MAX_WORDS words, so whether the
+        # words after the repeat are all attributes shows with that many words before it.
+        near = ["x", *words[max(0, i - _MAX_WORDS):i]]
+        title: str | None = None
+        for j in range(min(len(words), i + _MAX_REPEAT_WORDS), i, -1):
             phrase, rest = _with_repeat_end(words[i:j], words[j:])
             try:
                 rule = parse_repeat(" ".join(phrase), today=now.date(), zone=now.tzinfo)
-                found = parse_quick_add(" ".join(words[:i] + rest), now=now,
-                                        spheres=spheres, day=day)
+            except WhenError:
+                continue
+            checks += 1
+            if checks > _MAX_REPEAT_CHECKS:
+                return parse_quick_add(text, now=now, spheres=spheres, day=day)
+            if rest and not _all_attributes(near, rest, read):
+                continue  # a word after the phrase would stay in the title
+            tries += 1
+            if tries > _MAX_REPEAT_TRIES:
+                return parse_quick_add(text, now=now, spheres=spheres, day=day)
+            try:
+                title = read(words[:i]).title if title is None else title
+            except WhenError:
+                break
+            try:
+                found = read(words[:i] + rest)
             except WhenError:
                 continue
             if found.title != title:
@@ -1115,6 +1179,16 @@ def parse_quick_add_with_repeat(text: str, *, now: datetime,
             start = first_repeat_start(rule, found.start)
             return replace(found, repeat=rule, start=start, day=start.date())
     return parse_quick_add(text, now=now, spheres=spheres, day=day)
+
+
+def _all_attributes(near: list[str], rest: list[str],
+                    read: Callable[[list[str]], QuickAdd]) -> bool:
+    """Whether ``rest`` reads as attributes after the words ``near`` (a stand-in title
+    and the words before the repeat): False only when it surely does not."""
+    try:
+        return read(near + rest).title == read(near).title
+    except WhenError:
+        return True  # undecided here: the whole line says
 
 
 def _with_repeat_end(phrase: list[str], rest: list[str]) -> tuple[list[str], list[str]]:

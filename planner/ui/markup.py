@@ -41,6 +41,15 @@ def sphere_chip(sphere: str, text: str | None = None) -> Content:
     return plain(f" {text if text is not None else sphere} ", f"${var}-text on ${var}")
 
 
+def hidden_note(hidden: int, more: bool) -> Content:
+    """'  N more hidden' for a header, when a series repeats more often than a day shows
+    (FREQ=SECONDLY...; see ``planner.core.recurrence.SERIES_DAY_LIMIT``); else nothing."""
+    if not hidden:
+        return Content("")
+    return Content.assemble("  ", plain(f"{hidden:,}{'+' if more else ''} more hidden",
+                                        "$warning"))
+
+
 GLYPHS = {"work": "█", "personal": "▒"}  # so the split reads without colour too
 
 

@@ -24,16 +24,25 @@ DEFAULT_DESCRIPTION = "Reminder"
 # More repeats than this are read as this many: no one is nagged that often, and the
 # count stays a small integer in storage.
 MAX_REPEAT = 10_000
+# Calendar apps give an event a few alarms; a file giving thousands would flood the
+# reminders (and the desktop's notifications) with each occurrence.
+MAX_ALARMS = 20
 
 
-def read_alarms(lines: Sequence[str]) -> tuple[Alarm, ...]:
-    """The VALARMs directly inside the component whose logical ``lines`` these are."""
-    found = []
+def read_alarms(lines: Sequence[str]) -> tuple[tuple[Alarm, ...], int]:
+    """The VALARMs directly inside the component whose logical ``lines`` these are, at
+    most ``MAX_ALARMS`` different ones, and how many more were left out."""
+    found: dict[Alarm, None] = {}  # an alarm given twice goes off once
+    more = 0
     for props in _valarm_blocks(lines):
         alarm = _alarm(props)
-        if alarm is not None:
-            found.append(alarm)
-    return tuple(found)
+        if alarm is None or alarm in found:
+            continue
+        if len(found) < MAX_ALARMS:
+            found[alarm] = None
+        else:
+            more += 1
+    return tuple(found), more
 
 
 def _valarm_blocks(lines: Sequence[str]) -> Iterator[list[tuple[str, dict[str, str], str]]]:

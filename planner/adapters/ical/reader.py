@@ -32,7 +32,7 @@ from typing import Any
 from icalendar.parser import Contentline, split_on_unescaped_comma
 from icalendar.prop import vDuration
 
-from planner.adapters.ical.alarms import read_alarms
+from planner.adapters.ical.alarms import MAX_ALARMS, read_alarms
 from planner.adapters.ical.participants import read_participants
 from planner.adapters.ical.series import Entry, merge
 from planner.adapters.ical.zones import (
@@ -60,7 +60,7 @@ from planner.core.zonerules import zone_of
 # Bumped whenever the reader reads the same bytes into different blocks: stored
 # content hashes carry it, so a re-import after such a change compares the blocks
 # themselves instead of trusting a hash of the text (see ``planner.core.reconcile``).
-READER_VERSION = 3
+READER_VERSION = 4
 DEFAULT_TODO_DURATION = timedelta(minutes=30)
 _HASH_IGNORED = frozenset({"DTSTAMP", "LAST-MODIFIED"})
 _D_OR_L = frozenset("DdLl")  # first letters of _HASH_IGNORED
@@ -666,7 +666,10 @@ def _kept_for_export(raw: _Raw) -> dict[str, Any]:
         kept["classification"] = Classification.from_text(klass)
     if raw.lines is not None:
         if raw.nested:
-            kept["alarms"] = read_alarms(raw.lines)
+            kept["alarms"], more = read_alarms(raw.lines)
+            if more:
+                raw.note(f"has more than {MAX_ALARMS} alarms: kept the first {MAX_ALARMS}, "
+                         f"left out {more:,}")
         if raw.get("ORGANIZER") is not None or raw.get("ATTENDEE") is not None:
             kept["organizer"], kept["attendees"] = read_participants(raw.lines)
     return kept
@@ -821,6 +824,12 @@ def _event_end(raw: _Raw, ctx: _Context, start_when: _When) -> Moment | _When:
             length = _duration(duration_prop.value)
         except ValueError:
             raise ValueError(f"has an unreadable DURATION {duration_prop.value[:40]!r}") from None
+        if length < timedelta(0) and not all_day:
+            # Like a DTEND before DTSTART (the reference readers read it so too).
+            raw.note(f"has a negative DURATION {duration_prop.value.strip()[:20]}: read it as "
+                     "ending at DTSTART")
+            assert isinstance(start, datetime)
+            return _When(start + length, start_when.zone)
         return _plus_duration(start_when, length)
     return start + timedelta(days=1) if all_day else start
 
@@ -951,7 +960,7 @@ def _todo(
          "done": bool(done), **extra},
         source,
         duration=duration if duration and duration > timedelta(0) else DEFAULT_TODO_DURATION,
-        planned=(),
+        planned=extra.get("planned") or (),  # where planner on another device placed it
     )
 
 

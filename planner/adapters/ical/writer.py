@@ -205,8 +205,7 @@ class _Writer:
         event = Event()
         event.add("UID", uid)
         event.add("DTSTAMP", self.now)
-        sequence = max(block.revision, block.source.sequence if block.source else 0)
-        event.add("SEQUENCE", sequence)
+        event.add("SEQUENCE", block.sequence)
         if block.transparent:
             event.add("TRANSP", "TRANSPARENT")
         if busy:

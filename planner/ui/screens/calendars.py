@@ -1,5 +1,6 @@
 """The calendars (`c`): each imported, subscribed or linked calendar with its events and
-its last refresh (or sync) and how it went; refresh subscriptions, hide or show one."""
+its last refresh (or sync) and how it went; refresh subscriptions, hide or show one;
+enter lists what its last import skipped or repaired, and why (`import -v` in the app)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ class CalendarsScreen(Page[None]):
         self.service = services.planner
         self.jobs = services.jobs
         self._calendars: dict[str, CalendarInfo] = {}
+        self._opened: set[str] = set()  # calendars whose notes are listed
 
     def compose(self) -> ComposeResult:
         yield Static(Content.assemble(plain("Calendars", "bold"), plain(
@@ -104,7 +106,31 @@ class CalendarsScreen(Page[None]):
                 parts.append(plain(f"failed: {cal.last_result or ''}", "$error"))
             elif cal.last_result:
                 parts.append(plain(cal.last_result, "dim"))
+        if cal.skipped or cal.repaired:
+            parts += self._notes(cal) if cal.name in self._opened else \
+                [plain("\n   enter: what was skipped or repaired, and why", "dim")]
         return Content.assemble(*parts)
+
+    @staticmethod
+    def _notes(cal: CalendarInfo) -> list[Content | str]:
+        lines: list[Content | str] = []
+        for verb, notes in (("skipped", cal.skipped), ("repaired", cal.repaired)):
+            lines += [Content.assemble("\n   ", plain(verb, "$warning"), " ", plain(note))
+                      for note in notes]
+        left_out = cal.skipped_count + cal.repaired_count - len(cal.skipped) - \
+            len(cal.repaired)
+        if left_out > 0:
+            lines.append(plain(f"\n   … and {left_out:,} more (`planner import -v` lists "
+                               "them all)", "dim"))
+        return lines
+
+    @on(OptionList.OptionSelected)
+    def _toggle_notes(self, event: OptionList.OptionSelected) -> None:
+        cal = self._calendars.get(event.option.id or "")
+        if cal is None or not (cal.skipped or cal.repaired):
+            return
+        self._opened ^= {cal.name}
+        event.option_list.replace_option_prompt(cal.name, self._row(cal))
 
     @on(DataChanged)
     def _data_changed(self) -> None:

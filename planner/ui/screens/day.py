@@ -31,7 +31,7 @@ from planner.core.safetext import printable
 from planner.core.when import WhenError
 from planner.ui.blocks import block_from_quick_add
 from planner.ui.daydata import DayCache, DayData, DayLoaded, load_days
-from planner.ui.markup import joined, plain, sphere_chip, sphere_order
+from planner.ui.markup import hidden_note, joined, plain, sphere_chip, sphere_order
 from planner.ui.messages import (
     DataChanged,
     Edited,
@@ -313,9 +313,7 @@ class DayScreen(Screen[None]):
         if left_over and not self.query_one(SidePanel).display:
             parts += ["  ", plain(f"{left_over} unplaced (s)", "$warning")]
         # A series repeating more often than a day can show (FREQ=SECONDLY...).
-        hidden, more = self._plan.hidden
-        if hidden:
-            parts += ["  ", plain(f"{hidden:,}{'+' if more else ''} more hidden", "$warning")]
+        parts.append(hidden_note(*self._plan.hidden))
         status = self._sync_status
         if status:
             colour = "$error" if status.startswith("sync failed") else "$text-muted"
@@ -391,6 +389,9 @@ class DayScreen(Screen[None]):
     def _quick_added(self, event: QuickAddBar.Submitted) -> None:
         try:
             block = block_from_quick_add(self.service, event.parsed, self.day)
+            if event.calendar is not None:
+                block = self.service.in_linked_calendar(
+                    block, event.calendar, keep_sphere=event.parsed.sphere is not None)
         except (PlannerError, WhenError) as exc:
             self.notify(str(exc), severity="error")
             return
@@ -398,7 +399,8 @@ class DayScreen(Screen[None]):
 
         def add(progress: Progress) -> Outcome:
             saved = self.service.add(block)
-            return Edited(f"Added {saved.title!r}{self._where(saved)}.", saved.id,
+            into = f" to {saved.source.calendar}" if saved.source is not None else ""
+            return Edited(f"Added {saved.title!r}{into}{self._where(saved)}.", saved.id,
                           title="Added")
 
         self._write(f"Adding {block.title!r}", add)
@@ -591,7 +593,7 @@ class DayScreen(Screen[None]):
     def action_quick_add(self) -> None:
         # "tomorrow" counts from today; a time alone is on the day being viewed.
         self.query_one(QuickAddBar).open(self.day, self.service.settings.sphere_names,
-                                         self.service.now())
+                                         self.service.now(), self.service.writable_links())
 
     def action_edit(self) -> None:
         from planner.ui.screens.edit import EditScreen

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Static
 
 from planner.core.moments import MONTH_NAMES
 from planner.core.month import DaySummary
-from planner.ui.markup import plain, sphere_chip
+from planner.ui.markup import hidden_note, plain, sphere_chip
 from planner.ui.messages import DataChanged, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
 from planner.ui.view import minutes_text
@@ -134,12 +134,14 @@ class MonthScreen(Page[date | None]):
         work = sum(d.work_minutes for d in inside)
         personal = sum(d.personal_minutes for d in inside)
         clashes = sum(1 for d in inside if d.conflicts)
+        hidden = sum(d.hidden for d in inside)
         clash_text = (plain(f"  {clashes} day{'s' if clashes != 1 else ''} with clashes (!)",
                             "bold $error") if clashes else "")
         set_text(self.query_one("#month-header", Static), Content.assemble(
             plain(f"{MONTH_NAMES[data.month.month - 1]} {data.month.year}", "bold"), "  ",
             sphere_chip("work", "W " + minutes_text(work)), "  ",
             sphere_chip("personal", "P " + minutes_text(personal)), clash_text,
+            hidden_note(hidden, any(d.hidden_at_least for d in inside)),
             plain("  day · blocks · bar: work█ personal▒", "dim")))
 
     @on(MonthGrid.Picked)

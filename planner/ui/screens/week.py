@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static
 
 from planner.core.insights import WeekInsights, nudges
 from planner.core.moments import day_label
-from planner.ui.markup import joined, plain, sphere_chip, sphere_order
+from planner.ui.markup import hidden_note, joined, plain, sphere_chip, sphere_order
 from planner.ui.messages import DataChanged, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
 from planner.ui.view import Item, minutes_text, sphere_letter, timed_items
@@ -44,6 +44,7 @@ class WeekData:
     days: tuple[WeekDay, ...]
     insights: WeekInsights
     nudges: tuple[str, ...]
+    hidden: tuple[int, bool] = (0, False)  # left out by the expansion bounds; more?
 
 
 class WeekLoaded(Message, bubble=False):
@@ -55,15 +56,17 @@ class WeekLoaded(Message, bubble=False):
 def load_week(service: PlannerService, monday: date) -> WeekLoaded:
     """The seven days from ``monday`` as the week view shows them. Runs in a job thread."""
     days = []
+    hidden, more = 0, False
     for n in range(7):
         day = monday + timedelta(days=n)
         plan = service.day_plan(day)
+        hidden, more = hidden + plan.hidden[0], more or plan.hidden[1]
         days.append(WeekDay(day, tuple(timed_items(day, service.zone, plan.occurrences)),
                             tuple((o.title, o.sphere) for o in plan.all_day),
                             len(plan.unplaced)))
     week = service.week_insights(monday)
     return WeekLoaded(WeekData(monday, service.today(), tuple(days), week,
-                               tuple(nudges(week, service.settings))))
+                               tuple(nudges(week, service.settings)), (hidden, more)))
 
 
 class WeekScreen(Page[date | None]):
@@ -149,7 +152,8 @@ class WeekScreen(Page[date | None]):
                        for s, m in sphere_order(week.minutes_by_sphere)), "  ")
         self.query_one("#week-header", Static).update(Content.assemble(
             plain(f"Week of {day_label(data.monday, year=True)}", "bold"), "  ", sums,
-            f"  switches {week.switches}  bleed {minutes_text(week.bleed_minutes)}"))
+            f"  switches {week.switches}  bleed {minutes_text(week.bleed_minutes)}",
+            hidden_note(*data.hidden)))
 
     @on(DayColumn.Picked)
     def _picked(self, event: DayColumn.Picked) -> None:

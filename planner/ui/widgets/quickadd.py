@@ -25,12 +25,35 @@ PREVIEW_AFTER = 0.08  # seconds of quiet before the preview parses: one parse pe
 
 HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every weekday · "
         "2h deep work by fri")
+CALENDAR_MARK = "@"  # "@Family": into the linked calendar Family (when it is no sphere)
 
 
-def preview_line(parsed: QuickAdd) -> str:
+def preview_line(parsed: QuickAdd, calendar: str | None = None) -> str:
     """The live preview of a line: ``→`` what will be added, ``?`` when some words were
     not understood (they are named; nothing slips quietly into the title)."""
-    return ("? " if parsed.unclear else "→ ") + printable(parsed.describe())
+    text = parsed.describe() + (f" · into {calendar}" if calendar else "")
+    return ("? " if parsed.unclear else "→ ") + printable(text)
+
+
+def calendar_key(name: str) -> str:
+    """How a calendar name is typed after "@": any case, spaces as dashes."""
+    return "-".join(name.split()).casefold()
+
+
+def take_calendar(text: str, calendars: Sequence[str], spheres: Sequence[str]
+                  ) -> tuple[str, str | None]:
+    """The line without its "@NAME" word naming one of ``calendars``, and that name.
+
+    A sphere of the same name stays a sphere ("@work" has always meant the sphere)."""
+    by_key = {calendar_key(c): c for c in calendars}
+    taken = {s.casefold() for s in spheres}
+    words = text.split(" ")
+    for n in range(len(words) - 1, -1, -1):
+        word = words[n]
+        key = word[1:].casefold()
+        if word.startswith(CALENDAR_MARK) and key in by_key and key not in taken:
+            return " ".join(words[:n] + words[n + 1:]), by_key[key]
+    return text, None
 
 
 class QuickAddBar(Vertical):
@@ -45,10 +68,11 @@ class QuickAddBar(Vertical):
     ]
 
     class Submitted(Message):
-        def __init__(self, text: str, parsed: QuickAdd) -> None:
+        def __init__(self, text: str, parsed: QuickAdd, calendar: str | None = None) -> None:
             super().__init__()
             self.text = text
             self.parsed = parsed
+            self.calendar = calendar  # a linked calendar chosen with "@NAME", or None
 
     class Cancelled(Message):
         pass
@@ -58,6 +82,7 @@ class QuickAddBar(Vertical):
         self.now: datetime | None = None  # the real now: "tomorrow" counts from its day
         self.day: date | None = None  # the day being viewed: a time alone is on it
         self.spheres: Sequence[str] = ("work", "personal")
+        self.calendars: Sequence[str] = ()
         self._confirmed = ""  # a line with words not understood, Enter pressed once
         self._preview_timer: Timer | None = None
 
@@ -66,8 +91,11 @@ class QuickAddBar(Vertical):
         yield Input(placeholder="Add a block: title, duration, when, sphere…", id="quick-input",
                     max_length=MAX_LENGTH)
 
-    def open(self, day: date, spheres: Sequence[str], now: datetime) -> None:
+    def open(self, day: date, spheres: Sequence[str], now: datetime,
+             calendars: Sequence[str] = ()) -> None:
+        """``calendars``: the linked calendars a block may be added to ("@NAME")."""
         self.day, self.spheres, self.now = day, spheres, now
+        self.calendars = calendars
         self._confirmed = ""
         box = self.query_one("#quick-input", Input)
         box.value = ""
@@ -76,9 +104,14 @@ class QuickAddBar(Vertical):
         box.focus()
 
     def parse(self, text: str) -> QuickAdd:
+        """The words of a line (its "@NAME" calendar taken out first, see below)."""
         assert self.now is not None
         return parse_quick_add_with_repeat(text, now=self.now, spheres=self.spheres,
                                            day=self.day)
+
+    def parse_with_calendar(self, text: str) -> tuple[QuickAdd, str | None]:
+        rest, calendar = take_calendar(text, self.calendars, self.spheres)
+        return self.parse(rest), calendar
 
     @on(Input.Changed, "#quick-input")
     def _typed(self) -> None:
@@ -95,13 +128,13 @@ class QuickAddBar(Vertical):
             preview.remove_class("-error")
             return
         try:
-            parsed = self.parse(text)
+            parsed, calendar = self.parse_with_calendar(text)
         except WhenError as exc:
             preview.update(f"✗ {printable(str(exc))}")
             preview.add_class("-error")
             return
         # Anything not understood is shown as such, never quietly made part of the title.
-        preview.update(preview_line(parsed))
+        preview.update(preview_line(parsed, calendar))
         preview.set_class(bool(parsed.unclear), "-error")
 
     @on(Input.Submitted, "#quick-input")
@@ -115,17 +148,17 @@ class QuickAddBar(Vertical):
             self._preview_timer = None
         preview = self.query_one("#quick-preview", Static)
         try:
-            parsed = self.parse(event.value)
+            parsed, calendar = self.parse_with_calendar(event.value)
         except WhenError as exc:
             preview.update(f"✗ {printable(str(exc))}")
             return
         if parsed.unclear and self._confirmed != event.value:
             # Once more to add it as shown: a typo should not slip into the title.
             self._confirmed = event.value
-            preview.update(f"{preview_line(parsed)} — Enter again to add it as shown")
+            preview.update(f"{preview_line(parsed, calendar)} — Enter again to add it as shown")
             preview.add_class("-error")
             return
-        self.post_message(self.Submitted(event.value, parsed))
+        self.post_message(self.Submitted(event.value, parsed, calendar))
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
