@@ -14,7 +14,7 @@ from planner.adapters.caldav import (
     PreconditionFailed,
     resource_href,
 )
-from tests.fake_servers import answering, silent
+from tests.fake_servers import answering, silent, trickling
 from tests.radicale_server import OTHER_PASSWORD, OTHER_USER, PASSWORD, USER
 
 
@@ -130,6 +130,23 @@ def test_a_server_that_never_answers_times_out() -> None:
             pytest.raises(CalDAVError) as caught:
         conn.pull(method=None, token=None, ctag=None, known={})
     assert "did not answer in time" in str(caught.value)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("call", ["check", "pull", "get"])
+def test_a_server_trickling_its_answer_hits_the_total_deadline(call: str) -> None:
+    """Issue #18.15: a server that sends a byte of its headers before every read timeout
+    kept `planner sync` waiting forever; one deadline covers connect, headers and body."""
+    with trickling() as url, connect(url.rsplit("/", 1)[0] + "/", timeout=0.5) as conn, \
+            pytest.raises(CalDAVError) as caught:
+        if call == "check":
+            conn.check_calendar()
+        elif call == "pull":
+            conn.pull(method=None, token=None, ctag=None, known={})
+        else:
+            conn.get("event.ics")
+    assert "did not answer in time" in str(caught.value)
+    assert str(caught.value).count("\n") == 0
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])

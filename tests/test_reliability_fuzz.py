@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -216,12 +219,12 @@ def _safe(argv: list[str], scratch: Path) -> list[str]:
     return argv
 
 
-def _run_cli(argv: list[str]) -> tuple[int, str]:
+def _run_cli(argv: list[str], *, zone: bool = True) -> tuple[int, str]:
     # stdout needs a byte buffer underneath: `export -` writes bytes to it.
     out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            status = cli.main(["--tz", "Europe/Berlin", *argv])
+            status = cli.main(["--tz", "Europe/Berlin", *argv] if zone else argv)
         except SystemExit as exc:  # argparse: --help, --version, usage errors
             status = exc.code if isinstance(exc.code, int) else 1
     return status, err.getvalue()
@@ -265,3 +268,114 @@ def test_cli_fuzz(argv: list[str], scratch_home: Path) -> None:
 def test_cli_fuzz_long(argv: list[str], scratch_home: Path) -> None:
     _check_argv(argv, scratch_home)
 
+
+
+# ------------------------------------------------------------------ argv and environment
+
+# Issue #18.19: the environment a command meets is input too. Each value here once
+# ended as "unexpected error" (exit 70) or a hang.
+ENV_NOW = [NOW.isoformat(), "9999-12-31T23:00:00+00:00", "9997-12-31T23:30:00-12:00",
+           "0001-01-01T00:00:00+14:00", "0002-01-01T00:30:00+00:00", "garbage",
+           "2026-11-24T09:00:00", "2026-02-30T09:00:00+00:00", "2026-11-24T09:00:00+25:00"]
+CONFIGS: list[bytes | None] = [
+    None, b"", b"[day\n", b'theme = "\xff"\n', b"theme = 5\n",
+    b"[day]\ngranularity = 99999999999999999999\n", b"[day]\ngranularity = 1e308\n",
+    b"[sync]\nevery = 99999999999999999999\n", b"[boundaries]\nbridge = 9223372036854775807\n",
+    b"[day]\nstart = '22:00'\nend = '07:00'\n", b"timezone = 'Mars/Olympus'\n",
+    b"[spheres.family]\ncolour = '#c678dd'\nparent = 'personal'\n"]
+
+
+def _replace(path: Path, make: Callable[[Path], object]) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+    make(path)
+
+
+ODD_HOMES: dict[str, Callable[[Path], object]] = {
+    "as made": lambda home: None,
+    "home is a file": lambda home: _replace(home, lambda p: p.write_text("x")),
+    "calendars is a file": lambda home: _replace(home / "calendars", lambda p: p.write_text("x")),
+    "backups is a file": lambda home: _replace(home / "backups", lambda p: p.write_text("x")),
+    ".lock is a folder": lambda home: _replace(home / ".lock", Path.mkdir),
+    "planner.json is empty": lambda home: (home / "planner.json").write_bytes(b""),
+    "planner.json is not JSON": lambda home: (home / "planner.json").write_bytes(b"{\"blo"),
+    "planner.json is a pipe": lambda home: _replace(home / "planner.json", os.mkfifo),
+    "planner.json is /dev/zero": lambda home: _replace(
+        home / "planner.json", lambda p: p.symlink_to("/dev/zero")),
+    "history.json is not JSON": lambda home: (home / "history.json").write_bytes(b"[1,"),
+    "history.json is a pipe": lambda home: _replace(home / "history.json", os.mkfifo),
+    "config.toml is a folder": lambda home: _replace(home / "config.toml", Path.mkdir),
+    "config.toml is a pipe": lambda home: _replace(home / "config.toml", os.mkfifo),
+}
+
+
+def _files(home: Path) -> dict[str, bytes]:
+    if not home.is_dir():
+        return {"": home.read_bytes()}
+    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
+            if p.is_file() and not p.is_symlink() and p.name != ".lock"}
+
+
+def _check_environment(argv: list[str], now: str, config: bytes | None, odd: str,
+                       zone: bool) -> None:
+    with tempfile.TemporaryDirectory() as scratch, pytest.MonkeyPatch.context() as env:
+        home = Path(scratch) / "home"
+        env.setenv("PLANNER_HOME", str(home))
+        env.setenv("PLANNER_NOW", NOW.isoformat())
+        env.delenv("PLANNER_DEBUG", raising=False)
+        env.delenv("PLANNER_FORCE_APP", raising=False)
+        env.setenv("TZ", "UTC")  # without --tz the zone comes from config.toml or here
+        env.chdir(scratch)  # anything written by accident lands here
+        status, err = _run_cli(["add", "Seed", "--at", "2026-11-24 10:00"])
+        assert status == 0, err
+        if config is not None:
+            (home / "config.toml").write_bytes(config)
+        ODD_HOMES[odd](home)
+        env.setenv("PLANNER_NOW", now)
+        before = _files(home)
+        safe = _safe(argv, Path(scratch))
+        status, err = _run_cli(safe, zone=zone)
+        assert status in (0, 1, 2, 3), (safe, now, config, odd, status, err)
+        assert "Traceback" not in err and "unexpected error" not in err, (safe, err)
+        if status in (1, 2):
+            lines = err.strip().splitlines()
+            assert lines and all(line.startswith("planner: ") for line in lines), (safe, err)
+            assert len(lines) == 1 or safe[0] == "import", (safe, err)
+            assert _files(home) == before, ("a failed command changed the home", safe, now,
+                                            config, odd, err)
+
+
+# Random argv is mostly a usage error, met before the environment is: half the examples
+# run a command that is fine as typed.
+WELL_FORMED = [["agenda"], ["agenda", "--json"], ["plan"], ["add", "Gym", "--for", "1h"],
+               ["add", "Dentist", "--at", "2026-11-25 10:00"], ["tasks"], ["calendars"],
+               ["undo"], ["redo"], ["export", "-"], ["insights", "--week"], ["review"],
+               ["restore"], ["restore", "--list"], ["search", "Seed"], ["remind"], ["config"],
+               ["rm", "nope"], ["refresh"]]
+commands_or_noise = st.one_of(st.sampled_from(WELL_FORMED).map(list), argvs())
+# Each odd part alone is met as often as all of them together.
+environments = st.tuples(st.one_of(st.just(NOW.isoformat()), st.sampled_from(ENV_NOW)),
+                         st.one_of(st.none(), st.sampled_from(CONFIGS)),
+                         st.one_of(st.just("as made"), st.sampled_from(sorted(ODD_HOMES))),
+                         st.booleans())
+
+
+@pytest.mark.timeout(600)
+@CI
+@given(argv=commands_or_noise, environment=environments)
+def test_cli_fuzz_with_odd_environments(argv: list[str],
+                                        environment: tuple[str, bytes | None, str, bool]
+                                        ) -> None:
+    _check_environment(argv, *environment)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+@LONG
+@given(argv=commands_or_noise, environment=environments)
+def test_cli_fuzz_with_odd_environments_long(argv: list[str],
+                                             environment: tuple[str, bytes | None, str, bool]
+                                             ) -> None:
+    _check_environment(argv, *environment)

@@ -109,3 +109,49 @@ def test_ctrl_c_as_the_export_temp_file_is_created_leaves_nothing_behind(
     monkeypatch.undo()
     assert sorted(p.name for p in folder.iterdir()) == ["week.ics"]
     assert (folder / "week.ics").read_text() == "the previous export"
+
+
+@pytest.mark.timeout(60)
+def test_a_pipe_among_the_user_themes_is_skipped_by_name(tmp_path: Path) -> None:
+    """The app reads every `themes/*.toml` as it opens: a named pipe there hung it."""
+    from planner.adapters.resources import themes_dir
+    from planner.ui.themes import load_themes
+
+    user = tmp_path / "themes"
+    user.mkdir()
+    os.mkfifo(user / "stuck.toml")
+    themes, messages = load_themes(themes_dir(), user)
+    assert themes and messages == ["stuck.toml: cannot be read (not a regular file)."]
+
+
+@pytest.mark.timeout(60)
+def test_a_pipe_in_the_export_keys_place_is_replaced(tmp_path: Path) -> None:
+    from planner.adapters.secret import KEY_FILE, home_secret
+
+    os.mkfifo(tmp_path / KEY_FILE)
+    key = home_secret(tmp_path)
+    assert (tmp_path / KEY_FILE).is_file() and home_secret(tmp_path) == key
+
+
+@pytest.mark.parametrize("config", [
+    'theme = """planner-dark\nday = 1"""\n',  # a multi-line value a line edit would break
+    "theme = 'planner-dark' # mine\n[day]\ntheme = 'x'\n",
+])
+def test_saving_the_theme_never_writes_a_config_that_reads_back_differently(
+        home: Path, config: str) -> None:
+    """The theme line is replaced by a line edit; where that would change anything but
+    the theme, nothing is written and the message says what to set by hand (it used to
+    end the app with a TOMLDecodeError)."""
+    from planner.adapters.config import ConfigError, resolve_paths, save_top_level_setting
+
+    home.mkdir(exist_ok=True)
+    path = home / "config.toml"
+    path.write_text(config)
+    paths = resolve_paths(str(home))
+    if "# mine" in config:  # an ordinary file: saved, the rest kept as written
+        save_top_level_setting(paths, "theme", "planner-light")
+        assert path.read_text() == config.replace("'planner-dark' # mine", '"planner-light"')
+        return
+    with pytest.raises(ConfigError, match='set theme = "planner-light" there by hand'):
+        save_top_level_setting(paths, "theme", "planner-light")
+    assert path.read_text() == config

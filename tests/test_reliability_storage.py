@@ -250,6 +250,66 @@ def test_an_odd_home_is_one_sentence_naming_the_path(
     assert result.stderr.count("\n") == 1 and "unexpected" not in result.stderr
 
 
+CALENDAR_ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n"
+                "UID:a@t\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261124T080000Z\r\n"
+                "DTEND:20261124T090000Z\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def _pipe(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+
+
+def _zero(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.symlink_to("/dev/zero")
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name, make_odd, said", [
+    (MAIN_FILE, _pipe, "is a named pipe, not a planner data file; move it away"),
+    (MAIN_FILE, _zero, "is a device, not a planner data file; move it away"),
+    (f"{CALENDAR_DIR}/work.json", _pipe, "is a named pipe, not a planner data file"),
+    ("config.toml", _pipe, "cannot be read (it is a named pipe, not a regular file)"),
+    ("config.toml", _zero, "cannot be read (it is a device, not a regular file)"),
+])
+def test_a_pipe_or_device_in_a_data_files_place_is_named_not_a_hang(
+        tmp_path: Path, name: str, make_odd: Callable[[Path], None], said: str) -> None:
+    """A named pipe in a data file's place used to block every command forever, and
+    /dev/zero behind a config.toml symlink to grow until the kernel killed planner."""
+    home = tmp_path / "home"
+    ics = tmp_path / "work.ics"
+    ics.write_text(CALENDAR_ICS)
+    assert _cli(home, "import", str(ics)).returncode == 0
+    assert _cli(home, "add", "Dentist", "--at", "tue 10:00").returncode == 0
+    make_odd(home / name)
+    before = {p: p.read_bytes() for p in home.rglob("*.json") if p.is_file()}
+    for args in (["agenda"], ["add", "Gym", "--at", "wed 10:00"], ["undo"]):
+        result = _cli(home, *args)
+        assert result.returncode == 1, result.stderr
+        assert said in result.stderr and str(home / name) in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1 and "unexpected" not in result.stderr
+    assert {p: p.read_bytes() for p in home.rglob("*.json") if p.is_file()} == before
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", [".commit", "history.json", f"{CALENDAR_DIR}/work.days"])
+def test_a_pipe_in_a_derived_files_place_is_replaced_not_waited_for(
+        tmp_path: Path, name: str) -> None:
+    """The journal, the undo history and the day index are planner's own bookkeeping: a
+    pipe in their place holds nothing to keep, so the next save puts a file there."""
+    home = tmp_path / "home"
+    ics = tmp_path / "work.ics"
+    ics.write_text(CALENDAR_ICS)
+    assert _cli(home, "import", str(ics)).returncode == 0
+    _pipe(home / name)
+    assert "Standup" in _cli(home, "agenda", "2026-11-24").stdout
+    result = _cli(home, "add", "Gym", "--at", "wed 10:00")
+    assert result.returncode == 0, result.stderr
+    assert not (home / name).exists() or (home / name).is_file()
+    assert "Gym" in _cli(home, "agenda", "2026-11-25").stdout
+
+
 def _without_root_powers() -> list[str]:
     """A command prefix under which even root respects a folder's permission bits.
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -32,6 +33,9 @@ from caldav.lib import error as caldav_error
 from lxml import etree
 
 TIMEOUT_SECONDS = 30
+# One request (connect, headers and body) may take this many read timeouts in all, as
+# for a calendar URL: a server that sends a byte before each read timeout is cut off.
+TOTAL_TIMEOUTS = 6
 MULTIGET_BATCH = 200  # resources per calendar-multiget REPORT
 MAX_SYNC_PAGES = 100  # truncated sync-collection replies followed (RFC 6578 §3.6)
 SYNC_TOKEN = "sync-token"
@@ -102,6 +106,36 @@ def resource_href(collection_url: str, uid: str) -> str:
     return href_key(collection_url).rstrip("/") + "/" + (safe or "event") + ".ics"
 
 
+def _within_deadline(request: Callable[..., Any], seconds: float) -> Callable[..., Any]:
+    """``request`` with one deadline over connect, headers and body.
+
+    The HTTP stack bounds each read, not the whole answer. The request runs on a daemon
+    thread that is given up on at the deadline (it ends when the server stops or the
+    process exits); the caller gets ``TimeoutError``, one sentence like any timeout.
+    """
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        outcome: list[tuple[bool, Any]] = []
+
+        def call() -> None:
+            try:
+                outcome.append((True, request(*args, **kwargs)))
+            except BaseException as exc:  # handed to the caller's thread as it is
+                outcome.append((False, exc))
+
+        worker = threading.Thread(target=call, name="caldav-request", daemon=True)
+        worker.start()
+        worker.join(seconds)
+        if not outcome:
+            raise TimeoutError(f"no complete answer within {seconds:g} s")
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
+
+    return bounded
+
+
 class Connection:
     """A session with one calendar collection; count of requests kept for benchmarks."""
 
@@ -122,6 +156,9 @@ class Connection:
         except Exception as exc:  # a URL the library cannot even parse
             raise CalDAVError(f"{name}: {url!r} is not a usable CalDAV URL ({exc}).") from exc
         self.client.session.hooks.setdefault("response", []).append(self._count)
+        session = self.client.session
+        session.request = _within_deadline(
+            session.request, TOTAL_TIMEOUTS * timeout)
 
     def _count(self, response: Any, *args: Any, **kwargs: Any) -> Any:
         self.requests += 1

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import orjson
 
+from planner.adapters.files import read_regular
 from planner.core.errors import Busy, PlannerError
 
 JOURNAL = ".commit"
@@ -315,10 +316,8 @@ def _finish(root: Path, entries: list[_Entry]) -> None:
 def read_journal(root: Path) -> list[tuple[Path, Path | None]] | None:
     """The (target, pending) pairs of an unfinished commit, or None when there is none."""
     try:
-        raw = (root / JOURNAL).read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError:
+        raw, _ = read_regular(root / JOURNAL)
+    except OSError:  # none, or not a file planner wrote (e.g. a named pipe)
         return None
     try:
         doc = orjson.loads(raw)

@@ -14,7 +14,7 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
-from planner.adapters.files import write_atomically
+from planner.adapters.files import read_regular, write_atomically
 from planner.core.errors import PlannerError
 from planner.core.model import PERSONAL, WORK
 from planner.core.settings import WEEKDAYS, Settings, SphereInfo, TimeRange, WeeklyHours
@@ -263,18 +263,33 @@ def _zone_exists(name: str) -> bool:
     return True
 
 
+def _config_text(path: Path) -> str | None:
+    """The config file's text, None when there is none; a file that cannot be read (a
+    folder, a named pipe, a device, not UTF-8) is one sentence naming it."""
+    try:
+        raw, _ = read_regular(path)
+        return raw.decode("utf-8")
+    except (FileNotFoundError, NotADirectoryError):  # a home that is a file: the store says so
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({(exc.strerror or str(exc)).lower()})."
+                          ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot be read (not UTF-8: {exc.reason} at byte "
+                          f"{exc.start}).") from exc
+
+
 def load_settings(paths: Paths) -> Settings:
     path = paths.config_file
-    if not path.exists():
+    text = _config_text(path)
+    if text is None:
         return Settings()
     import tomllib  # only when there is a config file
 
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc}).") from exc
     try:
         return settings_from_toml(doc)
     except ConfigError as exc:
@@ -282,12 +297,23 @@ def load_settings(paths: Paths) -> Settings:
 
 
 def save_top_level_setting(paths: Paths, key: str, value: str) -> None:
-    """Set a top-level string key (e.g. the theme) keeping the rest of the file as written."""
+    """Set a top-level string key (e.g. the theme) keeping the rest of the file as written.
+
+    The line is written by a TOML writer, and the new file must read back as the old one
+    with only that key changed; otherwise (a file planner cannot read, a multi-line value
+    in the way) nothing is written and the error says what to do.
+    """
     path = paths.config_file
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = _config_text(path) or ""
+    import tomllib
+
     import tomli_w  # only when saving: start-up never pays for it
 
+    try:
+        before = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); {key} was not saved.") from exc
     line = tomli_w.dumps({key: value}).strip()  # escaped by a TOML writer, never by hand
     pattern = re.compile(rf"^{re.escape(key)}\s*=.*$", re.MULTILINE)
     first_table = re.search(r"^\[", text, re.MULTILINE)
@@ -296,9 +322,13 @@ def save_top_level_setting(paths: Paths, key: str, value: str) -> None:
         text = pattern.sub(lambda _: line, text, count=1)
     else:
         text = f"{line}\n{text}"
-    import tomllib
-
-    tomllib.loads(text)  # never write a file we could not read back
+    try:
+        after = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        after = None
+    if after != {**before, key: value}:  # never write what would read back differently
+        raise ConfigError(f"{path}: planner could not change {key} without touching the "
+                          f"rest of the file; set {line} there by hand.")
     write_atomically(path, text.encode("utf-8"))
 
 

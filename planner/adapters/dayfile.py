@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
@@ -112,10 +113,13 @@ class DayFile:
         if data_stamp is None:
             return None
         try:
-            fd = os.open(path, os.O_RDONLY)
+            # Without blocking: a named pipe in the index's place must not hang planner.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except OSError:
             return None
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ValueError("not a regular file")  # derived: rebuilt in its place
             with os.fdopen(os.dup(fd), "rb") as handle:
                 if handle.readline() != MAGIC:
                     raise ValueError("not a day index")

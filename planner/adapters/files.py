@@ -8,7 +8,9 @@ written through (the link's target is replaced), so a user's dotfile links survi
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,3 +55,31 @@ def fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+class NotRegularFile(OSError):
+    """A data or config file that is a named pipe, a device or a socket: reading it would
+    block forever (a pipe) or never end (``/dev/zero``), so it is refused, by name."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        self.kind = kind = ("a named pipe" if stat.S_ISFIFO(mode) else "a device"
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket"
+                if stat.S_ISSOCK(mode) else "not a file")
+        super().__init__(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
+
+
+def read_regular(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``path`` (a symlink is followed) and the stat of what was read.
+
+    Opened without blocking, so a named pipe in a file's place cannot hang planner; a
+    folder raises ``IsADirectoryError``, anything else that is not a regular file
+    ``NotRegularFile``; both are ``OSError``s.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(path, st.st_mode)
+        return handle.read(), st

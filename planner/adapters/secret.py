@@ -12,6 +12,8 @@ import os
 import secrets
 from pathlib import Path
 
+from planner.adapters.files import NotRegularFile, read_regular
+
 KEY_FILE = "export.key"
 KEY_BYTES = 32
 
@@ -53,8 +55,8 @@ def home_secret(folder: Path, name: str = KEY_FILE) -> bytes:
 
 def _read(path: Path) -> bytes | None:
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+        data, _ = read_regular(path)
+    except (FileNotFoundError, NotRegularFile):  # a pipe or device is replaced like damage
         return None
     return data if len(data) >= KEY_BYTES else None
 

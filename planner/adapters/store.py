@@ -45,6 +45,7 @@ from planner.adapters.commit import (
     recover,
     write_derived,
 )
+from planner.adapters.files import NotRegularFile, read_regular
 from planner.core.model import Block
 
 if TYPE_CHECKING:
@@ -139,6 +140,9 @@ def _load_json(path: Path, read_from: Path | None = None
         return None, None
     except IsADirectoryError as exc:
         raise StoreError(f"{path} is a folder, not a planner data file; move it away.") from exc
+    except NotRegularFile as exc:
+        raise StoreError(f"{path} is {exc.kind}, not a planner data file; move it "
+                         "away.") from exc
     except OSError as exc:
         raise StoreError(f"Cannot read {path}: {os_reason(exc)}.") from exc
     if not raw.strip():
@@ -163,9 +167,8 @@ def _read_committed(path: Path, read_from: Path | None
 
 
 def _read_stamped(path: Path) -> tuple[bytes, tuple[int, int, int]]:
-    with open(path, "rb") as handle:
-        st = os.fstat(handle.fileno())
-        return handle.read(), (st.st_ino, st.st_size, st.st_mtime_ns)
+    raw, st = read_regular(path)
+    return raw, (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _is_table(table: object) -> bool:

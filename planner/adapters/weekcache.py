@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from planner.adapters.commit import private_folders
+from planner.adapters.files import read_regular
 from planner.core.model import Moment
 from planner.core.recurrence import parse_recurrence_id, recurrence_id_text
 
@@ -83,7 +84,7 @@ class WeekCache:
 
     def load(self, monday: date, zone: ZoneInfo, key: str) -> Week | None:
         try:
-            doc = orjson.loads(self._path(monday, zone).read_bytes())
+            doc = orjson.loads(read_regular(self._path(monday, zone))[0])
             if doc["key"] != key or len(doc["rows"]) != doc["count"]:
                 return None
             rows = [_row_from(item, zone) for item in doc["rows"]]

@@ -252,6 +252,8 @@ def parse_theme(data: dict[str, Any], origin: str, *, complete: bool = False) ->
 def read_theme_file(path: Path, *, complete: bool = False) -> Theme:
     """Load one theme file; every failure is a ``ThemeError`` naming the file."""
     origin = path.name
+    if path.exists() and not path.is_file():  # a named pipe would hang the app's start
+        raise ThemeError(f"{origin}: cannot be read (not a regular file).")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
