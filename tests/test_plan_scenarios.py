@@ -150,7 +150,7 @@ def test_a_block_that_stops_fitting_has_no_time_anywhere(cli: Run, tmp_path: Pat
 def test_a_task_that_does_not_fit_today_goes_to_tomorrow(cli: Run) -> None:
     cli("add", "All day", "--at", "mon 07:00", "--for", "15h", check=True)
     out = cli("add", "Call the bank", "--for", "30m", check=True).stdout
-    assert "planned Tue 01 Dec 07:00–07:30" in out
+    assert "planned Tue 1 Dec 07:00–07:30" in out
     assert flexible(agenda(cli, "tue"))["Call the bank"]
     plan = cli("plan", "tue", check=True)
     assert "Not placed" not in plan.stdout

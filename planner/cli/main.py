@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from planner import __version__
 from planner.cli.output import printable, safe_output
 from planner.core.errors import Busy, PlannerError, UsageError
-from planner.core.moments import iso_day, plus_exact
+from planner.core.moments import day_label, iso_day, plus_exact
 
 if TYPE_CHECKING:
     from planner.app.calendars import CalendarInfo
@@ -414,7 +414,7 @@ def _line(service: PlannerService, occ: Occurrence, day: date, conflict: bool = 
 
 def _print_day(service: PlannerService, day: date, occurrences: Sequence[Occurrence],
                unplaced: Sequence[tuple[Block, str]] = ()) -> None:
-    print(f"{day:%a %d %b %Y}".ljust(50) + f"{service.zone.key:>30}")
+    print(day_label(day, year=True).ljust(50) + f"{service.zone.key:>30}")
     if not occurrences:
         print("  (nothing planned)")
     clashes = service.double_booked(day, 1, list(occurrences))
@@ -628,6 +628,16 @@ def _repeat_arg(service: PlannerService, text: str | None, *, all_day: bool) -> 
     return parse_repeat(text, today=service.today(), zone=service.zone, all_day=all_day)
 
 
+def _moment_label(moment: datetime) -> str:
+    """``Tue 1 Dec 09:00``: the words the app and the plan's notices use (never the
+    process locale's strftime), so one output never spells a day two ways."""
+    return f"{day_label(moment.date())} {moment:%H:%M}"
+
+
+def _date_label(moment: datetime | date) -> str:
+    return day_label(moment.date() if isinstance(moment, datetime) else moment)
+
+
 def _report_block(service: PlannerService, block: Block, verb: str) -> int:
     from planner.core.when import describe_rule, format_duration
 
@@ -635,9 +645,9 @@ def _report_block(service: PlannerService, block: Block, verb: str) -> int:
     if block.is_fixed:
         if isinstance(block.start, datetime) and isinstance(block.end, datetime):
             start, end = service.local(block.start), service.local(block.end)
-            when = f"{start:%a %d %b %H:%M}–{end:%H:%M}"  # the exact end, in this zone
+            when = f"{_moment_label(start)}–{end:%H:%M}"  # the exact end, in this zone
         else:
-            when = f"{block.start:%a %d %b}, all day"
+            when = f"{_date_label(block.start) if block.start else ''}, all day"
         repeat = ""
         if block.recurrence is not None and block.recurrence.rrule:
             repeat = " · " + describe_rule(block.recurrence.rrule, start=(
@@ -650,7 +660,7 @@ def _report_block(service: PlannerService, block: Block, verb: str) -> int:
         print(f"{verb} {MARK_DONE} {title} · done  ({ident})")
         return 0
     if block.planned:
-        chunks = ", ".join(f"{service.local(s):%a %d %b %H:%M}–{service.local(e):%H:%M}"
+        chunks = ", ".join(f"{_moment_label(service.local(s))}–{service.local(e):%H:%M}"
                            for s, e in block.planned)
         print(f"{verb} {_mark(block)} {title} · {sphere} · {duration} · "
               f"planned {chunks}  ({ident})")
@@ -979,7 +989,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     for occ in found:
         day = service.local(occ.start).date() if isinstance(occ.start, datetime) else occ.start
         if day != shown:
-            print(f"{day:%a %d %b %Y}")
+            print(day_label(day, year=True))
             shown = day
         print(_line(service, occ, day))
     return 0
@@ -1030,7 +1040,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         block = task.block
         length = format_duration(block.duration or timedelta())
         if block.planned:
-            when = ", ".join(f"{service.local(a):%a %d %b %H:%M}–{service.local(b):%H:%M}"
+            when = ", ".join(f"{_moment_label(service.local(a))}–{service.local(b):%H:%M}"
                              for a, b in block.planned)
         else:
             when = f"not placed: {task.reason}"
@@ -1071,7 +1081,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
         occ = reminder.occurrence
         when = _fmt_time(service, occ.start)
         if isinstance(occ.start, datetime) and service.local(occ.start).date() != now.date():
-            when = f"{service.local(occ.start):%a %d %b} {when}"
+            when = f"{day_label(service.local(occ.start).date())} {when}"
         wait = reminder.at - now
         soon = "now" if wait < timedelta(minutes=1) else f"in {format_duration(wait)}"
         at = service.local(reminder.at)
@@ -1116,7 +1126,7 @@ def _print_insights(d: Any) -> None:
                         for k, v in sorted(
         d.minutes_by_sphere.items())) or "nothing timed"
     bleed = f", bleed {d.bleed_minutes} min" if d.bleed_minutes else ""
-    print(f"{d.date:%a %d %b}: {spheres}; {d.switches} switches, longest focus "
+    print(f"{day_label(d.date)}: {spheres}; {d.switches} switches, longest focus "
           f"{d.longest_focus_minutes} min{bleed}")
 
 
@@ -1203,7 +1213,7 @@ def _print_links(service: PlannerService) -> int:
             when = service.local(datetime.fromisoformat(info.last_sync))
             state = "ok" if info.ok else "failed"
             said = printable(info.last_result or "")
-            print(f"  last sync {when:%a %d %b %H:%M} ({state}): {said}")
+            print(f"  last sync {_moment_label(when)} ({state}): {said}")
         else:
             print("  never synced")
         if info.pending:
@@ -1277,7 +1287,7 @@ def _print_calendars(service: PlannerService, verbose: bool = False) -> None:
             when = service.local(datetime.fromisoformat(cal.checked_at))
             state = "" if cal.ok is None else (" ok" if cal.ok else " failed")
             result = f": {printable(cal.last_result)}" if cal.last_result and not cal.ok else ""
-            print(f"  last {'sync' if cal.linked else 'refresh'} {when:%a %d %b %H:%M}"
+            print(f"  last {'sync' if cal.linked else 'refresh'} {_moment_label(when)}"
                   f"{state}{result}")
         _print_calendar_notes(cal, verbose)
 
