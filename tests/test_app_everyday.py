@@ -348,3 +348,37 @@ async def test_a_home_with_data_shows_no_welcome(tmp_path: Path) -> None:
         assert not day_screen(pilot).query_one("#welcome", Static).display
 
 
+
+
+@app_test
+async def test_calendars_are_renamed_removed_and_brought_back(tmp_path: Path) -> None:
+    ics = tmp_path / "team.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u1\r\n"
+                   "DTSTAMP:20261101T000000Z\r\nDTSTART:20261123T130000Z\r\n"
+                   "DTEND:20261123T140000Z\r\nSUMMARY:Team lunch\r\nEND:VEVENT\r\n"
+                   "END:VCALENDAR\r\n")
+    service = service_at(tmp_path / "home")
+    service.import_calendar(str(ics))
+    said = Said()
+    async with running(quiet_app(service), (100, 30), said) as pilot:
+        await press(pilot, "c")
+        screen = pilot.app.screen
+        assert isinstance(screen, CalendarsScreen)
+        await press(pilot, "n")
+        name = pilot.app.screen.query_one("#name-input", Input)
+        assert name.value == "team"
+        name.value = "Team at work"
+        await press(pilot, "enter")
+        assert pilot.app.screen is screen
+        assert [c.name for c in service.calendars()] == ["Team at work"]
+        assert said.any("Renamed team to Team at work.")
+        row = str(screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert row.startswith("Team at work")
+        await press(pilot, "n", "escape")  # changed its mind: nothing happens
+        assert [c.name for c in service.calendars()] == ["Team at work"]
+        await press(pilot, "x")
+        assert service.calendars() == [] and service.agenda(MONDAY) == []
+        assert said.any("Removed Team at work (1 event). Press u to bring it back.")
+        await press(pilot, "u")
+        assert [c.name for c in service.calendars()] == ["Team at work"]
+        assert [o.title for o in service.agenda(MONDAY)] == ["Team lunch"]

@@ -1,6 +1,7 @@
 """The calendars (`c`): each imported, subscribed or linked calendar with its events and
-its last refresh (or sync) and how it went; refresh subscriptions, hide or show one;
-enter lists what its last import skipped or repaired, and why (`import -v` in the app)."""
+its last refresh (or sync) and how it went; refresh subscriptions, hide or show one,
+rename or remove one (undo brings it back), as `planner calendars` does; enter lists
+what its last import skipped or repaired, and why (`import -v` in the app)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from planner.ui.jobs import Outcome, Progress
     from planner.ui.services import Services
 
-WRITE_ACTIONS = frozenset({"refresh", "toggle_hidden"})
+WRITE_ACTIONS = frozenset({"refresh", "toggle_hidden", "rename", "remove", "undo"})
 
 
 class CalendarsLoaded(Message, bubble=False):
@@ -47,6 +48,9 @@ class CalendarsScreen(Page[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh subscriptions", id="calendars-refresh"),
         Binding("h", "toggle_hidden", "Hide/show", id="calendars-hide"),
+        Binding("n", "rename", "Rename", id="calendars-rename"),
+        Binding("x,delete", "remove", "Remove", id="calendars-remove"),
+        Binding("u,ctrl+z", "undo", "Undo", id="calendars-undo"),
         Binding("escape,c", "back", "Back", id="calendars-back"),
     ]
 
@@ -170,12 +174,43 @@ class CalendarsScreen(Page[None]):
         self.notify("\n".join(lines), title="Refresh",
                     severity="error" if failed else "information", timeout=8 if failed else 4)
 
-    def action_toggle_hidden(self) -> None:
+    def _highlighted(self) -> CalendarInfo | None:
         listing = self.query_one(OptionList)
         if listing.highlighted is None:
+            return None
+        return self._calendars.get(listing.get_option_at_index(listing.highlighted).id or "")
+
+    def action_rename(self) -> None:
+        from planner.ui.screens.prompt import NamePrompt
+
+        cal = self._highlighted()
+        if cal is None:
             return
-        name = listing.get_option_at_index(listing.highlighted).id
-        cal = self._calendars.get(name or "")
+
+        def chosen(new: str | None) -> None:
+            if new is not None:
+                self.jobs.write(f"Renaming {cal.name}", lambda progress: Edited(
+                    self.service.rename_calendar(cal.name, new)), reply_to=self)
+
+        self.app.push_screen(NamePrompt(f"Rename {cal.name}", cal.name), chosen)
+
+    def action_remove(self) -> None:
+        cal = self._highlighted()
+        if cal is None:
+            return
+
+        def remove(progress: Progress) -> Outcome:
+            said = self.service.remove_calendar(cal.name)
+            return Edited("\n".join([f"{said} Press u to bring it back.",
+                                     *self.service.plan_notices()]))
+
+        self.jobs.write(f"Removing {cal.name}", remove, reply_to=self)
+
+    def action_undo(self) -> None:
+        self.jobs.write("Undoing", lambda progress: Edited(self.service.undo()), reply_to=self)
+
+    def action_toggle_hidden(self) -> None:
+        cal = self._highlighted()
         if cal is None:
             return
 

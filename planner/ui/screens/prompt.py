@@ -1,4 +1,4 @@
-"""Small modal prompts: a date to jump to."""
+"""Small modal prompts: a date to jump to, a new name."""
 
 from __future__ import annotations
 
@@ -61,6 +61,36 @@ class DatePrompt(Dialog[date | None]):
         except WhenError as exc:
             self.query_one("#date-preview", Static).update(printable(str(exc)))
             self.query_one("#date-preview", Static).add_class("error")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NamePrompt(Dialog[str | None]):
+    """Ask for a name (a calendar's new one), filled in with the current; returns the
+    name typed, or None on escape or when it is empty or unchanged."""
+
+    AUTO_FOCUS = "#name-input"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="name-prompt-cancel"),
+    ]
+
+    def __init__(self, title: str, current: str) -> None:
+        super().__init__()
+        self.title_text, self.current = title, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(printable(self.title_text), classes="dialog-title")
+            yield Input(value=self.current, id="name-input")
+            yield Static("enter saves · escape keeps it", classes="hint", markup=False)
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = event.value.strip()
+        self.dismiss(name if name and name != self.current else None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
