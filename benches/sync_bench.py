@@ -10,7 +10,10 @@ prints medians of:
     no parsing): the floor any client pays;
   - planner's first sync of the calendar (`sync add`: check, list, download, read, save);
   - an unchanged re-sync, with how many HTTP requests it made;
-  - a re-sync after 10 events changed on the server.
+  - a re-sync after 10 events changed on the server;
+  - a sync pushing 100 local edits, each patched into the server's own copy of the event
+    (one multiget of the originals, then one PUT each), beside Radicale's own cost to take
+    100 PUTs of those events straight from a client.
 Targets (issue #15): first sync under 20 s beyond the server's own cost; an unchanged
 re-sync under 2 s and one request.
 """
@@ -36,6 +39,7 @@ from tests.radicale_server import PASSWORD, USER, RadicaleServer  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC"]
+EDITS = 100  # local edits pushed in the push measurement
 
 
 def event_text(n: int) -> tuple[str, str]:
@@ -93,6 +97,18 @@ def server_cost(url: str) -> float:
     return time.perf_counter() - started
 
 
+def put_cost(url: str, count: int) -> float:
+    """Seconds for Radicale to take ``count`` PUTs over existing events (no client work)."""
+    session = niquests.Session()
+    started = time.perf_counter()
+    for n in range(count):
+        uid, text = event_text(n)
+        session.put(f"{url}{uid}.ics", data=text.encode(), auth=(USER, PASSWORD),
+                    headers={"Content-Type": "text/calendar; charset=utf-8"}
+                    ).raise_for_status()
+    return time.perf_counter() - started
+
+
 def service(home: Path) -> PlannerService:
     return PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
 
@@ -135,6 +151,22 @@ def main() -> None:
             report = service(home).sync(["Bench"])[0]
             changed.append(time.perf_counter() - started)
             assert report.pulled_updated == 10, report.summary()
+        puts = [put_cost(url, EDITS) for _ in range(args.runs)]
+        pushed, push_requests = [], []
+        for run in range(args.runs):
+            home = work / f"push-{run}"
+            service(home).sync_link("Bench", url, sphere="work", username=USER,
+                                    password_command=f"echo {PASSWORD}")
+            edits = service(home)
+            chosen = sorted(edits.session.store.calendar_blocks("Bench"),
+                            key=lambda b: b.source.uid if b.source else "")[:EDITS]
+            for block in chosen:
+                edits.update(block.id, title=f"{block.title} (edited {run})")
+            started = time.perf_counter()
+            report = service(home).sync(["Bench"])[0]
+            pushed.append(time.perf_counter() - started)
+            push_requests.append(report.requests)
+            assert report.pushed_updated == EDITS and not report.notes, report.summary()
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -154,6 +186,11 @@ def main() -> None:
     print(f"| planner unchanged re-sync | {med(quiet)} | "
           f"{int(statistics.median(quiet_requests))} request(s) (target < 2 s, one request) |")
     print(f"| planner re-sync, 10 changed on the server | {med(changed)} | |")
+    print(f"| Radicale's own cost of {EDITS} PUTs | {med(puts)} | the floor for any push |")
+    print(f"| planner sync pushing {EDITS} local edits | {med(pushed)} | "
+          f"{statistics.median(pushed) - statistics.median(puts):.2f} s beyond the server's "
+          f"cost; {int(statistics.median(push_requests))} requests (what changed, one "
+          "multiget of the originals, a PUT each) |")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from planner.app.service import PlannerService
 from planner.ui.app import PlannerApp
 from planner.ui.screens.day import DayScreen
 from planner.ui.widgets.timeline import Timeline
-from tests.appdriver import Said, app_test, press, quiet_app, running, wait_until
+from tests.appdriver import Said, app_test, press, quiet_app, running, settle, wait_until
 from tests.radicale_server import PASSWORD, USER
 
 NOW = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)  # Tuesday 08:30 in Berlin
@@ -135,19 +135,33 @@ async def test_quick_add_into_a_linked_calendar_and_sync_it(radicale, tmp_path) 
 async def test_sync_every_keeps_syncing_while_the_app_is_open(radicale, tmp_path) -> None:
     """`sync.every`: the app syncs by itself again and again; what another device adds
     shows up without a key. (Minutes in config; a short period set here so the test
-    waits for the condition, not for a minute.)"""
+    waits for the condition, not for a minute. Syncs may then follow each other with no
+    pause, so the app is not settled until the timer is stopped.)"""
     from dataclasses import replace
     from datetime import timedelta
+
+    from textual.css.query import NoMatches
 
     url = radicale.make_calendar()
     service = linked_home(tmp_path / "home", url)
     session = service.session
     session.settings = replace(session.settings, sync_every=timedelta(seconds=0.2))
     app = quiet_app(service)
-    async with running(app, (100, 30)) as pilot:
+
+    def shown() -> set[str]:
+        try:
+            return titles(app)
+        except NoMatches:  # the day view is not up yet
+            return set()
+
+    async with app.run_test(size=(100, 30)) as pilot:
         add_on_server(url, "first", "First from the phone", 13)
-        await wait_until(pilot, lambda: "First from the phone" in titles(app),
-                         "the first background sync")
+        await wait_until(pilot, lambda: "First from the phone" in shown(),
+                         "the first background sync", timeout=120)
         add_on_server(url, "second", "Second from the phone", 14)
-        await wait_until(pilot, lambda: "Second from the phone" in titles(app),
-                         "a later background sync")
+        await wait_until(pilot, lambda: "Second from the phone" in shown(),
+                         "a later background sync", timeout=120)
+        screen = app.screen
+        assert isinstance(screen, DayScreen) and screen.sync_timer is not None
+        screen.sync_timer.stop()
+        await settle(pilot)

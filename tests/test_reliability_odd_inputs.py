@@ -7,6 +7,7 @@ a Ctrl+C while an export's temp file was being created left it behind.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -155,3 +156,57 @@ def test_saving_the_theme_never_writes_a_config_that_reads_back_differently(
     with pytest.raises(ConfigError, match='set theme = "planner-light" there by hand'):
         save_top_level_setting(paths, "theme", "planner-light")
     assert path.read_text() == config
+
+
+@pytest.mark.parametrize("args, shown", [
+    (["add", "Gym", "--for", "1h", "--priority", "99999999999999999999"], "99999999999999999999"),
+    (["add", "Gym", "--for", "1h", "--priority", "-1"], "-1"),
+    (["add", "Train", "--at", "tue 10:00", "--travel", "9999999999h"], "more than a day"),
+    (["add", "Standup", "--at", "tue 10:00", "--repeat", "FREQ=DAILY;COUNT=99999999999999999999"],
+     "COUNT 99999999999999999999 is too large"),
+])
+def test_numbers_a_block_cannot_hold_are_refused_in_one_sentence(
+        home: Path, args: list[str], shown: str) -> None:
+    """A 20-digit priority ended as "unexpected error" (orjson holds 64 bits); a travel
+    time of a million years was saved and then broke `insights` and `review`; a 20-digit
+    COUNT was saved and then made every `export` fail."""
+    one_sentence(run(home, *args), shown)
+    assert not (home / "planner.json").exists()
+
+
+TRAVEL_ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:far@t\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261124T100000Z\r\n"
+    "DTEND:20261124T110000Z\r\nSUMMARY:Far away\r\nX-PLANNER-TRAVEL:P99999999W\r\n"
+    "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:near@t\r\nDTSTAMP:20261101T000000Z\r\n"
+    "DTSTART:20261124T140000Z\r\nDTEND:20261124T150000Z\r\nSUMMARY:Near\r\n"
+    "X-PLANNER-TRAVEL:PT30M\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def test_an_imported_travel_time_beyond_a_day_is_dropped_with_a_note(
+        home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "travel.ics"
+    path.write_text(TRAVEL_ICS)
+    imported = run(home, "import", "-v", str(path))
+    assert imported.returncode == 0, imported.stderr
+    assert "X-PLANNER-TRAVEL" in imported.stdout and "Far away" in imported.stdout
+    for command in (["insights", "--week"], ["review"], ["plan", "2026-11-24"]):
+        result = run(home, *command)
+        assert result.returncode == 0, (command, result.stderr)
+    items = json.loads(run(home, "agenda", "2026-11-24", "--json").stdout)
+    assert {i["title"] for i in items} == {"Far away", "Near"}
+
+
+def test_a_stored_travel_time_beyond_a_day_cannot_break_insights(home: Path) -> None:
+    """A home saved before the bound may hold one: every command still works."""
+    service = PlannerService(home, tz=ZONE, clock=pinned_clock)
+    start = service.at(PINNED_NOW.date(), PINNED_NOW.time().replace(hour=10))
+    block = service.make_fixed("Train", start, start.replace(hour=11), sphere="personal")
+    service.add(block)
+    main = home / "planner.json"
+    main.write_bytes(main.read_bytes().replace(
+        b'"title":"Train"', b'"title":"Train","travel":359999996400', 1))
+    assert b"359999996400" in main.read_bytes()
+    for command in (["insights", "--week"], ["review"], ["plan"], ["agenda"]):
+        result = run(home, *command)
+        assert result.returncode == 0, (command, result.stderr)

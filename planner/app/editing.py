@@ -6,6 +6,7 @@ days it can affect.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +16,15 @@ from planner.app import history, planning, queries
 from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.local_edits import fingerprint
-from planner.core.model import Block, Energy, Kind, PartOfDay, Recurrence
+from planner.core.model import (
+    MAX_PRIORITY,
+    MAX_TRAVEL,
+    Block,
+    Energy,
+    Kind,
+    PartOfDay,
+    Recurrence,
+)
 from planner.core.moments import as_aware
 from planner.core.recurrence import RecurrenceError, parse_recurrence_id, validate_rule
 from planner.core.series import Scope, Series, SeriesChange
@@ -233,6 +242,7 @@ def validate(session: Session, block: Block, before: Block | None = None) -> Non
     if not block.title.strip():
         raise PlannerError("A block needs a title.")
     session.check_sphere(block.sphere)
+    _check_numbers(block)
     if block.is_fixed:
         if block.start is None or block.end is None:
             raise PlannerError(f"{block.title!r} is fixed, so it needs a start time (--at).")
@@ -257,6 +267,30 @@ def validate(session: Session, block: Block, before: Block | None = None) -> Non
         if block.deadline and new_deadline and not block.done and \
                 block.deadline <= session.now():
             raise PlannerError(passed_deadline(session.local(block.deadline)))
+
+
+# An RRULE COUNT or INTERVAL past these cannot be written back (iCalendar readers hold
+# them in 32 bits); the reader bounds what comes from files.
+_MAX_RULE_NUMBER = 2**31 - 1
+_RULE_NUMBER = re.compile(r"(?:^|;)\s*(COUNT|INTERVAL)\s*=\s*\+?(\d+)", re.IGNORECASE)
+
+
+def _check_numbers(block: Block) -> None:
+    """Numbers a block cannot hold are one sentence, before anything is saved (a 20-digit
+    priority used to fail the save itself; a travel time of a million years broke every
+    later `insights`)."""
+    if not 0 <= block.priority <= MAX_PRIORITY:
+        shown = str(block.priority) if abs(block.priority) < 10**30 else "that number"
+        raise PlannerError(f"Priority {shown} is out of range: 0 is normal, 1 high, "
+                           f"2 urgent (at most {MAX_PRIORITY}).")
+    if block.travel is not None and not timedelta(0) <= block.travel <= MAX_TRAVEL:
+        raise PlannerError(f"Travel time before {block.title!r} is more than a day; give "
+                           "at most 24 h.")
+    for rule in (block.recurrence.rrule or "").splitlines() if block.recurrence else ():
+        for name, digits in _RULE_NUMBER.findall(rule):
+            if len(digits) > 10 or int(digits) > _MAX_RULE_NUMBER:
+                raise PlannerError(f"The repeat rule's {name.upper()} {digits[:20]} is too "
+                                   f"large; give at most {_MAX_RULE_NUMBER}.")
 
 
 def _placement_inputs_changed(before: Block, after: Block) -> bool:

@@ -53,7 +53,15 @@ from zoneinfo import ZoneInfo
 
 from planner.core.conflicts import Conflict, day_conflicts
 from planner.core.intervals import intersect, merge, subtract
-from planner.core.model import PERSONAL, WORK, Block, Energy, Kind, Occurrence
+from planner.core.model import (
+    MAX_TRAVEL,
+    PERSONAL,
+    WORK,
+    Block,
+    Energy,
+    Kind,
+    Occurrence,
+)
 from planner.core.moments import in_zone
 from planner.core.settings import Settings, WeeklyHours
 
@@ -385,6 +393,7 @@ def _travel_conflicts(day: date, occurrences: Sequence[Occurrence], timed: Seque
         travel = commitment.block.travel
         if not travel or commitment.all_day or not isinstance(commitment.start, datetime):
             continue
+        travel = min(travel, MAX_TRAVEL)  # a home saved before the bound may hold more
         arrive = _instant(commitment.start, zone)
         leave = arrive - travel
         if leave.astimezone(zone).date() != day:

@@ -20,6 +20,12 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Self
 
+# Numbers a block can hold, checked where blocks are made (by hand or from a file):
+# travel is a lead-in before one commitment, a priority is iCalendar's 0-9 range (planner
+# names 0 normal, 1 high, 2 urgent).
+MAX_TRAVEL = timedelta(hours=24)
+MAX_PRIORITY = 9
+
 WORK = "work"
 PERSONAL = "personal"
 DEFAULT_SPHERES = (WORK, PERSONAL)

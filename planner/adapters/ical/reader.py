@@ -45,6 +45,7 @@ from planner.adapters.ical.zones import (
 )
 from planner.core.errors import PlannerError
 from planner.core.model import (
+    MAX_TRAVEL,
     Block,
     Classification,
     Energy,
@@ -635,6 +636,10 @@ def _check_planner_values(found: dict[str, Any], raw: _Raw, ctx: _Context) -> No
         clamped = min(max(priority, 0), _MAX_PRIORITY)
         raw.note(f"has X-PLANNER-PRIORITY {str(priority)[:20]}: read it as {clamped}")
         found["priority"] = clamped
+    travel = found.get("travel")
+    if travel is not None and not timedelta(0) <= travel <= MAX_TRAVEL:
+        raw.note(f"has X-PLANNER-TRAVEL {str(travel)[:40]}: left out (travel is 0 to 24 h)")
+        del found["travel"]
 
 
 def _common(raw: _Raw, ctx: _Context, extra: dict[str, Any]) -> dict[str, Any]:

@@ -138,6 +138,7 @@ class DayScreen(Screen[None]):
         self._scrolled_for: date | None = None
         self._select_after: str | None = None  # a block just saved: select it once shown
         self._loading_timer: Timer | None = None
+        self.sync_timer: Timer | None = None  # `sync.every`, when configured
         self._sync_status: str | None = None  # the header's "synced 08:30"
         self._reminded_until = services.planner.now()
         self.set_reactive(DayScreen.day, day)
@@ -171,8 +172,8 @@ class DayScreen(Screen[None]):
         if settings.sync_on_start:
             self.call_after_refresh(self._start_background_sync)
         if settings.sync_every is not None:
-            self.set_interval(settings.sync_every.total_seconds(),
-                              self._start_background_sync)
+            self.sync_timer = self.set_interval(settings.sync_every.total_seconds(),
+                                                self._start_background_sync)
 
     def on_resize(self) -> None:
         self._apply_side()
