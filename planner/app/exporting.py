@@ -22,6 +22,7 @@ from planner.app import queries
 from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.model import PERSONAL, Block
+from planner.core.recurrence import occurs_between
 
 _EARLIEST = date(1900, 1, 1)
 _LATEST = date(9000, 1, 1)
@@ -66,7 +67,7 @@ def blocks_in_range(session: Session, first: date | None, last: date | None
     if first is None and last is None:
         return blocks
     start, end = window(session, first, last)
-    wanted = {o.block.series_key for o in queries.fixed_between(session, start, end)}
+    wanted = _series_in_range(session, blocks, start, end)
     chosen = []
     for block in blocks:
         if block.is_flexible:
@@ -77,6 +78,23 @@ def blocks_in_range(session: Session, first: date | None, last: date | None
         elif block.series_key in wanted:
             chosen.append(block)
     return chosen
+
+
+def _series_in_range(session: Session, blocks: Sequence[Block], start: datetime,
+                     end: datetime) -> set[tuple[str, str]]:
+    """The series (and single events) with an occurrence in [start, end), hidden
+    calendars left out as the views leave them out.
+
+    Each series is asked for its first occurrence from ``start`` on, never expanded
+    over the window, so exporting the years 2..9997 costs what the blocks cost.
+    """
+    hidden = session.hidden_calendars()
+    series: dict[tuple[str, str], list[Block]] = {}
+    for block in blocks:
+        if block.is_fixed and (block.source is None or block.source.calendar not in hidden):
+            series.setdefault(block.series_key, []).append(block)
+    return {key for key, members in series.items()
+            if occurs_between(members, start, end, session.zone)}
 
 
 def options_for(session: Session, blocks: Sequence[Block], audience: Audience, *,

@@ -135,22 +135,9 @@ def occurrences(
     ``SERIES_DAY_LIMIT`` per series a day and ``DAY_LIMIT`` a day in all; what the
     bounds leave out is counted in the result's ``hidden_days``.
     """
-    fixed = [b for b in blocks if b.is_fixed and b.start is not None and b.end is not None]
-    # A master and its overrides share a series key: (calendar, UID) when imported,
-    # ("", master id) for the planner's own series.
-    overridden: dict[tuple[str, str], set[str]] = {}
-    for block in fixed:
-        if block.source is not None and block.source.recurrence_id is not None:
-            overridden.setdefault(block.series_key, set()).add(block.source.recurrence_id)
     found = Occurrences()
     crowded: list[tuple[Block, set[str]]] = []
-    for block in fixed:
-        skip: set[str] = set()
-        if block.source is None or block.source.recurrence_id is None \
-                or block.is_recurring:  # a recurring override: the rest of a split series
-            skip = overridden.get(block.series_key, set())
-            if block.source is not None and block.source.recurrence_id is not None:
-                skip = skip - {block.source.recurrence_id}
+    for block, skip in _with_overridden(blocks):
         expanded = _expand(block, start, end, zone, limit, skip, SERIES_DAY_LIMIT, probe=True)
         if expanded is None:
             crowded.append((block, skip))  # more a day than shown: expanded below
@@ -165,6 +152,82 @@ def occurrences(
         found.absorb(expanded)
     found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id, _sort_key(o.end, zone)))
     return found
+
+
+def _with_overridden(blocks: Iterable[Block]) -> list[tuple[Block, set[str]]]:
+    """The fixed blocks, each with the instance keys its own overrides replace."""
+    fixed = [b for b in blocks if b.is_fixed and b.start is not None and b.end is not None]
+    # A master and its overrides share a series key: (calendar, UID) when imported,
+    # ("", master id) for the planner's own series.
+    overridden: dict[tuple[str, str], set[str]] = {}
+    for block in fixed:
+        if block.source is not None and block.source.recurrence_id is not None:
+            overridden.setdefault(block.series_key, set()).add(block.source.recurrence_id)
+    result = []
+    for block in fixed:
+        skip: set[str] = set()
+        if block.source is None or block.source.recurrence_id is None \
+                or block.is_recurring:  # a recurring override: the rest of a split series
+            skip = overridden.get(block.series_key, set())
+            if block.source is not None and block.source.recurrence_id is not None:
+                skip = skip - {block.source.recurrence_id}
+        result.append((block, skip))
+    return result
+
+
+def occurs_between(blocks: Iterable[Block], start: datetime, end: datetime,
+                   zone: ZoneInfo) -> bool:
+    """Whether :func:`occurrences` of ``blocks`` would find anything in [start, end).
+
+    It looks for the first occurrence at or after ``start`` only, in batches, so the
+    cost follows the series' overrides and exclusions, not the window's length: a
+    daily series asked about the years 2..9997 costs what one week of it costs.
+    """
+    for block, skip in _with_overridden(blocks):
+        if not block.is_recurring:
+            if _expand(block, start, end, zone, 1, skip):
+                return True
+        elif _series_occurs(block, _frame_of(block, zone), start, end, zone, skip):
+            return True
+    return False
+
+
+_FIRST_BATCH = 64  # instances looked at per step while seeking a series' first one
+
+
+def _series_occurs(block: Block, frame: _Frame, start: datetime, end: datetime,
+                   zone: ZoneInfo, overridden: set[str]) -> bool:
+    assert block.recurrence is not None and block.start is not None
+    dtstart = _wall(block.start, frame)
+    low, high, count_from = _wall_window(block, frame, start, end, zone)
+    excluded = _exclusions(block, frame)
+
+    def shown(wall: datetime) -> bool:
+        key = _instance_key(wall, frame)
+        if key in overridden or key in excluded or wall.date().isoformat() in excluded:
+            return False
+        occ = _make(block, frame, wall, block, zone, parse_recurrence_id(key))
+        return _overlaps(occ, start, end, zone)
+
+    extra = [_wall(rdate, frame) if frame.kind == "date" or isinstance(rdate, datetime)
+             else _wall(rdate, frame).replace(hour=dtstart.hour, minute=dtstart.minute,
+                                              second=dtstart.second)
+             for rdate in block.recurrence.rdates]
+    if any(low <= wall <= high and shown(wall) for wall in [dtstart, *extra]):
+        return True
+    for rule in rules_of(block.recurrence.rrule):
+        cursor, counted_from = low, count_from
+        with suppress(RecurrenceError):  # an unreadable rule adds nothing (as above)
+            while cursor <= high:
+                walls = _rule_walls(rule, dtstart, cursor, high, _FIRST_BATCH,
+                                    _until_wall(frame), counted_from)
+                if any(shown(wall) for wall in walls):
+                    return True
+                if sum(wall >= counted_from for wall in walls) < _FIRST_BATCH:
+                    break  # the rule has no more instances in the window (or its bound)
+                # A full batch of overridden or excluded instances: look past it.
+                cursor = counted_from = max(walls) + timedelta(microseconds=1)
+    return False
 
 
 def expand_block(
