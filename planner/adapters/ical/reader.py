@@ -77,6 +77,7 @@ _CHUNK = 1 << 20  # characters decoded and split at a time
 _MAX_DEPTH = 20
 _NO_PARAMS: dict[str, str] = {}  # shared, never written to
 _TEXT_LIMIT = 200  # characters of a title quoted in messages
+_MAX_COUNT = 2**31 - 1  # RRULE COUNT: RFC 5545 INTEGER, as icalendar enforces on writing
 _MAX_SEQUENCE = 2**31 - 1  # SEQUENCE is an integer in RFC 5545 (and a C int elsewhere)
 _MAX_PRIORITY = 9  # the range of iCalendar PRIORITY; planner uses 0 normal, 1 high, 2 urgent
 _MAX_INTERVAL = 1_000_000  # an RRULE INTERVAL beyond this has no second instance in use
@@ -913,6 +914,12 @@ def _rule(text: str, start: Moment, raw: _Raw) -> str | None:
             # No repeats, as the reference reads it (ignoring it would mean no end).
             raw.note("has an RRULE with COUNT=0: kept only its first instance")
             return None
+        if name == "COUNT" and value.isdigit() and int(value) > _MAX_COUNT:
+            # No file can hold more (RFC 5545 INTEGER); to the year 9999 it is the same
+            # series unless it repeats by the minute or second.
+            raw.note(f"has an RRULE COUNT of {value[:24]}: kept it as COUNT={_MAX_COUNT}, "
+                     "the largest a calendar file holds")
+            value = str(_MAX_COUNT)
         if name == "COUNT" and not value.isdigit():
             # COUNT=-1 is Confluence's "no count" beside an UNTIL (the reference agrees).
             raw.note(f"has an RRULE part {piece.strip()[:40]!r} that means nothing: ignored it")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -311,12 +312,23 @@ def _series_uids(series: Mapping[SeriesKey, list[Block]]) -> dict[SeriesKey, str
     return uids
 
 
+# The largest INTEGER of RFC 5545 (3.3.8); icalendar refuses a larger COUNT.
+_MAX_COUNT = 2**31 - 1
+_COUNT = re.compile(r"(?<![A-Z])COUNT=(\d+)", re.IGNORECASE)
+
+
+def _writable_count(text: str) -> str:
+    """A COUNT past the largest INTEGER (stored before the reader bounded it) written as
+    that INTEGER: the same series to the year 9999 unless it repeats by the minute."""
+    return _COUNT.sub(lambda m: f"COUNT={min(int(m.group(1)), _MAX_COUNT)}", text)
+
+
 def _rules(block: Block) -> list[vRecur]:
     assert block.recurrence is not None
     rules = []
     for text in rules_of(block.recurrence.rrule):
         try:
-            rules.append(vRecur.from_ical(text))
+            rules.append(vRecur.from_ical(_writable_count(text)))
         except ValueError as exc:
             raise ValueError(f"block {block.id!r}: unreadable RRULE {text!r}") from exc
     return rules
