@@ -588,3 +588,21 @@ def test_series_edits_push_as_override_exdate_and_split(server, homes) -> None:
     # Pulling back what it pushed changes nothing on the laptop.
     again = laptop.sync()
     assert (again.pulled_new, again.pulled_updated, again.pushed_updated) == (0, 0, 0)
+
+
+def test_a_sync_that_pulls_series_keeps_the_weeks_around_today(
+        server, homes, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_week_cache import no_expanding, weeks_on_disk
+
+    url = server.make_calendar()
+    Third(url).add(vevent("daily", "Daily", "20261102T091500", "20261102T093000",
+                          "RRULE:FREQ=DAILY\r\n"))
+    laptop, _ = homes
+    assert laptop.link("Work", url).pulled_new == 1
+    assert weeks_on_disk(laptop.path), "the sync kept the weeks around today"
+    today = PINNED_NOW.date()
+    with monkeypatch.context() as patched:
+        no_expanding(patched)  # the next session's first days read the kept weeks
+        service = laptop.service
+        for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
+            assert [o.block.title for o in service.agenda(day)] == ["Daily"]

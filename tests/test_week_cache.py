@@ -291,3 +291,47 @@ def test_a_read_only_cache_folder_only_costs_the_expansion(tmp_path: Path) -> No
     save(tmp_path, series_calendar(DAY, "FREQ=DAILY"))
     (tmp_path / CALENDAR_DIR / FOLDER).write_text("not a folder")
     assert len(PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(DAY, 7)) == 7
+
+
+def series_ics(rule: str) -> str:
+    events = [("u1", "20250303T083000", rule),
+              ("u2", "20250101T140000", "FREQ=WEEKLY;BYDAY=WE,FR"),
+              ("u3", "20240610T170000", "FREQ=MONTHLY;BYMONTHDAY=12")]
+    body = "".join(f"BEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:series {uid}\r\n"
+                   f"DTSTART;TZID=Europe/Berlin:{start}\r\nDURATION:PT45M\r\n"
+                   f"RRULE:{rrule}\r\nEND:VEVENT\r\n" for uid, start, rrule in events)
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{body}END:VCALENDAR\r\n"
+
+
+IMPORT_NOW = datetime(2025, 3, 12, 7, 0, tzinfo=UTC)  # a Wednesday, 08:00 in Berlin
+
+
+def test_an_import_keeps_the_weeks_around_today_for_the_next_session(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home, ics = tmp_path / "home", tmp_path / "work.ics"
+    zone = ZoneInfo("Europe/Berlin")
+    today = IMPORT_NOW.astimezone(zone).date()
+    for rule in ("FREQ=DAILY", "FREQ=WEEKLY;BYDAY=MO,WE"):  # a fresh import, then a changed one
+        ics.write_text(series_ics(rule))
+        PlannerService(home, tz="Europe/Berlin", clock=lambda: IMPORT_NOW).import_calendar(
+            str(ics))
+        assert weeks_on_disk(home), "the import kept the weeks around today"
+        blocks = list(Store(home).all_blocks())
+        with monkeypatch.context() as patched:
+            no_expanding(patched)  # the next session's first days read kept weeks only
+            session = PlannerService(home, tz="Europe/Berlin", clock=lambda: IMPORT_NOW)
+            for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
+                found = rows(session.agenda(day))
+                assert found == brute_force(blocks, day, 1, zone)
+        tomorrow = {o.block.title for o in session.agenda(today + timedelta(days=1))}
+        assert ("series u1" in tomorrow) == (rule == "FREQ=DAILY")  # a Thursday
+
+
+def test_a_changeless_import_does_not_rewrite_the_weeks(tmp_path: Path) -> None:
+    home, ics = tmp_path / "home", tmp_path / "work.ics"
+    ics.write_text(series_ics("FREQ=DAILY"))
+    service = PlannerService(home, tz="Europe/Berlin", clock=lambda: IMPORT_NOW)
+    service.import_calendar(str(ics))
+    before = {p: p.stat().st_mtime_ns for p in weeks_on_disk(home)}
+    service.import_calendar(str(ics))  # byte-identical: nothing saved, nothing expanded
+    assert {p: p.stat().st_mtime_ns for p in weeks_on_disk(home)} == before

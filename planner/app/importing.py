@@ -25,6 +25,7 @@ from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url
 from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
 from planner.app import history, planning
 from planner.app.session import Session
+from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
 from planner.core.local_edits import keep_local_edits, local_blocks_of
 from planner.core.model import Block
@@ -293,6 +294,8 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
                 *((b.id, b, None) for b in kept.drop_local),
                 *((b.id, local_before.get(b.id), b) for b in kept.refresh_local),
                 *planning.side_effects(moves, imported)])
+    if changes.changed:
+        keep_weeks_around_today(session)
     return ImportReport(final_name, summary, skipped,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),

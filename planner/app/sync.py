@@ -43,6 +43,7 @@ from planner.app import planning
 from planner.app.editing import new_block_id
 from planner.app.links import RESERVED_NAMES, link_of, links
 from planner.app.session import Session
+from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
 from planner.core.model import Block
 from planner.core.syncing import Outcome, Resolution, resolve
@@ -196,6 +197,8 @@ def sync_calendar(session: Session, name: str, *, progress: Progress = None,
         _record_result(session, name, str(exc), ok=False)
         raise PlannerError(str(exc)) from exc
     _record_result(session, name, report.summary(), ok=True)
+    if report.changed:
+        keep_weeks_around_today(session)
     return report
 
 

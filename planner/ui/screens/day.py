@@ -164,7 +164,10 @@ class DayScreen(Screen[None]):
             self._reminded_until = self.service.now()
             self.set_interval(REMINDER_SECONDS, self.check_reminders)
         self._apply_side()
-        self._show_loading()
+        # No "reading…" frame up front: like a day change, a day read within
+        # LOADING_AFTER paints straight away (the first frame with content is the day).
+        set_text(self.query_one("#day-header", Static),
+                 plain(day_label(self.day, year=True), "bold"))
         self._show_day()
         self._read_sync_status()
         self.query_one(Timeline).focus()
