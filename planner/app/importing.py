@@ -31,6 +31,7 @@ from planner.core.errors import PlannerError
 from planner.core.local_edits import keep_local_edits, local_blocks_of
 from planner.core.model import Block
 from planner.core.reconcile import ReconcileResult, reconcile
+from planner.core.wording import counted
 
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
@@ -250,7 +251,7 @@ def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
     skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
     repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
     blocks = result.blocks
-    _say(progress, f"Saving {len(blocks)} events …")
+    _say(progress, f"Saving {counted(len(blocks), 'event')} …")
     now = session.now().astimezone(UTC).isoformat()
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "reader_version": READER_VERSION,
@@ -324,15 +325,11 @@ def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
     if not removed:
         return
     if incoming == 0 or (had >= WIPE_MIN and removed * 2 > had):
-        held = "no events" if incoming == 0 else f"only {_events(incoming)}"
+        held = "no events" if incoming == 0 else f"only {counted(incoming, 'event')}"
         gone = "that event" if removed == 1 else f"those {removed} events"
         raise PlannerError(f"{origin} now holds {held} where {name!r} has {had}; the "
                            f"calendar was kept as it is. If {gone} really went "
                            "away, import again with --allow-empty.")
-
-
-def _events(count: int) -> str:
-    return f"{count} event" if count == 1 else f"{count} events"
 
 
 def _outside_safe_years(block: Block) -> bool:

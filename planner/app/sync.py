@@ -48,6 +48,7 @@ from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
 from planner.core.model import Block
 from planner.core.syncing import Outcome, Resolution, resolve
+from planner.core.wording import counted
 
 Progress = Callable[[str], None] | None
 PASSWORD_TIMEOUT = 60  # seconds a password command may take (a GUI prompt, a keyring)
@@ -81,7 +82,7 @@ class SyncReport:
                 f"{self.pushed_updated} updated, {self.pushed_deleted} deleted")
         if self.conflicts:
             count = len(self.conflicts)
-            text += (f"; {count} conflict{'s' if count > 1 else ''}: "
+            text += (f"; {counted(count, 'conflict')}: "
                      + ", ".join(repr(t) for t in self.conflicts)
                      + " (both versions kept)")
         if self.waiting:
@@ -237,7 +238,8 @@ class _Sync:
         pulled = self.conn.pull(method=link.get("method"), token=state.get("token"),
                                 ctag=state.get("ctag"), known=known)
         if pulled.changed:
-            _say(self.progress, f"{self.name}: reading {len(pulled.changed)} changed events …")
+            changed = counted(len(pulled.changed), "changed event")
+            _say(self.progress, f"{self.name}: reading {changed} …")
         theirs = self._read(pulled.changed)
         by_href: dict[str, set[str]] = {}
         for uid, entry in self.resources.items():
