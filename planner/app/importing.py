@@ -7,14 +7,16 @@ reconciled before the store transaction starts.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import hashlib
 import os
 import re
 import secrets
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -211,9 +213,36 @@ def _file_kind(mode: int) -> str:
     return "not a file"
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while an import reads, reconciles and saves.
+
+    Everything an import makes (blocks, their documents, the day index's rows) stays
+    alive until it is saved, and holds no cycles to free; with the collector on, each
+    of its full passes walked all of them again (~6 % of a 10,000-event import).
+    Refcounting still frees what is dropped; what is left is collected once, after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
                   sphere: str | None, extra_meta: dict[str, Any],
                   progress: Progress, allow_empty: bool = False) -> ImportReport:
+    with _collector_paused():
+        return _import_read_bytes(session, data, origin=origin, name=name, sphere=sphere,
+                                  extra_meta=extra_meta, progress=progress,
+                                  allow_empty=allow_empty)
+
+
+def _import_read_bytes(session: Session, data: bytes, *, origin: str, name: str,
+                       sphere: str | None, extra_meta: dict[str, Any],
+                       progress: Progress, allow_empty: bool = False) -> ImportReport:
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
     chosen_sphere = sphere
