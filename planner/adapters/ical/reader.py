@@ -56,7 +56,7 @@ from planner.core.model import (
     Source,
 )
 from planner.core.recurrence import RecurrenceError, recurrence_id_text, validate_rule
-from planner.core.zonerules import zone_of
+from planner.core.zonerules import readable
 
 # Bumped whenever the reader reads the same bytes into different blocks: stored
 # content hashes carry it, so a re-import after such a change compares the blocks
@@ -1372,7 +1372,7 @@ def _context(
         if not tzid:
             continue
         text, problem = _vtimezone_text(raw)
-        if problem is None and zone_of(text) is None:
+        if problem is None and not readable(text):
             problem = "cannot be read as a time zone"
         if problem is not None:
             # A broken VTIMEZONE only matters to events that use it (they say so).
