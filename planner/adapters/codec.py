@@ -65,9 +65,12 @@ def _instant_from_text(text: str) -> datetime:
     return value
 
 
+_KIND_TEXT = {kind: kind.value for kind in Kind}  # an enum's .value is a slow property
+
+
 def block_to_doc(block: Block) -> Doc:
     doc: Doc = {"id": block.id, "title": block.title, "sphere": block.sphere,
-                "kind": block.kind.value}
+                "kind": _KIND_TEXT[block.kind]}
     if block.notes:
         doc["notes"] = block.notes
     if block.location:

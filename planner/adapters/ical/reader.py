@@ -680,8 +680,26 @@ def _kept_for_export(raw: _Raw) -> dict[str, Any]:
                 raw.note(f"has more than {MAX_ALARMS} alarms: kept the first {MAX_ALARMS}, "
                          f"left out {more:,}")
         if raw.get("ORGANIZER") is not None or raw.get("ATTENDEE") is not None:
-            kept["organizer"], kept["attendees"] = read_participants(raw.lines)
+            kept["organizer"], kept["attendees"] = _participants(raw)
     return kept
+
+
+def _participants(raw: _Raw) -> tuple[str, tuple[str, ...]]:
+    """``read_participants`` of the component's lines, found by its parsed properties.
+
+    An event without sub-components holds one line per property between its BEGIN
+    and END, in order: the lines to keep are those of its ORGANIZER and ATTENDEE
+    properties, without looking at every line again. Any other shape is read by
+    ``read_participants`` itself.
+    """
+    lines, props = raw.lines, raw.props
+    assert lines is not None
+    if raw.nested or len(lines) != len(props) + 2:
+        return read_participants(lines)
+    organizer = next((lines[i] for i, prop in enumerate(props, 1)
+                      if prop.name == "ORGANIZER"), "")
+    return organizer, tuple(lines[i] for i, prop in enumerate(props, 1)
+                            if prop.name == "ATTENDEE")
 
 
 def _sequence(raw: _Raw) -> int:
