@@ -5,24 +5,39 @@ scanning the lines again (``read_participants``); ``readable`` checks a VTIMEZON
 bound on its onsets instead of building it (``zone_of``). With both replaced by the
 slow originals, the committed, hostile, producer and example files and a generated work
 calendar (attendees, several zones) must give equal blocks, notices and names.
+``_instant`` converts a wall time by ``astimezone`` where it used ``timestamp``: the same
+instant for every wall time, gap and fold, zoneinfo or a calendar's own rules.
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.adapters.ical import reader
 from planner.adapters.ical.participants import read_participants
-from planner.core.zonerules import zone_of
+from planner.core.zonerules import RuleZone, zone_of
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(
     [*(ROOT / "tests" / "fixtures" / "ics").rglob("*.ics"),
      *(ROOT / "tests" / "hostile").glob("*.ics"),
      *(ROOT / "examples").glob("*.ics")])
+
+
+# Europe/Berlin's rules as a calendar's own VTIMEZONE (a RuleZone, not zoneinfo).
+CUSTOM = RuleZone.from_text("\n".join([
+    "BEGIN:VTIMEZONE", "TZID:Custom Berlin",
+    "BEGIN:STANDARD", "DTSTART:19701025T030000", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD",
+    "BEGIN:DAYLIGHT", "DTSTART:19700329T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "END:DAYLIGHT", "END:VTIMEZONE"]))
 
 
 def _read(data: bytes) -> object:
@@ -65,3 +80,28 @@ def test_a_generated_work_calendar_reads_the_same_without_the_fast_paths(
     assert any(block.organizer for block in fast[0])
     _slow(monkeypatch)
     assert _read(data) == fast
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
+       st.sampled_from(("Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                        "custom")))
+def test_an_instant_is_the_same_either_way(wall: datetime, zone: str) -> None:
+    tz = CUSTOM if zone == "custom" else ZoneInfo(zone)
+    wall = wall.replace(microsecond=0)
+    try:
+        slow: object = reader._instant_by_timestamp(wall, tz)
+    except (ValueError, OverflowError) as exc:
+        slow = str(exc)
+    try:
+        fast: object = reader._instant(wall, tz)
+    except (ValueError, OverflowError) as exc:
+        fast = str(exc)
+    assert fast == slow
+
+
+def test_an_instant_in_a_gap_or_a_fold_is_the_same_either_way() -> None:
+    for tz in (ZoneInfo("Europe/Berlin"), CUSTOM):
+        for wall in (datetime(2025, 3, 30, 2, 30), datetime(2025, 10, 26, 2, 30),
+                     datetime(2025, 10, 26, 2, 30, fold=1)):
+            assert reader._instant(wall, tz) == reader._instant_by_timestamp(wall, tz)

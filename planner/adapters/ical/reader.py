@@ -454,6 +454,14 @@ class _When:
 
 def _instant(wall: datetime, tz: Any) -> datetime:
     # fold=0: an ambiguous wall time is its first instant, a gap time moves forward.
+    if 1 < wall.year < 9999:
+        # The same instant (both subtract utcoffset()), in half the time; only at the
+        # calendar's very ends do the two fail with different messages.
+        return wall.replace(tzinfo=tz).astimezone(UTC)
+    return _instant_by_timestamp(wall, tz)
+
+
+def _instant_by_timestamp(wall: datetime, tz: Any) -> datetime:
     return datetime.fromtimestamp(wall.replace(tzinfo=tz).timestamp(), UTC)
 
 
