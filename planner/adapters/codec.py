@@ -38,7 +38,9 @@ def moment_to_text(value: Moment) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.isoformat(timespec="seconds")
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+        if value.tzinfo is not UTC:  # what the reader makes is UTC already
+            value = value.astimezone(UTC)
+        return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
     return value.isoformat()
 
 

@@ -364,10 +364,12 @@ def _events(count: int) -> str:
 def _outside_safe_years(block: Block) -> bool:
     """Dates at the very edge of the calendar overflow day arithmetic (a day after
     9999-12-31 does not exist), so such blocks are skipped, not saved to break every view."""
-    moments = [block.start, block.end, block.earliest, block.deadline, block.pinned_start]
-    if block.recurrence is not None:
-        moments += [*block.recurrence.rdates, *block.recurrence.exdates]
-    return any(m is not None and m.year not in SAFE_YEARS for m in moments)
+    for moment in (block.start, block.end, block.earliest, block.deadline, block.pinned_start):
+        if moment is not None and moment.year not in SAFE_YEARS:
+            return True
+    rec = block.recurrence
+    return rec is not None and any(m.year not in SAFE_YEARS for m in (*rec.rdates,
+                                                                       *rec.exdates))
 
 
 def _apply_sphere_change(changes: ReconcileResult, incoming: list[Block]) -> ReconcileResult:
