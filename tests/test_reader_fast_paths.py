@@ -12,7 +12,7 @@ instant for every wall time, gap and fold, zoneinfo or a calendar's own rules.
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.adapters.codec import moment_to_text
 from planner.adapters.ical import reader
 from planner.adapters.ical.participants import read_participants
 from planner.core.zonerules import RuleZone, zone_of
@@ -105,3 +106,13 @@ def test_an_instant_in_a_gap_or_a_fold_is_the_same_either_way() -> None:
         for wall in (datetime(2025, 3, 30, 2, 30), datetime(2025, 10, 26, 2, 30),
                      datetime(2025, 10, 26, 2, 30, fold=1)):
             assert reader._instant(wall, tz) == reader._instant_by_timestamp(wall, tz)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31)),
+       st.sampled_from((UTC, ZoneInfo("Europe/Berlin"), timezone(timedelta(hours=-5)))))
+def test_a_stored_instant_reads_as_before(wall: datetime, tz: tzinfo) -> None:
+    # codec.moment_to_text writes a UTC datetime without converting it first.
+    moment = wall.replace(tzinfo=tz)
+    expected = moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+    assert moment_to_text(moment) == expected + "Z"

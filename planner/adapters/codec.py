@@ -40,7 +40,7 @@ def moment_to_text(value: Moment) -> str:
             return value.isoformat(timespec="seconds")
         if value.tzinfo is not UTC:  # what the reader makes is UTC already
             value = value.astimezone(UTC)
-        return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+        return value.isoformat(timespec="seconds")[:-6] + "Z"  # "+00:00" -> "Z"
     return value.isoformat()
 
 
