@@ -84,9 +84,9 @@ def build(docs: Iterable[Doc], meta: Mapping[str, Any], stamp: Stamp) -> list[by
             long.append(doc)
         else:
             assert slot == SERIES
-            first, last = doc_days(doc)
+            since, until = doc_days(doc)
             data = orjson.dumps(doc)
-            series.append([doc["id"], first.isoformat(), last.isoformat() if last else None,
+            series.append([doc["id"], since.isoformat(), until.isoformat() if until else None,
                            *put(doc, data), doc_digest(data)])
     header = {
         "source": list(stamp),
