@@ -637,6 +637,8 @@ def _planner_props(raw: _Raw, ctx: _Context) -> dict[str, Any]:
 def _check_planner_values(found: dict[str, Any], raw: _Raw, ctx: _Context) -> None:
     """Values from a file are checked like values typed in: unknown spheres and
     priorities out of range are repaired, with a note."""
+    if not found:  # no X-PLANNER-* value: most files
+        return
     sphere = found.get("sphere")
     spheres = ctx.options.spheres
     if sphere is not None and spheres is not None and sphere not in spheres:
@@ -658,7 +660,7 @@ def _common(raw: _Raw, ctx: _Context, extra: dict[str, Any]) -> dict[str, Any]:
     """Fields every block kind reads the same way."""
     sphere = extra.get("sphere") or ctx.sphere
     tags: list[str] = []
-    for prop in raw.all("CATEGORIES"):
+    for prop in raw.all("CATEGORIES") if raw.get("CATEGORIES") is not None else ():
         for tag in _split_list(prop.value):
             tag = tag.strip()
             # The exporter writes the sphere as a category; it is not a tag.
@@ -704,10 +706,15 @@ def _participants(raw: _Raw) -> tuple[str, tuple[str, ...]]:
     assert lines is not None
     if raw.nested or len(lines) != len(props) + 2:
         return read_participants(lines)
-    organizer = next((lines[i] for i, prop in enumerate(props, 1)
-                      if prop.name == "ORGANIZER"), "")
-    return organizer, tuple(lines[i] for i, prop in enumerate(props, 1)
-                            if prop.name == "ATTENDEE")
+    organizer = ""
+    attendees = []
+    for i, prop in enumerate(props, 1):
+        name = prop.name
+        if name == "ATTENDEE":
+            attendees.append(lines[i])
+        elif name == "ORGANIZER" and not organizer:
+            organizer = lines[i]
+    return organizer, tuple(attendees)
 
 
 def _sequence(raw: _Raw) -> int:
@@ -891,6 +898,8 @@ def _recurrence(
     raw: _Raw, ctx: _Context, start_when: _When, end: Moment,
     periods: list[tuple[Moment, Moment]],
 ) -> Recurrence | None:
+    if raw.get("RRULE") is None and raw.get("RDATE") is None and raw.get("EXDATE") is None:
+        return None  # most events: nothing below would find a line to read
     start = start_when.value
     rdates: list[Moment] = []
     for when, period_end, params in _when_items(raw, "RDATE", ctx):
