@@ -11,6 +11,7 @@ instant for every wall time, gap and fold, zoneinfo or a calendar's own rules.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -116,3 +117,13 @@ def test_a_stored_instant_reads_as_before(wall: datetime, tz: tzinfo) -> None:
     moment = wall.replace(tzinfo=tz)
     expected = moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
     assert moment_to_text(moment) == expected + "Z"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(), st.text(), st.none() | st.text(), st.binary(min_size=1, max_size=80))
+def test_a_keyed_block_id_is_the_keyed_blake2b_of_its_identity(
+        calendar: str, uid: str, rid: str | None, key: bytes) -> None:
+    text = "\x1f".join((calendar, uid, rid or "")).encode("utf-8", "replace")
+    expected = hashlib.blake2b(text, key=key[:64], digest_size=6).hexdigest()
+    assert reader.block_id_for(calendar, uid, rid, key) == "c" + expected
+    assert reader.block_id_for(calendar, uid, rid, key) == "c" + expected  # cached key

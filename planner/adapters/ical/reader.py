@@ -21,6 +21,7 @@ what was skipped (``ReadResult.skipped``), each naming the component, UID and li
 from __future__ import annotations
 
 import codecs
+import functools
 import gc
 import hashlib
 import re
@@ -117,8 +118,15 @@ def block_id_for(calendar: str, uid: str, recurrence_id: str | None, key: bytes 
     predicted from a file's public UIDs; re-imports keep the ids already stored."""
     text = "\x1f".join((calendar, uid, recurrence_id or "")).encode("utf-8", "replace")
     if key:
-        return "c" + hashlib.blake2b(text, key=key[:64], digest_size=6).hexdigest()
+        digest = _keyed_blake2b(key[:64]).copy()  # keying costs a whole block: done once
+        digest.update(text)
+        return "c" + digest.hexdigest()
     return "c" + hashlib.sha1(text).hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed_blake2b(key: bytes) -> Any:
+    return hashlib.blake2b(key=key, digest_size=6)
 
 
 # --- text, lines, components ---------------------------------------------------------
