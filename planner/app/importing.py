@@ -26,12 +26,18 @@ from urllib.parse import unquote, urlsplit
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
 from planner.app import history, planning
+from planner.app.calendar_names import check_calendar_name, tidy_calendar_name
 from planner.app.session import Session
 from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
 from planner.core.local_edits import keep_local_edits, local_blocks_of
 from planner.core.model import Block
-from planner.core.reconcile import ReconcileResult, reconcile
+from planner.core.reconcile import (
+    ReconcileResult,
+    looks_like_a_wipe,
+    reconcile,
+    wipe_words,
+)
 
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
@@ -39,7 +45,6 @@ STDIN = "-"
 _READ_CHUNK = 1 << 20
 SAFE_YEARS = range(2, 9998)
 MAX_TASK = timedelta(hours=24)
-WIPE_MIN = 10  # a calendar this big that loses over half its events in one go is suspect
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,8 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
     meaningful part), never after the X-WR-CALNAME inside, which is often a generic
     "Calendar"; a source already imported keeps its calendar. A different source under
     a name in use is refused unless ``replace``."""
+    if calendar is not None:
+        calendar = check_calendar_name(calendar)
     if location == STDIN:
         data = _read_capped(stdin or sys.stdin.buffer, "standard input")
         name = calendar or _calendar_name_in(data) or "stdin"
@@ -86,8 +93,8 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         raise PlannerError(str(exc)) from exc
     path = None if url else Path(location).expanduser()
     where = ("url", url) if url else ("path", str(path.resolve()) if path else "")
-    name = calendar or _calendar_from(session, where) or (
-        name_for_url(url) if url else Path(location).stem or "calendar")
+    name = calendar or _calendar_from(session, where) or tidy_calendar_name(
+        name_for_url(url) if url else Path(location).stem, "calendar")
     meta = session.store.calendar_meta(name) if name in session.store.calendar_names() else {}
     if isinstance(meta.get("link"), dict):
         raise PlannerError(f"{name!r} is linked to a CalDAV server; `planner sync {name}` "
@@ -347,18 +354,11 @@ def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
     """A source that suddenly holds nothing (or lost most of its events) is more often a
     broken export or feed than a wish to delete: keep the calendar and say so."""
     removed = len(changes.removed)
-    if not removed:
-        return
-    if incoming == 0 or (had >= WIPE_MIN and removed * 2 > had):
-        held = "no events" if incoming == 0 else f"only {_events(incoming)}"
-        gone = "that event" if removed == 1 else f"those {removed} events"
+    if looks_like_a_wipe(had, incoming, removed):
+        held, gone = wipe_words(incoming, removed)
         raise PlannerError(f"{origin} now holds {held} where {name!r} has {had}; the "
                            f"calendar was kept as it is. If {gone} really went "
                            "away, import again with --allow-empty.")
-
-
-def _events(count: int) -> str:
-    return f"{count} event" if count == 1 else f"{count} events"
 
 
 def _outside_safe_years(block: Block) -> bool:

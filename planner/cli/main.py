@@ -244,7 +244,7 @@ def build_parser(only: str | None = None,
 
     p = sub.add_parser(
         "sync", parents=[common], help="two-way sync with CalDAV calendars",
-        usage=("planner sync [NAME ...]\n"
+        usage=("planner sync [NAME ...] [--allow-empty]\n"
                "       planner sync add NAME URL --sphere S [--username U] "
                "[--password-command CMD] [--read-only]\n"
                "       planner sync list\n"
@@ -260,6 +260,8 @@ def build_parser(only: str | None = None,
                         "sync; the password is never stored (sync add)")
     p.add_argument("--read-only", action="store_true",
                    help="pull only; local edits to its events are refused (sync add)")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="accept a pull that removes all or most of a calendar's events")
 
     command("undo", "undo the last change")
     command("redo", "redo the last undone change")
@@ -304,14 +306,15 @@ def _pinned_clock() -> Any:
     text = os.environ.get("PLANNER_NOW")
     if not text:
         return None
+    shown = printable(text)  # a byte that is not UTF-8 shows as \xff, not as \udcff
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise UsageError(f"PLANNER_NOW={text!r} is not an ISO 8601 date-time.") from exc
+        raise UsageError(f"PLANNER_NOW='{shown}' is not an ISO 8601 date-time.") from exc
     if moment.tzinfo is None:
-        raise UsageError(f"PLANNER_NOW={text!r} needs a UTC offset, e.g. +00:00.")
+        raise UsageError(f"PLANNER_NOW='{shown}' needs a UTC offset, e.g. +00:00.")
     if moment.year not in SAFE_YEARS:  # "today" at the calendar's edge overflows day sums
-        raise UsageError(f"PLANNER_NOW={text!r} is outside the years {SAFE_YEARS.start}–"
+        raise UsageError(f"PLANNER_NOW='{shown}' is outside the years {SAFE_YEARS.start}–"
                          f"{SAFE_YEARS.stop - 1} that planner handles.")
     return lambda: moment
 
@@ -1150,6 +1153,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if verb != "add" and link_options:
         flag = "--" + link_options[0].replace("_", "-")
         raise UsageError(f"{flag} is for `planner sync add NAME URL`.")
+    if verb in ("add", "list", "remove") and args.allow_empty:
+        raise UsageError("--allow-empty is for `planner sync [NAME ...]`.")
     service = _service(args)
     progress = (lambda text: print(text, file=sys.stderr)) if sys.stderr.isatty() else None
     if verb == "add":
@@ -1183,7 +1188,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
         return 0
     status = 0
-    for report in service.sync(words, progress=progress):
+    for report in service.sync(words, progress=progress, allow_empty=args.allow_empty):
         if report.failed:
             print(f"planner: {_one_line(report.failed)}", file=sys.stderr)
             status = EXIT_ERROR

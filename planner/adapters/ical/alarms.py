@@ -151,7 +151,7 @@ def alarm_component(alarm: Alarm) -> VAlarm:
         else:
             component.add("TRIGGER", alarm.offset)
     if alarm.repeat_every is not None and alarm.repeat > 0:
-        component.add("REPEAT", alarm.repeat)
+        component.add("REPEAT", min(alarm.repeat, MAX_REPEAT))  # an older home's may be more
         component.add("DURATION", alarm.repeat_every)
     description = clean_text(alarm.description) or DEFAULT_DESCRIPTION
     if action is not AlarmAction.AUDIO:
