@@ -1070,8 +1070,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
     within = _window_arg(args.within)
     found = service.reminders(within)
     if args.json:
-        json.dump([{**_occurrence_json(service, r.occurrence), "remind_at": _iso(service, r.at)}
-                   for r in found], sys.stdout, ensure_ascii=False, indent=1)
+        json.dump([{**_occurrence_json(service, r.occurrence), "remind_at": _iso(service, r.at),
+                    "reminders": r.count} for r in found],
+                  sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
     if not found:

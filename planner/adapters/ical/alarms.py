@@ -11,6 +11,7 @@ are kept when both are there and make sense; otherwise the alarm fires once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm as VAlarm
@@ -29,13 +30,19 @@ MAX_REPEAT = 10_000
 MAX_ALARMS = 20
 
 
-def read_alarms(lines: Sequence[str]) -> tuple[tuple[Alarm, ...], int]:
+def read_alarms(lines: Sequence[str], title: str = "") -> tuple[tuple[Alarm, ...], int]:
     """The VALARMs directly inside the component whose logical ``lines`` these are, at
-    most ``MAX_ALARMS`` different ones, and how many more were left out."""
+    most ``MAX_ALARMS`` different ones, and how many more were left out.
+
+    A DESCRIPTION that is just the event's ``title`` is read as none (the alarm shows
+    the title, see :func:`alarm_component`): an export read back is the same alarm, and
+    it follows the block when it is renamed."""
     found: dict[Alarm, None] = {}  # an alarm given twice goes off once
     more = 0
     for props in _valarm_blocks(lines):
         alarm = _alarm(props)
+        if alarm is not None and title and alarm.description.strip() == title:
+            alarm = replace(alarm, description="")
         if alarm is None or alarm in found:
             continue
         if len(found) < MAX_ALARMS:
@@ -131,11 +138,14 @@ def _text(first: dict[str, tuple[dict[str, str], str]], name: str) -> str:
     return "" if found is None else str(vText.from_ical(found[1]))
 
 
-def alarm_component(alarm: Alarm) -> VAlarm:
-    """One VALARM for ``alarm``, with the properties RFC 5545 requires for its action.
+def alarm_component(alarm: Alarm, title: str = "") -> VAlarm:
+    """One VALARM for ``alarm`` of the event titled ``title``, with the properties
+    RFC 5545 requires for its action.
 
-    An EMAIL alarm without an address would be invalid, so it is written as a DISPLAY
-    alarm with the same text.
+    A DISPLAY alarm needs a DESCRIPTION, the text the reminder shows: an alarm without
+    its own (``--remind``) shows the event's title, as Google, Apple and Thunderbird
+    write it, not a bare "Reminder". An EMAIL alarm without an address would be
+    invalid, so it is written as a DISPLAY alarm with the same text.
     """
     action = alarm.action
     if action is AlarmAction.EMAIL and not alarm.attendees:
@@ -153,7 +163,8 @@ def alarm_component(alarm: Alarm) -> VAlarm:
     if alarm.repeat_every is not None and alarm.repeat > 0:
         component.add("REPEAT", alarm.repeat)
         component.add("DURATION", alarm.repeat_every)
-    description = clean_text(alarm.description) or DEFAULT_DESCRIPTION
+    description = (clean_text(alarm.description).strip() or clean_text(title).strip()
+                   or DEFAULT_DESCRIPTION)
     if action is not AlarmAction.AUDIO:
         component.add("DESCRIPTION", description)
     if action is AlarmAction.EMAIL:

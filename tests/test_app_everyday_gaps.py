@@ -1,0 +1,60 @@
+"""Pilot tests of everyday gaps in the app: two alarms in one minute, private blocks.
+
+Berlin, Monday 23 Nov 2026 10:30; the machine's zone must not matter.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from planner.app.service import PlannerService
+from planner.core.model import Alarm, AlarmAction
+from planner.ui.screens.day import DayScreen
+from tests.appdriver import Said, app_test, quiet_app, running, settle
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 in Berlin
+MONDAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Pacific/Apia")
+
+
+def service_at(home: Path, clock: list[datetime] | None = None) -> PlannerService:
+    moments = clock or [NOW]
+    return PlannerService(home, tz="Europe/Berlin", clock=lambda: moments[0])
+
+
+def at(service: PlannerService, day: date, hour: int, minute: int = 0) -> datetime:
+    return service.at(day, time(hour, minute))
+
+
+def day_screen(pilot: Pilot) -> DayScreen:  # type: ignore[type-arg]
+    assert isinstance(pilot.app.screen, DayScreen), pilot.app.screen
+    return pilot.app.screen
+
+
+@app_test
+async def test_a_sound_and_a_message_in_one_minute_are_one_notification_saying_two(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no notify-send here
+    clock = [NOW]
+    service = service_at(tmp_path / "home", clock)
+    service.add(service.make_fixed("Dentist", at(service, MONDAY, 11), at(service, MONDAY, 12),
+                                   sphere="personal", alarms=(
+                                       Alarm.before_start(timedelta(minutes=15)),
+                                       Alarm(action=AlarmAction.AUDIO,
+                                             offset=-timedelta(minutes=15)))))
+    said = Said()
+    async with running(quiet_app(service), (100, 30), said) as pilot:
+        day = day_screen(pilot)
+        clock[0] = NOW + timedelta(minutes=16)  # 10:46
+        day.check_reminders()
+        await settle(pilot)
+        shown = [m for m in said.messages if "Dentist at 11:00" in m]
+        assert shown == ["Dentist at 11:00 (15 min before; 2 reminders)"]
