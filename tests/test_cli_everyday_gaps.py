@@ -26,7 +26,7 @@ def test_remind_exports_the_block_title_as_the_alarm_text(cli, tmp_path: Path) -
     (alarm,) = event.walk("VALARM")
     assert str(alarm["ACTION"]) == "DISPLAY"
     assert str(alarm["DESCRIPTION"]) == "Dentist"
-    # Read back, it is the same reminder: renaming the block renames what it shows.
+    # Written when exported: renaming the block renames what its reminder shows.
     cli("edit", bid, "--title", "Dentist (Dr Weber)", check=True)
     cli("export", str(out), check=True)
     (event,) = _events(out)

@@ -11,7 +11,6 @@ are kept when both are there and make sense; otherwise the alarm fires once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm as VAlarm
@@ -30,19 +29,13 @@ MAX_REPEAT = 10_000
 MAX_ALARMS = 20
 
 
-def read_alarms(lines: Sequence[str], title: str = "") -> tuple[tuple[Alarm, ...], int]:
+def read_alarms(lines: Sequence[str]) -> tuple[tuple[Alarm, ...], int]:
     """The VALARMs directly inside the component whose logical ``lines`` these are, at
-    most ``MAX_ALARMS`` different ones, and how many more were left out.
-
-    A DESCRIPTION that is just the event's ``title`` is read as none (the alarm shows
-    the title, see :func:`alarm_component`): an export read back is the same alarm, and
-    it follows the block when it is renamed."""
+    most ``MAX_ALARMS`` different ones, and how many more were left out."""
     found: dict[Alarm, None] = {}  # an alarm given twice goes off once
     more = 0
     for props in _valarm_blocks(lines):
         alarm = _alarm(props)
-        if alarm is not None and title and alarm.description.strip() == title:
-            alarm = replace(alarm, description="")
         if alarm is None or alarm in found:
             continue
         if len(found) < MAX_ALARMS:

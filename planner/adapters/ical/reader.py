@@ -675,8 +675,7 @@ def _kept_for_export(raw: _Raw) -> dict[str, Any]:
         kept["classification"] = Classification.from_text(klass)
     if raw.lines is not None:
         if raw.nested:
-            title = (raw.text("SUMMARY") or "").strip()
-            kept["alarms"], more = read_alarms(raw.lines, title)
+            kept["alarms"], more = read_alarms(raw.lines)
             if more:
                 raw.note(f"has more than {MAX_ALARMS} alarms: kept the first {MAX_ALARMS}, "
                          f"left out {more:,}")
