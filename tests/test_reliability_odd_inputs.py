@@ -74,6 +74,24 @@ def test_planner_now_at_the_calendars_edge_is_named(home: Path, now: str) -> Non
         one_sentence(run(home, *command, now=now), f"PLANNER_NOW='{now}'")
 
 
+def test_bytes_that_are_not_utf8_in_the_environment_are_shown_as_bytes(
+        home: Path, tmp_path: Path) -> None:
+    """A surrogate-escaped value used to show as `\\udcff`; the byte is `\\xff`."""
+    env = {**os.environ, "PLANNER_HOME": str(home), "TZ": "UTC"}
+    now = subprocess.run([*planner_command(), "agenda"], capture_output=True, text=True,
+                         env={**env, "PLANNER_NOW": b"2026-11-23\xff"}, timeout=60)
+    one_sentence(now, r"PLANNER_NOW='2026-11-23\xff'", "ISO 8601")
+    assert "udc" not in now.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    inside = os.fsencode(blocker) + b"/caf\xe9"
+    homed = subprocess.run([*planner_command(), "agenda"], capture_output=True, text=True,
+                           env={**env, "PLANNER_HOME": inside,
+                                "PLANNER_NOW": PINNED_NOW.isoformat()}, timeout=60)
+    one_sentence(homed, "a-file/caf\\xe9")
+    assert "udc" not in homed.stderr
+
+
 @pytest.mark.parametrize("address", ["http://[::1", "webcal://[::1/cal.ics",
                                      "https://[zz]/cal.ics", "http://[::1]:99999/cal.ics"])
 def test_a_malformed_address_is_named(home: Path, address: str) -> None:

@@ -107,3 +107,31 @@ def test_writes_outside_a_transaction_are_refused(tmp_path: Path) -> None:
     finally:
         release.set()
         thread.join(WAIT)
+
+
+def test_what_a_change_moved_is_not_cleared_by_a_write_on_another_thread(
+        tmp_path: Path) -> None:
+    # The app reads a change's "Moved ..." notices right after its write; a sync or a
+    # catch-up write on another thread in between used to clear them first.
+    from datetime import date
+    from datetime import time as clock_time
+
+    eight = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
+    service = PlannerService(tmp_path, tz="Europe/Berlin", clock=lambda: eight)
+    monday = date(2026, 11, 23)
+    service.add(service.make_fixed("Busy", service.at(monday, clock_time(10)),
+                                   service.at(monday, clock_time(22)), sphere="work"))
+    service.add(service.make_flexible("Tidy up", timedelta(hours=1), sphere="personal"))
+    service.add(service.make_flexible(
+        "Prepare talk", timedelta(hours=2), sphere="personal",
+        deadline=service.at(monday, clock_time(10))))
+    moved = service.plan_notices()
+    assert any(line.startswith("Moved 'Tidy up'") for line in moved), moved
+
+    other = threading.Thread(target=lambda: service.add(service.make_fixed(
+        "Dentist", service.at(monday + timedelta(days=4), clock_time(9)),
+        service.at(monday + timedelta(days=4), clock_time(10)), sphere="personal")))
+    other.start()
+    other.join(WAIT)
+    assert not other.is_alive()
+    assert service.plan_notices() == moved

@@ -234,5 +234,6 @@ def block_from_doc(doc: Doc) -> Block:
             source=source,
             revision=int(doc.get("revision", 0)),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        # OverflowError: a number of seconds no timedelta holds (no planner wrote it).
         raise CodecError(f"block {doc.get('id', '?')!r} is malformed: {exc}") from exc

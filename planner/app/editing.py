@@ -17,6 +17,7 @@ from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.local_edits import fingerprint
 from planner.core.model import (
+    MAX_ICAL_INTEGER,
     MAX_PRIORITY,
     MAX_TRAVEL,
     Block,
@@ -269,9 +270,11 @@ def validate(session: Session, block: Block, before: Block | None = None) -> Non
             raise PlannerError(passed_deadline(session.local(block.deadline)))
 
 
-# An RRULE COUNT or INTERVAL past these cannot be written back (iCalendar readers hold
-# them in 32 bits); the reader bounds what comes from files.
-_MAX_RULE_NUMBER = 2**31 - 1
+# A COUNT or INTERVAL past the largest iCalendar INTEGER could not be exported or synced
+# (icalendar refuses it): refuse it when typed. (From files the reader keeps such a COUNT
+# as the largest and such an INTERVAL as the first instance; the writer bounds both for
+# rules an older home stored.)
+_MAX_RULE_NUMBER = MAX_ICAL_INTEGER
 _RULE_NUMBER = re.compile(r"(?:^|;)\s*(COUNT|INTERVAL)\s*=\s*\+?(\d+)", re.IGNORECASE)
 
 

@@ -71,7 +71,9 @@ class Session:
         # Planning bookkeeping (planner/app/planning.py): when the saved plan was last
         # found current, and what the last write moved that nobody asked to move.
         self.plan_checked: tuple[object, ...] | None = None
-        self.plan_notices: list[str] = []
+        # Per thread: the app's job that made a change reads its notices after the
+        # write, and a write on another thread (a sync, a catch-up) must not clear them.
+        self._notices = threading.local()
 
     # ------------------------------------------------------------------ time
 
@@ -92,6 +94,16 @@ class Session:
 
     def local(self, moment: datetime) -> datetime:
         return in_zone(moment, self.zone)
+
+    @property
+    def plan_notices(self) -> list[str]:
+        """What this thread's last change moved besides what it was about."""
+        notices: list[str] = getattr(self._notices, "lines", [])
+        return notices
+
+    @plan_notices.setter
+    def plan_notices(self, lines: list[str]) -> None:
+        self._notices.lines = lines
 
     # ------------------------------------------------------------------ writing
 

@@ -304,14 +304,15 @@ def _pinned_clock() -> Any:
     text = os.environ.get("PLANNER_NOW")
     if not text:
         return None
+    shown = printable(text)  # a byte that is not UTF-8 shows as \xff, not as \udcff
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise UsageError(f"PLANNER_NOW={text!r} is not an ISO 8601 date-time.") from exc
+        raise UsageError(f"PLANNER_NOW='{shown}' is not an ISO 8601 date-time.") from exc
     if moment.tzinfo is None:
-        raise UsageError(f"PLANNER_NOW={text!r} needs a UTC offset, e.g. +00:00.")
+        raise UsageError(f"PLANNER_NOW='{shown}' needs a UTC offset, e.g. +00:00.")
     if moment.year not in SAFE_YEARS:  # "today" at the calendar's edge overflows day sums
-        raise UsageError(f"PLANNER_NOW={text!r} is outside the years {SAFE_YEARS.start}–"
+        raise UsageError(f"PLANNER_NOW='{shown}' is outside the years {SAFE_YEARS.start}–"
                          f"{SAFE_YEARS.stop - 1} that planner handles.")
     return lambda: moment
 

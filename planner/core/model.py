@@ -25,6 +25,9 @@ from typing import Self
 # names 0 normal, 1 high, 2 urgent).
 MAX_TRAVEL = timedelta(hours=24)
 MAX_PRIORITY = 9
+# The largest INTEGER of RFC 5545 (3.3.8): a COUNT, INTERVAL, SEQUENCE or REPEAT past it
+# cannot be written to a calendar file (icalendar refuses it, other readers hold 32 bits).
+MAX_ICAL_INTEGER = 2**31 - 1
 
 WORK = "work"
 PERSONAL = "personal"

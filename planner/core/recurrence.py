@@ -594,6 +594,8 @@ def _rule_walls(
                         raise _Crowded
     except (ValueError, OverflowError):  # ran past year 9999
         pass
+    except (IndexError, TypeError, KeyError) as exc:  # BYDAY=99999999999MO from an old home
+        raise RecurrenceError(f"cannot expand RRULE {text!r}: {exc}") from exc
     return walls
 
 
@@ -756,9 +758,12 @@ def _fix_until(parts: dict[str, str], to_wall: Callable[[datetime], datetime]) -
         return
     if match.group(3):
         day, clock = match.group(1), match.group(2)  # strptime is ~20x slower
-        moment = datetime(int(day[:4]), int(day[4:6]), int(day[6:]), int(clock[:2]),
-                          int(clock[2:4]), int(clock[4:]))
-        wall = to_wall(moment.replace(tzinfo=UTC))
+        try:
+            moment = datetime(int(day[:4]), int(day[4:6]), int(day[6:]), int(clock[:2]),
+                              int(clock[2:4]), int(clock[4:]))
+            wall = to_wall(moment.replace(tzinfo=UTC))
+        except (ValueError, OverflowError) as exc:  # month 99, or past 9999 in the zone
+            raise RecurrenceError(f"RRULE UNTIL {until!r} is not a date-time") from exc
         parts["UNTIL"] = wall.strftime("%Y%m%dT%H%M%S")
     else:
         parts["UNTIL"] = match.group(1) + "T" + match.group(2)

@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 
 # C0 controls, DEL and C1 controls (0x9b is a one-byte CSI to many terminals); lone
-# surrogates (they cannot even be encoded); line and paragraph separators (newlines to
-# some terminals); and the bidirectional embeddings, overrides, isolates and marks.
+# surrogates (they cannot even be encoded; U+DC80-U+DCFF stand for the bytes of an
+# argument, variable or path that was not UTF-8, and are shown as those bytes); line and
+# paragraph separators (newlines to some terminals); and the bidirectional embeddings,
+# overrides, isolates and marks.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
                      "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
@@ -29,6 +31,8 @@ def _shown(match: re.Match[str]) -> str:
     if named is not None:
         return named
     code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (argv, environment, a path)
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 

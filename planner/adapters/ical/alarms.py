@@ -154,7 +154,7 @@ def alarm_component(alarm: Alarm, title: str = "") -> VAlarm:
         else:
             component.add("TRIGGER", alarm.offset)
     if alarm.repeat_every is not None and alarm.repeat > 0:
-        component.add("REPEAT", alarm.repeat)
+        component.add("REPEAT", min(alarm.repeat, MAX_REPEAT))  # an older home's may be more
         component.add("DURATION", alarm.repeat_every)
     description = (clean_text(alarm.description).strip() or clean_text(title).strip()
                    or DEFAULT_DESCRIPTION)

@@ -45,6 +45,7 @@ from planner.adapters.ical.zones import (
 )
 from planner.core.errors import PlannerError
 from planner.core.model import (
+    MAX_ICAL_INTEGER,
     MAX_TRAVEL,
     Block,
     Classification,
@@ -77,8 +78,8 @@ _CHUNK = 1 << 20  # characters decoded and split at a time
 _MAX_DEPTH = 20
 _NO_PARAMS: dict[str, str] = {}  # shared, never written to
 _TEXT_LIMIT = 200  # characters of a title quoted in messages
-_MAX_COUNT = 2**31 - 1  # RRULE COUNT: RFC 5545 INTEGER, as icalendar enforces on writing
-_MAX_SEQUENCE = 2**31 - 1  # SEQUENCE is an integer in RFC 5545 (and a C int elsewhere)
+_MAX_COUNT = MAX_ICAL_INTEGER  # RRULE COUNT: RFC 5545 INTEGER, as icalendar enforces on writing
+_MAX_SEQUENCE = MAX_ICAL_INTEGER  # SEQUENCE is an integer in RFC 5545 (a C int elsewhere)
 _MAX_PRIORITY = 9  # the range of iCalendar PRIORITY; planner uses 0 normal, 1 high, 2 urgent
 _MAX_INTERVAL = 1_000_000  # an RRULE INTERVAL beyond this has no second instance in use
 _MAX_ZONE_LINES = 2000  # rule lines and RDATE values per VTIMEZONE (work per zone)

@@ -37,7 +37,7 @@ from planner.adapters.ical.alarms import alarm_component
 from planner.adapters.ical.participants import add_participants
 from planner.adapters.ical.text import clean_text
 from planner.adapters.ical.vtimezone import HISTORY_FROM, build_vtimezone, register_zone
-from planner.core.model import Block, Moment
+from planner.core.model import MAX_ICAL_INTEGER, Block, Moment
 from planner.core.recurrence import rules_of
 from planner.core.zonerules import zone_of
 
@@ -206,7 +206,8 @@ class _Writer:
         event = Event()
         event.add("UID", uid)
         event.add("DTSTAMP", self.now)
-        event.add("SEQUENCE", block.sequence)
+        # An older home may hold a SEQUENCE past the largest INTEGER (read before bounded).
+        event.add("SEQUENCE", min(block.sequence, MAX_ICAL_INTEGER))
         if block.transparent:
             event.add("TRANSP", "TRANSPARENT")
         if busy:
@@ -312,15 +313,16 @@ def _series_uids(series: Mapping[SeriesKey, list[Block]]) -> dict[SeriesKey, str
     return uids
 
 
-# The largest INTEGER of RFC 5545 (3.3.8); icalendar refuses a larger COUNT.
-_MAX_COUNT = 2**31 - 1
-_COUNT = re.compile(r"(?<![A-Z])COUNT=(\d+)", re.IGNORECASE)
+_RULE_NUMBER = re.compile(r"(?<![A-Z])(COUNT|INTERVAL)=(\d+)", re.IGNORECASE)
 
 
-def _writable_count(text: str) -> str:
-    """A COUNT past the largest INTEGER (stored before the reader bounded it) written as
-    that INTEGER: the same series to the year 9999 unless it repeats by the minute."""
-    return _COUNT.sub(lambda m: f"COUNT={min(int(m.group(1)), _MAX_COUNT)}", text)
+def _writable_rule(text: str) -> str:
+    """A COUNT or INTERVAL past the largest INTEGER (stored before the reader bounded
+    them) written as that INTEGER, as planner reads it to the year 9999: a COUNT that
+    large ends after 9999 unless the rule repeats by the minute; an INTERVAL that large
+    has no second period before 9999 unless it repeats by the second or minute."""
+    return _RULE_NUMBER.sub(
+        lambda m: f"{m.group(1)}={min(int(m.group(2)), MAX_ICAL_INTEGER)}", text)
 
 
 def _rules(block: Block) -> list[vRecur]:
@@ -328,7 +330,7 @@ def _rules(block: Block) -> list[vRecur]:
     rules = []
     for text in rules_of(block.recurrence.rrule):
         try:
-            rules.append(vRecur.from_ical(_writable_count(text)))
+            rules.append(vRecur.from_ical(_writable_rule(text)))
         except ValueError as exc:
             raise ValueError(f"block {block.id!r}: unreadable RRULE {text!r}") from exc
     return rules
