@@ -58,3 +58,59 @@ async def test_a_sound_and_a_message_in_one_minute_are_one_notification_saying_t
         await settle(pilot)
         shown = [m for m in said.messages if "Dentist at 11:00" in m]
         assert shown == ["Dentist at 11:00 (15 min before; 2 reminders)"]
+
+
+def _timeline_text(pilot: Pilot) -> str:  # type: ignore[type-arg]
+    from planner.ui.widgets.timeline import Timeline
+
+    timeline = pilot.app.screen.query_one(Timeline)
+    lines = []
+    for y in range(timeline.size.height):
+        strip = timeline.render_line(y)
+        assert strip.cell_length == timeline.scrollable_content_region.width
+        lines.append(strip.text)
+    return "\n".join(lines)
+
+
+@app_test
+async def test_a_private_block_from_quick_add_shows_a_lock_and_the_form_unmarks_it(
+        tmp_path: Path) -> None:
+    from textual.widgets import Checkbox, Input, Static
+
+    from planner.ui.screens.edit import EditScreen
+    from planner.ui.widgets.timeline import Timeline
+    from tests.appdriver import press
+
+    service = service_at(tmp_path)
+    async with running(quiet_app(service), (100, 30)) as pilot:
+        await press(pilot, "a")
+        pilot.app.screen.query_one("#quick-input", Input).value = "therapy 12:00 1h private"
+        await settle(pilot)
+        preview = str(pilot.app.screen.query_one("#quick-preview", Static).render())
+        assert preview.startswith('→ "therapy" · Fixed · 1 h · today at 12:00') and \
+            " · private" in preview
+        await press(pilot, "enter")
+        (therapy,) = [o.block for o in service.agenda(MONDAY)]
+        assert therapy.is_private and therapy.title == "therapy"
+        pilot.app.screen.query_one(Timeline).scroll_to_hour(11)
+        await settle(pilot)
+        assert "🔒 therapy" in _timeline_text(pilot)
+        assert "🔒 private" in _timeline_text(pilot)  # the box's own lines say it in words
+        await press(pilot, "j")
+        side = str(pilot.app.screen.query_one("#side-details", Static).render())
+        assert "private: shared exports show only Busy" in side
+        await press(pilot, "enter")
+        form = pilot.app.screen
+        assert isinstance(form, EditScreen)
+        box = form.query_one("#private", Checkbox)
+        assert box.value
+        box.value = False
+        await press(pilot, "ctrl+s")
+        assert not service.block(therapy.id).is_private
+        assert "🔒" not in _timeline_text(pilot)
+        await press(pilot, "enter")
+        pilot.app.screen.query_one("#private", Checkbox).value = True
+        await press(pilot, "ctrl+s")
+        assert service.block(therapy.id).is_private
+        await press(pilot, "u")  # one undo step
+        assert not service.block(therapy.id).is_private

@@ -69,3 +69,52 @@ def test_alarms_going_off_in_one_minute_are_one_line_that_counts_them(  # type: 
     due = json.loads(cli("remind", "--within", "2h", "--json", check=True).stdout)
     assert [(d["remind_at"][11:16], d["reminders"]) for d in due] == [("09:00", 1),
                                                                      ("09:45", 3)]
+
+
+def test_an_own_block_can_be_private_like_an_imported_one(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    added = cli("add", "Interview at Initech (second round, on site)", "--at", "tue 9:00",
+                "--sphere", "work", "--private", check=True).stdout
+    assert "· work · private · Tue 24 Nov 09:00–10:00" in added
+    bid = _added_id(added)
+    cli("add", "Standup", "--at", "tue 10:00", "--for", "15m", "--sphere", "work", check=True)
+    lines = cli("agenda", "tue", check=True).stdout.splitlines()
+    # The mark stays in sight however long the title, and the columns stay where they were.
+    assert lines[1].startswith("  09:00–10:00 ■ Interview at Initech (second… (private)  work ")
+    assert lines[2].startswith("  10:00–10:15 ■ Standup                                  work ")
+    got = json.loads(cli("agenda", "tue", "--json", check=True).stdout)
+    assert [(i["title"][:9], i["private"]) for i in got] == [("Interview", True),
+                                                             ("Standup", False)]
+    # Shared: Busy with no details, exactly as an imported CLASS:PRIVATE event; the preview
+    # samples it first.
+    preview = cli("export", "--preview", "--private-as-busy", "--from", "tue", "--to", "tue",
+                  check=True).stdout
+    assert preview.startswith("A reader sees 'Interview at Initech") and "as Busy" in preview
+    assert "SUMMARY:Busy" in preview and "Initech" not in preview.split("\n", 1)[1]
+    shared = tmp_path / "shared.ics"
+    cli("export", str(shared), "--private-as-busy", check=True)
+    events = sorted(str(e["SUMMARY"]) for e in _events(shared))
+    assert events == ["Busy", "Standup"]
+    full = tmp_path / "full.ics"
+    cli("export", str(full), check=True)
+    classes = {str(e["SUMMARY"])[:9]: str(e.get("CLASS", "")) for e in _events(full)}
+    assert classes == {"Interview": "PRIVATE", "Standup": ""}
+    # Public again, and --private on what is already private changes nothing.
+    assert " · private" not in cli("edit", bid, "--public", check=True).stdout
+    assert not json.loads(cli("agenda", "tue", "--json", check=True).stdout)[0]["private"]
+    assert " · private · " in cli("edit", bid, "--private", check=True).stdout
+    assert " · private · " in cli("edit", bid, "--private", check=True).stdout
+    cli("undo", check=True)
+    assert json.loads(cli("agenda", "tue", "--json", check=True).stdout)[0]["private"] is False
+
+
+def test_private_and_public_mistakes_are_one_sentence(cli) -> None:  # type: ignore[no-untyped-def]
+    sid = _added_id(cli("add", "Therapy", "--at", "tue 17:00", "--repeat", "every tue",
+                        check=True).stdout)
+    both = cli("add", "x", "--at", "tue 9:00", "--private", "--public")
+    assert both.returncode == 2 and "not allowed with argument --private" in both.stderr
+    one = cli("edit", sid, "--occurrence", "tue", "--private")
+    assert one.returncode in (1, 2)
+    assert "--private changes the whole series" in one.stderr
+    cli("edit", sid, "--private", check=True)
+    got = json.loads(cli("agenda", "2026-11-24", "--days", "14", "--json", check=True).stdout)
+    assert [i["private"] for i in got] == [True, True]
