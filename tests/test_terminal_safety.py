@@ -51,6 +51,16 @@ def hostile(tmp_path: Path) -> Path:
     return path
 
 
+def import_as_an_older_home(cli: Run, home: Path, source: Path, name: str) -> None:
+    """Import ``source`` as calendar ``name``, which may hold control characters: planner
+    now refuses such a name, but a home from before that rule may hold one."""
+    assert cli("import", str(source), "--calendar", "Placeholder").returncode == 0
+    for stored in (home / "calendars").glob("*.json"):
+        stored.write_text(stored.read_text().replace('"Placeholder"', json.dumps(name)))
+    for derived in (home / "calendars").glob("*.days"):
+        derived.unlink()
+
+
 def assert_safe(result: CompletedProcess[str]) -> None:
     for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
         found = UNSAFE.search(text)
@@ -68,8 +78,14 @@ def test_printable_shows_every_unsafe_character_visibly() -> None:
     assert UNSAFE.search(printable(TITLE)) is None
 
 
-def test_agenda_plan_calendars_and_import_show_data_visibly(cli: Run, hostile: Path) -> None:
-    imported = cli("import", str(hostile), "--calendar", CALENDAR)
+def test_agenda_plan_calendars_and_import_show_data_visibly(cli: Run, hostile: Path,
+                                                            home: Path) -> None:
+    refused = cli("import", str(hostile), "--calendar", CALENDAR)  # no new name holds one
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused.stderr
+    assert_safe(refused)
+    assert "Team \\x1b[31mred" in refused.stderr and "printable" in refused.stderr
+    import_as_an_older_home(cli, home, hostile, CALENDAR)
+    imported = cli("import", str(hostile))  # the file keeps its calendar
     assert imported.returncode == 0, imported.stderr
     assert_safe(imported)
     assert "Team \\x1b[31mred" in imported.stdout
@@ -114,11 +130,11 @@ def test_edits_and_errors_quoting_data_are_shown_visibly(cli: Run, tmp_path: Pat
 
 
 def test_messages_quoting_a_title_or_calendar_name_stay_on_one_line(
-        cli: Run, hostile: Path) -> None:
+        cli: Run, hostile: Path, home: Path) -> None:
     """Undo, redo and the calendar commands print messages built from stored text: a
     newline in a title or a calendar's name used to split them, faking a second line."""
     name = f"Two\nLines {ESC}[2J"
-    assert cli("import", str(hostile), "--calendar", name).returncode == 0
+    import_as_an_older_home(cli, home, hostile, name)
     items = json.loads(cli("agenda", "2026-11-24", "--json").stdout)
     fake = next(i["id"] for i in items if i["title"] == FAKE_ROW)
     shown = printable(name)
@@ -134,3 +150,33 @@ def test_messages_quoting_a_title_or_calendar_name_stay_on_one_line(
         assert result.stdout.count("\n") == 1 and expected in result.stdout, (args, result.stdout)
     listed = cli("calendars").stdout.splitlines()
     assert listed[0].startswith(shown) and " 2 events " in listed[0], listed
+
+
+@pytest.mark.parametrize("name", [CALENDAR, "Two\nLines", "Bidi \u202eevil", " ", "list"])
+def test_every_front_door_names_a_calendar_by_one_rule(
+        cli: Run, hostile: Path, name: str) -> None:
+    """`import --calendar` took control characters that `calendars rename` refused; now
+    import, rename and `sync add` refuse the same names with the same sentence."""
+    assert cli("import", str(hostile), "--calendar", "Team").returncode == 0
+    said = set()
+    for args in (("import", str(hostile), "--calendar", name),
+                 ("calendars", "rename", "Team", name),
+                 ("sync", "add", name, "http://127.0.0.1:9/cal/", "--sphere", "work")):
+        result = cli(*args)
+        assert result.returncode == 1 and result.stderr.count("\n") == 1, (args, result)
+        assert_safe(result)
+        said.add(result.stderr)
+    assert len(said) == 1, said
+    assert cli("calendars").stdout.splitlines()[0].startswith("Team ")
+
+
+def test_a_name_made_from_a_file_name_drops_what_a_name_may_not_hold(
+        cli: Run, hostile: Path) -> None:
+    odd = hostile.with_name(f"Team {ESC}[2J\u202e.ics")
+    hostile.rename(odd)
+    imported = cli("import", str(odd))
+    assert imported.returncode == 0, imported.stderr
+    listed = cli("calendars").stdout
+    assert listed.startswith("Team [2J  "), listed  # (its path shows as escapes)
+    items = json.loads(cli("agenda", "2026-11-24", "--json").stdout)
+    assert {i["source"]["calendar"] for i in items} == {"Team [2J"}

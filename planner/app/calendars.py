@@ -15,10 +15,9 @@ from typing import Any
 from planner.adapters.ical.fetch import redact_url
 from planner.adapters.store import TRASH_MARK
 from planner.app import history, planning
+from planner.app.calendar_names import check_calendar_name
 from planner.app.session import Session
 from planner.core.errors import PlannerError
-
-RESERVED_NAMES = frozenset({"add", "list", "remove", "rename", "hide", "show"})
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ def hidden_calendars(session: Session) -> dict[str, bool]:
 
 
 def rename(session: Session, old: str, new: str) -> str:
-    new = new.strip()
+    new = check_calendar_name(new)
     with session.write():
         _known(session, old)
         _check_new_name(session, new)
@@ -174,10 +173,7 @@ def _known(session: Session, name: str) -> dict[str, Any]:
 
 
 def _check_new_name(session: Session, name: str) -> None:
-    if not name or not name.isprintable():
-        raise PlannerError("A calendar needs a name of printable characters.")
-    if name in RESERVED_NAMES:
-        raise PlannerError(f"{name!r} is a command word; pick another calendar name.")
+    check_calendar_name(name)
     if name in session.store.calendar_names():
         raise PlannerError(f"A calendar named {name!r} already exists; pick another name.")
 

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
 from planner.app import history, planning
+from planner.app.calendar_names import check_calendar_name, tidy_calendar_name
 from planner.app.session import Session
 from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
@@ -72,6 +73,8 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
     meaningful part), never after the X-WR-CALNAME inside, which is often a generic
     "Calendar"; a source already imported keeps its calendar. A different source under
     a name in use is refused unless ``replace``."""
+    if calendar is not None:
+        calendar = check_calendar_name(calendar)
     if location == STDIN:
         data = _read_capped(stdin or sys.stdin.buffer, "standard input")
         name = calendar or _calendar_name_in(data) or "stdin"
@@ -84,8 +87,8 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         raise PlannerError(str(exc)) from exc
     path = None if url else Path(location).expanduser()
     where = ("url", url) if url else ("path", str(path.resolve()) if path else "")
-    name = calendar or _calendar_from(session, where) or (
-        name_for_url(url) if url else Path(location).stem or "calendar")
+    name = calendar or _calendar_from(session, where) or tidy_calendar_name(
+        name_for_url(url) if url else Path(location).stem, "calendar")
     meta = session.store.calendar_meta(name) if name in session.store.calendar_names() else {}
     if isinstance(meta.get("link"), dict):
         raise PlannerError(f"{name!r} is linked to a CalDAV server; `planner sync {name}` "

@@ -14,7 +14,6 @@ from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.model import Block, Source
 
-RESERVED_NAMES = frozenset({"add", "list", "remove"})
 UID_DOMAIN = "@planner"  # as the iCalendar writer makes UIDs from block ids
 
 

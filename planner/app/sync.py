@@ -40,8 +40,9 @@ from planner.adapters.ical.patch import holds_todo, patch_checked
 from planner.adapters.ical.reader import CalendarError, block_id_for, read_calendar
 from planner.adapters.ical.writer import UID_DOMAIN, ExportOptions, write_calendar
 from planner.app import planning
+from planner.app.calendar_names import check_calendar_name
 from planner.app.editing import new_block_id
-from planner.app.links import RESERVED_NAMES, link_of, links
+from planner.app.links import link_of, links
 from planner.app.session import Session
 from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
@@ -101,11 +102,7 @@ def link_calendar(session: Session, name: str, url: str, *, sphere: str,
     A server or principal URL is refused with the calendars found there. The link is
     saved only once the server answered as a calendar; the password never is.
     """
-    name = name.strip()
-    if not name:
-        raise PlannerError("A linked calendar needs a name.")
-    if name in RESERVED_NAMES:
-        raise PlannerError(f"{name!r} is a sync command; pick another calendar name.")
+    name = check_calendar_name(name)
     if not url.startswith(("http://", "https://")):
         raise PlannerError(f"{url!r} is not a CalDAV URL: it must start with https:// "
                            "(or http:// for a server on this machine).")

@@ -62,8 +62,7 @@ class DayColumn(Widget):
         style = "bold reverse" if data.selected else ("bold $accent" if data.today else "bold")
         lines: list[Content | str] = [plain(head, style)]
         totals = sphere_minutes(data.items)  # time counts once, as in the header
-        lines.append(" ".join(f"{sphere_letter(s)}{minutes_text(m)}"
-                              for s, m in sphere_order(totals)) or plain("free", "dim"))
+        lines.append(_totals_line(sphere_order(totals), width) or plain("free", "dim"))
         for title, sphere in data.all_day:
             lines.append(Content.assemble(sphere_chip(sphere, "▬"),
                                           plain(fit(printable(title), width - 3).rstrip())))
@@ -80,6 +79,16 @@ class DayColumn(Widget):
         if data.unplaced:
             lines.append(plain(f"{data.unplaced} unplaced", "$warning"))
         return joined(lines, "\n")
+
+
+def _totals_line(totals: list[tuple[str, int]], width: int) -> str:
+    """Each sphere's time on one line: a column's rows must line up with its
+    neighbours', so a narrow column rounds to whole hours (the chart below is exact)."""
+    exact = " ".join(f"{sphere_letter(s)}{minutes_text(m)}" for s, m in totals)
+    if len(exact) <= width:
+        return exact
+    return " ".join(f"{sphere_letter(s)}{minutes_text(m) if m < 60 else f'{(m + 30) // 60}h'}"
+                    for s, m in totals)
 
 
 @dataclass(frozen=True)
