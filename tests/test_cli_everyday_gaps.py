@@ -118,3 +118,72 @@ def test_private_and_public_mistakes_are_one_sentence(cli) -> None:  # type: ign
     cli("edit", sid, "--private", check=True)
     got = json.loads(cli("agenda", "2026-11-24", "--days", "14", "--json", check=True).stdout)
     assert [i["private"] for i in got] == [True, True]
+
+
+def _spheres(cli) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    found: dict[str, set[str]] = {}
+    for item in json.loads(cli("agenda", "mon", "--days", "7", "--json", check=True).stdout):
+        found.setdefault(item["source"]["calendar"], set()).add(item["sphere"])
+    return found
+
+
+def test_a_personal_calendar_imported_as_work_gets_one_hint_line(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    work = cli("import", str(examples / "work.ics"), check=True).stdout
+    assert work.splitlines() == [
+        "work: 15 new, 0 updated (0 moved), 0 removed, 0 unchanged, 0 skipped"]
+    # Named for nothing in particular, but its events are evenings, weekends, school runs
+    # (a New York meeting at 10:00 there is work time: it counts in its own zone).
+    mine = tmp_path / "mine.ics"
+    mine.write_bytes((examples / "personal.ics").read_bytes().replace(
+        b"X-WR-CALNAME:Home", b"X-WR-CALNAME:Calendar"))
+    out = cli("import", str(mine), check=True).stdout
+    assert out.splitlines()[1:] == [
+        "  Imported as work, though 5 of its 7 timed events are outside work hours. If",
+        "    this is your personal calendar: planner calendars sphere mine personal"]
+    # Its name says so (the file's, or the X-WR-CALNAME inside).
+    family = tmp_path / "Family stuff.ics"
+    family.write_text(SOUND_AND_MESSAGE)
+    said = cli("import", str(family), check=True).stdout
+    assert "though its name says 'family'" in said
+    assert "planner calendars sphere 'Family stuff' personal" in said.replace("\n    ", " ")
+    # Said once: not on a re-import, not when --sphere was given.
+    assert "Imported as work" not in cli("import", str(mine), check=True).stdout
+    cli("calendars", "remove", "mine", check=True)
+    assert "Imported as work" not in cli("import", str(mine), "--sphere", "work",
+                                         check=True).stdout
+    # The command it names moves the calendar and its events; undo moves them back.
+    assert _spheres(cli)["mine"] == {"work"}
+    moved = cli("calendars", "sphere", "mine", "personal", check=True).stdout
+    assert moved.startswith("mine is in personal now, with its events.")
+    assert _spheres(cli) == {"mine": {"personal"}, "work": {"work"},
+                             "Family stuff": {"work"}}
+    assert "personal" in cli("calendars", check=True).stdout.split("mine", 1)[1].split()[0]
+    # A later import of the file keeps the calendar where it was put.
+    mine.write_bytes(mine.read_bytes().replace(b"SUMMARY:Gym", b"SUMMARY:Gym (new)"))
+    cli("import", str(mine), check=True)
+    assert _spheres(cli)["mine"] == {"personal"}
+    cli("undo", check=True)  # the re-import
+    cli("undo", check=True)  # the move
+    assert _spheres(cli)["mine"] == {"work"}
+    cli("redo", check=True)
+    assert _spheres(cli)["mine"] == {"personal"}
+
+
+def test_calendar_sphere_mistakes_are_one_sentence(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ics = tmp_path / "health.ics"
+    ics.write_text(SOUND_AND_MESSAGE)
+    cli("import", str(ics), check=True)
+    for args, message in [
+        (("calendars", "sphere", "health", "leisure"), "Unknown sphere 'leisure'"),
+        (("calendars", "sphere", "nope", "personal"), "No calendar named 'nope'"),
+        (("calendars", "sphere", "health"), "sphere NAME SPHERE"),
+        (("import", str(ics), "--calendar", "sphere", "--replace"), "is a command word"),
+    ]:
+        result = cli(*args)
+        assert result.returncode in (1, 2), args
+        assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert "health is in work already." in cli("calendars", "sphere", "health", "work",
+                                               check=True).stdout

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -283,7 +284,8 @@ def build_parser(only: str | None = None,
                     "their last refresh. A removed calendar comes back with `planner undo`; "
                     "a hidden one is not shown and takes no time from planning unless "
                     "--busy.")
-    p.add_argument("words", nargs="*", metavar="ARG", help="rename/remove/hide/show and names")
+    p.add_argument("words", nargs="*", metavar="ARG",
+                   help="rename/remove/hide/show/sphere and names")
     p.add_argument("--busy", action="store_true",
                    help="with hide: its events stay out of sight but still count as busy")
     p.add_argument("-v", "--verbose", action="store_true",
@@ -934,6 +936,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  note: {printable(notice)}")
         _print_notices(report, args.verbose)
         _print_lines(report.replanned)
+        if report.looks_personal:
+            _print_lines([f"Imported as work, though {report.looks_personal}. If this is your "
+                          "personal calendar: planner calendars sphere "
+                          f"{shlex.quote(report.calendar)} personal"])
     return status
 
 
@@ -1261,10 +1267,10 @@ def cmd_redo(args: argparse.Namespace) -> int:
 def cmd_calendars(args: argparse.Namespace) -> int:
     words = list(args.words)
     verb = words[0] if words else None
-    usage = {"rename": 3, "remove": 2, "hide": 2, "show": 2}
+    usage = {"rename": 3, "remove": 2, "hide": 2, "show": 2, "sphere": 3}
     if verb is not None and (verb not in usage or len(words) != usage[verb]):
         raise UsageError("Usage: planner calendars [rename OLD NEW | remove NAME | "
-                         "hide NAME [--busy] | show NAME].")
+                         "hide NAME [--busy] | show NAME | sphere NAME SPHERE].")
     if args.busy and verb != "hide":
         raise UsageError("--busy goes with `planner calendars hide NAME`.")
     if args.verbose and verb is not None:
@@ -1278,6 +1284,8 @@ def cmd_calendars(args: argparse.Namespace) -> int:
         print(_one_line(service.hide_calendar(words[1], busy=args.busy)))
     elif verb == "show":
         print(_one_line(service.show_calendar(words[1])))
+    elif verb == "sphere":
+        print(_one_line(service.set_calendar_sphere(words[1], words[2])))
     else:
         _print_calendars(service, args.verbose)
         return 0
