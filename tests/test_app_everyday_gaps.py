@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 
 from planner.app.service import PlannerService
@@ -79,14 +80,18 @@ async def test_a_private_block_from_quick_add_shows_a_lock_and_the_form_unmarks_
 
     from planner.ui.screens.edit import EditScreen
     from planner.ui.widgets.timeline import Timeline
-    from tests.appdriver import press
+    from tests.appdriver import press, wait_until
 
     service = service_at(tmp_path)
     async with running(quiet_app(service), (100, 30)) as pilot:
         await press(pilot, "a")
         pilot.app.screen.query_one("#quick-input", Input).value = "therapy 12:00 1h private"
-        await settle(pilot)
-        preview = str(pilot.app.screen.query_one("#quick-preview", Static).render())
+
+        def preview_text() -> str:
+            return str(pilot.app.screen.query_one("#quick-preview", Static).render())
+
+        await wait_until(pilot, lambda: "therapy" in preview_text(), "the preview")
+        preview = preview_text()
         assert preview.startswith('→ "therapy" · Fixed · 1 h · today at 12:00') and \
             " · private" in preview
         await press(pilot, "enter")
@@ -114,3 +119,24 @@ async def test_a_private_block_from_quick_add_shows_a_lock_and_the_form_unmarks_
         assert service.block(therapy.id).is_private
         await press(pilot, "u")  # one undo step
         assert not service.block(therapy.id).is_private
+
+
+@app_test
+async def test_help_says_what_the_marks_mean(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from planner.ui.screens.help import HelpScreen
+    from tests.appdriver import press
+
+    async with running(quiet_app(service_at(tmp_path))) as pilot:
+        await press(pilot, "question_mark")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        text = "\n".join(str(s.render()) for s in pilot.app.screen.query(Static))
+        for said in ("fixed (set time) / flexible", "double-booked", "repeats",
+                     "private: shared exports show it only as Busy"):
+            assert said in text, said
+        # The two-cell lock keeps the descriptions in one column.
+        lines = text.splitlines()
+        lock = next(line for line in lines if line.startswith("🔒"))
+        bang = next(line for line in lines if line.startswith("! "))
+        assert cell_len(lock.split("private")[0]) == cell_len(bang.split("double")[0])

@@ -187,3 +187,11 @@ def test_calendar_sphere_mistakes_are_one_sentence(cli, tmp_path: Path) -> None:
         assert len(result.stderr.strip().splitlines()) == 1
     assert "health is in work already." in cli("calendars", "sphere", "health", "work",
                                                check=True).stdout
+
+
+def test_the_demo_calendars_say_where_they_came_from(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("demo")  # loads the week, then wants a terminal for the day view
+    listed = cli("calendars", check=True).stdout
+    assert "examples/work.ics (planner demo)" in listed
+    assert "examples/personal.ics (planner demo)" in listed
+    assert "/tmp" not in listed  # not the copy it was read from, gone by now
