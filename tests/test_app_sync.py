@@ -165,3 +165,57 @@ async def test_sync_every_keeps_syncing_while_the_app_is_open(radicale, tmp_path
         assert isinstance(screen, DayScreen) and screen.sync_timer is not None
         screen.sync_timer.stop()
         await settle(pilot)
+
+
+@app_test
+async def test_a_server_come_back_empty_never_wipes_the_day_and_is_told_once(
+        radicale, tmp_path) -> None:
+    """Background sync (`sync.every`) meets a server whose calendar was emptied: the day
+    keeps its events, and the notice (naming the calendar, the count and the way to
+    accept it) shows once however many syncs follow; S asks again and is told again."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from textual.css.query import NoMatches
+
+    url = radicale.make_calendar()
+    for n in range(12):
+        add_on_server(url, f"m{n}", f"Meeting {n:02d}", 8 + n % 9)
+    service = linked_home(tmp_path / "home", url)
+    client = caldav.DAVClient(url, username=USER, password=PASSWORD, enable_rfc6764=False)
+    for event in caldav.Calendar(client=client, url=url).events():
+        event.delete()
+    syncs = []
+    sync = service.sync
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        syncs.append(1)
+        return sync(*args, **kwargs)
+
+    service.sync = counted  # type: ignore[method-assign]
+    service.session.settings = replace(service.session.settings,
+                                       sync_every=timedelta(seconds=0.2))
+    app = quiet_app(service)
+    said = Said()
+
+    def shown() -> set[str]:
+        try:
+            return titles(app)
+        except NoMatches:  # the day view is not up yet
+            return set()
+
+    async with app.run_test(size=(100, 30), message_hook=said) as pilot:
+        await wait_until(pilot, lambda: len(syncs) >= 4, "four background syncs",
+                         timeout=120)
+        screen = app.screen
+        assert isinstance(screen, DayScreen) and screen.sync_timer is not None
+        screen.sync_timer.stop()
+        await settle(pilot)
+        assert len([t for t in shown() if t.startswith("Meeting")]) == 12
+        held = [m for m in said.messages if "holds no events" in m]
+        assert held == ["Team: the server now holds no events where 'Team' has 12; the "
+                        "calendar was kept as it is and nothing was sent. If those 12 events "
+                        "really went away, run `planner sync Team --allow-empty`."]
+        await press(pilot, "S")
+        assert len([m for m in said.messages if "holds no events" in m]) == 2
+    assert len(service.session.store.calendar_blocks("Team")) == 12

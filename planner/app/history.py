@@ -102,10 +102,10 @@ def undo(session: Session) -> str:
         if cursor == 0:
             raise PlannerError("Nothing to undo.")
         entry = entries[cursor - 1]
-        entries[cursor - 1] = _apply(session, entry, "before")
+        entries[cursor - 1], linked = _apply(session, entry, "before")
         entries, cursor = _within_size(entries, cursor - 1)
         store.set_history(entries, cursor)
-        return f"Undid {entry['label']}."
+        return f"Undid {entry['label']}{_sent_later(linked)}."
 
 
 def redo(session: Session) -> str:
@@ -114,18 +114,26 @@ def redo(session: Session) -> str:
         if cursor >= len(entries):
             raise PlannerError("Nothing to redo.")
         entry = entries[cursor]
-        entries[cursor] = _apply(session, entry, "after")
+        entries[cursor], linked = _apply(session, entry, "after")
         store.set_history(entries, cursor + 1)
-        return f"Redid {entry['label']}."
+        return f"Redid {entry['label']}{_sent_later(linked)}."
 
 
-def _apply(session: Session, entry: Doc, side: str) -> Doc:
-    """Take the entry's step for every block; return the entry holding the way back."""
+def _sent_later(linked: bool) -> str:
+    # A linked calendar's blocks changed here are queued for the server like any edit
+    # (the store queues them): say so, an undone sync is then undone there too.
+    return "; the next sync sends that to the server" if linked else ""
+
+
+def _apply(session: Session, entry: Doc, side: str) -> tuple[Doc, bool]:
+    """Take the entry's step for every block; return the entry holding the way back,
+    and whether a block of a calendar linked to a server changed."""
     if entry.get("calendar"):
         from planner.app import calendars  # it records its steps here
 
         calendars.replay(session, entry["calendar"], side)
     back = []
+    touched: set[str] = set()
     for change in entry["changes"]:
         block_id = change["id"]
         step = _legacy_step(change, side) if "before" in change else change
@@ -136,6 +144,7 @@ def _apply(session: Session, entry: Doc, side: str) -> Doc:
             if current is not None:
                 session.store.delete(block_id)
                 session.changed(current, None)
+                touched.add(current.source.calendar if current.source else "")
             back.append({"id": block_id, **step_between(target, live),
                          **_home(session.store, block_id, None)})
             continue
@@ -146,11 +155,14 @@ def _apply(session: Session, entry: Doc, side: str) -> Doc:
             block = replace(block, revision=max(block.revision, current.revision) + 1)
         session.store.put(block, calendar=change.get("calendar"))
         session.changed(current, block)
+        touched.add(block.source.calendar if block.source else "")
     planning.settle(session)
     undone: Doc = {"label": entry["label"], "changes": back}
     if entry.get("calendar"):
         undone["calendar"] = entry["calendar"]
-    return undone
+    linked = any(isinstance(session.store.calendar_meta(name).get("link"), dict)
+                 for name in touched - {""} if name in session.store.calendar_names())
+    return undone, linked
 
 
 def _home(store: Store, block_id: str, after: Block | None) -> dict[str, str]:

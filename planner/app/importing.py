@@ -30,7 +30,12 @@ from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
 from planner.core.local_edits import keep_local_edits, local_blocks_of
 from planner.core.model import Block
-from planner.core.reconcile import ReconcileResult, reconcile
+from planner.core.reconcile import (
+    ReconcileResult,
+    looks_like_a_wipe,
+    reconcile,
+    wipe_words,
+)
 from planner.core.sphere_hint import personal_reason
 
 Progress = Callable[[str], None] | None
@@ -39,7 +44,6 @@ STDIN = "-"
 _READ_CHUNK = 1 << 20
 SAFE_YEARS = range(2, 9998)
 MAX_TASK = timedelta(hours=24)
-WIPE_MIN = 10  # a calendar this big that loses over half its events in one go is suspect
 
 
 @dataclass(frozen=True)
@@ -329,18 +333,11 @@ def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
     """A source that suddenly holds nothing (or lost most of its events) is more often a
     broken export or feed than a wish to delete: keep the calendar and say so."""
     removed = len(changes.removed)
-    if not removed:
-        return
-    if incoming == 0 or (had >= WIPE_MIN and removed * 2 > had):
-        held = "no events" if incoming == 0 else f"only {_events(incoming)}"
-        gone = "that event" if removed == 1 else f"those {removed} events"
+    if looks_like_a_wipe(had, incoming, removed):
+        held, gone = wipe_words(incoming, removed)
         raise PlannerError(f"{origin} now holds {held} where {name!r} has {had}; the "
                            f"calendar was kept as it is. If {gone} really went "
                            "away, import again with --allow-empty.")
-
-
-def _events(count: int) -> str:
-    return f"{count} event" if count == 1 else f"{count} events"
 
 
 def _outside_safe_years(block: Block) -> bool:

@@ -443,10 +443,11 @@ class PlannerService:
         return links.status_line(self.session)
 
     def sync(self, names: Sequence[str] = (),
-             progress: Callable[[str], None] | None = None) -> list[SyncReport]:
+             progress: Callable[[str], None] | None = None,
+             allow_empty: bool = False) -> list[SyncReport]:
         from planner.app import sync
 
-        return sync.sync_all(self.session, names, progress=progress)
+        return sync.sync_all(self.session, names, progress=progress, allow_empty=allow_empty)
 
     def writable_links(self) -> list[str]:
         """Names of the linked calendars a new block may be added to."""

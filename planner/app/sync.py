@@ -39,7 +39,7 @@ from planner.adapters.caldav import (
 from planner.adapters.ical.patch import holds_todo, patch_checked
 from planner.adapters.ical.reader import CalendarError, block_id_for, read_calendar
 from planner.adapters.ical.writer import UID_DOMAIN, ExportOptions, write_calendar
-from planner.app import planning
+from planner.app import history, planning
 from planner.app.calendar_names import check_calendar_name
 from planner.app.editing import new_block_id
 from planner.app.links import link_of, links
@@ -47,6 +47,7 @@ from planner.app.session import Session
 from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
 from planner.core.model import Block
+from planner.core.reconcile import looks_like_a_wipe, wipe_words
 from planner.core.syncing import Outcome, Resolution, resolve
 
 Progress = Callable[[str], None] | None
@@ -68,6 +69,7 @@ class SyncReport:
     waiting: int = 0  # queued changes not pushed yet (unplaced flexible blocks)
     requests: int = 0  # HTTP requests this sync made (the benchmark prints it)
     failed: str | None = None
+    held: int = 0  # events a suspect pull would have removed (then ``failed`` says so)
 
     @property
     def changed(self) -> bool:
@@ -89,6 +91,19 @@ class SyncReport:
         if self.skipped:
             text += f"; {len(self.skipped)} skipped"
         return text
+
+    def pulled(self) -> str:
+        """What the pull changed here, in an import's words (the undo step's name)."""
+        return (f"{self.pulled_new} new, {self.pulled_updated} updated, "
+                f"{self.pulled_removed} removed")
+
+
+class ServerEmptied(PlannerError):
+    """A pull would remove all or most of a calendar: held back, nothing applied."""
+
+    def __init__(self, message: str, vanished: int) -> None:
+        super().__init__(message)
+        self.vanished = vanished
 
 
 # --------------------------------------------------------------------------- links
@@ -124,7 +139,8 @@ def link_calendar(session: Session, name: str, url: str, *, sphere: str,
     with session.write():
         session.store.write_calendar(name, meta={"sphere": sphere, "link": link,
                                                  "resources": {}, "sync": {}})
-    return sync_calendar(session, name, progress=progress, password=password)
+    # Its first pull is no undo step: `planner sync remove` undoes a link.
+    return sync_calendar(session, name, progress=progress, password=password, undoable=False)
 
 
 def run_password_command(name: str, command: str | None) -> str | None:
@@ -159,26 +175,33 @@ def run_password_command(name: str, command: str | None) -> str | None:
 # --------------------------------------------------------------------------- sync
 
 
-def sync_all(session: Session, names: Sequence[str] = (), progress: Progress = None
-             ) -> list[SyncReport]:
+def sync_all(session: Session, names: Sequence[str] = (), progress: Progress = None,
+             allow_empty: bool = False) -> list[SyncReport]:
     """Sync the named linked calendars (all when none are named); a failure is reported
-    for its calendar and the others still sync."""
+    for its calendar and the others still sync. ``allow_empty`` accepts a pull that
+    removes all or most of a calendar's events (held back otherwise)."""
     chosen = list(names) or [i.name for i in links(session)]
     for name in chosen:
         link_of(session, name)
     reports = []
     for name in chosen:
         try:
-            reports.append(sync_calendar(session, name, progress=progress))
+            reports.append(sync_calendar(session, name, progress=progress,
+                                         allow_empty=allow_empty))
+        except ServerEmptied as exc:
+            reports.append(SyncReport(name, failed=str(exc), held=exc.vanished))
         except PlannerError as exc:
             reports.append(SyncReport(name, failed=str(exc)))
     return reports
 
 
 def sync_calendar(session: Session, name: str, *, progress: Progress = None,
-                  password: str | None = None) -> SyncReport:
+                  password: str | None = None, allow_empty: bool = False,
+                  undoable: bool = True) -> SyncReport:
     """Pull then push one linked calendar; PlannerError (one sentence) when it fails,
-    with local data untouched and local changes still queued."""
+    with local data untouched and local changes still queued. A pull that would remove
+    all or most of the calendar is held back (``ServerEmptied``, nothing pulled or
+    pushed) unless ``allow_empty``. What the pull changes here is one undo step."""
     link = link_of(session, name)
     if password is None:
         password = run_password_command(name, link.get("password_command"))
@@ -187,9 +210,13 @@ def sync_calendar(session: Session, name: str, *, progress: Progress = None,
         with Connection(name, link["url"], username=link.get("username"),
                         password=password, auth_type=link.get("auth")) as conn:
             try:
-                _Sync(session, name, conn, report, progress).run()
+                _Sync(session, name, conn, report, progress, allow_empty=allow_empty,
+                      undoable=undoable and not link.get("read_only")).run()
             finally:
                 report.requests = conn.requests
+    except ServerEmptied as exc:
+        _record_result(session, name, str(exc), ok=False)
+        raise
     except CalDAVError as exc:
         _record_result(session, name, str(exc), ok=False)
         raise PlannerError(str(exc)) from exc
@@ -211,9 +238,12 @@ class _Sync:
     """One sync of one calendar: the state it reads, pulls, settles and pushes."""
 
     def __init__(self, session: Session, name: str, conn: Connection,
-                 report: SyncReport, progress: Progress) -> None:
+                 report: SyncReport, progress: Progress, *, allow_empty: bool = False,
+                 undoable: bool = True) -> None:
         self.session, self.store, self.name = session, session.store, name
         self.conn, self.report, self.progress = conn, report, progress
+        # A read-only link refuses local edits, so an undone pull could not be kept.
+        self.allow_empty, self.undoable = allow_empty, undoable
         meta = self.store.calendar_meta(name)
         self.sphere = str(meta.get("sphere") or "work")
         # UID -> [href, etag, sequence]: what the server held when we last looked.
@@ -242,13 +272,17 @@ class _Sync:
         by_href: dict[str, set[str]] = {}
         for uid, entry in self.resources.items():
             by_href.setdefault(href_key(entry[0]), set()).add(uid)
+        # A UID that moved to another href (a calendar restored by another app) arrives
+        # there: its old href being gone is not a deletion.
+        arrived = {uid for per_uid in theirs.values() for uid in per_uid}
         with self.session.write():
             queued = self.store.pending_changes(self.name)
             ours = self._local_by_uid()
+            before = {b.id: b for b in self.store.calendar_blocks(self.name)}
             writes = _Writes()
             for resource in pulled.changed:
                 incoming = theirs.get(resource.href, {})
-                for uid in by_href.get(resource.href, set()) - incoming.keys():
+                for uid in by_href.get(resource.href, set()) - arrived:
                     self._settle(uid, ours.get(uid, []), None, queued, writes)
                 for uid, blocks in incoming.items():
                     was_known = uid in self.resources
@@ -260,10 +294,12 @@ class _Sync:
                         else:
                             self.report.pulled_new += 1
             for href in pulled.deleted:
-                for uid in sorted(by_href.get(href, set())):
+                for uid in sorted(by_href.get(href, set()) - arrived):
                     outcome = self._settle(uid, ours.get(uid, []), None, queued, writes)
                     if outcome is Outcome.DELETED and ours.get(uid):
                         self.report.pulled_removed += 1
+            gone = set(writes.remove) - {b.id for b in writes.upsert}
+            self._hold_a_wipe(before, gone, writes)
             state = {**state, "token": pulled.token, "ctag": pulled.ctag}
             self.store.write_calendar(
                 self.name, upsert=writes.upsert, remove=writes.remove, queue=writes.queue,
@@ -280,6 +316,41 @@ class _Sync:
                 moves = planning.replan(self.session, keep=placed_there)
                 fetched = {b.id for b in writes.upsert} | set(writes.remove)
                 self.report.notes.extend(planning.notices(self.session, moves, touched=fetched))
+                if self.undoable:
+                    self._record_step(before, writes, gone, moves)
+
+    def _hold_a_wipe(self, before: dict[str, Block], gone: set[str], writes: _Writes
+                     ) -> None:
+        """Refuse (raise, so nothing of this pull is saved) a pull that would remove all
+        or most of the calendar, by the rule an import uses: an emptied, re-created or
+        broken server collection is likelier than a wish to delete it all."""
+        removed = len(gone & before.keys())
+        if self.allow_empty or not removed:
+            return
+        after = {i: b for i, b in before.items() if i not in gone}
+        after.update((b.id, b) for b in writes.upsert)
+        left = sum(1 for b in after.values()  # on the server (a local copy not sent is not)
+                   if b.source is not None and b.source.uid in self.resources)
+        if not looks_like_a_wipe(len(before), left, removed):
+            return
+        held, vanished = wipe_words(left, removed)
+        raise ServerEmptied(
+            f"{self.name}: the server now holds {held} where {self.name!r} has "
+            f"{len(before)}; the calendar was kept as it is and nothing was sent. If "
+            f"{vanished} really went away, run "
+            f"`planner sync {shlex.quote(self.name)} --allow-empty`.", removed)
+
+    def _record_step(self, before: dict[str, Block], writes: _Writes, gone: set[str],
+                     moves: list[planning.Moved]) -> None:
+        """One undo step for what this pull changed here, as an import records one.
+
+        Undo is a local change like any other: the next sync sends the restored state
+        with If-Match, so the server takes it only where nobody changed it since."""
+        fetched = {b.id for b in writes.upsert} | gone
+        history.record(self.session, f"sync {self.name}: {self.report.pulled()}", [
+            *((b.id, before.get(b.id), self.store.get(b.id)) for b in writes.upsert),
+            *((i, before[i], None) for i in sorted(gone) if i in before),
+            *planning.side_effects(moves, fetched)])
 
     def push(self) -> None:
         link = self.store.calendar_meta(self.name)["link"]
@@ -426,6 +497,10 @@ class _Sync:
                 queued: dict[str, int], writes: _Writes) -> Outcome:
         resolution = resolve(ours, theirs, queued=uid in queued, new_uid=self._new_uid,
                              new_id=_new_block_id)
+        if resolution.outcome is Outcome.ADOPTED and _unchanged(ours, resolution):
+            # The same text again (listed afresh, or under a new href): nothing to save,
+            # report, undo or push.
+            resolution = Resolution(Outcome.SAME, titles=resolution.titles)
         writes.add(resolution, uid, queued)
         if resolution.outcome is Outcome.CONFLICT:
             self.report.conflicts += resolution.titles
@@ -516,6 +591,14 @@ def _with_chunks(data: bytes, split: dict[str, Any]) -> bytes:
                 f"{s.astimezone(UTC):%Y%m%dT%H%M%SZ}/{e.astimezone(UTC):%Y%m%dT%H%M%SZ}"
                 for s, e in chunks))
     return calendar.to_ical()
+
+
+def _unchanged(ours: list[Block], resolution: Resolution) -> bool:
+    """Whether adopting the server's version would change nothing but revisions."""
+    mine = {b.id: b for b in ours}
+    return bool(ours) and not resolution.remove and len(resolution.upsert) == len(mine) \
+        and all(b.id in mine and replace(b, revision=mine[b.id].revision) == mine[b.id]
+                for b in resolution.upsert)
 
 
 def _titles(blocks: list[Block]) -> str:

@@ -254,7 +254,7 @@ def build_parser(only: str | None = None,
 
     p = sub.add_parser(
         "sync", parents=[common], help="two-way sync with CalDAV calendars",
-        usage=("planner sync [NAME ...]\n"
+        usage=("planner sync [NAME ...] [--allow-empty]\n"
                "       planner sync add NAME URL --sphere S [--username U] "
                "[--password-command CMD] [--read-only]\n"
                "       planner sync list\n"
@@ -270,6 +270,8 @@ def build_parser(only: str | None = None,
                         "sync; the password is never stored (sync add)")
     p.add_argument("--read-only", action="store_true",
                    help="pull only; local edits to its events are refused (sync add)")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="accept a pull that removes all or most of a calendar's events")
 
     command("undo", "undo the last change")
     command("redo", "redo the last undone change")
@@ -1182,6 +1184,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if verb != "add" and link_options:
         flag = "--" + link_options[0].replace("_", "-")
         raise UsageError(f"{flag} is for `planner sync add NAME URL`.")
+    if verb in ("add", "list", "remove") and args.allow_empty:
+        raise UsageError("--allow-empty is for `planner sync [NAME ...]`.")
     service = _service(args)
     progress = (lambda text: print(text, file=sys.stderr)) if sys.stderr.isatty() else None
     if verb == "add":
@@ -1215,7 +1219,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print("No linked calendars yet: `planner sync add NAME URL --sphere S` links one.")
         return 0
     status = 0
-    for report in service.sync(words, progress=progress):
+    for report in service.sync(words, progress=progress, allow_empty=args.allow_empty):
         if report.failed:
             print(f"planner: {_one_line(report.failed)}", file=sys.stderr)
             status = EXIT_ERROR

@@ -192,3 +192,23 @@ def _sort_key(block: Block) -> tuple[str, str, bool, str, str]:
         return ("", "", False, "", block.id)
     rid = source.recurrence_id
     return (source.calendar, source.uid, rid is not None, rid or "", block.id)
+
+
+# --------------------------------------------------------------------------- wipes
+
+WIPE_MIN = 10  # a calendar this big that loses over half its events in one go is suspect
+
+
+def looks_like_a_wipe(had: int, left: int, removed: int) -> bool:
+    """Whether a refresh (import, refresh or sync) that removes ``removed`` of a
+    calendar's ``had`` events, leaving ``left`` at the source, is more likely a broken
+    or emptied source than a wish to delete: it empties the source, or takes over half
+    of a calendar of at least ``WIPE_MIN`` events."""
+    return removed > 0 and (left == 0 or (had >= WIPE_MIN and removed * 2 > had))
+
+
+def wipe_words(left: int, removed: int) -> tuple[str, str]:
+    """How a refused wipe is said: what the source holds now, and what would go."""
+    held = "no events" if left == 0 else f"only {left} event{'s' if left != 1 else ''}"
+    gone = "that event" if removed == 1 else f"those {removed} events"
+    return held, gone

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from planner.app.exporting import ExportPreview
     from planner.app.series import Scope
     from planner.app.service import DayPlan
+    from planner.app.sync import SyncReport
     from planner.core.model import Moment, Occurrence
     from planner.ui.jobs import Outcome, Progress
     from planner.ui.screens.transfer import ExportRequest, ImportRequest
@@ -140,6 +141,9 @@ class DayScreen(Screen[None]):
         self._loading_timer: Timer | None = None
         self.sync_timer: Timer | None = None  # `sync.every`, when configured
         self._sync_status: str | None = None  # the header's "synced 08:30"
+        # Calendar -> the "server came back empty" notice last shown for it: background
+        # syncs say it once, not every `sync.every` (S says it again on request).
+        self._held_told: dict[str, str] = {}
         self._reminded_until = services.planner.now()
         self.set_reactive(DayScreen.day, day)
 
@@ -841,7 +845,9 @@ class DayScreen(Screen[None]):
                 self.notify("No linked calendars yet: `planner sync add NAME URL --sphere S` "
                             "links one.", severity="warning")
             return
-        reports = event.reports
+        reports = self._not_told_yet(event.reports, event.background)
+        if not reports:
+            return
         failed = any(r.failed for r in reports)
         if event.background and not failed and not any(
                 r.changed or r.conflicts or r.pushed_new or r.pushed_updated or r.pushed_deleted
@@ -852,6 +858,20 @@ class DayScreen(Screen[None]):
         said = [line for r in reports for line in (r.summary(), *r.notes[:5])]
         self.notify("\n".join(said), title="Sync", severity=severity,
                     timeout=8 if severity != "information" else 4)
+
+    def _not_told_yet(self, reports: tuple[SyncReport, ...], background: bool
+                      ) -> list[SyncReport]:
+        """The reports worth showing: a held pull already told is not told again by a
+        background sync; a calendar that synced again is forgotten (told if held anew)."""
+        told = self._held_told
+        shown = [r for r in reports
+                 if not (background and r.held and r.failed and told.get(r.calendar) == r.failed)]
+        for report in reports:
+            if report.held and report.failed:
+                told[report.calendar] = report.failed
+            else:
+                told.pop(report.calendar, None)
+        return shown
 
     # ------------------------------------------------------------------ reminders
 
