@@ -140,3 +140,33 @@ async def test_help_says_what_the_marks_mean(tmp_path: Path) -> None:
         lock = next(line for line in lines if line.startswith("🔒"))
         bang = next(line for line in lines if line.startswith("! "))
         assert cell_len(lock.split("private")[0]) == cell_len(bang.split("double")[0])
+
+
+@app_test
+async def test_s_moves_a_calendar_to_the_next_sphere_and_u_back(tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    from planner.ui.screens.calendars import CalendarsScreen
+    from tests.appdriver import press
+
+    ics = tmp_path / "kids.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u1\r\n"
+                   "DTSTAMP:20261101T000000Z\r\nDTSTART:20261123T130000Z\r\n"
+                   "DTEND:20261123T140000Z\r\nSUMMARY:Swimming\r\nEND:VEVENT\r\n"
+                   "END:VCALENDAR\r\n")
+    service = service_at(tmp_path / "home")
+    assert service.import_calendar(str(ics)).looks_personal == "its name says 'kids'"
+    said = Said()
+    async with running(quiet_app(service), (100, 30), said) as pilot:
+        await press(pilot, "c")
+        screen = pilot.app.screen
+        assert isinstance(screen, CalendarsScreen)
+        await press(pilot, "s")
+        assert service.calendars()[0].sphere == "personal"
+        assert [o.sphere for o in service.agenda(MONDAY)] == ["personal"]
+        assert said.any("kids is in personal now")
+        row = str(screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert "personal" in row
+        await press(pilot, "u")
+        assert service.calendars()[0].sphere == "work"
+        assert [o.sphere for o in service.agenda(MONDAY)] == ["work"]
