@@ -606,3 +606,48 @@ def test_a_sync_that_pulls_series_keeps_the_weeks_around_today(
         service = laptop.service
         for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
             assert [o.block.title for o in service.agenda(day)] == ["Daily"]
+
+
+def test_a_flexible_block_with_no_time_yet_goes_as_a_task_and_its_placement_follows(
+        server, homes) -> None:
+    """A new flexible block that fits nowhere yet has no time to write an event at: it
+    goes as a VTODO (a task in other apps) instead of waiting in the queue, a second home
+    reads it as the same flexible block, and once placed the placement travels as a
+    task's does (X-PLANNER-PLANNED), the task staying a task."""
+    url = server.make_calendar()
+    laptop, phone = homes
+    laptop.link("Work", url)
+    service = laptop.service
+    earliest = service.at(DAY, datetime.min.time().replace(hour=9))
+    task = service.add(links.in_calendar(service.session, service.make_flexible(
+        "Write report", timedelta(hours=2), sphere="work", day=DAY, earliest=earliest,
+        deadline=earliest + timedelta(hours=1), priority=2), "Work"))
+    assert not task.planned  # two hours in a one-hour window: nowhere to go
+    report = laptop.sync()
+    assert (report.pushed_new, report.waiting) == (1, 0)
+    assert laptop.service.session.store.pending_changes("Work") == {}
+    on_server = Third(url).calendar.todo_by_uid(task.source.uid).icalendar_component
+    assert on_server.name == "VTODO" and str(on_server["SUMMARY"]) == "Write report"
+    assert on_server["DUE"].dt == (earliest + timedelta(hours=1)).astimezone(UTC)
+
+    phone.link("Work", url)
+    there = phone.find("Write report")
+    assert there.kind is Kind.FLEXIBLE and not there.planned
+    assert (there.duration, there.earliest, there.deadline, there.priority) == (
+        task.duration, task.earliest, task.deadline, task.priority)
+
+    placed = laptop.service.update(task.id, deadline=earliest + timedelta(hours=4))
+    assert placed.planned
+    assert laptop.sync().pushed_updated == 1
+    after = Third(url).calendar.todo_by_uid(task.source.uid).icalendar_component
+    assert after.name == "VTODO" and "X-PLANNER-PLANNED" in after
+    phone.sync()
+    assert phone.find("Write report").planned == placed.planned
+
+    done = laptop.service.add(links.in_calendar(service.session, service.make_flexible(
+        "Expenses", timedelta(hours=2), sphere="work", day=DAY, earliest=earliest,
+        deadline=earliest + timedelta(hours=1)), "Work"))
+    laptop.service.set_done(done.id)  # done before it ever had a time
+    assert laptop.sync().pushed_new == 1
+    finished = Third(url).calendar.todo_by_uid(done.source.uid).icalendar_component
+    assert str(finished["STATUS"]) == "COMPLETED"

@@ -38,7 +38,9 @@ def moment_to_text(value: Moment) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.isoformat(timespec="seconds")
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+        if value.tzinfo is not UTC:  # what the reader makes is UTC already
+            value = value.astimezone(UTC)
+        return value.isoformat(timespec="seconds")[:-6] + "Z"  # "+00:00" -> "Z"
     return value.isoformat()
 
 
@@ -65,9 +67,12 @@ def _instant_from_text(text: str) -> datetime:
     return value
 
 
+_KIND_TEXT = {kind: kind.value for kind in Kind}  # an enum's .value is a slow property
+
+
 def block_to_doc(block: Block) -> Doc:
     doc: Doc = {"id": block.id, "title": block.title, "sphere": block.sphere,
-                "kind": block.kind.value}
+                "kind": _KIND_TEXT[block.kind]}
     if block.notes:
         doc["notes"] = block.notes
     if block.location:

@@ -37,6 +37,7 @@ MAGIC = b"PLANNER-DAYS 1\n"
 SUFFIX = ".days"
 Doc = Mapping[str, Any]
 Stamp = tuple[int, int, int]
+_WEEK = timedelta(days=7)
 SeriesRow = tuple[str, date, date | None, tuple[int, int], str | None]
 
 
@@ -64,27 +65,29 @@ def build(docs: Iterable[Doc], meta: Mapping[str, Any], stamp: Stamp) -> list[by
     flexible: list[Doc] = []
     series: list[list[Any]] = []
     count = 0
+    monday_of: dict[date, date] = {}  # many events share a day: its week is found once
     for doc in docs:
         count += 1
-        if doc.get("kind", "fixed") == "flexible":
-            flexible.append(doc)
         slot = doc_slot(doc)
-        if slot == SKIP:
-            continue
-        if slot == LONG:
-            long.append(doc)
-        elif slot == SERIES:
-            first, last = doc_days(doc)
-            data = orjson.dumps(doc)
-            series.append([doc["id"], first.isoformat(), last.isoformat() if last else None,
-                           *put(doc, data), doc_digest(data)])
-        else:
-            assert not isinstance(slot, str)  # SKIP, SERIES and LONG are handled above
+        if type(slot) is tuple:  # most documents: single events of a few days
             first, last = slot
-            week = week_start(first)
+            week = monday_of.get(first)
+            if week is None:
+                week = monday_of[first] = week_start(first)
             while week <= last:
                 weeks[week].append(doc)
-                week += timedelta(days=7)
+                week += _WEEK
+        elif slot == SKIP:
+            if doc.get("kind", "fixed") == "flexible":
+                flexible.append(doc)
+        elif slot == LONG:
+            long.append(doc)
+        else:
+            assert slot == SERIES
+            since, until = doc_days(doc)
+            data = orjson.dumps(doc)
+            series.append([doc["id"], since.isoformat(), until.isoformat() if until else None,
+                           *put(doc, data), doc_digest(data)])
     header = {
         "source": list(stamp),
         "meta": dict(meta),

@@ -277,6 +277,14 @@ class OccurrenceIndex:
         found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id))
         return found
 
+    def keep_series_weeks(self, start: datetime, end: datetime, zone: ZoneInfo) -> None:
+        """Expand (or load) the weeks of series that ``between(start, end)`` reads, and
+        keep them, without decoding anything else (a warm-up: nothing is shown)."""
+        week = week_start((start.astimezone(UTC) - _SLACK).date())
+        while self._series and datetime.combine(week, time(0), tzinfo=UTC) < end:
+            self._series_week(week, zone)
+            week += timedelta(days=7)
+
     def _series_between(self, start: datetime, end: datetime, zone: ZoneInfo
                         ) -> Occurrences:
         """Series occurrences overlapping the window, from week-sized cached expansions.

@@ -7,14 +7,16 @@ reconciled before the store transaction starts.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import hashlib
 import os
 import re
 import secrets
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -221,9 +223,36 @@ def _file_kind(mode: int) -> str:
     return "not a file"
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while an import reads, reconciles and saves.
+
+    Everything an import makes (blocks, their documents, the day index's rows) stays
+    alive until it is saved, and holds no cycles to free; with the collector on, each
+    of its full passes walked all of them again (~6 % of a 10,000-event import).
+    Refcounting still frees what is dropped; what is left is collected once, after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
                   sphere: str | None, extra_meta: dict[str, Any],
                   progress: Progress, allow_empty: bool = False) -> ImportReport:
+    with _collector_paused():
+        return _import_read_bytes(session, data, origin=origin, name=name, sphere=sphere,
+                                  extra_meta=extra_meta, progress=progress,
+                                  allow_empty=allow_empty)
+
+
+def _import_read_bytes(session: Session, data: bytes, *, origin: str, name: str,
+                       sphere: str | None, extra_meta: dict[str, Any],
+                       progress: Progress, allow_empty: bool = False) -> ImportReport:
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
     chosen_sphere = sphere
@@ -343,10 +372,12 @@ def _refuse_a_wipe(name: str, origin: str, had: int, incoming: int,
 def _outside_safe_years(block: Block) -> bool:
     """Dates at the very edge of the calendar overflow day arithmetic (a day after
     9999-12-31 does not exist), so such blocks are skipped, not saved to break every view."""
-    moments = [block.start, block.end, block.earliest, block.deadline, block.pinned_start]
-    if block.recurrence is not None:
-        moments += [*block.recurrence.rdates, *block.recurrence.exdates]
-    return any(m is not None and m.year not in SAFE_YEARS for m in moments)
+    for moment in (block.start, block.end, block.earliest, block.deadline, block.pinned_start):
+        if moment is not None and moment.year not in SAFE_YEARS:
+            return True
+    rec = block.recurrence
+    return rec is not None and any(m.year not in SAFE_YEARS for m in (*rec.rdates,
+                                                                       *rec.exdates))
 
 
 def _apply_sphere_change(changes: ReconcileResult, incoming: list[Block]) -> ReconcileResult:

@@ -74,6 +74,11 @@ def _differs(session: Session, plan: Plan) -> bool:
 
 def settle(session: Session, keep: Collection[str] = ()) -> list[Moved]:
     """Save the plan as of now (inside a write); returns every block whose plan changed."""
+    if all(block.done for block in session.flexible_blocks()):
+        # Nothing to place (an import into a planner without tasks): no plan to work
+        # out, and no scheduler to load for it.
+        _remember_current(session)
+        return []
     plan = compute(session, keep)
     changed: list[Moved] = []
     for block in session.flexible_blocks():

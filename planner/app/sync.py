@@ -36,7 +36,7 @@ from planner.adapters.caldav import (
     href_key,
     resource_href,
 )
-from planner.adapters.ical.patch import holds_todo, patch_checked
+from planner.adapters.ical.patch import as_new_task, holds_todo, patch_checked
 from planner.adapters.ical.reader import CalendarError, block_id_for, read_calendar
 from planner.adapters.ical.writer import UID_DOMAIN, ExportOptions, write_calendar
 from planner.app import history, planning
@@ -48,7 +48,7 @@ from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
 from planner.core.model import Block
 from planner.core.reconcile import looks_like_a_wipe, wipe_words
-from planner.core.syncing import Outcome, Resolution, resolve
+from planner.core.syncing import Outcome, Resolution, resolve, same_content
 
 Progress = Callable[[str], None] | None
 PASSWORD_TIMEOUT = 60  # seconds a password command may take (a GUI prompt, a keyring)
@@ -385,8 +385,10 @@ class _Sync:
         entry = self.resources.get(uid)
         original = self.originals.get(href_key(entry[0])) if entry and blocks else None
         task = original is not None and holds_todo(original.data, uid)
-        if not task and any(b.is_flexible and not b.planned and not b.done for b in blocks):
-            self.report.waiting += 1  # no time to write it at yet: stays queued
+        unplaced = any(b.is_flexible and not b.planned and not b.done for b in blocks)
+        if not task and unplaced and not (entry is None and len(blocks) == 1):
+            # An event the server has keeps its last time until this one has a new one.
+            self.report.waiting += 1
             return "waiting"
         try:
             if not blocks:
@@ -397,7 +399,17 @@ class _Sync:
                 return "pushed"
             timing = _timing(blocks)
             sequence = _sequence_for(entry, blocks, timing)
-            data = self._serialize(blocks, sequence)
+            if entry is None and len(blocks) == 1 and blocks[0].is_flexible \
+                    and not blocks[0].planned:
+                # New and not placed yet: it goes as a task (VTODO), which needs no time;
+                # once placed, its placement travels as a task's does.
+                task_text = self._new_task(uid, blocks[0], sequence)
+                if task_text is None:
+                    self.report.waiting += 1
+                    return "waiting"
+                data = task_text
+            else:
+                data = self._serialize(blocks, sequence)
             if entry is None:
                 href = resource_href(self.conn.url, uid)
                 etag = self.conn.create(href, data)
@@ -435,6 +447,14 @@ class _Sync:
             self.report.notes.append(f"not sent {_titles(blocks) or uid}: {exc} "
                                      "It stays queued here.")
             return "refused"
+
+    def _new_task(self, uid: str, block: Block, sequence: int) -> str | None:
+        """The text of a new VTODO for a flexible block with no time yet, read back with
+        planner's reader first: None (it waits for a time) unless it reads as the block."""
+        text = as_new_task(self._serialize([block], sequence, stand_in=True), uid, block,
+                           self.session.now())
+        back = self._blocks_in(text, "").get(uid, [])
+        return text if same_content([block], back) else None
 
     def _fetch_originals(self, uids: Iterable[str]) -> None:
         """Download, in one request per batch, the server's copy of each resource we

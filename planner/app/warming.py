@@ -29,4 +29,4 @@ def keep_weeks_around_today(session: Session) -> None:
     # The save is done whatever happens here: a store that cannot be read says so on
     # the next read, not as a failed import.
     with contextlib.suppress(PlannerError):
-        session.index.between(start, end, session.zone)
+        session.index.keep_series_weeks(start, end, session.zone)

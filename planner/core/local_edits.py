@@ -87,13 +87,32 @@ def keep_local_edits(result: ReconcileResult, stored: Sequence[Block],
             notices.append(f"{block.title!r}{_when(block)} was removed from {calendar}, "
                            "with your change to it.")
 
-    kept = [*result.unchanged, *result.rehashed, *updated, *result.new]
+    old_masters = {b.source.uid: b for b in stored
+                   if b.source is not None and b.source.recurrence_id is None}
+    drop: list[Block] = []
+    refresh: list[Block] = []
+    if local:  # else (most imports) none of what follows has anything to look at
+        drop, refresh = _local_blocks_kept(local, [*result.unchanged, *result.rehashed,
+                                                   *updated, *result.new],
+                                           old_masters, truncation_kept, notices, zone,
+                                           calendar)
+    new = [b for b in result.new if not _deleted_here(b, old_masters)] \
+        if any(b.source is not None and b.source.edited_from for b in old_masters.values()) \
+        else list(result.new)  # nothing was deleted here from a series
+    adjusted = replace(result, updated=sorted(updated, key=_key), new=new)
+    return KeptEdits(adjusted, drop, refresh, notices)
+
+
+def _local_blocks_kept(local: Sequence[Block], kept: list[Block],
+                       old_masters: dict[str, Block], truncation_kept: dict[str, bool],
+                       notices: list[str], zone: ZoneInfo, calendar: str
+                       ) -> tuple[list[Block], list[Block]]:
+    """The local blocks to drop and those to refresh, given the calendar's blocks
+    after the import (``kept``); notices are added to ``notices``."""
     masters = {b.source.uid: b for b in kept
                if b.source is not None and b.source.recurrence_id is None}
     upstream_slots = {(b.source.uid, b.source.recurrence_id) for b in kept
                       if b.source is not None and b.source.recurrence_id is not None}
-    old_masters = {b.source.uid: b for b in stored
-                   if b.source is not None and b.source.recurrence_id is None}
     local_masters = {b.source.uid: b for b in local
                      if b.source is not None and b.source.recurrence_id is None}
 
@@ -124,10 +143,7 @@ def keep_local_edits(result: ReconcileResult, stored: Sequence[Block],
             refresh.append(_with_new_details(block, old_master, new_master))
     drop += [b for b in local if b.source is not None and b.source.recurrence_id is not None
              and local_masters.get(b.source.uid) in drop]
-
-    new = [b for b in result.new if not _deleted_here(b, old_masters)]
-    adjusted = replace(result, updated=sorted(updated, key=_key), new=new)
-    return KeptEdits(adjusted, drop, refresh, notices)
+    return drop, refresh
 
 
 # --------------------------------------------------------------------------- pieces

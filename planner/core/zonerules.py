@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CUSTOM_PREFIX = "BEGIN:VTIMEZONE"
@@ -158,20 +160,118 @@ class RuleZone(tzinfo):
         return f"RuleZone({self._label!r}, {len(self._utc)} transitions)"
 
 
+def readable(text: str) -> bool:
+    """Whether ``zone_of(text)`` makes a zone of this VTIMEZONE text, the same answer
+    without listing its onsets to 2200 when that is provably needless.
+
+    Listing them (dateutil, ~10-25 ms a zone) only finds one more failure: more than
+    ``MAX_ONSETS`` transitions. A zone of yearly rules (what every producer writes) and
+    a few RDATEs has a bound on their number; when the bound fits, the rules are only
+    parsed, as ``RuleZone`` parses them. Anything else is built in full.
+    """
+    try:
+        _label, observances = _parse(text)
+        if not observances:
+            return False
+        bound = 0
+        for obs in observances:
+            _rule_set(obs)  # the same parse errors as a full build
+            most = _onset_bound(obs)
+            if most is None:
+                return zone_of(text) is not None
+            bound += most
+    except ZoneRulesError:
+        return False
+    return bound <= MAX_ONSETS or zone_of(text) is not None
+
+
+_DTSTART_YEAR = re.compile(r"DTSTART(?:;[^:]*)?:(\d{4})\d{4}(?:T\d{6}Z?)?", re.ASCII)
+_WEEKDAY = re.compile(r"([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)", re.ASCII)
+_MONTH = re.compile(r"0?[1-9]|1[0-2]", re.ASCII)
+_MONTH_DAY = re.compile(r"[+-]?(?:0?[1-9]|[12][0-9]|3[01])", re.ASCII)
+_YEARLY_PARTS = frozenset({"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST", "BYMONTH", "BYDAY",
+                           "BYMONTHDAY"})
+
+
+def _onset_bound(obs: _Observance) -> int | None:
+    """At most how many onsets before 2200 the observance has (DTSTART, yearly RRULEs,
+    RDATE values), or None when its rules are not of that plain shape."""
+    starts = [line for line in obs.lines if line[:7].upper() == "DTSTART"]
+    match = _DTSTART_YEAR.fullmatch(starts[0].upper()) if len(starts) == 1 else None
+    if match is None:
+        return None
+    years = max(0, _LAST.year - int(match[1]))
+    bound = 1  # DTSTART itself (dateutil's compatible mode counts it)
+    for line in obs.lines:
+        name, _, value = line.partition(":")
+        name = name.split(";", 1)[0].upper()
+        if name == "RDATE":
+            bound += value.count(",") + 1
+        elif name == "RRULE":
+            per_year = _yearly_instances(value.upper())
+            if per_year is None:
+                return None
+            bound += per_year[0] * years if per_year[1] is None else \
+                min(per_year[0] * years, per_year[1])
+        elif name not in ("DTSTART", "EXDATE"):  # EXDATE only takes onsets away
+            return None
+    return bound
+
+
+def _yearly_instances(rule: str) -> tuple[int, int | None] | None:
+    """(at most how many instances a year, its COUNT or None) of a yearly RRULE whose
+    parts bound that number; None for any other rule."""
+    parts: dict[str, str] = {}
+    for piece in rule.strip().split(";"):
+        key, equals, value = piece.partition("=")
+        key = key.strip()
+        if not equals or key not in _YEARLY_PARTS or key in parts:
+            return None
+        parts[key] = value.strip()
+    if parts.get("FREQ") != "YEARLY":
+        return None
+    count = parts.get("COUNT")
+    if count is not None and not count.isdigit():
+        return None
+    months = parts.get("BYMONTH", "").split(",") if "BYMONTH" in parts else []
+    if not all(_MONTH.fullmatch(m) for m in months):
+        return None
+    if ("BYDAY" in parts or "BYMONTHDAY" in parts) and not months:
+        return None  # weekdays or days of the whole year: not bounded here
+    per_month = 1  # without BYDAY or BYMONTHDAY: the day of DTSTART
+    if "BYDAY" in parts:
+        days = [_WEEKDAY.fullmatch(d) for d in parts["BYDAY"].split(",")]
+        if not all(days):
+            return None
+        # "-1SU" is one day a month; "SU" up to five.
+        per_month = sum(1 if d and d[1] else 5 for d in days)
+    if "BYMONTHDAY" in parts:
+        monthdays = parts["BYMONTHDAY"].split(",")
+        if not all(_MONTH_DAY.fullmatch(d) for d in monthdays):
+            return None
+        per_month = min(per_month, len(monthdays)) if "BYDAY" in parts else len(monthdays)
+    return max(len(months), 1) * per_month, None if count is None else int(count)
+
+
 def _standard_offset(obs: _Observance, observances: list[_Observance]) -> int:
     standard = [o.offset_to for o in observances if not o.is_dst]
     return standard[0] if standard else obs.offset_from
 
 
-def _onsets(obs: _Observance) -> list[datetime]:
-    """Every onset of an observance up to 2200, as tzical reads them (UTC marks ignored)."""
+def _rule_set(obs: _Observance) -> Any:
+    """The observance's onsets as dateutil reads them (an rruleset, not yet listed)."""
     from dateutil import rrule as du  # only for a calendar's own VTIMEZONE rules
 
     try:
-        rules = du.rrulestr("\n".join(obs.lines), compatible=True, ignoretz=True,
-                            forceset=True)
+        return du.rrulestr("\n".join(obs.lines), compatible=True, ignoretz=True,
+                           forceset=True)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise ZoneRulesError(f"a time zone rule cannot be read ({exc})") from None
+
+
+def _onsets(obs: _Observance) -> list[datetime]:
+    """Every onset of an observance up to 2200, as tzical reads them (UTC marks ignored)."""
+    rules = _rule_set(obs)
     found: list[datetime] = []
     try:
         for onset in rules:
@@ -180,6 +280,8 @@ def _onsets(obs: _Observance) -> list[datetime]:
             found.append(onset)
     except (ValueError, OverflowError):  # ran past year 9999
         pass
+    except (IndexError, KeyError, TypeError) as exc:  # dateutil on rules like BYMONTH=0
+        raise ZoneRulesError(f"a time zone rule cannot be read ({exc!r})") from None
     return found
 
 

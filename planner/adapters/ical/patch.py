@@ -239,6 +239,26 @@ def _apply_todo(component: Component, ours: TodoState, base: TodoState | None,
             f"{_utc_text(s)}/{_utc_text(e)}" for s, e in ours.planned))
 
 
+def as_new_task(data: str, uid: str, block: Block, now: datetime) -> str:
+    """A flexible block with no time yet, written as a new VTODO (a task in other apps):
+    the writer's event for it (``data``) without its stand-in time, its window as
+    DTSTART/DUE, its other constraints in X-PLANNER-* as on any flexible event."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        calendar = Calendar.from_ical(data)
+    items: list[Component] = []
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT" and str(component.get("UID", "")) == uid:
+            todo = _as_todo(component)
+            _apply_todo(todo, TodoState.of(block), None, now)
+            component = todo
+        items.append(component)
+    if not any(c.name == "VEVENT" for c in items):
+        items = [c for c in items if c.name != "VTIMEZONE"]  # a task's times are in UTC
+    calendar.subcomponents = items
+    return str(calendar.to_ical().decode("utf-8"))
+
+
 def _as_todo(event: Component) -> Todo:
     todo = Todo()
     for name, value in event.property_items(recursive=False):

@@ -21,6 +21,7 @@ what was skipped (``ReadResult.skipped``), each naming the component, UID and li
 from __future__ import annotations
 
 import codecs
+import functools
 import gc
 import hashlib
 import re
@@ -57,7 +58,7 @@ from planner.core.model import (
     Source,
 )
 from planner.core.recurrence import RecurrenceError, recurrence_id_text, validate_rule
-from planner.core.zonerules import zone_of
+from planner.core.zonerules import readable
 
 # Bumped whenever the reader reads the same bytes into different blocks: stored
 # content hashes carry it, so a re-import after such a change compares the blocks
@@ -118,8 +119,15 @@ def block_id_for(calendar: str, uid: str, recurrence_id: str | None, key: bytes 
     predicted from a file's public UIDs; re-imports keep the ids already stored."""
     text = "\x1f".join((calendar, uid, recurrence_id or "")).encode("utf-8", "replace")
     if key:
-        return "c" + hashlib.blake2b(text, key=key[:64], digest_size=6).hexdigest()
+        digest = _keyed_blake2b(key[:64]).copy()  # keying costs a whole block: done once
+        digest.update(text)
+        return "c" + digest.hexdigest()
     return "c" + hashlib.sha1(text).hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed_blake2b(key: bytes) -> Any:
+    return hashlib.blake2b(key=key, digest_size=6)
 
 
 # --- text, lines, components ---------------------------------------------------------
@@ -455,6 +463,14 @@ class _When:
 
 def _instant(wall: datetime, tz: Any) -> datetime:
     # fold=0: an ambiguous wall time is its first instant, a gap time moves forward.
+    if 1 < wall.year < 9999:
+        # The same instant (both subtract utcoffset()), in half the time; only at the
+        # calendar's very ends do the two fail with different messages.
+        return wall.replace(tzinfo=tz).astimezone(UTC)
+    return _instant_by_timestamp(wall, tz)
+
+
+def _instant_by_timestamp(wall: datetime, tz: Any) -> datetime:
     return datetime.fromtimestamp(wall.replace(tzinfo=tz).timestamp(), UTC)
 
 
@@ -630,6 +646,8 @@ def _planner_props(raw: _Raw, ctx: _Context) -> dict[str, Any]:
 def _check_planner_values(found: dict[str, Any], raw: _Raw, ctx: _Context) -> None:
     """Values from a file are checked like values typed in: unknown spheres and
     priorities out of range are repaired, with a note."""
+    if not found:  # no X-PLANNER-* value: most files
+        return
     sphere = found.get("sphere")
     spheres = ctx.options.spheres
     if sphere is not None and spheres is not None and sphere not in spheres:
@@ -651,7 +669,7 @@ def _common(raw: _Raw, ctx: _Context, extra: dict[str, Any]) -> dict[str, Any]:
     """Fields every block kind reads the same way."""
     sphere = extra.get("sphere") or ctx.sphere
     tags: list[str] = []
-    for prop in raw.all("CATEGORIES"):
+    for prop in raw.all("CATEGORIES") if raw.get("CATEGORIES") is not None else ():
         for tag in _split_list(prop.value):
             tag = tag.strip()
             # The exporter writes the sphere as a category; it is not a tag.
@@ -681,8 +699,31 @@ def _kept_for_export(raw: _Raw) -> dict[str, Any]:
                 raw.note(f"has more than {MAX_ALARMS} alarms: kept the first {MAX_ALARMS}, "
                          f"left out {more:,}")
         if raw.get("ORGANIZER") is not None or raw.get("ATTENDEE") is not None:
-            kept["organizer"], kept["attendees"] = read_participants(raw.lines)
+            kept["organizer"], kept["attendees"] = _participants(raw)
     return kept
+
+
+def _participants(raw: _Raw) -> tuple[str, tuple[str, ...]]:
+    """``read_participants`` of the component's lines, found by its parsed properties.
+
+    An event without sub-components holds one line per property between its BEGIN
+    and END, in order: the lines to keep are those of its ORGANIZER and ATTENDEE
+    properties, without looking at every line again. Any other shape is read by
+    ``read_participants`` itself.
+    """
+    lines, props = raw.lines, raw.props
+    assert lines is not None
+    if raw.nested or len(lines) != len(props) + 2:
+        return read_participants(lines)
+    organizer = ""
+    attendees = []
+    for i, prop in enumerate(props, 1):
+        name = prop.name
+        if name == "ATTENDEE":
+            attendees.append(lines[i])
+        elif name == "ORGANIZER" and not organizer:
+            organizer = lines[i]
+    return organizer, tuple(attendees)
 
 
 def _sequence(raw: _Raw) -> int:
@@ -866,6 +907,8 @@ def _recurrence(
     raw: _Raw, ctx: _Context, start_when: _When, end: Moment,
     periods: list[tuple[Moment, Moment]],
 ) -> Recurrence | None:
+    if raw.get("RRULE") is None and raw.get("RDATE") is None and raw.get("EXDATE") is None:
+        return None  # most events: nothing below would find a line to read
     start = start_when.value
     rdates: list[Moment] = []
     for when, period_end, params in _when_items(raw, "RDATE", ctx):
@@ -1373,7 +1416,7 @@ def _context(
         if not tzid:
             continue
         text, problem = _vtimezone_text(raw)
-        if problem is None and zone_of(text) is None:
+        if problem is None and not readable(text):
             problem = "cannot be read as a time zone"
         if problem is not None:
             # A broken VTIMEZONE only matters to events that use it (they say so).

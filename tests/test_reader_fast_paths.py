@@ -1,0 +1,129 @@
+"""The reader's fast paths, switched off: every file must read into the same result.
+
+``_participants`` finds ORGANIZER/ATTENDEE lines by the parsed properties instead of
+scanning the lines again (``read_participants``); ``readable`` checks a VTIMEZONE by a
+bound on its onsets instead of building it (``zone_of``). With both replaced by the
+slow originals, the committed, hostile, producer and example files and a generated work
+calendar (attendees, several zones) must give equal blocks, notices and names.
+``_instant`` converts a wall time by ``astimezone`` where it used ``timestamp``: the same
+instant for every wall time, gap and fold, zoneinfo or a calendar's own rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.adapters.codec import moment_to_text
+from planner.adapters.ical import reader
+from planner.adapters.ical.participants import read_participants
+from planner.core.zonerules import RuleZone, zone_of
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = sorted(
+    [*(ROOT / "tests" / "fixtures" / "ics").rglob("*.ics"),
+     *(ROOT / "tests" / "hostile").glob("*.ics"),
+     *(ROOT / "examples").glob("*.ics")])
+
+
+# Europe/Berlin's rules as a calendar's own VTIMEZONE (a RuleZone, not zoneinfo).
+CUSTOM = RuleZone.from_text("\n".join([
+    "BEGIN:VTIMEZONE", "TZID:Custom Berlin",
+    "BEGIN:STANDARD", "DTSTART:19701025T030000", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD",
+    "BEGIN:DAYLIGHT", "DTSTART:19700329T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "END:DAYLIGHT", "END:VTIMEZONE"]))
+
+
+def _read(data: bytes) -> object:
+    try:
+        result = reader.read_calendar(data, calendar="c", origin="f")
+    except reader.CalendarError as exc:
+        return str(exc)
+    return result.blocks, result.skipped, result.repaired, result.name
+
+
+def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "_participants", lambda raw: read_participants(raw.lines))
+    monkeypatch.setattr(reader, "readable", lambda text: zone_of.__wrapped__(text) is not None)
+
+
+def test_there_are_files_to_compare() -> None:
+    assert len(FILES) > 40
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_file_reads_the_same_without_the_fast_paths(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = path.read_bytes()
+    fast = _read(data)
+    _slow(monkeypatch)
+    assert _read(data) == fast
+
+
+def test_a_generated_work_calendar_reads_the_same_without_the_fast_paths(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sys.path.insert(0, str(ROOT / "benches"))
+    try:
+        from gen_calendar import generate
+    finally:
+        sys.path.remove(str(ROOT / "benches"))
+    data = generate(600, seed=3)
+    fast = _read(data)
+    assert isinstance(fast, tuple)
+    assert any(block.attendees for block in fast[0])  # the fast path was taken
+    assert any(block.organizer for block in fast[0])
+    _slow(monkeypatch)
+    assert _read(data) == fast
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
+       st.sampled_from(("Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                        "custom")))
+def test_an_instant_is_the_same_either_way(wall: datetime, zone: str) -> None:
+    tz = CUSTOM if zone == "custom" else ZoneInfo(zone)
+    wall = wall.replace(microsecond=0)
+    try:
+        slow: object = reader._instant_by_timestamp(wall, tz)
+    except (ValueError, OverflowError) as exc:
+        slow = str(exc)
+    try:
+        fast: object = reader._instant(wall, tz)
+    except (ValueError, OverflowError) as exc:
+        fast = str(exc)
+    assert fast == slow
+
+
+def test_an_instant_in_a_gap_or_a_fold_is_the_same_either_way() -> None:
+    for tz in (ZoneInfo("Europe/Berlin"), CUSTOM):
+        for wall in (datetime(2025, 3, 30, 2, 30), datetime(2025, 10, 26, 2, 30),
+                     datetime(2025, 10, 26, 2, 30, fold=1)):
+            assert reader._instant(wall, tz) == reader._instant_by_timestamp(wall, tz)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31)),
+       st.sampled_from((UTC, ZoneInfo("Europe/Berlin"), timezone(timedelta(hours=-5)))))
+def test_a_stored_instant_reads_as_before(wall: datetime, tz: tzinfo) -> None:
+    # codec.moment_to_text writes a UTC datetime without converting it first.
+    moment = wall.replace(tzinfo=tz)
+    expected = moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+    assert moment_to_text(moment) == expected + "Z"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(), st.text(), st.none() | st.text(), st.binary(min_size=1, max_size=80))
+def test_a_keyed_block_id_is_the_keyed_blake2b_of_its_identity(
+        calendar: str, uid: str, rid: str | None, key: bytes) -> None:
+    text = "\x1f".join((calendar, uid, rid or "")).encode("utf-8", "replace")
+    expected = hashlib.blake2b(text, key=key[:64], digest_size=6).hexdigest()
+    assert reader.block_id_for(calendar, uid, rid, key) == "c" + expected
+    assert reader.block_id_for(calendar, uid, rid, key) == "c" + expected  # cached key
