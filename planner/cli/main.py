@@ -281,11 +281,12 @@ def build_parser(only: str | None = None,
                "       planner calendars rename OLD NEW\n"
                "       planner calendars remove NAME\n"
                "       planner calendars hide NAME [--busy]\n"
-               "       planner calendars show NAME"),
+               "       planner calendars show NAME\n"
+               "       planner calendars sphere NAME SPHERE"),
         description="The imported, subscribed and linked calendars. Alone: list them with "
                     "their last refresh. A removed calendar comes back with `planner undo`; "
                     "a hidden one is not shown and takes no time from planning unless "
-                    "--busy.")
+                    "--busy. `sphere` moves a calendar and its events to another sphere.")
     p.add_argument("words", nargs="*", metavar="ARG",
                    help="rename/remove/hide/show/sphere and names")
     p.add_argument("--busy", action="store_true",
