@@ -280,7 +280,7 @@ async def test_calendars_list_hides_and_refreshes(tmp_path: Path) -> None:
         screen = pilot.app.screen
         assert isinstance(screen, CalendarsScreen)
         row = str(screen.query_one(OptionList).get_option_at_index(0).prompt)
-        assert "team" in row and "1 events" in row and "last refreshed Mon 23 Nov 10:30" in row
+        assert "team" in row and "1 event ·" in row and "last refreshed Mon 23 Nov 10:30" in row
         await press(pilot, "h")
         assert service.calendars()[0].hidden
         assert "(hidden)" in str(screen.query_one(OptionList).get_option_at_index(0).prompt)

@@ -86,7 +86,7 @@ async def test_export_writes_the_range(tmp_path: Path) -> None:
         await press(pilot, "enter")
         text = out.read_text(encoding="utf-8")
         assert "Lunch with Sam" in text and "BEGIN:VCALENDAR" in text
-        assert any(m.startswith("Exported 1 events") for m in said.messages)
+        assert any(m.startswith("Exported 1 event to") for m in said.messages)
 
 
 @app_test

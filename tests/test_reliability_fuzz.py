@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -51,13 +52,20 @@ rrules = st.one_of(
               st.sampled_from(["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY",
                                "YEARLY", "FORTNIGHTLY", ""]),
               st.one_of(st.none(), st.integers(-5, 5_000_000_000)),
-              st.one_of(st.none(), st.integers(-1, 1000)),
+              st.one_of(st.none(), st.integers(-1, 1000),
+                        st.sampled_from([2**31 - 1, 2**31, 10**20])),  # issue #18.13
               st.one_of(st.none(), date_text)),
     st.sampled_from(["FREQ=WEEKLY;BYDAY=MO,WE,FR", "FREQ=MONTHLY;BYDAY=-1SU",
                      "FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29",
-                     "FREQ=DAILY;BYSETPOS=1", ";;;", "FREQ=WEEKLY;BYDAY=XX"]),
+                     "FREQ=DAILY;BYSETPOS=1", ";;;", "FREQ=WEEKLY;BYDAY=XX",
+                     "FREQ=MONTHLY;BYSETPOS=99999999999999999999;BYDAY=MO",
+                     "FREQ=MONTHLY;BYDAY=99999999999999999999MO",
+                     "FREQ=DAILY;UNTIL=99999999T000000Z"]),
     st.text(max_size=30))
 text_value = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+# Numbers past every bound (issue #18.13): SEQUENCE or a priority of 2**63 failed imports.
+number_value = st.one_of(st.integers(-2**70, 2**70), st.sampled_from(
+    [2**31 - 1, 2**31, 2**63, -2**63 - 1, 10**20])).map(str)
 
 
 @st.composite
@@ -69,7 +77,8 @@ def components(draw: st.DrawFn) -> str:
     props = draw(st.lists(st.sampled_from(
         ["DTSTART", "DTEND", "DURATION", "DUE", "RRULE", "EXDATE", "RDATE", "RECURRENCE-ID",
          "SUMMARY", "STATUS", "TRANSP", "SEQUENCE", "PRIORITY", "CATEGORIES",
-         "X-PLANNER-KIND", "X-PLANNER-SPHERE", "X-PLANNER-DURATION", "BEGIN:VALARM"]),
+         "X-PLANNER-KIND", "X-PLANNER-SPHERE", "X-PLANNER-DURATION", "BEGIN:VALARM",
+         "X-PLANNER-PRIORITY", "X-PLANNER-TRAVEL", "X-PLANNER-ID"]),
         max_size=8))
     for prop in props:
         if prop in ("DTSTART", "DTEND", "DUE", "EXDATE", "RDATE", "RECURRENCE-ID"):
@@ -82,7 +91,12 @@ def components(draw: st.DrawFn) -> str:
                 st.sampled_from(["PT1H", "P1D", "-PT5M", "P9999999W", "PT0S", "P", "1h"]),
                 text_value)))
         elif prop == "BEGIN:VALARM":
-            lines += ["BEGIN:VALARM", "TRIGGER:-PT15M", "END:VALARM"]
+            lines += ["BEGIN:VALARM", "TRIGGER:-PT15M", f"REPEAT:{draw(number_value)}",
+                      "DURATION:PT5M", "END:VALARM"]
+        elif prop in ("SEQUENCE", "PRIORITY", "X-PLANNER-PRIORITY") and draw(st.booleans()):
+            lines.append(f"{prop}:{draw(number_value)}")
+        elif prop == "X-PLANNER-TRAVEL":
+            lines.append(f"{prop}:" + draw(st.sampled_from(["PT30M", "P99999999W", "-PT1H"])))
         else:
             lines.append(f"{prop}:{draw(text_value)}")
     if draw(st.integers(0, 9)):  # now and then a component is never closed
@@ -243,11 +257,17 @@ def scratch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def _surrogates_shown(err: str) -> bool:
+    """A byte that is not UTF-8 must show as ``\\xff``, not as ``\\udcff`` or raw."""
+    return "\\udc" in err or any("\udc80" <= c <= "\udcff" for c in err)
+
+
 def _check_argv(argv: list[str], home: Path) -> None:
     safe = _safe(argv, home.parent)
     status, err = _run_cli(safe)
     assert status in (0, 1, 2, 3), (safe, status, err)
     assert "Traceback" not in err and "unexpected error" not in err, (safe, err)
+    assert not _surrogates_shown(err), (safe, err)
     if status in (1, 2):
         lines = err.strip().splitlines()
         # One sentence per failure: import reports each source that failed on its own line.
@@ -276,7 +296,8 @@ def test_cli_fuzz_long(argv: list[str], scratch_home: Path) -> None:
 # ended as "unexpected error" (exit 70) or a hang.
 ENV_NOW = [NOW.isoformat(), "9999-12-31T23:00:00+00:00", "9997-12-31T23:30:00-12:00",
            "0001-01-01T00:00:00+14:00", "0002-01-01T00:30:00+00:00", "garbage",
-           "2026-11-24T09:00:00", "2026-02-30T09:00:00+00:00", "2026-11-24T09:00:00+25:00"]
+           "2026-11-24T09:00:00", "2026-02-30T09:00:00+00:00", "2026-11-24T09:00:00+25:00",
+           "2026-11-24\udcff"]  # bytes that are not UTF-8 arrive as lone surrogates
 CONFIGS: list[bytes | None] = [
     None, b"", b"[day\n", b'theme = "\xff"\n', b"theme = 5\n",
     b"[day]\ngranularity = 99999999999999999999\n", b"[day]\ngranularity = 1e308\n",
@@ -293,6 +314,17 @@ def _replace(path: Path, make: Callable[[Path], object]) -> None:
     make(path)
 
 
+def _aged(home: Path, **fields: object) -> None:
+    """The seed block as an older planner may have stored it (issue #18.13)."""
+    main = home / "planner.json"
+    data = json.loads(main.read_bytes())
+    for table in data.values():
+        for doc in table.values() if isinstance(table, dict) else ():
+            if isinstance(doc, dict) and doc.get("title") == "Seed":
+                doc.update(fields)
+    main.write_text(json.dumps(data))
+
+
 ODD_HOMES: dict[str, Callable[[Path], object]] = {
     "as made": lambda home: None,
     "home is a file": lambda home: _replace(home, lambda p: p.write_text("x")),
@@ -306,6 +338,16 @@ ODD_HOMES: dict[str, Callable[[Path], object]] = {
         home / "planner.json", lambda p: p.symlink_to("/dev/zero")),
     "history.json is not JSON": lambda home: (home / "history.json").write_bytes(b"[1,"),
     "history.json is a pipe": lambda home: _replace(home / "history.json", os.mkfifo),
+    "planner.json from an older home holds numbers past the bounds": lambda home: _aged(
+        home, revision=10**20, priority=10**20, travel=86_400_000,
+        recurrence={"rrule": "FREQ=SECONDLY;INTERVAL=2147483648\nFREQ=MONTHLY;BYDAY="
+                             "99999999999999999999MO", "rdates": [], "exdates": []},
+        alarms=[{"action": "DISPLAY", "offset": -900, "repeat": 10**20, "repeat_every": 60}]),
+    "planner.json holds a length no timedelta holds": lambda home: _aged(
+        home, travel=10**14),
+    "planner.json is a symlink": lambda home: (home / "planner.json").rename(
+        home.parent / "kept-elsewhere.json") or (home / "planner.json").symlink_to(
+        home.parent / "kept-elsewhere.json"),
     "config.toml is a folder": lambda home: _replace(home / "config.toml", Path.mkdir),
     "config.toml is a pipe": lambda home: _replace(home / "config.toml", os.mkfifo),
 }
@@ -339,6 +381,7 @@ def _check_environment(argv: list[str], now: str, config: bytes | None, odd: str
         status, err = _run_cli(safe, zone=zone)
         assert status in (0, 1, 2, 3), (safe, now, config, odd, status, err)
         assert "Traceback" not in err and "unexpected error" not in err, (safe, err)
+        assert not _surrogates_shown(err), (safe, err)
         if status in (1, 2):
             lines = err.strip().splitlines()
             assert lines and all(line.startswith("planner: ") for line in lines), (safe, err)

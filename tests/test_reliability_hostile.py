@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from planner.app.service import PlannerError, PlannerService
+from planner.core.recurrence import DAY_LIMIT
 from tests.conftest import planner_command
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -58,6 +59,21 @@ EXPECTED: dict[str, Outcome] = {
     "mixed_line_endings.ics": Outcome(new=3, titles=("CRLF one", "LF two", "CR three")),
     # A continuation line without its leading space is taken as part of the text.
     "broken_folding.ics": Outcome(new=2, titles=("Folded", "Fine")),
+    # Issue #18.1-4, 11: text that acts on a terminal or is markup, an unknown sphere, an
+    # X-PLANNER-ID, a year before 1000. Imported as written (shown safely by front ends).
+    "escapes_markup_and_odd_ids.ics": Outcome(
+        new=3, titles=("Fine", "Standup \x1b]0;pwned\x07\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J"
+                               "\u202eevil\n  09:00–10:00 ■ Injected row"),
+        repaired=("X-PLANNER-SPHERE 'moon', not a sphere here",)),
+    # Issue #18.13: every number past its bound is bounded at the edge and said.
+    "huge_numbers.ics": Outcome(new=3, titles=("Huge interval", "Huge numbers", "Fine"),
+                                repaired=(
+        "SEQUENCE 99999999999999999999: read it as 2147483647",
+        "INTERVAL of 2147483648: kept only its first instance",
+        "X-PLANNER-PRIORITY 99999999999999999999: read it as 9",
+        "X-PLANNER-TRAVEL 699999993 days, 0:00:00: left out",
+        "COUNT of 99999999999999999999: kept it as COUNT=2147483647",
+        "bysetpos must be between")),
 }
 
 
@@ -104,6 +120,29 @@ GENERATED: dict[str, tuple[str, Outcome]] = {
                "END:VTODO\r\n" + FINE),
         Outcome(new=1, skipped=("VEVENT 'Last second'", "VTODO 'Someday'", "9997"), n_skipped=2,
                 titles=("Fine",))),
+    # Issue #18.16: 50 FREQ=SECONDLY series in a few KB: a bounded week.
+    "fifty_secondly.ics": (
+        _cal("".join(_event(f"tick{n}@x", f"Tick {n}", "RRULE:FREQ=SECONDLY\r\n",
+                            start="20261101T000000Z", end="20261101T000001Z")
+                     for n in range(50)) + FINE),
+        Outcome(new=51, titles=("Fine",), max_week_items=7 * DAY_LIMIT + 1)),
+    # Issue #18.16: a VTIMEZONE with 100,000 transitions is left out, its events floating.
+    "vtimezone_100k_transitions.ics": (
+        _cal("BEGIN:VTIMEZONE\r\nTZID:Busy zone\r\nBEGIN:STANDARD\r\n"
+             "DTSTART:19000101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nRDATE:"
+             + ",".join(f"{1900 + n // 400:04d}{1 + n % 12:02d}01T020000" for n in range(100_000))
+             + "\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+             + "BEGIN:VEVENT\r\nUID:z@x\r\nDTSTART;TZID=Busy zone:20261124T090000\r\n"
+               "DTEND;TZID=Busy zone:20261124T100000\r\nSUMMARY:In the busy zone\r\n"
+               "END:VEVENT\r\n" + FINE),
+        Outcome(new=2, skipped=("VTIMEZONE 'Busy zone'", "more than"), n_skipped=1,
+                titles=("In the busy zone", "Fine"), repaired=("floating",))),
+    # Issue #18.13: 5,000 VALARMs on one event are bounded, and said.
+    "five_thousand_alarms.ics": (
+        _cal(_event("loud@x", "Loud", "".join(
+            f"BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:A{n}\r\nTRIGGER:-PT{n}M\r\n"
+            "END:VALARM\r\n" for n in range(5000))) + FINE),
+        Outcome(new=2, titles=("Loud", "Fine"), repaired=("left out 4,980",))),
     # Regression: a task lasting 9,999,999 weeks crashed the re-plan (ValueError).
     "vtodo_endless_duration.ics": (
         _cal("BEGIN:VTODO\r\nUID:long@x\r\nSUMMARY:Forever\r\nDURATION:P9999999W\r\n"
@@ -188,7 +227,8 @@ def test_a_rule_that_never_matches_gives_dtstart_only() -> None:
 
 
 @pytest.mark.parametrize("name", ["login_page.ics", "binary_garbage.ics", "empty.ics",
-                                  "secondly_no_end.ics"])
+                                  "secondly_no_end.ics", "huge_numbers.ics",
+                                  "escapes_markup_and_odd_ids.ics"])
 def test_the_cli_on_hostile_files(name: str, tmp_path: Path) -> None:
     env = {**os.environ, "PLANNER_HOME": str(tmp_path / "home"),
            "PLANNER_NOW": NOW.isoformat(), "TZ": "UTC"}
@@ -207,3 +247,9 @@ def test_the_cli_on_hostile_files(name: str, tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
     agenda = run("agenda", WEEK.isoformat(), "--days", "7", "--json")
     assert agenda.returncode == 0, agenda.stderr
+    if not EXPECTED[name].error:  # what was saved reads, prints safely and writes back
+        for args in (("agenda", WEEK.isoformat(), "--days", "7"), ("plan",),
+                     ("insights", "--week"), ("export", "-")):
+            shown = run(*args)
+            assert shown.returncode == 0, (args, shown.stderr)
+            assert "\x1b" not in shown.stdout + shown.stderr, args

@@ -19,6 +19,7 @@ from planner.app import history, planning
 from planner.app.calendar_names import check_calendar_name
 from planner.app.session import Session
 from planner.core.errors import PlannerError
+from planner.core.wording import counted
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def remove(session: Session, name: str) -> str:
         _purge(session)
         session.invalidate()
         session.plan_notices = planning.notices(session, planning.replan(session), touched=())
-    return f"Removed {name} ({size} event{'s' if size != 1 else ''})."
+    return f"Removed {name} ({counted(size, 'event')})."
 
 
 def set_hidden(session: Session, name: str, hidden: bool, *, busy: bool = False) -> str:

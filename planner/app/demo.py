@@ -15,6 +15,7 @@ from planner.app.session import Session
 from planner.core.errors import PlannerError
 from planner.core.model import Block
 from planner.core.when import parse_duration
+from planner.core.wording import counted
 
 DEMO_CALENDARS = (("work.ics", "Northwind (New York)", "work"),
                   ("personal.ics", "home", "personal"))
@@ -61,7 +62,8 @@ def load_demo(session: Session) -> list[str]:
         today = session.today()
         for task in tasks:
             editing.add(session, _task_block(session, task, today))
-        lines.append(f"tasks: {len(tasks)} flexible blocks added around {today:%a %d %b}")
+        added = counted(len(tasks), "flexible block")
+        lines.append(f"tasks: {added} added around {today:%a %d %b}")
     return lines
 
 

@@ -39,6 +39,7 @@ from planner.core.reconcile import (
     wipe_words,
 )
 from planner.core.sphere_hint import personal_reason
+from planner.core.wording import counted
 
 Progress = Callable[[str], None] | None
 MAX_FILE_BYTES = 200 * 2**20
@@ -286,7 +287,7 @@ def _import_read_bytes(session: Session, data: bytes, *, origin: str, name: str,
     skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
     repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
     blocks = result.blocks
-    _say(progress, f"Saving {len(blocks)} events …")
+    _say(progress, f"Saving {counted(len(blocks), 'event')} …")
     now = session.now().astimezone(UTC).isoformat()
     meta = {**extra_meta, "sphere": chosen_sphere, "file_hash": file_hash,
             "reader_version": READER_VERSION,

@@ -49,6 +49,7 @@ from planner.core.errors import PlannerError
 from planner.core.model import Block
 from planner.core.reconcile import looks_like_a_wipe, wipe_words
 from planner.core.syncing import Outcome, Resolution, resolve, same_content
+from planner.core.wording import counted
 
 Progress = Callable[[str], None] | None
 PASSWORD_TIMEOUT = 60  # seconds a password command may take (a GUI prompt, a keyring)
@@ -83,7 +84,7 @@ class SyncReport:
                 f"{self.pushed_updated} updated, {self.pushed_deleted} deleted")
         if self.conflicts:
             count = len(self.conflicts)
-            text += (f"; {count} conflict{'s' if count > 1 else ''}: "
+            text += (f"; {counted(count, 'conflict')}: "
                      + ", ".join(repr(t) for t in self.conflicts)
                      + " (both versions kept)")
         if self.waiting:
@@ -267,7 +268,8 @@ class _Sync:
         pulled = self.conn.pull(method=link.get("method"), token=state.get("token"),
                                 ctag=state.get("ctag"), known=known)
         if pulled.changed:
-            _say(self.progress, f"{self.name}: reading {len(pulled.changed)} changed events …")
+            changed = counted(len(pulled.changed), "changed event")
+            _say(self.progress, f"{self.name}: reading {changed} …")
         theirs = self._read(pulled.changed)
         by_href: dict[str, set[str]] = {}
         for uid, entry in self.resources.items():

@@ -21,6 +21,7 @@ from planner import __version__
 from planner.cli.output import printable, safe_output
 from planner.core.errors import Busy, PlannerError, UsageError
 from planner.core.moments import day_label, iso_day, plus_exact
+from planner.core.wording import counted, noun
 
 if TYPE_CHECKING:
     from planner.app.calendars import CalendarInfo
@@ -1001,7 +1002,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     left = (f", {report.unplaced_left_out} unplaced flexible left out"
             if report.unplaced_left_out else "")
     target = "stdout" if args.out == "-" else printable(args.out)
-    print(f"Exported {report.events} events to {target}{left}.",
+    print(f"Exported {counted(report.events, 'event')} to {target}{left}.",
           file=sys.stderr if args.out == "-" else sys.stdout)
     return 0
 
@@ -1211,7 +1212,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if len(words) != 2:
             raise UsageError("Usage: planner sync remove NAME.")
         dropped = service.sync_unlink(words[1])
-        lost = (f"; {dropped} local change{'s' if dropped != 1 else ''} never sent to the "
+        lost = (f"; {counted(dropped, 'local change')} never sent to the "
                 "server went with it") if dropped else ""
         print(f"Unlinked {printable(words[1])}: its local copies are gone, the server is untouched"
               f"{lost}.")
@@ -1244,7 +1245,7 @@ def _print_links(service: PlannerService) -> int:
     for info in found:
         mode = "read-only" if info.read_only else "two-way"
         print(f"{printable(info.name):<20} {printable(info.sphere):<9} {mode:<9} "
-              f"{info.events:>5} {'event ' if info.events == 1 else 'events'}  "
+              f"{info.events:>5} {noun(info.events, 'event'):<6}  "
               f"{printable(info.shown_url)}")
         if info.last_sync:
             when = service.local(datetime.fromisoformat(info.last_sync))
@@ -1254,7 +1255,7 @@ def _print_links(service: PlannerService) -> int:
         else:
             print("  never synced")
         if info.pending:
-            print(f"  {info.pending} local change{'s' if info.pending != 1 else ''} "
+            print(f"  {counted(info.pending, 'local change')} "
                   "waiting to be sent")
     return 0
 
@@ -1319,7 +1320,7 @@ def _print_calendars(service: PlannerService, verbose: bool = False) -> None:
     for cal in found:
         kind = "linked" if cal.linked else "subscribed" if cal.subscribed else "file"
         shown = " (hidden, busy)" if cal.busy else " (hidden)" if cal.hidden else ""
-        events = "event " if cal.events == 1 else "events"
+        events = f"{noun(cal.events, 'event'):<6}"
         print(f"{printable(cal.name) + shown:<24} {printable(cal.sphere):<9} {cal.events:>6} "
               f"{events}  {kind:<10} {printable(_shown_path(cal.origin))}")
         if cal.checked_at:

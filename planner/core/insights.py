@@ -64,6 +64,7 @@ from planner.core.model import (
 )
 from planner.core.moments import in_zone
 from planner.core.settings import Settings, WeeklyHours
+from planner.core.wording import counted, noun
 
 BleedKind = Literal["work-into-protected", "work-after-shutdown", "personal-into-work"]
 
@@ -512,11 +513,10 @@ def _day_concerns(day: DayInsights, settings: Settings) -> list[str]:
                      f"{format_minutes(day.energizing_minutes)} energizing on {name} — "
                      "something restoring would help.")
     if day.unplaced_work:
-        tasks = "task" if day.unplaced_work == 1 else "tasks"
         # Not "carries over": an unplaced block has no room anywhere in its window, so
         # nothing will happen to it by itself; the person has to make room or change it.
-        has = "has" if day.unplaced_work == 1 else "have"
-        lines.append(f"{day.unplaced_work} work {tasks} {has} no place in the plan: "
+        has = noun(day.unplaced_work, "has", "have")
+        lines.append(f"{counted(day.unplaced_work, 'work task')} {has} no place in the plan: "
                      "something has to give.")
     if not day.has_exercise_or_hobby:
         lines.append(f"No exercise or hobby block on {name}.")
@@ -542,7 +542,7 @@ def _week_concerns(week: WeekInsights, settings: Settings) -> list[str]:
         line = _bleed_lines(worst)[0]
         others = len(bleed_days) - 1
         if others:
-            line = line[:-1] + f" (and {others} other day{'s' if others > 1 else ''})."
+            line = line[:-1] + f" (and {counted(others, 'other day')})."
         lines.append(line)
     broken = [d for d in week.days if not d.sleep_window_kept]
     if broken:
@@ -555,7 +555,7 @@ def _week_concerns(week: WeekInsights, settings: Settings) -> list[str]:
     if double:
         count = sum(len(d.conflicts) for d in double)
         names = ", ".join(day_name(d.date)[:3] for d in double)
-        lines.insert(0, f"{count} double booking{'s' if count > 1 else ''} this week "
+        lines.insert(0, f"{counted(count, 'double booking')} this week "
                         f"({names}): something has to give.")
     busy = [d for d in week.days if d.switches >= SWITCH_NUDGE_AT]
     if busy:
@@ -567,8 +567,7 @@ def _week_concerns(week: WeekInsights, settings: Settings) -> list[str]:
                      f"{format_minutes(week.energizing_minutes)} energizing this week — "
                      "plan something restoring?")
     if week.unplaced_work:
-        tasks = "task" if week.unplaced_work == 1 else "tasks"
-        lines.append(f"{week.unplaced_work} work {tasks} didn't fit this week.")
+        lines.append(f"{counted(week.unplaced_work, 'work task')} didn't fit this week.")
     return lines
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from planner.core.model import Block
+from planner.core.wording import counted
 
 Identity = tuple[str, str, str | None]
 
@@ -209,6 +210,6 @@ def looks_like_a_wipe(had: int, left: int, removed: int) -> bool:
 
 def wipe_words(left: int, removed: int) -> tuple[str, str]:
     """How a refused wipe is said: what the source holds now, and what would go."""
-    held = "no events" if left == 0 else f"only {left} event{'s' if left != 1 else ''}"
+    held = "no events" if left == 0 else f"only {counted(left, 'event')}"
     gone = "that event" if removed == 1 else f"those {removed} events"
     return held, gone

@@ -16,6 +16,7 @@ from planner.core.insights import (
     nudges,
 )
 from planner.core.settings import Settings
+from planner.core.wording import counted
 
 REVIEW_NUDGES = 3
 
@@ -58,7 +59,7 @@ def _held(label: str, broken_days: list[str], total: int, detail: str,
           unit: str = "day") -> str:
     if not broken_days:
         return f"- {label}: held every {unit}."
-    return (f"- {label}: crossed on {len(broken_days)} of {total} {unit}s "
+    return (f"- {label}: crossed on {len(broken_days)} of {counted(total, unit)} "
             f"({', '.join(broken_days)}){detail}.")
 
 
@@ -83,7 +84,8 @@ def _boundaries(week: WeekInsights, settings: Settings) -> list[str]:
         switches += f" (most on {day_name(busiest.date)}: {busiest.switches})"
     lines.append(switches + ".")
     lines.append(f"- Longest focus stretch: {format_minutes(week.longest_focus_minutes)}.")
-    lines.append(f"- Exercise or hobby: on {week.exercise_or_hobby_days} of {len(days)} days.")
+    lines.append(f"- Exercise or hobby: on {week.exercise_or_hobby_days} of "
+                 f"{counted(len(days), 'day')}.")
     return lines
 
 

@@ -18,6 +18,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from planner.core.moments import day_label
+from planner.core.wording import counted
 from planner.ui.markup import plain, sphere_chip
 from planner.ui.messages import DataChanged, Edited, JobFailed, JobProgress, WritesChanged
 from planner.ui.screens.dialog import Page
@@ -104,7 +105,7 @@ class CalendarsScreen(Page[None]):
             if cal.hidden else ""
         parts: list[Content | str] = [
             plain(cal.name, "bold"), state, "  ", sphere_chip(cal.sphere),
-            f"  {cal.events} events · {kind}  ", plain(cal.origin, "dim")]
+            f"  {counted(cal.events, 'event')} · {kind}  ", plain(cal.origin, "dim")]
         if cal.checked_at:
             when = self.service.local(datetime.fromisoformat(cal.checked_at))
             verb = "synced" if cal.linked else "refreshed"

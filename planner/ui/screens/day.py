@@ -29,6 +29,7 @@ from planner.core.moments import day_label
 from planner.core.reminders import lead_words
 from planner.core.safetext import printable
 from planner.core.when import WhenError
+from planner.core.wording import counted
 from planner.ui.blocks import block_from_quick_add
 from planner.ui.daydata import DayCache, DayData, DayLoaded, load_days
 from planner.ui.markup import hidden_note, joined, plain, sphere_chip, sphere_order
@@ -947,7 +948,7 @@ class DayScreen(Screen[None]):
     @on(ExportFinished)
     def _exported(self, event: ExportFinished) -> None:
         report = event.report
-        text = f"Exported {report.events} events to {printable(str(report.path))}."
+        text = f"Exported {counted(report.events, 'event')} to {printable(str(report.path))}."
         if report.unplaced_left_out:
-            text += f" {report.unplaced_left_out} unplaced flexible blocks left out."
+            text += f" {counted(report.unplaced_left_out, 'unplaced flexible block')} left out."
         self.notify(text)

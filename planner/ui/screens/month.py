@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from planner.core.moments import MONTH_NAMES
 from planner.core.month import DaySummary
+from planner.core.wording import counted
 from planner.ui.markup import hidden_note, plain, sphere_chip
 from planner.ui.messages import DataChanged, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
@@ -135,7 +136,7 @@ class MonthScreen(Page[date | None]):
         personal = sum(d.personal_minutes for d in inside)
         clashes = sum(1 for d in inside if d.conflicts)
         hidden = sum(d.hidden for d in inside)
-        clash_text = (plain(f"  {clashes} day{'s' if clashes != 1 else ''} with clashes (!)",
+        clash_text = (plain(f"  {counted(clashes, 'day')} with clashes (!)",
                             "bold $error") if clashes else "")
         set_text(self.query_one("#month-header", Static), Content.assemble(
             plain(f"{MONTH_NAMES[data.month.month - 1]} {data.month.year}", "bold"), "  ",
