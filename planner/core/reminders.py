@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from planner.core.model import Alarm, AlarmAction, Occurrence
 from planner.core.moments import as_aware
 from planner.core.when import format_duration
+from planner.core.wording import counted
 
 # How far from the moment asked about an occurrence may lie for one of its alarms to
 # fire then: alarms a week ahead ("1 week before" a birthday) or a day after its start.
@@ -80,7 +81,7 @@ def lead_words(reminder: Reminder) -> str:
         if said not in words:
             words.append(said)
     if reminder.count > 1:
-        words.append(f"{reminder.count} reminders")
+        words.append(counted(reminder.count, "reminder"))
     return "; ".join(words)
 
 
