@@ -439,3 +439,21 @@ def test_thousands_of_alarms_on_an_event_are_bounded_and_said(home: Path,
     assert len(blocks["twice@x"].alarms) == 1  # the same alarm twice goes off once
     reminders = svc.reminders(timedelta(days=30))
     assert len([r for r in reminders if r.occurrence.title == "Loud"]) == MAX_ALARMS
+
+
+def test_an_alarm_before_year_one_never_fires_and_breaks_no_reminder(cli, tmp_path: Path
+                                                                     ) -> None:
+    """TRIGGER:-P9999999W is a valid duration, but its moment lies before year 1: `remind`
+    ended as "unexpected error" (exit 70) every time after such an import."""
+    far = ("BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:far\r\nTRIGGER:{}\r\n"
+           "END:VALARM\r\n")
+    data = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hostile//EN\r\n"
+            "BEGIN:VEVENT\r\nUID:far@x\r\nDTSTART:20261124T090000Z\r\nDURATION:PT1H\r\n"
+            "SUMMARY:Far\r\n" + far.format("-P9999999W") + far.format("P9999999W")
+            + "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:soon\r\nTRIGGER:-PT15M\r\n"
+              "END:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    cli("import", str(_write(tmp_path / "far.ics", data.encode())), check=True)
+    for within in ("2d", "30d"):
+        due = cli("remind", "--within", within)
+        assert due.returncode == 0, due.stderr
+        assert due.stdout.count("Far") == 1 and "15 min before" in due.stdout, due.stdout

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -91,7 +91,10 @@ def components(draw: st.DrawFn) -> str:
                 st.sampled_from(["PT1H", "P1D", "-PT5M", "P9999999W", "PT0S", "P", "1h"]),
                 text_value)))
         elif prop == "BEGIN:VALARM":
-            lines += ["BEGIN:VALARM", "TRIGGER:-PT15M", f"REPEAT:{draw(number_value)}",
+            trigger = draw(st.sampled_from(["-PT15M", "-P9999999W", "P9999999W",
+                                            ";VALUE=DATE-TIME:00010101T000000Z", "soon"]))
+            lines += ["BEGIN:VALARM", f"TRIGGER{'' if trigger[0] == ';' else ':'}{trigger}",
+                      f"REPEAT:{draw(number_value)}",
                       "DURATION:PT5M", "END:VALARM"]
         elif prop in ("SEQUENCE", "PRIORITY", "X-PLANNER-PRIORITY") and draw(st.booleans()):
             lines.append(f"{prop}:{draw(number_value)}")
@@ -170,6 +173,7 @@ def _import_one(data: bytes) -> None:
         fresh = PlannerService(home, tz="Europe/Berlin", clock=lambda: NOW)
         items = fresh.agenda(date(2026, 11, 21), 7)
         assert "Mine" in {o.title for o in items}
+        fresh.reminders(timedelta(days=30))  # an alarm's moment may lie outside the years
 
 
 @CI

@@ -249,7 +249,7 @@ def test_the_cli_on_hostile_files(name: str, tmp_path: Path) -> None:
     assert agenda.returncode == 0, agenda.stderr
     if not EXPECTED[name].error:  # what was saved reads, prints safely and writes back
         for args in (("agenda", WEEK.isoformat(), "--days", "7"), ("plan",),
-                     ("insights", "--week"), ("export", "-")):
+                     ("insights", "--week"), ("remind", "--within", "30d"), ("export", "-")):
             shown = run(*args)
             assert shown.returncode == 0, (args, shown.stderr)
             assert "\x1b" not in shown.stdout + shown.stderr, args

@@ -172,7 +172,10 @@ class Alarm:
         """When in [since, until) this alarm goes off for an occurrence running from
         ``start`` to ``end``, as (n, time): n = 0 for the first firing, then each repeat;
         at most ``limit`` of them (found by arithmetic: a huge REPEAT costs nothing)."""
-        first = self.fires_at(start, end)
+        try:
+            first = self.fires_at(start, end)
+        except OverflowError:  # TRIGGER:-P9999999W from a file: before year 1, never fires
+            return []
         if self.repeat_every is None:
             return [(0, first)] if since <= first < until else []
         step = self.repeat_every
