@@ -46,6 +46,16 @@ def test_invalid_utf8_arguments_are_named_and_nothing_is_saved(
     assert not (home / "planner.json").exists()
 
 
+def test_an_export_into_a_file_says_it_is_a_file_not_a_missing_folder(
+        home: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    assert run(home, "add", "Dentist", "--at", "tue 10:00").returncode == 0
+    for command in (["export", str(blocker / "week.ics")], ["review", "-o", str(blocker / "r.md")]):
+        one_sentence(run(home, *command), f"{blocker} is a file, not a folder")
+    assert blocker.read_text() == "mine"
+
+
 def test_a_path_that_is_not_utf8_still_works_where_it_is_only_a_path(
         home: Path, tmp_path: Path) -> None:
     out = os.fsencode(tmp_path) + b"/week-caf\xe9.ics"

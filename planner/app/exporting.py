@@ -215,6 +215,8 @@ def write_file(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise PlannerError(f"{path} is a folder; give a file name such as {path / 'plan.ics'}.")
     if not folder.is_dir():
+        if folder.exists():  # a file where the folder should be
+            raise PlannerError(f"Cannot write {path}: {folder} is a file, not a folder.")
         raise PlannerError(f"Cannot write {path}: the folder {folder} does not exist.")
     try:
         write_atomically(path, data)
