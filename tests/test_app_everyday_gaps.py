@@ -170,3 +170,36 @@ async def test_s_moves_a_calendar_to_the_next_sphere_and_u_back(tmp_path: Path) 
         await press(pilot, "u")
         assert service.calendars()[0].sphere == "work"
         assert [o.sphere for o in service.agenda(MONDAY)] == ["work"]
+
+
+@app_test
+async def test_an_app_import_left_at_its_sphere_default_keeps_a_calendar_where_it_is(
+        tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from tests.appdriver import press, wait_until
+
+    source = tmp_path / "family.ics"
+    source.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u1\r\n"
+                      "DTSTAMP:20261101T000000Z\r\nDTSTART:20261123T170000Z\r\n"
+                      "DTEND:20261123T180000Z\r\nSUMMARY:Dinner\r\nEND:VEVENT\r\n"
+                      "END:VCALENDAR\r\n")
+    service = service_at(tmp_path / "home")
+    said = Said()
+    async with running(quiet_app(service), (100, 30), said) as pilot:
+        await press(pilot, "i")
+        pilot.app.screen.query_one("#location", Input).value = str(source)
+        await press(pilot, "enter")
+        await wait_until(pilot, lambda: said.any("1 new"), "the import's report")
+        assert said.any("Imported as work, though its name says 'family'. If it is your "
+                        "personal calendar: c, then s on it.")
+        await press(pilot, "c", "s", "escape")
+        assert service.calendars()[0].sphere == "personal"
+        # Imported again (an updated file), the dialog's default keeps it personal.
+        await press(pilot, "i")
+        pilot.app.screen.query_one("#location", Input).value = str(source)
+        await press(pilot, "enter")
+        await wait_until(pilot, lambda: said.any("1 unchanged"), "the second report")
+        assert service.calendars()[0].sphere == "personal"
+        assert [o.sphere for o in service.agenda(MONDAY)] == ["personal"]
+        assert sum("Imported as work" in m for m in said.messages) == 1
