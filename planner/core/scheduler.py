@@ -359,7 +359,14 @@ def _precedence(block: Block, zone: ZoneInfo) -> tuple[object, ...]:
             block.part_of_day.value if block.part_of_day else "", block.sphere,
             block.energy.value if block.energy else "",
             int(block.min_chunk.total_seconds()) if block.min_chunk else 0,
-            block.title, block.notes, block.id)
+            block.title, block.notes,
+            # Fields that rarely decide anything still come before the id: two blocks
+            # that differ only here must not swap places when ids change (a re-import).
+            _ts(block.earliest, zone) if block.earliest is not None else -_INF,
+            block.day.toordinal() if block.day is not None else 0,
+            _ts(block.pinned_start, zone) if block.pinned_start is not None else -_INF,
+            tuple((_ts(a, zone), _ts(b, zone)) for a, b in block.planned),
+            block.id)
 
 
 @dataclass(slots=True)
