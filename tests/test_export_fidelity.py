@@ -370,14 +370,16 @@ def test_remind_lists_each_repeat_and_an_export_writes_them_back(home: Path,
     run("import", str(ics), "--calendar", "Health")
     lines = run("remind", "--within", "2h").splitlines()
     # One line per firing time: at 09:00 the hourly sound (repeat 1) and the hour-before
-    # reminder coincide.
+    # reminder coincide, and that line names both.
     assert [line.split()[0] for line in lines] == ["09:00", "09:30", "09:40", "09:50", "10:00"]
+    assert "(at a set time, repeat 1 of 10000; 1 h before; 2 reminders, " in lines[0]
     assert "(30 min before, " in lines[1]
     assert "(20 min before, repeat 1 of 2, " in lines[2]
     assert "(10 min before, repeat 2 of 2, " in lines[3]
     assert "(at a set time, repeat 2 of 10000, " in lines[4]
     due = json.loads(run("remind", "--within", "2h", "--json"))
     assert [d["remind_at"][11:16] for d in due] == [line.split()[0] for line in lines]
+    assert [d["reminders"] for d in due] == [2, 1, 1, 1, 1]
     (back,) = read_calendar(run("export", "-").encode(), calendar="Again").blocks
     (dentist,) = read_calendar(NAGGING, calendar="Work").blocks
     assert back.alarms == dentist.alarms

@@ -15,7 +15,7 @@ import niquests
 import pytest
 
 from planner.adapters.store import CALENDAR_DIR, MAIN_FILE
-from planner.app import history, links
+from planner.app import history, links, sync
 from tests.radicale_server import PASSWORD, USER
 from tests.test_sync import DAY, Home, Third, run_cli, vevent
 
@@ -221,3 +221,42 @@ def test_a_read_only_link_pull_is_not_an_undo_step(radicale, homes) -> None:
     assert laptop.sync("Board").pulled_new == 1
     assert history.undo(laptop.service.session) == "Undid add Lunch."
     assert laptop.titles("Board") == ["Audit", "Board meeting"]
+
+
+def test_a_conflict_settled_during_the_push_is_part_of_the_syncs_one_undo_step(
+        radicale, homes) -> None:
+    """The server changes an event between our pull and our push (another app saves it
+    while we send): the push settles the conflict here. The sync, pull and conflict
+    copy together, is one undo step, and one undo gives back the state before it."""
+    url = radicale.make_calendar()
+    third = Third(url)
+    third.add(vevent("retro", "Retro"))
+    laptop, _ = homes
+    laptop.link("Work", url)
+    service = laptop.service
+    retro = laptop.find("Retro")
+    service.update(retro.id, title="Retro (our room)")
+    third.add(vevent("plan", "Planning", "20261124T140000", "20261124T150000"))
+    before = {b.id: b for b in laptop.blocks()}
+    history_before = history_labels(laptop)
+
+    raced: list[str] = []
+
+    def while_sending(text: str) -> None:  # the other app saves just before our PUT
+        if "sending change" in text and not raced:
+            raced.append(text)
+            third.edit("retro", summary="Retro (their room)")
+
+    report = sync.sync_calendar(service.session, "Work", progress=while_sending)
+    assert raced and report.pulled_new == 1
+    assert report.conflicts == ["Retro (our room)"], report.summary()
+    assert laptop.titles() == ["Planning", "Retro (our room) (conflict copy)",
+                               "Retro (their room)"]
+    assert history_labels(laptop) == [*history_before,
+                                      "sync Work: 1 new, 0 updated, 0 removed, 1 conflict"]
+
+    said = run_cli(laptop.path, "undo")
+    assert said.stdout.startswith("Undid sync Work: 1 new, 0 updated, 0 removed, 1 conflict")
+    assert {b.id: (b.title, b.start, b.end, b.notes) for b in laptop.blocks()} == {
+        i: (b.title, b.start, b.end, b.notes) for i, b in before.items()}
+    assert history_labels(laptop) == history_before

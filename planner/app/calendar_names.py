@@ -7,7 +7,7 @@ from planner.core.errors import PlannerError
 from planner.core.safetext import printable
 
 # Words the `calendars` and `sync` commands read as actions, not as a calendar's name.
-RESERVED_NAMES = frozenset({"add", "list", "remove", "rename", "hide", "show"})
+RESERVED_NAMES = frozenset({"add", "list", "remove", "rename", "hide", "show", "sphere"})
 
 
 def check_calendar_name(name: str) -> str:

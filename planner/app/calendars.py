@@ -1,4 +1,5 @@
-"""The imported and linked calendars: list, rename, remove (undoable), hide and show.
+"""The imported and linked calendars: list, rename, remove (undoable), hide and show,
+and which sphere they belong to (undoable).
 
 A removed calendar is not deleted at once: its file is kept under a hidden name so
 `planner undo` can bring it back, and dropped once no undo step names it any more. A
@@ -140,10 +141,54 @@ def set_hidden(session: Session, name: str, hidden: bool, *, busy: bool = False)
             f"{name} is hidden and takes no time from planning.")
 
 
+def set_sphere(session: Session, name: str, sphere: str) -> str:
+    """Put a calendar, its events and the changes made here to them in ``sphere``; later
+    imports and syncs of it keep it there. Events a file gave a sphere of their own
+    (planner's X-PLANNER-SPHERE) keep theirs."""
+    session.check_sphere(sphere)
+    with session.write() as store:
+        meta = _known(session, name)
+        old = str(meta.get("sphere") or "work")
+        if old == sphere:
+            return f"{name} is in {sphere} already."
+        kept = _relabel(session, name, old, sphere)
+        local = [b for b in store.user_blocks() if b.source is not None
+                 and b.source.calendar == name and b.sphere == old]
+        for block in local:
+            store.put(replace(block, sphere=sphere))
+        history.record(session, f"move calendar {name} to {sphere}",
+                       [(b.id, b, replace(b, sphere=sphere)) for b in local],
+                       calendar={"op": "sphere", "name": name, "old": old, "new": sphere,
+                                 "kept": kept})
+        session.invalidate()
+        # Working hours are per sphere: flexible blocks may find other room now.
+        session.plan_notices = planning.notices(session, planning.replan(session), touched=())
+    return f"{name} is in {sphere} now, with its events."
+
+
+def _relabel(session: Session, name: str, old: str, new: str,
+             keep: frozenset[str] = frozenset()) -> list[str]:
+    """The calendar's events in sphere ``old`` (but those in ``keep``) moved to ``new``;
+    returns the ids of those that were in ``new`` already (an undo leaves them there)."""
+    store = session.store
+    blocks = store.calendar_blocks(name)
+    moved = [replace(b, sphere=new) for b in blocks if b.sphere == old and b.id not in keep]
+    store.write_calendar(name, upsert=moved, meta={"sphere": new})
+    return sorted(b.id for b in blocks if b.sphere == new)
+
+
 def replay(session: Session, op: dict[str, Any], side: str) -> None:
     """Undo ("before") or redo ("after") a calendar step recorded by this module."""
     store = session.store
-    if op.get("op") == "rename":
+    if op.get("op") == "sphere":
+        name = str(op["name"])
+        if name not in store.calendar_names():
+            raise PlannerError(f"The calendar {name!r} is gone; its sphere cannot change.")
+        if side == "before":
+            _relabel(session, name, op["new"], op["old"], frozenset(op.get("kept") or ()))
+        else:
+            _relabel(session, name, op["old"], op["new"])
+    elif op.get("op") == "rename":
         old, new = (op["new"], op["old"]) if side == "before" else (op["old"], op["new"])
         if new in store.calendar_names():
             raise PlannerError(f"A calendar named {new!r} exists again; rename it first.")

@@ -24,6 +24,7 @@ DEMO_CALENDARS = (("work.ics", "Northwind (New York)", "work"),
 EXAMPLE_WEEK = date(2026, 11, 23)
 _ONE_OFF_LINE = re.compile(r"^(DTSTART|DTEND)([;:][^\r\n]*?)(\d{8})", re.MULTILINE)
 _DEMO_TAG = "demo"
+DEMO_ORIGIN = "examples/{} (planner demo)"
 
 
 def load_demo(session: Session) -> list[str]:
@@ -52,6 +53,9 @@ def load_demo(session: Session) -> list[str]:
             path.write_text(shifted, encoding="utf-8", newline="")
             report = importing.import_calendar(session, str(path), sphere=sphere,
                                                 calendar=calendar)
+        with session.write() as store:
+            # Read from a copy that is gone now: say where the events really came from.
+            store.write_calendar(calendar, meta={"path": DEMO_ORIGIN.format(file_name)})
         lines.append(report.summary)
     if not any(_DEMO_TAG in b.tags for b in session.store.user_blocks()):
         tasks = tomllib.loads((folder / "tasks.toml").read_text(encoding="utf-8"))["task"]

@@ -54,14 +54,18 @@ def apply_step(live: Doc | None, step: Step) -> Doc | None:
 
 
 def record(session: Session, label: str, changes: Iterable[Change], *,
-           calendar: dict[str, Any] | None = None) -> None:
+           calendar: dict[str, Any] | None = None, amend: str | None = None) -> None:
     """Remember one undoable step (inside a write); a new step drops the redo tail.
 
     ``calendar`` describes a step on a whole calendar (a rename, a removal), replayed
-    by ``planner.app.calendars``: too big to keep as block documents.
+    by ``planner.app.calendars``: too big to keep as block documents. ``amend`` names a
+    step made of several commits (a sync's pull, then what its push settled): while the
+    latest step carries that name it is replaced, ``changes`` then holding them all.
     """
     store = session.store
     entries = store.history()[:store.history_cursor()]
+    if amend is not None and entries and entries[-1].get("amend") == amend:
+        entries.pop()
     steps = []
     for block_id, before, after in changes:
         if before is None:  # undo removes a new block: no document to compare (an
@@ -76,6 +80,8 @@ def record(session: Session, label: str, changes: Iterable[Change], *,
     entry: dict[str, Any] = {"label": label, "changes": steps}
     if calendar is not None:
         entry["calendar"] = calendar
+    if amend is not None:
+        entry["amend"] = amend
     entries.append(entry)
     entries = entries[-HISTORY_KEPT:]
     entries, cursor = _within_size(entries, len(entries))

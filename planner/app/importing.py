@@ -38,6 +38,7 @@ from planner.core.reconcile import (
     reconcile,
     wipe_words,
 )
+from planner.core.sphere_hint import personal_reason
 from planner.core.wording import counted
 
 Progress = Callable[[str], None] | None
@@ -65,6 +66,8 @@ class ImportReport:
     repaired: list[str] = field(default_factory=list)  # what was read after a repair
     # Flexible blocks the import moved to make room, or that no longer fit (one each).
     replanned: list[str] = field(default_factory=list)
+    # A new calendar imported as work by default that looks personal: why, in words.
+    looks_personal: str = ""
 
 
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
@@ -333,7 +336,12 @@ def _import_read_bytes(session: Session, data: bytes, *, origin: str, name: str,
                 *planning.side_effects(moves, imported)])
     if changes.changed:
         keep_weeks_around_today(session)
-    return ImportReport(final_name, summary, skipped,
+    looks_personal = ""
+    if sphere is None and not known_meta and session.settings.is_work(chosen_sphere):
+        looks_personal = personal_reason(
+            [final_name, _calendar_name_in(data) or ""],
+            blocks, session.settings.working_hours.get(chosen_sphere, {}), session.zone) or ""
+    return ImportReport(final_name, summary, skipped, looks_personal=looks_personal,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
                         unchanged=len(changes.unchanged) + len(changes.rehashed),

@@ -252,6 +252,11 @@ class PlannerService:
 
         return calendars.set_hidden(self.session, name, False)
 
+    def set_calendar_sphere(self, name: str, sphere: str) -> str:
+        from planner.app import calendars
+
+        return calendars.set_sphere(self.session, name, sphere)
+
     # ------------------------------------------------------------------ changing
 
     def plan(self, day: date) -> PlanResult:

@@ -19,6 +19,7 @@ No network I/O happens inside a store transaction.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import shlex
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
@@ -94,9 +95,15 @@ class SyncReport:
         return text
 
     def pulled(self) -> str:
-        """What the pull changed here, in an import's words (the undo step's name)."""
+        """What the pull changed here, in an import's words."""
         return (f"{self.pulled_new} new, {self.pulled_updated} updated, "
                 f"{self.pulled_removed} removed")
+
+    def undo_label(self) -> str:
+        """The undo step's name: what the pull changed, and the conflicts settled."""
+        if not self.conflicts:
+            return self.pulled()
+        return f"{self.pulled()}, {counted(len(self.conflicts), 'conflict')}"
 
 
 class ServerEmptied(PlannerError):
@@ -253,6 +260,10 @@ class _Sync:
         # The server's text of resources about to be updated, by href: a push patches
         # it rather than writing the event afresh (see adapters/ical/patch.py).
         self.originals: dict[str, Resource | None] = {}
+        # Block id -> its state before this sync, for every block the sync changed here:
+        # the pull and the conflicts its push settles are one undo step, not two.
+        self.before: dict[str, Block | None] = {}
+        self.step = secrets.token_hex(8)
 
     # -- the two halves ---------------------------------------------------------------
 
@@ -302,6 +313,7 @@ class _Sync:
                         self.report.pulled_removed += 1
             gone = set(writes.remove) - {b.id for b in writes.upsert}
             self._hold_a_wipe(before, gone, writes)
+            self._remember_before(writes)
             state = {**state, "token": pulled.token, "ctag": pulled.ctag}
             self.store.write_calendar(
                 self.name, upsert=writes.upsert, remove=writes.remove, queue=writes.queue,
@@ -318,8 +330,9 @@ class _Sync:
                 moves = planning.replan(self.session, keep=placed_there)
                 fetched = {b.id for b in writes.upsert} | set(writes.remove)
                 self.report.notes.extend(planning.notices(self.session, moves, touched=fetched))
-                if self.undoable:
-                    self._record_step(before, writes, gone, moves)
+                for block_id, was, _ in planning.side_effects(moves, fetched):
+                    self.before.setdefault(block_id, was)
+                self._record_step()
 
     def _hold_a_wipe(self, before: dict[str, Block], gone: set[str], writes: _Writes
                      ) -> None:
@@ -342,17 +355,24 @@ class _Sync:
             f"{vanished} really went away, run "
             f"`planner sync {shlex.quote(self.name)} --allow-empty`.", removed)
 
-    def _record_step(self, before: dict[str, Block], writes: _Writes, gone: set[str],
-                     moves: list[planning.Moved]) -> None:
-        """One undo step for what this pull changed here, as an import records one.
+    def _remember_before(self, writes: _Writes) -> None:
+        """Before ``writes`` are saved: the blocks they change, as they were before this
+        sync (a block changed twice keeps its first state)."""
+        for block_id in [*(b.id for b in writes.upsert), *writes.remove]:
+            if block_id not in self.before:
+                self.before[block_id] = self.store.get(block_id)
+
+    def _record_step(self) -> None:
+        """One undo step for all this sync changed here so far, as an import records one
+        (replacing the step it recorded earlier: the pull's, before a conflict settled).
 
         Undo is a local change like any other: the next sync sends the restored state
         with If-Match, so the server takes it only where nobody changed it since."""
-        fetched = {b.id for b in writes.upsert} | gone
-        history.record(self.session, f"sync {self.name}: {self.report.pulled()}", [
-            *((b.id, before.get(b.id), self.store.get(b.id)) for b in writes.upsert),
-            *((i, before[i], None) for i in sorted(gone) if i in before),
-            *planning.side_effects(moves, fetched)])
+        if not self.undoable:
+            return
+        changes = [(i, was, self.store.get(i)) for i, was in self.before.items()]
+        history.record(self.session, f"sync {self.name}: {self.report.undo_label()}",
+                       changes, amend=self.step)
 
     def push(self) -> None:
         link = self.store.calendar_meta(self.name)["link"]
@@ -506,10 +526,13 @@ class _Sync:
                 self.resources[uid] = _entry(remote, theirs[uid])
             else:
                 self.resources.pop(uid, None)
+            self._remember_before(writes)
             self.store.write_calendar(self.name, upsert=writes.upsert, remove=writes.remove,
                                       queue=writes.queue, done=writes.done,
                                       meta={"resources": self.resources})
             self.session.invalidate()
+            if writes.upsert or writes.remove:
+                self._record_step()
 
     def _commit_pushes(self, done: dict[str, int]) -> None:
         with self.session.write():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -35,6 +36,7 @@ MARK_FIXED = "■"
 MARK_FLEXIBLE = "○"
 MARK_PINNED = "◆"
 MARK_DONE = "✓"
+PRIVATE_NOTE = " (private)"  # CLASS:PRIVATE: shared exports show only "Busy"
 MARK_CONFLICT = "!"  # overlaps another fixed block: a double booking to resolve
 
 
@@ -126,6 +128,10 @@ def build_parser(only: str | None = None,
     p.add_argument("--all-day", action="store_true", help="a date-only block (with --at DATE)")
     p.add_argument("--calendar", metavar="NAME",
                    help="put it in this linked calendar (`planner sync` sends it)")
+    privacy = p.add_mutually_exclusive_group()
+    privacy.add_argument("--private", action="store_true",
+                         help="shared exports (--private-as-busy) show it only as Busy")
+    privacy.add_argument("--public", action="store_true", help="not private (the default)")
     p.add_argument("--remind", action="append", metavar="BEFORE",
                    help="a reminder this long before it starts: '15m', '1h', '0' (repeatable)")
 
@@ -153,6 +159,10 @@ def build_parser(only: str | None = None,
     p.add_argument("--repeat", metavar="WORDS",
                    help="make a fixed block repeat ('every weekday', 'every 2 weeks', an "
                         "RRULE) or 'never' to stop")
+    privacy = p.add_mutually_exclusive_group()
+    privacy.add_argument("--private", action="store_true",
+                         help="shared exports (--private-as-busy) show it only as Busy")
+    privacy.add_argument("--public", action="store_true", help="no longer private")
     p.add_argument("--remind", action="append", metavar="BEFORE",
                    help="its reminders, replacing the ones it has: '15m' (repeatable), "
                         "'none' for none")
@@ -272,12 +282,14 @@ def build_parser(only: str | None = None,
                "       planner calendars rename OLD NEW\n"
                "       planner calendars remove NAME\n"
                "       planner calendars hide NAME [--busy]\n"
-               "       planner calendars show NAME"),
+               "       planner calendars show NAME\n"
+               "       planner calendars sphere NAME SPHERE"),
         description="The imported, subscribed and linked calendars. Alone: list them with "
                     "their last refresh. A removed calendar comes back with `planner undo`; "
                     "a hidden one is not shown and takes no time from planning unless "
-                    "--busy.")
-    p.add_argument("words", nargs="*", metavar="ARG", help="rename/remove/hide/show and names")
+                    "--busy. `sphere` moves a calendar and its events to another sphere.")
+    p.add_argument("words", nargs="*", metavar="ARG",
+                   help="rename/remove/hide/show/sphere and names")
     p.add_argument("--busy", action="store_true",
                    help="with hide: its events stay out of sight but still count as busy")
     p.add_argument("-v", "--verbose", action="store_true",
@@ -405,12 +417,14 @@ def _line(service: PlannerService, occ: Occurrence, day: date, conflict: bool = 
     title = printable(block.title)
     if occ.chunk is not None:
         title += f" (part {occ.chunk + 1})"
-    if block.transparent:
-        title += " (free)"
+    # What is said about the block stays in sight however long its title is.
+    marks = (" (free)" if block.transparent else "") + (PRIVATE_NOTE if block.is_private
+                                                        else "")
     # 2 + 11 + 1 + 1 + 1 + 40 + 1 + 9 + 1 + 13 = 80 columns with a 13-character id.
     width = 40
-    if len(title) > width:
-        title = title[: width - 1] + "…"
+    if len(title) + len(marks) > width:
+        title = title[: width - len(marks) - 1].rstrip() + "…"
+    title += marks
     sphere = printable(block.sphere)[:9]
     lead = f" {MARK_CONFLICT}" if conflict else "  "
     return f"{lead}{when:<11} {_mark(block)} {title:<{width}} {sphere:<9} {printable(block.id)}"
@@ -487,6 +501,7 @@ def _occurrence_json(service: PlannerService, occ: Occurrence,
         "kind": block.kind.value,
         "source": source,
         "transparent": block.transparent,
+        "private": block.is_private,
         "location": block.location,
         "notes": block.notes,
         "recurring": block.is_recurring,
@@ -511,6 +526,10 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.fixed and args.at is None:
         raise UsageError("A fixed block needs a start time: add --at, e.g. --at 'fri 14:00'.")
     extra: dict[str, Any] = {"notes": args.notes, "location": args.location}
+    if args.private:
+        from planner.core.model import Classification
+
+        extra["classification"] = Classification.PRIVATE
     if args.remind:
         extra["alarms"] = _alarms_arg(args.remind)
     if args.travel:
@@ -646,6 +665,7 @@ def _report_block(service: PlannerService, block: Block, verb: str) -> int:
     from planner.core.when import describe_rule, format_duration
 
     title, sphere, ident = printable(block.title), printable(block.sphere), printable(block.id)
+    private = " · private" if block.is_private else ""
     if block.is_fixed:
         if isinstance(block.start, datetime) and isinstance(block.end, datetime):
             start, end = service.local(block.start), service.local(block.end)
@@ -657,7 +677,7 @@ def _report_block(service: PlannerService, block: Block, verb: str) -> int:
             repeat = " · " + describe_rule(block.recurrence.rrule, start=(
                 service.local(block.start) if isinstance(block.start, datetime)
                 else block.start), zone=service.zone)
-        print(f"{verb} {MARK_FIXED} {title} · {sphere} · {when}{repeat}  ({ident})")
+        print(f"{verb} {MARK_FIXED} {title} · {sphere}{private} · {when}{repeat}  ({ident})")
         return 0
     duration = format_duration(block.duration or timedelta())
     if block.done:
@@ -666,10 +686,10 @@ def _report_block(service: PlannerService, block: Block, verb: str) -> int:
     if block.planned:
         chunks = ", ".join(f"{_moment_label(service.local(s))}–{service.local(e):%H:%M}"
                            for s, e in block.planned)
-        print(f"{verb} {_mark(block)} {title} · {sphere} · {duration} · "
+        print(f"{verb} {_mark(block)} {title} · {sphere}{private} · {duration} · "
               f"planned {chunks}  ({ident})")
         return 0
-    print(textwrap.fill(f"{verb} {MARK_FLEXIBLE} {title} · {sphere} · {duration} · "
+    print(textwrap.fill(f"{verb} {MARK_FLEXIBLE} {title} · {sphere}{private} · {duration} · "
                         f"not placed: {printable(block.plan_note or 'no free time')}  ({ident})",
                         width=80, subsequent_indent="  ", break_on_hyphens=False))
     return EXIT_UNPLACED
@@ -715,8 +735,9 @@ def _series_edit(service: PlannerService, args: argparse.Namespace, block: Block
     other = [f for f in ("day", "after", "by", "part", "sphere", "priority", "split", "energy",
                          "notes", "location", "pin", "repeat", "remind")
              if getattr(args, f) is not None]
-    if args.unpin or args.fixed or args.flexible:
-        other.append("unpin" if args.unpin else "fixed" if args.fixed else "flexible")
+    if args.unpin or args.fixed or args.flexible or args.private or args.public:
+        other.append("unpin" if args.unpin else "fixed" if args.fixed else "flexible"
+                     if args.flexible else "private" if args.private else "public")
     if args.occurrence and other:
         flag = "--" + other[0].replace("_", "-")
         raise UsageError(f"{flag} changes the whole series; with --occurrence give --at, "
@@ -756,9 +777,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
         raise UsageError("--and-following goes with --occurrence DATE.")
     if args.occurrence or (block.is_recurring and (args.at is not None
                                                    or args.duration is not None)):
-        if not args.occurrence and any(getattr(args, f) is not None for f in
-                                       ("notes", "location", "sphere", "priority", "energy",
-                                        "remind", "repeat")):
+        if not args.occurrence and (any(getattr(args, f) is not None for f in
+                                        ("notes", "location", "sphere", "priority", "energy",
+                                         "remind", "repeat")) or args.private or args.public):
             raise UsageError("Change the time of a series on its own (--at/--for), then "
                              "its other details.")
         return _series_edit(service, args, block)
@@ -777,6 +798,12 @@ def cmd_edit(args: argparse.Namespace) -> int:
         changes["energy"] = None if args.energy == "none" else Energy(args.energy)
     if args.remind is not None:
         changes["alarms"] = _alarms_arg(args.remind)
+    if args.private and not block.is_private:
+        from planner.core.model import Classification
+
+        changes["classification"] = Classification.PRIVATE
+    elif args.public and block.classification is not None:
+        changes["classification"] = None  # public: CLASS left unsaid, as for new blocks
     if (args.fixed and block.is_flexible) or (args.flexible and block.is_fixed):
         block = service.toggle_kind(block.id)
     if block.is_fixed:
@@ -812,7 +839,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
             changes["pinned_start"] = None
     if changes:
         block = service.update(block.id, **changes)
-    elif not (args.fixed or args.flexible):
+    elif not (args.fixed or args.flexible or args.private or args.public):
         raise UsageError("Nothing to change: give at least one option, e.g. --title or --at.")
     return _report_saved(service, block, "Saved")
 
@@ -913,6 +940,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  note: {printable(notice)}")
         _print_notices(report, args.verbose)
         _print_lines(report.replanned)
+        if report.looks_personal:
+            _print_lines([f"Imported as work, though {report.looks_personal}. If this is your "
+                          "personal calendar: planner calendars sphere "
+                          f"{shlex.quote(report.calendar)} personal"])
     return status
 
 
@@ -1074,8 +1105,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
     within = _window_arg(args.within)
     found = service.reminders(within)
     if args.json:
-        json.dump([{**_occurrence_json(service, r.occurrence), "remind_at": _iso(service, r.at)}
-                   for r in found], sys.stdout, ensure_ascii=False, indent=1)
+        json.dump([{**_occurrence_json(service, r.occurrence), "remind_at": _iso(service, r.at),
+                    "reminders": r.count} for r in found],
+                  sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
     if not found:
@@ -1241,10 +1273,10 @@ def cmd_redo(args: argparse.Namespace) -> int:
 def cmd_calendars(args: argparse.Namespace) -> int:
     words = list(args.words)
     verb = words[0] if words else None
-    usage = {"rename": 3, "remove": 2, "hide": 2, "show": 2}
+    usage = {"rename": 3, "remove": 2, "hide": 2, "show": 2, "sphere": 3}
     if verb is not None and (verb not in usage or len(words) != usage[verb]):
         raise UsageError("Usage: planner calendars [rename OLD NEW | remove NAME | "
-                         "hide NAME [--busy] | show NAME].")
+                         "hide NAME [--busy] | show NAME | sphere NAME SPHERE].")
     if args.busy and verb != "hide":
         raise UsageError("--busy goes with `planner calendars hide NAME`.")
     if args.verbose and verb is not None:
@@ -1258,6 +1290,8 @@ def cmd_calendars(args: argparse.Namespace) -> int:
         print(_one_line(service.hide_calendar(words[1], busy=args.busy)))
     elif verb == "show":
         print(_one_line(service.show_calendar(words[1])))
+    elif verb == "sphere":
+        print(_one_line(service.set_calendar_sphere(words[1], words[2])))
     else:
         _print_calendars(service, args.verbose)
         return 0

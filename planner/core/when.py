@@ -484,11 +484,12 @@ _RE_TIMEISH = re.compile(r"\d{1,2}[:.]\d*\S*|\d{1,2}(?::\d\d|h\d{0,2})?\s*[-â€“â
                          r"\d+(?:[.,]\d+)?(?:h|m|hr|hrs|hour|min)[a-z0-9]*|\d{1,2}[ap]m\S+")
 # Words a typo of which is surely meant as an attribute (spheres are added per line).
 _TYPO_WORDS = ("today", "tomorrow", "tonight", "morning", "afternoon", "evening", "fixed",
-               "flexible", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-               "sunday")
+               "flexible", "private", "monday", "tuesday", "wednesday", "thursday", "friday",
+               "saturday", "sunday")
 _SLOT_NAMES = {"duration": "duration", "time": "time", "day": "day", "sphere": "sphere",
                "kind": "kind", "priority": "priority", "part": "part of day",
-               "deadline": "deadline", "earliest": "earliest start"}
+               "deadline": "deadline", "earliest": "earliest start", "private": "private mark"}
+PRIVATE_WORD = "private"  # quick add: shared exports show the block as Busy
 
 
 def _near_word(word: str, known: Sequence[str]) -> str | None:
@@ -538,6 +539,7 @@ class QuickAdd:
     # stay in the title, and the preview says so before anything is added.
     unclear: tuple[str, ...] = ()
     repeat: str | None = None  # an RRULE read from words ("every weekday")
+    private: bool = False  # "private": CLASS:PRIVATE, Busy in shared exports
 
     def describe(self) -> str:
         """A live-preview sentence:
@@ -555,6 +557,8 @@ class QuickAdd:
             pieces.append(f"by {self._moment(self.deadline, end_of_day=True)}")
         if self.priority:
             pieces.append(f"priority {self.priority}")
+        if self.private:
+            pieces.append("private")
         if self.repeat:
             pieces.append(describe_rule(self.repeat, start=self.start,
                                         zone=self.start.tzinfo if self.start else None))
@@ -615,14 +619,15 @@ def parse_quick_add(
        (``fri``, ``4 jan``), a time (``9:30``, ``2pm``, ``noon``; a bare ``14`` is not),
        a part of day (``morning``, ``this afternoon``, ``tonight``), ``eod``
        (due today 17:00), a sphere from ``spheres``, ``fixed``/``flexible``/``flex``,
-       ``!``/``!!`` (priority), and the markers below. The first word that doesn't
+       ``private``, ``!``/``!!`` (priority), and the markers below. The first word that doesn't
        parse, or repeats an attribute already read, ends the tail.
-    2. A bare sphere or kind word right after the title stays in the title
-       (``"deep work by fri"`` is titled "deep work"); write ``#work`` to force it.
+    2. A bare sphere, kind or ``private`` word right after the title stays in the title
+       (``"deep work by fri"`` is titled "deep work"); write ``#work`` (``#private``)
+       to force it.
     3. A duration may also lead the line (``"2h deep work"``).
     4. Anywhere in the line: ``by X``/``before X`` (deadline; a day alone means the
        end of that day), ``after X`` (earliest start), ``at X`` (start time; a bare
-       hour is allowed here), ``#sphere``/``@sphere`` and ``!``/``!!``.
+       hour is allowed here), ``#sphere``/``@sphere``, ``#private`` and ``!``/``!!``.
     5. The first word is always title. A time makes the block fixed unless
        ``flexible``/``flex`` is given; a time without a day is on ``day``, even if past.
        Times in ``by``/``after`` without a day take the line's day, else ``day``.
@@ -717,7 +722,7 @@ class _AttributeReader:
         self.spheres = spheres
 
     def is_bare_word(self, word: str) -> bool:
-        return word in self.spheres or word in _KIND_WORDS
+        return word in self.spheres or word in _KIND_WORDS or word == PRIVATE_WORD
 
     def read(self, words: list[str]) -> _Slots | None:
         phrase = " ".join(words)
@@ -743,11 +748,15 @@ class _AttributeReader:
             return {"sphere": self.spheres[word]}
         if word in _KIND_WORDS:
             return {"kind": _KIND_WORDS[word]}
+        if word == PRIVATE_WORD:
+            return {"private": True}
         return self._tag(word)
 
     def _tag(self, word: str) -> _Slots | None:
         if word[:1] in "#@" and word[1:] in self.spheres:
             return {"sphere": self.spheres[word[1:]]}
+        if word == "#" + PRIVATE_WORD:
+            return {"private": True}
         if word in ("!", "!!", "!!!"):
             return {"priority": len(word)}
         return None
@@ -865,6 +874,7 @@ def _build(title: str, slots: _Slots, now: datetime, line_day: date,
         deadline=deadline,
         earliest=earliest,
         priority=priority if isinstance(priority, int) else 0,
+        private=slots.get("private") is True,
         today=today,
         notes=tuple(n for n in notes if n),
         unclear=unclear,

@@ -19,6 +19,9 @@ from planner.core.safetext import printable
 from planner.core.when import format_duration
 
 MARKS = {"fixed": "■", "flexible": "○", "pinned": "◆", "done": "✓", "bridge": "~"}
+# Marked private (CLASS:PRIVATE or CONFIDENTIAL, own or imported): shared exports show only
+# "Busy". A lock says it at a glance; it is two cells wide, which every width here counts.
+PRIVATE_MARK = "🔒"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class Item:
     location: str = ""
     recurring: bool = False
     conflict: bool = False  # double-booked with another fixed block
+    private: bool = False  # shared exports show it only as "Busy"
 
     @property
     def mark(self) -> str:
@@ -106,7 +110,8 @@ def timed_items(day: date, zone: ZoneInfo, occurrences: list[Occurrence],
             key=occurrence_key(occ), block_id=block.id, title=printable(block.title),
             sphere=block.sphere, state="bridge" if is_bridge else state_of(block), start=start,
             end=end, location=printable(block.location), recurring=block.is_recurring,
-            conflict=not is_bridge and (block.id, occ.start) in clashes))
+            conflict=not is_bridge and (block.id, occ.start) in clashes,
+            private=block.is_private))
     items.sort(key=lambda i: (i.start, -i.minutes, i.key))
     return items
 

@@ -131,11 +131,14 @@ def _text(first: dict[str, tuple[dict[str, str], str]], name: str) -> str:
     return "" if found is None else str(vText.from_ical(found[1]))
 
 
-def alarm_component(alarm: Alarm) -> VAlarm:
-    """One VALARM for ``alarm``, with the properties RFC 5545 requires for its action.
+def alarm_component(alarm: Alarm, title: str = "") -> VAlarm:
+    """One VALARM for ``alarm`` of the event titled ``title``, with the properties
+    RFC 5545 requires for its action.
 
-    An EMAIL alarm without an address would be invalid, so it is written as a DISPLAY
-    alarm with the same text.
+    A DISPLAY alarm needs a DESCRIPTION, the text the reminder shows: an alarm without
+    its own (``--remind``) shows the event's title, as Google, Apple and Thunderbird
+    write it, not a bare "Reminder". An EMAIL alarm without an address would be
+    invalid, so it is written as a DISPLAY alarm with the same text.
     """
     action = alarm.action
     if action is AlarmAction.EMAIL and not alarm.attendees:
@@ -153,7 +156,8 @@ def alarm_component(alarm: Alarm) -> VAlarm:
     if alarm.repeat_every is not None and alarm.repeat > 0:
         component.add("REPEAT", min(alarm.repeat, MAX_REPEAT))  # an older home's may be more
         component.add("DURATION", alarm.repeat_every)
-    description = clean_text(alarm.description) or DEFAULT_DESCRIPTION
+    description = (clean_text(alarm.description).strip() or clean_text(title).strip()
+                   or DEFAULT_DESCRIPTION)
     if action is not AlarmAction.AUDIO:
         component.add("DESCRIPTION", description)
     if action is AlarmAction.EMAIL:

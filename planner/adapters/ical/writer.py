@@ -231,7 +231,7 @@ class _Writer:
         if block.travel is not None:
             _x(event, "TRAVEL", _duration(block.travel))
         for alarm in block.alarms:
-            event.add_component(alarm_component(alarm))
+            event.add_component(alarm_component(alarm, block.title))
         return event
 
     def _categories(self, block: Block) -> list[str]:

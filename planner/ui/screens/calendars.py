@@ -1,6 +1,7 @@
 """The calendars (`c`): each imported, subscribed or linked calendar with its events and
 its last refresh (or sync) and how it went; refresh subscriptions, hide or show one,
-rename or remove one (undo brings it back), as `planner calendars` does; enter lists
+move it to another sphere, rename or remove one (undo brings it back), as `planner
+calendars` does; enter lists
 what its last import skipped or repaired, and why (`import -v` in the app)."""
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from planner.ui.jobs import Outcome, Progress
     from planner.ui.services import Services
 
-WRITE_ACTIONS = frozenset({"refresh", "toggle_hidden", "rename", "remove", "undo"})
+WRITE_ACTIONS = frozenset({"refresh", "toggle_hidden", "next_sphere", "rename", "remove",
+                           "undo"})
 
 
 class CalendarsLoaded(Message, bubble=False):
@@ -49,6 +51,7 @@ class CalendarsScreen(Page[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "refresh", "Refresh subscriptions", id="calendars-refresh"),
         Binding("h", "toggle_hidden", "Hide/show", id="calendars-hide"),
+        Binding("s", "next_sphere", "Sphere", id="calendars-sphere"),
         Binding("n", "rename", "Rename", id="calendars-rename"),
         Binding("x,delete", "remove", "Remove", id="calendars-remove"),
         Binding("u,ctrl+z", "undo", "Undo", id="calendars-undo"),
@@ -222,6 +225,22 @@ class CalendarsScreen(Page[None]):
 
         self.jobs.write(f"{'Showing' if cal.hidden else 'Hiding'} {cal.name}", toggle,
                         reply_to=self)
+
+    def action_next_sphere(self) -> None:
+        """Move the calendar to the next sphere (work, personal, then the config's own),
+        as `planner calendars sphere NAME SPHERE` does; u undoes it."""
+        cal = self._highlighted()
+        if cal is None:
+            return
+        spheres = list(self.service.settings.sphere_names)
+        after = spheres[(spheres.index(cal.sphere) + 1) % len(spheres)] \
+            if cal.sphere in spheres else spheres[0]
+
+        def move(progress: Progress) -> Outcome:
+            said = self.service.set_calendar_sphere(cal.name, after)
+            return Edited("\n".join([said, *self.service.plan_notices()]))
+
+        self.jobs.write(f"Moving {cal.name} to {after}", move, reply_to=self)
 
     @on(Edited)
     def _edited(self, event: Edited) -> None:

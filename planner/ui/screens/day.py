@@ -818,6 +818,9 @@ class DayScreen(Screen[None]):
             text += "\nc, then enter on the calendar: what was skipped or repaired, and why."
         for line in report.replanned[:5]:  # flexible blocks the new events pushed elsewhere
             text += f"\n{line}"
+        if report.looks_personal:
+            text += (f"\nImported as work, though {report.looks_personal}. If it is your "
+                     "personal calendar: c, then s on it.")
         self.notify(text, severity="warning" if report.skipped or report.failed
                     or report.notices else "information")
 

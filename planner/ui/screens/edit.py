@@ -16,9 +16,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from planner.core.model import Block, Energy, Kind, Moment, PartOfDay, Recurrence
+from planner.core.model import (
+    Block,
+    Classification,
+    Energy,
+    Kind,
+    Moment,
+    PartOfDay,
+    Recurrence,
+)
 from planner.core.moments import in_zone
 from planner.core.safetext import printable
 from planner.core.when import (
@@ -149,6 +157,8 @@ class EditScreen(Dialog[dict[str, Any] | None]):
                             _mins(b.min_chunk), id="min-chunk"), "min-chunk")
             yield from self._field("Location", Input(printable(b.location), id="location"),
                                    "location")
+            yield Checkbox("Private: shared exports show it only as Busy", b.is_private,
+                           id="private")
             yield Label("Notes", classes="field-label")
             yield TextArea(printable(b.notes, lines=True), id="notes")
             # Docked: Save and Cancel stay in sight however far the form scrolls.
@@ -280,6 +290,9 @@ class EditScreen(Dialog[dict[str, Any] | None]):
             "notes": _unless_as_shown(self.query_one("#notes", TextArea).text, b.notes,
                                       lines=True),
         }
+        private = self.query_one("#private", Checkbox).value
+        if private != b.is_private:  # left alone, an imported CONFIDENTIAL stays as it is
+            wanted["classification"] = Classification.PRIVATE if private else None
         kind = Kind(self._select("kind") or b.kind)
         if kind is Kind.FIXED and self.query("#repeat"):
             text = self._text("repeat")

@@ -58,7 +58,7 @@ class PathSuggester(Suggester):
 @dataclass(frozen=True)
 class ImportRequest:
     location: str
-    sphere: str
+    sphere: str | None  # None: as the calendar was (a new one: work), as `planner import`
     calendar: str = ""
 
 
@@ -135,10 +135,10 @@ class ImportScreen(_Dialog["ImportRequest"]):
                         suggester=PathSuggester())
             yield Static(classes="field-error", id="err-location", markup=False)
             yield Label("Sphere for its events", classes="field-label")
-            default = "work" if "work" in self.spheres else self.spheres[0]
-            yield Select([(Content(printable(s)), s) for s in self.spheres], value=default,
-                         allow_blank=False,
-                         id="sphere")
+            # Left alone, a calendar imported before keeps its sphere (a default of "work"
+            # would move an updated home calendar to work) and a new one is work.
+            yield Select([(Content(printable(s)), s) for s in self.spheres],
+                         prompt="as before (a new calendar: work)", id="sphere")
             yield Label("Calendar name (optional; re-importing updates it)",
                         classes="field-label")
             yield Input(placeholder="from the file name", id="calendar")
@@ -162,7 +162,8 @@ class ImportScreen(_Dialog["ImportRequest"]):
             location = str(path)
         sphere = self.query_one("#sphere", Select).value
         calendar = self.query_one("#calendar", Input).value.strip()
-        self.dismiss(ImportRequest(location, str(sphere), calendar))
+        self.dismiss(ImportRequest(location, None if sphere is Select.NULL else str(sphere),
+                                   calendar))
 
 
 class ExportScreen(_Dialog["ExportRequest"]):

@@ -15,7 +15,7 @@ from planner.core.insights import DayInsights
 from planner.core.model import Block
 from planner.core.moments import day_label
 from planner.ui.markup import bar, joined, plain, sphere_chip, sphere_order
-from planner.ui.view import MARKS, hhmm, minutes_text, sphere_letter, state_of
+from planner.ui.view import MARKS, PRIVATE_MARK, hhmm, minutes_text, sphere_letter, state_of
 from planner.ui.widgets.text import set_text
 
 
@@ -69,6 +69,8 @@ def details_text(sel: Selection | None) -> Content:
             lines.append(f"energy: {b.energy}")
     if b.is_recurring:
         lines.append("↻ repeats")
+    if b.is_private:
+        lines.append(f"{PRIVATE_MARK} private: shared exports show only Busy")
     if b.location:
         lines.append(plain(f"@ {b.location}"))
     if b.source:

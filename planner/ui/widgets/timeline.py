@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -23,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from planner.ui.layout import Box, column_span, layout, row_of
-from planner.ui.view import Item, hhmm, minutes_text
+from planner.ui.view import PRIVATE_MARK, Item, hhmm, minutes_text
 
 RULER = 6
 SELECTED_MARK = "▸"  # leads the selected block's header
@@ -49,18 +50,22 @@ class TimelineData:
 
 
 def fit(text: str, width: int) -> str:
-    """Cut ``text`` to ``width`` cells at a word boundary where possible, with an ellipsis."""
+    """Cut ``text`` to ``width`` cells at a word boundary where possible, with an ellipsis.
+
+    Counted in terminal cells, not characters: a lock or a CJK title takes two."""
     if width <= 0:
         return ""
-    if len(text) <= width:
-        return text.ljust(width)
+    cells = cell_len(text)
+    if cells <= width:
+        return text + " " * (width - cells)
     if width == 1:
-        return text[:1]
-    cut = text[: width - 1]
+        return set_cell_size(text, 1)
+    cut = set_cell_size(text, width - 1)
     space = cut.rfind(" ")
     if space >= width // 2:
         cut = cut[:space]
-    return (cut.rstrip() + "…").ljust(width)
+    cut = cut.rstrip() + "…"
+    return cut + " " * (width - cell_len(cut))
 
 
 class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
@@ -295,7 +300,8 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         tl, h, tr, v, bl, br = BORDERS[item.state]
         r = row - box.top
         flag = "! " if item.conflict else ""  # double-booked: marked without colour too
-        header = f"{flag}{item.mark}{item.letter} {hhmm(item.start)} {item.title}"
+        lock = f"{PRIVATE_MARK} " if item.private else ""
+        header = f"{flag}{item.mark}{item.letter} {hhmm(item.start)} {lock}{item.title}"
         if width < 3:
             return [Segment(fit(item.mark + item.letter, width), title_style)]
         # The selection also shows without colour (monochrome terminals, colour-blind
@@ -310,9 +316,8 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         if r == 0:
             lead = SELECTED_MARK if selected else " "
             label = fit(f"{lead}{header} ", inner).rstrip()
-            label = label[:inner]
             return [Segment(tl, edge_style), Segment(label, title_style),
-                    Segment(h * (inner - len(label)), edge_style), Segment(tr, edge_style)]
+                    Segment(h * (inner - cell_len(label)), edge_style), Segment(tr, edge_style)]
         if r == box.height - 1:
             return [Segment(bl + h * inner + br, edge_style)]
         details = self._details_of(item, inner - 1)
@@ -357,4 +362,6 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
             lines.append("↻ repeats")
         if item.conflict:
             lines.append("! double-booked")
+        if item.private:
+            lines.append(f"{PRIVATE_MARK} private")
         return lines
