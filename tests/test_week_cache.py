@@ -23,6 +23,7 @@ from planner.adapters.index import OccurrenceIndex
 from planner.adapters.store import CALENDAR_DIR, Store
 from planner.adapters.weekcache import FOLDER
 from planner.app.service import PlannerService
+from planner.app.session import Session
 from planner.core.model import Block, Recurrence, Source
 from planner.core.recurrence import occurrences
 from tests.test_day_index_differential import ZONES, a_store
@@ -335,3 +336,94 @@ def test_a_changeless_import_does_not_rewrite_the_weeks(tmp_path: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in weeks_on_disk(home)}
     service.import_calendar(str(ics))  # byte-identical: nothing saved, nothing expanded
     assert {p: p.stat().st_mtime_ns for p in weeks_on_disk(home)} == before
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(blocks=a_store(), pick=st.integers(0, 10**6), offset=st.integers(-10, 10),
+       span=st.integers(2, 16), zone_name=st.sampled_from(ZONES))
+def test_weeks_expanded_together_are_the_bytes_of_each_week_expanded_alone(
+        tmp_path_factory: object, monkeypatch: pytest.MonkeyPatch, blocks: list[Block],
+        pick: int, offset: int, span: int, zone_name: str) -> None:
+    """The warm-up expands consecutive weeks in one pass (``_expand_weeks``): the weeks
+    it keeps on disk are byte for byte those of each week expanded on its own."""
+    together = Path(tmp_path_factory.mktemp("together"))  # type: ignore[attr-defined]
+    alone = Path(tmp_path_factory.mktemp("alone"))  # type: ignore[attr-defined]
+    save(together, blocks)
+    save(alone, blocks)
+    zone = ZoneInfo(zone_name)
+    block = blocks[pick % len(blocks)]
+    moment = block.planned[0][0] if block.planned else block.start
+    anchor = (moment.date() if isinstance(moment, datetime) else moment) + \
+        timedelta(days=offset)
+    start = datetime.combine(anchor, time(0), tzinfo=zone)
+    end = datetime.combine(anchor + timedelta(days=span), time(0), tzinfo=zone)
+    Session(together, tz=zone_name, clock=lambda: NOW).index.keep_series_weeks(start, end, zone)
+    with monkeypatch.context() as patched:  # one week at a time, as a query reads them
+        patched.setattr(OccurrenceIndex, "_expand_weeks", lambda *args: None)
+        Session(alone, tz=zone_name, clock=lambda: NOW).index.keep_series_weeks(
+            start, end, zone)
+    assert files_under(together / CALENDAR_DIR / FOLDER) == \
+        files_under(alone / CALENDAR_DIR / FOLDER)
+    shutil.rmtree(together)
+    shutil.rmtree(alone)
+
+
+def test_the_warm_up_expands_two_weeks_in_one_pass(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    save(tmp_path, series_calendar(date(2025, 1, 6), "FREQ=DAILY"))
+    zone = ZoneInfo("Europe/Berlin")
+    index = Session(tmp_path, tz="Europe/Berlin", clock=lambda: NOW).index
+    no_expanding(monkeypatch)  # a week alone is not expanded: both come from one pass
+    sunday = datetime(2025, 3, 9, tzinfo=zone)  # yesterday..tomorrow spans two UTC weeks
+    index.keep_series_weeks(sunday - timedelta(days=1), sunday + timedelta(days=2), zone)
+    assert len(weeks_on_disk(tmp_path)) == 2
+    assert [o.start.day for o in index.between(sunday, sunday + timedelta(days=2), zone)] \
+        == [9, 10]
+
+
+def test_a_series_moved_across_weeks_expanded_together_is_each_week_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An override moved into the next week is live there only: its series is expanded
+    week by week inside the one pass, and the weeks kept are those of each week alone."""
+    slot = datetime.combine(date(2025, 3, 16), time(8, 30), tzinfo=UTC)  # a Sunday
+    moved = Block(id="o1", title="standup (moved)", sphere="work",
+                  start=slot + timedelta(days=3, hours=3),
+                  end=slot + timedelta(days=3, hours=3, minutes=15), tzid="Europe/Berlin",
+                  source=Source("Work", "u1", recurrence_id=slot.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                content_hash="o1"))
+    late = datetime.combine(date(2025, 3, 19), time(8, 30), tzinfo=UTC)  # next week
+    early = Block(id="o3", title="weekly (first one early)", sphere="work",
+                  start=late - timedelta(days=8), end=late - timedelta(days=8, minutes=-15),
+                  tzid="UTC", source=Source("Work", "u3", content_hash="o3",
+                                            recurrence_id=late.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    blocks = [*series_calendar(DAY - timedelta(days=30), "FREQ=DAILY"), moved,
+              *(dataclasses.replace(b, id="s2", source=Source("Work", "u2", content_hash="2"))
+                for b in series_calendar(DAY, "FREQ=WEEKLY;BYDAY=MO,SU")),
+              *(dataclasses.replace(b, id="s3", source=Source("Work", "u3", content_hash="3"))
+                for b in series_calendar(late.date(), "FREQ=WEEKLY")), early]
+    zone = ZoneInfo("UTC")
+    start, end = datetime(2025, 3, 11, tzinfo=UTC), datetime(2025, 3, 19, tzinfo=UTC)
+    homes = {}
+    for way in ("together", "alone"):
+        homes[way] = tmp_path / way
+        save(homes[way], blocks)
+        with monkeypatch.context() as patched:
+            if way == "together":
+                no_expanding(patched)
+            else:
+                patched.setattr(OccurrenceIndex, "_expand_weeks", lambda *args: None)
+            index = Session(homes[way], tz="UTC", clock=lambda: NOW).index
+            index.keep_series_weeks(start, end, zone)
+        shown = index.between(start, end, zone)
+        assert [(o.block.id, o.start.day) for o in shown if o.start.day >= 15] == [
+            ("s1", 15), ("s2", 16), ("s1", 17), ("s2", 17), ("s1", 18)]
+        assert ("o3", 11) in [(o.block.id, o.start.day) for o in shown]
+    weeks = files_under(homes["together"] / CALENDAR_DIR / FOLDER)
+    assert len(weeks) == 2
+    assert weeks == files_under(homes["alone"] / CALENDAR_DIR / FOLDER)

@@ -25,7 +25,7 @@ from planner.adapters.codec import block_to_doc
 from planner.adapters.weekcache import Week, WeekCache, memory_doc_digest
 from planner.core.model import Block, Occurrence
 from planner.core.moments import as_aware
-from planner.core.recurrence import Occurrences, occurrences
+from planner.core.recurrence import Occurrences, occurrences, overlaps, put_in_order
 
 # Blocks longer than this are kept in one set scanned on every query instead of being
 # copied into every day bucket they touch (a "sabbatical" all-day block, say).
@@ -280,10 +280,23 @@ class OccurrenceIndex:
     def keep_series_weeks(self, start: datetime, end: datetime, zone: ZoneInfo) -> None:
         """Expand (or load) the weeks of series that ``between(start, end)`` reads, and
         keep them, without decoding anything else (a warm-up: nothing is shown)."""
+        weeks: list[date] = []
         week = week_start((start.astimezone(UTC) - _SLACK).date())
         while self._series and datetime.combine(week, time(0), tzinfo=UTC) < end:
-            self._series_week(week, zone)
+            weeks.append(week)
             week += timedelta(days=7)
+        together: dict[date, Week] | None = None
+
+        def expand(week: date) -> Week | None:
+            # On the first week not kept, the rest are expanded in the same pass: most
+            # of a series' cost is reading its rules, paid once for two weeks.
+            nonlocal together
+            if together is None:
+                together = self._expand_weeks(weeks[weeks.index(week):], zone) or {}
+            return together.get(week)
+
+        for week in weeks:
+            self._series_week(week, zone, expand if len(weeks) > 1 else None)
 
     def _series_between(self, start: datetime, end: datetime, zone: ZoneInfo
                         ) -> Occurrences:
@@ -314,7 +327,8 @@ class OccurrenceIndex:
             week += timedelta(days=7)
         return found
 
-    def _series_week(self, week: date, zone: ZoneInfo) -> Week:
+    def _series_week(self, week: date, zone: ZoneInfo,
+                     expand: Callable[[date], Week | None] | None = None) -> Week:
         start = datetime.combine(week, time(0), tzinfo=UTC)
         end = start + timedelta(days=7)
         key = (zone.key, start, end)
@@ -332,7 +346,8 @@ class OccurrenceIndex:
             week_key = disk.week_key(week, zone, pairs)
         found = disk.load(week, zone, week_key) if disk and week_key else None
         if found is None:
-            found = self._expand_week(start, end, zone, live)
+            found = (expand(week) if expand is not None else None) or \
+                self._expand_week(start, end, zone, live)
             if disk is not None and week_key is not None:
                 disk.save(week, zone, week_key, found)
         with self._lock:
@@ -359,6 +374,43 @@ class OccurrenceIndex:
         expanded = occurrences(series, start, end, zone)
         return Week([(o.block.id, o.start, o.end, o.recurrence_id) for o in expanded],
                     dict(expanded.hidden_days), expanded.at_least)
+
+
+    def _expand_weeks(self, weeks: list[date], zone: ZoneInfo) -> dict[date, Week] | None:
+        """Consecutive weeks' series expanded in one pass and split by week: exactly what
+        ``_expand_week`` makes of each, or None where that could differ (a series
+        crowded somewhere: the day's share of the crowded depends on the window)."""
+        lives = {week: set(self._live(week)) for week in weeks}
+        every = sorted(set().union(*lives.values()))
+        series = [b for b in (self._block(i) for i in every) if b is not None]
+        groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for block in series:
+            groups[block.series_key].add(block.id)
+        # Overrides replace their master's instances only when expanded together: a
+        # series whose master and overrides are live in different weeks goes week by week
+        # (conservative: the instances such a split concerns lie outside that week).
+        apart = {i for ids in groups.values() if len(ids) > 1
+                 for live in lives.values() if ids & live and not ids <= live for i in ids}
+        first = datetime.combine(weeks[0], time(0), tzinfo=UTC)
+        found = occurrences([b for b in series if b.id not in apart], first,
+                            first + timedelta(days=7 * len(weeks)), zone)
+        if found.crowded or found.hidden_days or found.at_least:
+            return None
+        result = {}
+        for week, live in lives.items():
+            start = datetime.combine(week, time(0), tzinfo=UTC)
+            end = start + timedelta(days=7)
+            shown = [o for o in found if o.block.id in live and overlaps(o, start, end, zone)]
+            if apart & live:
+                alone = occurrences([b for b in series if b.id in apart and b.id in live],
+                                    start, end, zone)
+                if alone.crowded or alone.hidden_days or alone.at_least:
+                    return None
+                shown += alone
+                put_in_order(shown, zone)
+            result[week] = Week([(o.block.id, o.start, o.end, o.recurrence_id) for o in shown],
+                                {}, False)
+        return result
 
 
 def week_start(day: date) -> date:

@@ -62,7 +62,9 @@ class Occurrences(list[Occurrence]):
     """Occurrences, and how many more the bounds above left out, by day.
 
     ``hidden_days`` maps a day of the viewing zone to the count hidden that day;
-    ``at_least`` says a count stopped early (there are more).
+    ``at_least`` says a count stopped early (there are more); ``crowded`` that some
+    series repeated more often than a day shows (what is shown then depends on the
+    window: the day's share is divided among the crowded series in it).
     """
 
     def __init__(self, items: Iterable[Occurrence] = (), hidden_days: dict[date, int] | None
@@ -70,6 +72,7 @@ class Occurrences(list[Occurrence]):
         super().__init__(items)
         self.hidden_days: dict[date, int] = dict(hidden_days or {})
         self.at_least = at_least
+        self.crowded = False
 
     @property
     def hidden(self) -> int:
@@ -145,12 +148,18 @@ def occurrences(
     # Series that repeat more often than a day shows share DAY_LIMIT a day between them,
     # so fifty of them cost what one day of a busy calendar costs.
     share = min(SERIES_DAY_LIMIT, max(1, DAY_LIMIT // max(len(crowded), 1)))
+    found.crowded = bool(crowded)
     for block, skip in crowded:
         expanded = _expand(block, start, end, zone, limit, skip, share, probe=False)
         assert expanded is not None
         found.absorb(expanded)
-    found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id, _sort_key(o.end, zone)))
+    put_in_order(found, zone)
     return found
+
+
+def put_in_order(found: list[Occurrence], zone: ZoneInfo) -> None:
+    """Sort occurrences as :func:`occurrences` returns them."""
+    found.sort(key=lambda o: (_sort_key(o.start, zone), o.block.id, _sort_key(o.end, zone)))
 
 
 def _with_overridden(blocks: Iterable[Block]) -> list[tuple[Block, set[str]]]:
@@ -350,6 +359,12 @@ def _make(
 
 def _as_date(moment: Moment) -> date:
     return moment.date() if isinstance(moment, datetime) else moment
+
+
+def overlaps(occ: Occurrence, start: datetime, end: datetime, zone: ZoneInfo) -> bool:
+    """Whether :func:`occurrences` over [start, end) would keep ``occ`` (an all-day
+    one by the viewing zone's days)."""
+    return _overlaps(occ, start, end, zone)
 
 
 def _overlaps(occ: Occurrence, start: datetime, end: datetime, zone: ZoneInfo) -> bool:
