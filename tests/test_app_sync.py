@@ -65,7 +65,7 @@ async def test_sync_key_runs_a_job_and_the_header_shows_the_result(own_radicale,
         radicale.stop()
         try:
             await press(pilot, "S")
-            assert "sync failed 08:30: Team" in header(app)
+            assert "⟳ offline since 08:30: Team" in header(app)  # no answer: offline
             assert said.any("cannot reach the server")
             assert "Retro" in titles(app)  # local data untouched
         finally:
@@ -219,3 +219,80 @@ async def test_a_server_come_back_empty_never_wipes_the_day_and_is_told_once(
         await press(pilot, "S")
         assert len([m for m in said.messages if "holds no events" in m]) == 2
     assert len(service.session.store.calendar_blocks("Team")) == 12
+
+
+@app_test
+async def test_background_sync_failures_are_told_once_shown_in_the_header_and_recovery_said(
+        own_radicale, tmp_path) -> None:
+    """`sync.every` on a train: the server is away for many intervals. The failure is
+    told once (not at every interval), the header keeps saying since when the calendar
+    is offline, S still reports it, and when the server is back the app says once that
+    the calendar synced again. (Each sync moves the clock on five minutes.)"""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    radicale = own_radicale
+    url = radicale.make_calendar()
+    clock = [NOW]
+    service = PlannerService(tmp_path / "home", tz="Europe/Berlin", clock=lambda: clock[0])
+    service.sync_link("Team", url, sphere="work", username=USER,
+                      password_command=f"echo {PASSWORD}")
+    finished: list[bool] = []  # per sync: did it fail?
+    sync = service.sync
+
+    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        clock[0] += timedelta(minutes=5)
+        reports = sync(*args, **kwargs)
+        finished.append(any(r.failed for r in reports))
+        return reports
+
+    service.sync = timed  # type: ignore[method-assign]
+    service.session.settings = replace(service.session.settings,
+                                       sync_every=timedelta(seconds=0.2))
+    app = quiet_app(service)
+    said = Said()
+
+    def offline_told() -> int:
+        return len([m for m in said.messages if "cannot reach the server" in m])
+
+    def shown_header() -> str:
+        try:
+            return header(app)
+        except Exception:  # the day view is not up yet
+            return ""
+
+    async with app.run_test(size=(110, 30), message_hook=said) as pilot:
+        await wait_until(pilot, lambda: len(finished) >= 1, "a first background sync",
+                         timeout=120)
+        assert finished == [False]
+        radicale.stop()
+        try:
+            await wait_until(pilot, lambda: finished.count(True) >= 5,
+                             "five failed background syncs", timeout=120)
+            first_failure = finished.index(True) + 1  # its clock: NOW + 5 min each
+            since = (NOW + timedelta(minutes=5 * first_failure)).astimezone(service.zone)
+            await wait_until(pilot, lambda: f"⟳ offline since {since:%H:%M}: Team"
+                             in shown_header(), "the header saying since when", timeout=60)
+            assert offline_told() == 1, said.messages
+            screen = app.screen
+            assert isinstance(screen, DayScreen) and screen.sync_timer is not None
+            screen.sync_timer.pause()
+            await settle(pilot)
+            assert offline_told() == 1, said.messages
+            await press(pilot, "S")  # asked for: always told
+            assert offline_told() == 2
+            assert f"⟳ offline since {since:%H:%M}: Team" in header(app)
+        finally:
+            radicale.start()
+        assert screen.sync_timer is not None
+        screen.sync_timer.resume()
+        await wait_until(pilot, lambda: said.any("Team: synced again"), "the recovery told",
+                         timeout=120)
+        failures = finished.count(True)
+        await wait_until(pilot, lambda: finished[failures:].count(False) >= 3,
+                         "three good background syncs", timeout=120)
+        screen.sync_timer.stop()
+        await settle(pilot)
+        assert len([m for m in said.messages if "synced again" in m]) == 1, said.messages
+        assert offline_told() == 2
+        assert "⟳ synced" in header(app) and "offline" not in header(app)

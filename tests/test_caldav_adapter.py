@@ -106,6 +106,7 @@ def test_wrong_password_is_one_sentence_naming_the_calendar(radicale) -> None:
         conn.pull(method=None, token=None, ctag=None, known={})
     assert str(caught.value).startswith("Work: ")
     assert "401" in str(caught.value) and "password" in str(caught.value)
+    assert caught.value.kind == "auth"
 
 
 def test_someone_elses_calendar_is_refused_as_forbidden(radicale) -> None:
@@ -123,6 +124,7 @@ def test_unreachable_server() -> None:
         conn.pull(method=None, token=None, ctag=None, known={})
     assert str(caught.value) == ("Work: cannot reach the server at 127.0.0.1 "
                                  "(connection refused or no network).")
+    assert caught.value.kind == "offline"
 
 
 def test_a_server_that_never_answers_times_out() -> None:
@@ -130,6 +132,7 @@ def test_a_server_that_never_answers_times_out() -> None:
             pytest.raises(CalDAVError) as caught:
         conn.pull(method=None, token=None, ctag=None, known={})
     assert "did not answer in time" in str(caught.value)
+    assert caught.value.kind == "offline"
 
 
 @pytest.mark.timeout(120)
@@ -156,6 +159,7 @@ def test_server_errors(status: int) -> None:
         conn.pull(method=None, token=None, ctag=None, known={})
     assert str(caught.value).startswith("Work: the server at 127.0.0.1 failed")
     assert f"HTTP {status}" in str(caught.value)
+    assert caught.value.kind == "server"
 
 
 @pytest.mark.parametrize(("body", "kind"), [

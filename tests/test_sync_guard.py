@@ -260,3 +260,49 @@ def test_a_conflict_settled_during_the_push_is_part_of_the_syncs_one_undo_step(
     assert {b.id: (b.title, b.start, b.end, b.notes) for b in laptop.blocks()} == {
         i: (b.title, b.start, b.end, b.notes) for i, b in before.items()}
     assert history_labels(laptop) == history_before
+
+
+def test_a_failing_calendar_keeps_since_when_it_fails_until_it_syncs_again(radicale,
+                                                                          tmp_path) -> None:
+    """The app's header line: the same failure again keeps its first time (offline since
+    08:35 while every later try fails too), another kind of failure starts afresh, and a
+    good sync clears it and says it recovered."""
+    from datetime import UTC, datetime
+
+    from planner.app.service import PlannerService
+    from tests.radicale_server import free_port
+
+    url = radicale.make_calendar()
+    clock = [datetime(2026, 11, 24, 7, 30, tzinfo=UTC)]  # 08:30 in Berlin
+    service = PlannerService(tmp_path / "home", tz="Europe/Berlin", clock=lambda: clock[0])
+    service.sync_link("Work", url, sphere="work", username=USER,
+                      password_command=f"echo {PASSWORD}")
+    session = service.session
+
+    def relink(**changes: str) -> None:
+        link = session.store.calendar_meta("Work")["link"]
+        with session.write():
+            session.store.write_calendar("Work", meta={"link": {**link, **changes}})
+
+    def sync_at(minutes: int) -> sync.SyncReport:
+        clock[0] = datetime(2026, 11, 24, 7, 30, tzinfo=UTC) + timedelta(minutes=minutes)
+        [report] = service.sync()
+        return report
+
+    assert service.sync_status() == "synced 08:30"
+    relink(url=f"http://127.0.0.1:{free_port()}/alice/work/")
+    for minutes in (5, 10, 15):
+        assert sync_at(minutes).kind == "offline"
+    assert service.sync_status() == "offline since 08:35: Work"
+    relink(url=url, password_command="echo wrong")
+    assert sync_at(20).kind == "auth"
+    assert sync_at(25).kind == "auth"
+    assert service.sync_status() == "sync failed 08:50: Work — S to retry"
+    relink(password_command="false")
+    assert sync_at(30).kind == "password"
+    assert service.sync_status() == "sync failed 09:00: Work — S to retry"
+    relink(password_command=f"echo {PASSWORD}")
+    report = sync_at(35)
+    assert report.failed is None and report.recovered
+    assert service.sync_status() == "synced 09:05"
+    assert not sync_at(40).recovered

@@ -55,7 +55,16 @@ class GetCTag(ValuedBaseElement):
 
 
 class CalDAVError(Exception):
-    """The server could not be used; the message is one sentence for the user."""
+    """The server could not be used; the message is one sentence for the user.
+
+    ``kind`` sorts failures for someone told about them over and over (an app syncing
+    every few minutes): "offline" (no answer: no network, server down, timeout), "auth"
+    (401/403), "server" (5xx, an answer that is not CalDAV, a missing calendar) or
+    "failed" (anything else)."""
+
+    def __init__(self, message: str, kind: str = "failed") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class PreconditionFailed(CalDAVError):
@@ -379,17 +388,19 @@ class Connection:
         self._raise_for_status(response, "reading")
         if response.tree is None or not str(response.tree.tag).endswith("multistatus"):
             raise CalDAVError(f"{self.name}: the server at {self._host} answered with "
-                              "something that is not CalDAV XML (is the URL right?).")
+                              "something that is not CalDAV XML (is the URL right?).",
+                              "server")
 
     def _raise_for_status(self, response: Any, doing: str) -> None:
         status = int(response.status)
         if status in (401, 403):
-            raise CalDAVError(_auth_message(self.name, self._host, status))
+            raise CalDAVError(_auth_message(self.name, self._host, status), "auth")
         if status == 404:
-            raise CalDAVError(f"{self.name}: {self.url} was not found on the server (404).")
+            raise CalDAVError(f"{self.name}: {self.url} was not found on the server (404).",
+                              "server")
         if status >= 500:
             raise CalDAVError(f"{self.name}: the server at {self._host} failed while "
-                              f"{doing} it (HTTP {status}); try again later.")
+                              f"{doing} it (HTTP {status}); try again later.", "server")
         if status >= 400:
             raise Refused(f"{self.name}: the server at {self._host} refused "
                           f"{doing} it (HTTP {status}).")
@@ -405,26 +416,28 @@ class Connection:
         except caldav_error.AuthorizationError as exc:
             status = getattr(exc, "status", None)
             raise CalDAVError(_auth_message(self.name, host, status if isinstance(
-                status, int) else 401)) from exc
+                status, int) else 401), "auth") from exc
         except (niquests.exceptions.Timeout, TimeoutError) as exc:
             raise CalDAVError(f"{self.name}: the server at {host} did not answer in time "
-                              f"while {doing} it (timeout).") from exc
+                              f"while {doing} it (timeout).", "offline") from exc
         except (niquests.exceptions.ConnectionError, ConnectionError) as exc:
             raise CalDAVError(f"{self.name}: cannot reach the server at {host} "
-                              "(connection refused or no network).") from exc
+                              "(connection refused or no network).", "offline") from exc
         except etree.LxmlError as exc:
             raise CalDAVError(f"{self.name}: the server at {host} answered with "
-                              "something that is not CalDAV XML (is the URL right?).") from exc
+                              "something that is not CalDAV XML (is the URL right?).",
+                              "server") from exc
         except caldav_error.DAVError as exc:
             status = getattr(exc, "status", None)
             if isinstance(status, int) and status >= 500:
                 raise CalDAVError(f"{self.name}: the server at {host} failed while "
-                                  f"{doing} it (HTTP {status}); try again later.") from exc
+                                  f"{doing} it (HTTP {status}); try again later.",
+                                  "server") from exc
             raise CalDAVError(f"{self.name}: the server at {host} refused {doing} it "
                               f"({_short(exc)}).") from exc
         except (niquests.exceptions.RequestException, OSError) as exc:
             raise CalDAVError(f"{self.name}: talking to the server at {host} failed "
-                              f"({type(exc).__name__}).") from exc
+                              f"({type(exc).__name__}).", "offline") from exc
 
 
 class _NoSyncReport(Exception):

@@ -116,11 +116,16 @@ def link_of(session: Session, name: str) -> dict[str, Any]:
 def status_line(session: Session) -> str | None:
     """One short line for the app's header: when the last sync ran and how it went.
 
+    A failing calendar shows since when it fails, which stays put while the same failure
+    repeats (an app syncing every few minutes on a train): "offline since 08:30: Work"
+    when no server answers, else "sync failed 08:30: Work — S to retry".
     Reads only the calendars' meta and queues (cheap: no event is counted or decoded).
     """
     linked = pending = 0
     failures: list[str] = []
+    kinds: set[str] = set()
     latest: datetime | None = None
+    since: datetime | None = None
     for name in session.store.calendar_names():
         meta = session.store.calendar_meta(name)
         if not isinstance(meta.get("link"), dict):
@@ -133,11 +138,17 @@ def status_line(session: Session) -> str | None:
             latest = at if latest is None else max(latest, at)
             if state.get("ok") is False:
                 failures.append(name)
+                kinds.add(str(state.get("kind") or "failed"))
+                began = datetime.fromisoformat(state.get("since") or state["at"])
+                since = began if since is None else min(since, began)
     if not linked:
         return None
     if latest is None:
         return "not synced yet"
     when = session.local(latest).strftime("%H:%M")
-    if failures:
-        return f"sync failed {when}: {', '.join(failures)}"
+    if failures and since is not None:
+        began_at = session.local(since).strftime("%H:%M")
+        if kinds == {"offline"}:
+            return f"offline since {began_at}: {', '.join(failures)}"
+        return f"sync failed {began_at}: {', '.join(failures)} — S to retry"
     return f"synced {when}" + (f", {pending} to send" if pending else "")

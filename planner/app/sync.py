@@ -72,6 +72,8 @@ class SyncReport:
     requests: int = 0  # HTTP requests this sync made (the benchmark prints it)
     failed: str | None = None
     held: int = 0  # events a suspect pull would have removed (then ``failed`` says so)
+    kind: str | None = None  # what sort of failure (see SyncFailed), with ``failed``
+    recovered: bool = False  # it worked, and the calendar's last sync had failed
 
     @property
     def changed(self) -> bool:
@@ -106,11 +108,21 @@ class SyncReport:
         return f"{self.pulled()}, {counted(len(self.conflicts), 'conflict')}"
 
 
-class ServerEmptied(PlannerError):
+class SyncFailed(PlannerError):
+    """A sync could not run; ``kind`` says what sort of failure, so an app syncing every
+    few minutes tells a failure once: "offline", "auth", "server", "failed" (from the
+    CalDAV adapter), "password" (the password command) or "held" (ServerEmptied)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class ServerEmptied(SyncFailed):
     """A pull would remove all or most of a calendar: held back, nothing applied."""
 
     def __init__(self, message: str, vanished: int) -> None:
-        super().__init__(message)
+        super().__init__(message, "held")
         self.vanished = vanished
 
 
@@ -197,22 +209,28 @@ def sync_all(session: Session, names: Sequence[str] = (), progress: Progress = N
             reports.append(sync_calendar(session, name, progress=progress,
                                          allow_empty=allow_empty))
         except ServerEmptied as exc:
-            reports.append(SyncReport(name, failed=str(exc), held=exc.vanished))
+            reports.append(SyncReport(name, failed=str(exc), held=exc.vanished, kind=exc.kind))
+        except SyncFailed as exc:
+            reports.append(SyncReport(name, failed=str(exc), kind=exc.kind))
         except PlannerError as exc:
-            reports.append(SyncReport(name, failed=str(exc)))
+            reports.append(SyncReport(name, failed=str(exc), kind="failed"))
     return reports
 
 
 def sync_calendar(session: Session, name: str, *, progress: Progress = None,
                   password: str | None = None, allow_empty: bool = False,
                   undoable: bool = True) -> SyncReport:
-    """Pull then push one linked calendar; PlannerError (one sentence) when it fails,
+    """Pull then push one linked calendar; SyncFailed (one sentence) when it fails,
     with local data untouched and local changes still queued. A pull that would remove
     all or most of the calendar is held back (``ServerEmptied``, nothing pulled or
-    pushed) unless ``allow_empty``. What the pull changes here is one undo step."""
+    pushed) unless ``allow_empty``. What the sync changes here is one undo step."""
     link = link_of(session, name)
     if password is None:
-        password = run_password_command(name, link.get("password_command"))
+        try:
+            password = run_password_command(name, link.get("password_command"))
+        except PlannerError as exc:
+            _record_result(session, name, str(exc), kind="password")
+            raise SyncFailed(str(exc), "password") from exc
     report = SyncReport(name)
     try:
         with Connection(name, link["url"], username=link.get("username"),
@@ -223,23 +241,34 @@ def sync_calendar(session: Session, name: str, *, progress: Progress = None,
             finally:
                 report.requests = conn.requests
     except ServerEmptied as exc:
-        _record_result(session, name, str(exc), ok=False)
+        _record_result(session, name, str(exc), kind=exc.kind)
         raise
     except CalDAVError as exc:
-        _record_result(session, name, str(exc), ok=False)
-        raise PlannerError(str(exc)) from exc
-    _record_result(session, name, report.summary(), ok=True)
+        _record_result(session, name, str(exc), kind=exc.kind)
+        raise SyncFailed(str(exc), exc.kind) from exc
+    report.recovered = _record_result(session, name, report.summary())
     if report.changed:
         keep_weeks_around_today(session)
     return report
 
 
-def _record_result(session: Session, name: str, text: str, *, ok: bool) -> None:
+def _record_result(session: Session, name: str, text: str, *, kind: str | None = None
+                   ) -> bool:
+    """Save how this sync went (failed when ``kind`` is given); True if the calendar's
+    last sync had failed. A failure like the last one keeps its ``since``, so the app's
+    header says since when the calendar has not synced ("offline since 08:30")."""
     state = dict(session.store.calendar_meta(name).get("sync") or {})
-    state.update(at=session.now().astimezone(UTC).isoformat(timespec="seconds"),
-                 result=text, ok=ok)
+    was_failing = state.get("ok") is False
+    now = session.now().astimezone(UTC).isoformat(timespec="seconds")
+    if kind is None:
+        state.pop("since", None)
+        state.pop("kind", None)
+    elif not (was_failing and state.get("kind") == kind and state.get("since")):
+        state.update(since=now, kind=kind)
+    state.update(at=now, result=text, ok=kind is None)
     with session.write():
         session.store.write_calendar(name, meta={"sync": state})
+    return was_failing
 
 
 class _Sync:

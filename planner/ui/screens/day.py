@@ -142,9 +142,10 @@ class DayScreen(Screen[None]):
         self._loading_timer: Timer | None = None
         self.sync_timer: Timer | None = None  # `sync.every`, when configured
         self._sync_status: str | None = None  # the header's "synced 08:30"
-        # Calendar -> the "server came back empty" notice last shown for it: background
-        # syncs say it once, not every `sync.every` (S says it again on request).
-        self._held_told: dict[str, str] = {}
+        # Calendar -> the kind of failure last told for it ("offline", "auth", "held"…):
+        # background syncs tell a failure once, not every `sync.every` (the header keeps
+        # showing it; S says it again on request).
+        self._failure_told: dict[str, str] = {}
         self._reminded_until = services.planner.now()
         self.set_reactive(DayScreen.day, day)
 
@@ -325,7 +326,8 @@ class DayScreen(Screen[None]):
         parts.append(hidden_note(*self._plan.hidden))
         status = self._sync_status
         if status:
-            colour = "$error" if status.startswith("sync failed") else "$text-muted"
+            colour = ("$error" if status.startswith("sync failed") else
+                      "$warning" if status.startswith("offline") else "$text-muted")
             parts += ["  ", plain(f"⟳ {status}", colour)]
         parts += ["  ", plain(self.service.zone.key, "dim")]
         set_text(self.query_one("#day-header", Static), Content.assemble(*parts))
@@ -854,25 +856,33 @@ class DayScreen(Screen[None]):
             return
         failed = any(r.failed for r in reports)
         if event.background and not failed and not any(
-                r.changed or r.conflicts or r.pushed_new or r.pushed_updated or r.pushed_deleted
-                for r in reports):
+                r.recovered or r.changed or r.conflicts or r.pushed_new or r.pushed_updated
+                or r.pushed_deleted for r in reports):
             return  # a quiet background sync that changed nothing says nothing
         severity: SeverityLevel = ("error" if failed else
                     "warning" if any(r.conflicts for r in reports) else "information")
-        said = [line for r in reports for line in (r.summary(), *r.notes[:5])]
+        said = []
+        for r in reports:
+            if r.recovered and not r.failed:
+                said.append(f"{r.calendar}: synced again")
+                if event.background and not (r.changed or r.conflicts or r.notes):
+                    continue  # back, and nothing else to say about it
+            said += [r.summary(), *r.notes[:5]]
         self.notify("\n".join(said), title="Sync", severity=severity,
                     timeout=8 if severity != "information" else 4)
 
     def _not_told_yet(self, reports: tuple[SyncReport, ...], background: bool
                       ) -> list[SyncReport]:
-        """The reports worth showing: a held pull already told is not told again by a
-        background sync; a calendar that synced again is forgotten (told if held anew)."""
-        told = self._held_told
+        """The reports worth showing: a failure already told for its calendar is not told
+        again by a background sync while it is the same kind of failure; a calendar that
+        synced again is forgotten (a new failure is told)."""
+        told = self._failure_told
         shown = [r for r in reports
-                 if not (background and r.held and r.failed and told.get(r.calendar) == r.failed)]
+                 if not (background and r.failed
+                         and told.get(r.calendar) == (r.kind or "failed"))]
         for report in reports:
-            if report.held and report.failed:
-                told[report.calendar] = report.failed
+            if report.failed:
+                told[report.calendar] = report.kind or "failed"
             else:
                 told.pop(report.calendar, None)
         return shown
