@@ -45,8 +45,16 @@ def personal_reason(names: Iterable[str], blocks: Sequence[Block], working: Week
              and (b.source is None or b.source.recurrence_id is None)]
     if len(timed) < MIN_EVENTS:
         return None
-    outside = sum(not _in_hours(b, working, zone) for b in timed)
-    if outside < OUTSIDE_SHARE * len(timed):
+    needed = OUTSIDE_SHARE * len(timed)
+    outside = inside = 0
+    for block in timed:
+        if _in_hours(block, working, zone):
+            inside += 1
+            if len(timed) - inside < needed:
+                return None  # the rest cannot make the share: a work calendar stops early
+        else:
+            outside += 1
+    if outside < needed:
         return None
     return f"{outside} of its {len(timed)} timed events are outside work hours"
 
