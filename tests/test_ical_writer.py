@@ -306,6 +306,15 @@ def test_bad_rrule_raises_naming_the_block() -> None:
     )
     with pytest.raises(ValueError, match="broken"):
         write([bad])
+    # The export use case leaves that block out and says so; the rest is written.
+    from planner.app.exporting import writable
+
+    good = Block(id="fine", title="f", start=utc(2026, 3, 2, 11), end=utc(2026, 3, 2, 12))
+    kept, said = writable([bad, good])
+    assert kept == [good]
+    assert said == ("Left out 'b' (block broken): unreadable RRULE 'FREQ=SOMETIMES', "
+                    "which no calendar file can hold.",)
+    write(kept)
 
 
 def _imported_series() -> tuple[Block, Block]:

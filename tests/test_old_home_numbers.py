@@ -94,9 +94,34 @@ def test_a_stored_rule_planner_cannot_expand_shows_its_first_instance(
     first = json.loads(cli("agenda", "2026-11-23", "--json").stdout)
     assert sorted(item["title"] for item in first) == ["byday", "until"]
     assert json.loads(cli("agenda", "2026-11-24", "--json").stdout) == []
-    exported = cli("export", "-")  # what no calendar file can hold is refused, named
-    assert exported.returncode == 1 and exported.stderr.count("\n") == 1, exported.stderr
-    assert "RRULE" in exported.stderr and "unexpected" not in exported.stderr
+    # What no calendar file can hold is left out and named, one sentence per block; the
+    # rest is written (a valid file), exit 0.
+    exported = cli("export", "-")
+    assert exported.returncode == 0, exported.stderr
+    said = [line for line in exported.stderr.splitlines() if line.startswith("Left out")]
+    assert said and all("RRULE" in line for line in said), exported.stderr
+    written = {str(e["SUMMARY"]) for e in Calendar.from_ical(exported.stdout).walk("VEVENT")}
+    assert written == {"byday", "until"} - {line.split("'")[1] for line in said}
+
+
+def test_export_leaves_out_a_stored_rule_no_file_can_hold_and_says_so(
+        cli: Callable[..., Any], home: Path, tmp_path: Path) -> None:
+    _home_with(cli, home, tmp_path, {
+        "setpos": _rule(f"FREQ=DAILY;BYSETPOS={HUGE}"),
+        "weekly": _rule("FREQ=WEEKLY"),
+    })
+    out = tmp_path / "out.ics"
+    result = cli("export", str(out))
+    assert result.returncode == 0, result.stderr
+    (sentence,) = result.stderr.splitlines()
+    assert sentence.startswith("Left out 'setpos' (block ") and "no calendar file can hold" \
+        in sentence and str(HUGE) in sentence, sentence
+    assert "Exported 1 event" in result.stdout
+    written = Calendar.from_ical(out.read_bytes())
+    assert [str(e["SUMMARY"]) for e in written.walk("VEVENT")] == ["weekly"]
+    preview = cli("export", "--preview", "--from", "2026-11-23", "--to", "2026-11-29")
+    assert preview.returncode == 0, preview.stderr
+    assert preview.stderr.splitlines() == [sentence]
 
 
 def test_a_stored_length_no_planner_could_write_is_a_damaged_file(

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from planner.adapters.files import write_atomically
-from planner.adapters.ical.writer import ExportOptions, is_busy, write_calendar
+from planner.adapters.ical.writer import ExportOptions, is_busy, unwritable, write_calendar
 from planner.adapters.secret import home_secret
 from planner.app import queries
 from planner.app.session import Session
@@ -33,6 +33,7 @@ class ExportReport:
     path: str
     events: int
     unplaced_left_out: int
+    left_out: tuple[str, ...] = ()  # one sentence per block no calendar file can hold
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ExportPreview:
     title: str  # the sample block's own title (for the user's eyes only)
     busy: bool  # written as Busy for this audience
     text: str  # the VEVENT exactly as written (lines unfolded)
+    left_out: tuple[str, ...] = ()  # what the export will leave out, and why
 
 
 def window(session: Session, first: date | None, last: date | None
@@ -57,6 +59,19 @@ def window(session: Session, first: date | None, last: date | None
     start = session.day_start(first or _EARLIEST)
     end = session.day_start(last + timedelta(days=1)) if last else session.day_start(_LATEST)
     return start, end
+
+
+def writable(blocks: Sequence[Block]) -> tuple[list[Block], tuple[str, ...]]:
+    """The blocks a calendar file can hold, and one sentence per block that it cannot
+    (a stored rule from an older planner): its whole series is left out, the rest of
+    the file stays valid and complete."""
+    bad: dict[tuple[str, str], str] = {}
+    for block in blocks:
+        reason = unwritable(block)
+        if reason is not None and block.series_key not in bad:
+            bad[block.series_key] = (f"Left out {block.title!r} (block {block.id}): {reason}, "
+                                     "which no calendar file can hold.")
+    return [b for b in blocks if b.series_key not in bad], tuple(bad.values())
 
 
 def blocks_in_range(session: Session, first: date | None, last: date | None
@@ -124,7 +139,7 @@ def export(session: Session, out: str, *, first: date | None, last: date | None,
            busy_only: Sequence[str] = (), spheres: Sequence[str] | None = None,
            private_as_busy: bool = False, whole_series: bool = False) -> ExportReport:
     _check(session, first, last, [*busy_only, *(spheres or ())])
-    blocks = blocks_in_range(session, first, last)
+    blocks, left_out = writable(blocks_in_range(session, first, last))
     options = options_for(session, blocks, Audience(tuple(busy_only), private_as_busy),
                           spheres=spheres, bound_to=_bound(session, first, last, whole_series))
     try:
@@ -136,7 +151,7 @@ def export(session: Session, out: str, *, first: date | None, last: date | None,
         sys.stdout.buffer.flush()
     else:
         write_file(Path(out).expanduser(), result.data)
-    return ExportReport(out, result.events, result.unplaced_left_out)
+    return ExportReport(out, result.events, result.unplaced_left_out, left_out)
 
 
 def preview(session: Session, *, first: date | None, last: date | None,
@@ -148,8 +163,8 @@ def preview(session: Session, *, first: date | None, last: date | None,
     marked private), else the first one, so switching audiences shows the difference.
     """
     _check(session, first, last, [*audience.busy_only, *(spheres or ())])
-    blocks = [b for b in blocks_in_range(session, first, last)
-              if not spheres or b.sphere in spheres]
+    blocks, left_out = writable([b for b in blocks_in_range(session, first, last)
+                                 if not spheres or b.sphere in spheres])
     sample = _sample(session, blocks, first, last)
     if sample is None:
         return None
@@ -164,7 +179,7 @@ def preview(session: Session, *, first: date | None, last: date | None,
     begin = text.index("BEGIN:VEVENT")
     event = text[begin:text.index("END:VEVENT", begin) + len("END:VEVENT")]
     return ExportPreview(sample.title, is_busy(sample, options) or any(
-        is_busy(b, options) for b in series), event)
+        is_busy(b, options) for b in series), event, left_out)
 
 
 def _bound(session: Session, first: date | None, last: date | None,

@@ -995,10 +995,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         shown = "as Busy" if sample.busy else "in full"
         print(f"A reader sees {sample.title!r} {shown}:")
         print(sample.text)
+        for sentence in sample.left_out:
+            print(printable(sentence), file=sys.stderr)
         return 0
     report = service.export(args.out, first=first, last=last, busy_only=args.busy_only,
                             spheres=args.sphere, private_as_busy=args.private_as_busy,
                             whole_series=args.whole_series)
+    for sentence in report.left_out:  # said the way import says what it skipped
+        print(printable(sentence), file=sys.stderr)
     left = (f", {report.unplaced_left_out} unplaced flexible left out"
             if report.unplaced_left_out else "")
     target = "stdout" if args.out == "-" else printable(args.out)

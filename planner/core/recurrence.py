@@ -19,19 +19,18 @@ New York meeting stays 09:00 in New York across DST. A wall time that does not e
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from planner.core.errors import PlannerError
 from planner.core.model import Block, Moment, Occurrence
 from planner.core.moments import RRULE_WEEKDAYS
+from planner.core.rule_limits import never_matches, rule_problem
 from planner.core.simple_rules import instances as simple_instances
 from planner.core.zonerules import zone_of
 
@@ -585,7 +584,7 @@ def _rule_walls(
         return []
     rule: Iterable[datetime] | None = simple_instances(parts, begin, high)
     if rule is None:  # a rarer shape: dateutil reads it
-        if _never_matches(parts):
+        if never_matches(parts):
             return []
         rule_text = ";".join(f"{k}={v}" for k, v in parts.items())
         try:
@@ -648,7 +647,7 @@ def rule_makes_its_start(text: str, dtstart: datetime) -> bool:
         return True
     for bound in ("COUNT", "UNTIL"):
         parts.pop(bound, None)
-    if _never_matches(parts):
+    if never_matches(parts):
         return False
     try:
         rule = _rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=dtstart)
@@ -669,74 +668,10 @@ def _parse_rule(text: str) -> dict[str, str]:
     interval = parts.get("INTERVAL", "1")
     if not interval.isdigit() or int(interval) < 1:
         raise RecurrenceError(f"RRULE {text!r} needs a positive INTERVAL")
+    problem = rule_problem(parts)  # before dateutil, which would search to 9999
+    if problem is not None:
+        raise RecurrenceError(f"RRULE {text!r} {problem}")
     return parts
-
-
-def _never_matches(parts: dict[str, str]) -> bool:
-    """Whether the day filters together name no real day (February 30th, yearday 366
-    in January...). dateutil would search such a rule up to the year 9999.
-
-    Checked on every day of 28 years (every weekday/leap-year pairing); ordinals of
-    BYDAY and a WKST other than Monday are ignored, which only lets more days pass.
-    """
-    def ints(key: str) -> frozenset[int] | None:
-        if key not in parts:
-            return None
-        try:
-            return frozenset(int(v) for v in parts[key].split(","))
-        except ValueError:
-            return None
-
-    weekdays = None
-    if "BYDAY" in parts:
-        weekdays = frozenset(
-            _WEEKDAYS.index(v[-2:]) for v in parts["BYDAY"].split(",") if v[-2:] in _WEEKDAYS
-        )
-    weeknos = ints("BYWEEKNO") if parts.get("WKST", "MO") == "MO" else None
-    filters = (ints("BYMONTH"), ints("BYMONTHDAY"), ints("BYYEARDAY"), weeknos, weekdays)
-    if sum(f is not None for f in filters) < 2 and not (ints("BYMONTHDAY") or ints("BYYEARDAY")):
-        return False
-    return not _some_day_matches(filters)
-
-
-@lru_cache(maxsize=256)
-def _some_day_matches(filters: tuple[frozenset[int] | None, ...]) -> bool:
-    months, monthdays, yeardays, weeknos, weekdays = filters
-    day, last = date(2000, 1, 1), date(2028, 1, 1)
-    while day < last:
-        if _day_matches(day, months, monthdays, yeardays, weeknos, weekdays):
-            return True
-        day += timedelta(days=1)
-    return False
-
-
-def _day_matches(
-    day: date,
-    months: frozenset[int] | None,
-    monthdays: frozenset[int] | None,
-    yeardays: frozenset[int] | None,
-    weeknos: frozenset[int] | None,
-    weekdays: frozenset[int] | None,
-) -> bool:
-    if months is not None and day.month not in months:
-        return False
-    if weekdays is not None and day.weekday() not in weekdays:
-        return False
-    if monthdays is not None:
-        length = calendar.monthrange(day.year, day.month)[1]
-        if day.day not in monthdays and day.day - length - 1 not in monthdays:
-            return False
-    if yeardays is not None:
-        number = day.timetuple().tm_yday
-        length = 366 if calendar.isleap(day.year) else 365
-        if number not in yeardays and number - length - 1 not in yeardays:
-            return False
-    if weeknos is not None:
-        year, week, _ = day.isocalendar()
-        weeks = date(year, 12, 28).isocalendar()[1]
-        if week not in weeknos and week - weeks - 1 not in weeknos:
-            return False
-    return True
 
 
 def _with_implied_parts(parts: dict[str, str], dtstart: datetime) -> dict[str, str]:

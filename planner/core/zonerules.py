@@ -24,6 +24,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from planner.core.rule_limits import never_matches, rule_problem
+
 CUSTOM_PREFIX = "BEGIN:VTIMEZONE"
 MAX_ONSETS = 5000  # transitions kept per custom zone (a yearly rule from 1601 is ~600)
 _LAST = datetime(2200, 1, 1)
@@ -262,11 +264,33 @@ def _rule_set(obs: _Observance) -> Any:
     """The observance's onsets as dateutil reads them (an rruleset, not yet listed)."""
     from dateutil import rrule as du  # only for a calendar's own VTIMEZONE rules
 
+    for line in obs.lines:
+        if line[:5].upper() in ("RRULE", "EXRUL"):
+            _check_rule(line.partition(":")[2])
     try:
         return du.rrulestr("\n".join(obs.lines), compatible=True, ignoretz=True,
                            forceset=True)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise ZoneRulesError(f"a time zone rule cannot be read ({exc})") from None
+
+
+def _check_rule(text: str) -> None:
+    """Refuse a zone rule dateutil would search to the year 9999 for an onset (a value
+    out of range, days that never occur), or one changing the offset more often than
+    monthly: no time zone does, and such a rule could only spin or overflow."""
+    parts: dict[str, str] = {}
+    for piece in text.upper().split(";"):
+        key, _, value = piece.partition("=")
+        if key.strip():
+            parts[key.strip()] = "".join(value.split())
+    if parts.get("FREQ") not in ("YEARLY", "MONTHLY"):
+        raise ZoneRulesError(f"a time zone rule repeats {parts.get('FREQ', 'never')[:12]}, "
+                             "not yearly or monthly")
+    problem = rule_problem(parts)
+    if problem is not None:
+        raise ZoneRulesError(f"a time zone rule {problem}")
+    if never_matches(parts):
+        raise ZoneRulesError("a time zone rule names days that never occur")
 
 
 def _onsets(obs: _Observance) -> list[datetime]:

@@ -325,6 +325,24 @@ def _writable_rule(text: str) -> str:
         lambda m: f"{m.group(1)}={min(int(m.group(2)), MAX_ICAL_INTEGER)}", text)
 
 
+def unwritable(block: Block) -> str | None:
+    """Why ``block`` cannot be written to a calendar file (a stored RRULE or recurrence
+    id no file can hold, e.g. from an older planner), or None. ``write_calendar``
+    refuses such a block; a caller can leave it out first and say so."""
+    try:
+        if block.recurrence is not None:
+            _rules(block)
+        if _rid_text(block) is not None:
+            _slot(block)
+    except ValueError as exc:
+        return _reason(exc)
+    return None
+
+
+def _reason(exc: ValueError) -> str:
+    return str(exc).split(": ", 1)[-1]
+
+
 def _rules(block: Block) -> list[vRecur]:
     assert block.recurrence is not None
     rules = []

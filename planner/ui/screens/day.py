@@ -964,4 +964,6 @@ class DayScreen(Screen[None]):
         text = f"Exported {counted(report.events, 'event')} to {printable(str(report.path))}."
         if report.unplaced_left_out:
             text += f" {counted(report.unplaced_left_out, 'unplaced flexible block')} left out."
+        for sentence in report.left_out:
+            text += f" {printable(sentence)}"
         self.notify(text)

@@ -236,7 +236,7 @@ class ExportScreen(_Dialog["ExportRequest"]):
         else:
             text = "Nothing in these days to show." if sample is None else (
                 f"{sample.title!r} goes out {'as Busy' if sample.busy else 'in full'}:\n"
-                f"{sample.text}")
+                f"{sample.text}" + "".join(f"\n{s}" for s in sample.left_out))
         self.app.call_from_thread(self._set_preview, text)
 
     def _set_preview(self, text: str) -> None:
