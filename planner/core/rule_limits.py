@@ -27,7 +27,7 @@ _RANGES: dict[str, tuple[int, int, bool, str]] = {
     "BYMONTH": (1, 12, False, "a month"),
     "BYSETPOS": (1, 366, True, "a position in the set"),
 }
-_BYDAY = re.compile(r"([+-]?)(\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)", re.ASCII)
+_BYDAY = re.compile(rf"([+-]?)(\d{{1,2}})?({'|'.join(RRULE_WEEKDAYS)})", re.ASCII)
 _FINER = ("BYHOUR", "BYMINUTE", "BYSECOND")  # what picks times inside a day
 # Days a period of each FREQ spans at most (YEARLY .. DAILY); finer ones hold one slot.
 _PERIOD_DAYS = {"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 7, "DAILY": 1}

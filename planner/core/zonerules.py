@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from planner.core.moments import RRULE_WEEKDAYS
 from planner.core.rule_limits import never_matches, rule_problem
 
 CUSTOM_PREFIX = "BEGIN:VTIMEZONE"
@@ -188,7 +189,7 @@ def readable(text: str) -> bool:
 
 
 _DTSTART_YEAR = re.compile(r"DTSTART(?:;[^:]*)?:(\d{4})\d{4}(?:T\d{6}Z?)?", re.ASCII)
-_WEEKDAY = re.compile(r"([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)", re.ASCII)
+_WEEKDAY = re.compile(rf"([+-]?[1-5])?({'|'.join(RRULE_WEEKDAYS)})", re.ASCII)
 _MONTH = re.compile(r"0?[1-9]|1[0-2]", re.ASCII)
 _MONTH_DAY = re.compile(r"[+-]?(?:0?[1-9]|[12][0-9]|3[01])", re.ASCII)
 _YEARLY_PARTS = frozenset({"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST", "BYMONTH", "BYDAY",
