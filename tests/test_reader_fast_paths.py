@@ -7,6 +7,9 @@ slow originals, the committed, hostile, producer and example files and a generat
 calendar (attendees, several zones) must give equal blocks, notices and names.
 ``_instant`` converts a wall time by ``astimezone`` where it used ``timestamp``: the same
 instant for every wall time, gap and fold, zoneinfo or a calendar's own rules.
+``_unfold_clean`` unfolds a piece of only content lines and folds (``_clean_lines``)
+without the full per-line loop (``_unfold_piece``): the same logical lines and line
+numbers, wherever the file is cut into pieces.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ def _read(data: bytes) -> object:
 
 def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reader, "_participants", lambda raw: read_participants(raw.lines))
+    monkeypatch.setattr(reader, "_clean_lines", lambda piece, state: None)
     monkeypatch.setattr(reader, "readable", lambda text: zone_of.__wrapped__(text) is not None)
 
 
@@ -127,3 +131,50 @@ def test_a_keyed_block_id_is_the_keyed_blake2b_of_its_identity(
     expected = hashlib.blake2b(text, key=key[:64], digest_size=6).hexdigest()
     assert reader.block_id_for(calendar, uid, rid, key) == "c" + expected
     assert reader.block_id_for(calendar, uid, rid, key) == "c" + expected  # cached key
+
+
+def _logical_lines(data: bytes, fast: bool) -> object:
+    try:
+        return list(reader._unfold(reader._text_chunks(data, "f", []), fast=fast))
+    except reader.CalendarError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("chunk", [5, 64, 1000, 1 << 20])
+def test_lines_unfold_the_same_without_the_fast_path(
+        chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "_CHUNK", chunk)  # pieces cut anywhere, folds included
+    taken = 0
+    for path in FILES:
+        data = path.read_bytes()
+        fast = _logical_lines(data, True)
+        assert fast == _logical_lines(data, False), path
+        if isinstance(fast, list):
+            state = reader._Unfolding([])
+            taken += sum(reader._clean_lines(piece, state) is not None
+                         for piece in reader._text_chunks(data, "f", []))
+    assert taken  # the fast path was taken
+
+
+# Lines of every kind the full loop tells apart: content lines, folds by space and tab,
+# empty and blank lines, a bare name (the Mozilla layout), text without a name.
+_PIECES = ("BEGIN:VEVENT", "SUMMARY:a", "DTSTART;TZID=X:20260101T090000", " fold", "\tfold",
+           " :value", " ;X=1:v", "SUMMARY", "", " ", "\x0c", "no name here", "é:x", "END:VEVENT")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30),
+       st.lists(st.sampled_from(("\r\n", "\n", "\r")), min_size=1, max_size=3),
+       st.sampled_from((3, 16, 1 << 20)), st.booleans())
+def test_any_lines_unfold_the_same_without_the_fast_path(
+        lines: list[str], breaks: list[str], chunk: int, last_break: bool) -> None:
+    text = "".join(line + breaks[i % len(breaks)] for i, line in enumerate(lines))
+    if not last_break and text:
+        text = text.rstrip("\r\n")
+    data = ("BEGIN:VCALENDAR\r\n" + text).encode()
+    old_chunk = reader._CHUNK
+    reader._CHUNK = chunk  # (a monkeypatch fixture would not reset between examples)
+    try:
+        assert _logical_lines(data, True) == _logical_lines(data, False)
+    finally:
+        reader._CHUNK = old_chunk
