@@ -9,7 +9,9 @@ calendar (attendees, several zones) must give equal blocks, notices and names.
 instant for every wall time, gap and fold, zoneinfo or a calendar's own rules.
 ``_unfold_clean`` unfolds a piece of only content lines and folds (``_clean_lines``)
 without the full per-line loop (``_unfold_piece``): the same logical lines and line
-numbers, wherever the file is cut into pieces.
+numbers, wherever the file is cut into pieces. ``_split_line`` keeps the heads it split
+(``_HEADS``); ``_date_of`` and ``_date_time_of`` read digits by ``fromisoformat``
+instead of the constructors.
 """
 
 from __future__ import annotations
@@ -56,7 +58,15 @@ def _read(data: bytes) -> object:
 def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reader, "_participants", lambda raw: read_participants(raw.lines))
     monkeypatch.setattr(reader, "_clean_lines", lambda piece, state: None)
+    monkeypatch.setattr(reader, "_HEADS", _NeverKept())
+    monkeypatch.setattr(reader, "_date_of", reader._date_by_parts)
+    monkeypatch.setattr(reader, "_date_time_of", reader._date_time_by_parts)
     monkeypatch.setattr(reader, "readable", lambda text: zone_of.__wrapped__(text) is not None)
+
+
+class _NeverKept(dict[str, tuple[str, dict[str, str]]]):
+    def __setitem__(self, key: str, value: tuple[str, dict[str, str]]) -> None:
+        pass
 
 
 def test_there_are_files_to_compare() -> None:
@@ -178,3 +188,72 @@ def test_any_lines_unfold_the_same_without_the_fast_path(
         assert _logical_lines(data, True) == _logical_lines(data, False)
     finally:
         reader._CHUNK = old_chunk
+
+
+_DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=2)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, 10000), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99),
+       st.integers(0, 99), st.integers(0, 99), st.sampled_from(("", "Z")))
+def test_dates_and_times_read_the_same_either_way(
+        year: int, month: int, day: int, hour: int, minute: int, second: int, z: str) -> None:
+    day_text = f"{year:04d}{month:02d}{day:02d}"[-8:]
+    for text, fast, slow in (
+            (day_text, reader._date_of, reader._date_by_parts),
+            (f"{day_text}T{hour:02d}{minute:02d}{second:02d}{z}", reader._date_time_of,
+             reader._date_time_by_parts)):
+        match = reader._DATE_TIME.fullmatch(text)
+        assert match is not None
+        outcomes = []
+        for read in (fast, slow):
+            try:
+                outcomes.append(read(match))
+            except ValueError:
+                outcomes.append("impossible")
+        assert outcomes[0] == outcomes[1], text
+
+
+def test_the_edges_of_dates_and_times_read_the_same_either_way() -> None:
+    for text in ("20261024T240000", "20261024T235960", "00000101T000000", "00010101",
+                 "99991231T235959Z", "20240229", "20250229T120000", "20251301", "20250100"):
+        match = reader._DATE_TIME.fullmatch(text)
+        assert match is not None
+        read = reader._date_of if match[4] is None else reader._date_time_of
+        by_parts = reader._date_by_parts if match[4] is None else reader._date_time_by_parts
+        outcomes = []
+        for how in (read, by_parts):
+            try:
+                outcomes.append(how(match))
+            except ValueError:
+                outcomes.append("impossible")
+        assert outcomes[0] == outcomes[1], text
+
+
+_HEAD_TEXT = st.text(alphabet="AXTZIDCNabx-;=,:/\"é ", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_HEAD_TEXT, _HEAD_TEXT), min_size=1, max_size=8))
+def test_a_kept_head_splits_like_a_new_one(lines: list[tuple[str, str]]) -> None:
+    texts = [f"{head}:{value}" for head, value in lines]
+    reader._HEADS.clear()
+    first = [_split_or_reason(text) for text in texts]  # the heads kept on the way
+    assert [_split_or_reason(text) for text in texts] == first  # from the kept heads
+    for text, found in zip(texts, first, strict=True):
+        reader._HEADS.clear()
+        assert _split_or_reason(text) == found  # each alone, nothing kept
+
+
+def _split_or_reason(line: str) -> object:
+    try:
+        return reader._split_line(line, 1)
+    except ValueError as exc:
+        return str(exc)
+
+
+def test_kept_heads_stay_few() -> None:
+    reader._HEADS.clear()
+    for i in range(reader._MAX_HEADS * 2 + 5):
+        reader._split_line(f"X-{i};A=1:v", 1)
+    assert 0 < len(reader._HEADS) <= reader._MAX_HEADS

@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 from icalendar.parser import Contentline, split_on_unescaped_comma
 from icalendar.prop import vDuration
@@ -490,17 +490,37 @@ def _split_line(line: str, number: int) -> _Prop:
     if colon < 0:
         raise ValueError(f"line {number} is not a content line")
     head = line[:colon]
+    # A file repeats a few heads ("DTSTART;TZID=Europe/Berlin") on every event.
+    known = _HEADS.get(head)
+    if known is not None:
+        return _Prop(known[0], known[1], line[colon + 1 :], number)
     if '"' in head:  # quoted parameter values may hold ':' or ';'
         name, quoted, value = Contentline(line).parts()
         return _Prop(name.upper(), {k.upper(): str(v) for k, v in quoted.items()}, value, number)
+    known = _split_head(head)
+    if len(_HEADS) >= _MAX_HEADS:
+        _HEADS.clear()
+    _HEADS[head] = known
+    return _Prop(known[0], known[1], line[colon + 1 :], number)
+
+
+def _split_head(head: str) -> tuple[str, dict[str, str]]:
+    """A content line's name and parameters, from what precedes its first colon (with
+    no quote in it)."""
     if ";" not in head:
-        return _Prop(head.upper(), _NO_PARAMS, line[colon + 1 :], number)
+        return head.upper(), _NO_PARAMS
     name, *raw_params = head.split(";")
     params = {}
     for raw in raw_params:
         key, _, val = raw.partition("=")
         params[key.upper()] = val
-    return _Prop(name.upper(), params, line[colon + 1 :], number)
+    return name.upper(), params
+
+
+# Heads already split (``_split_line``), their parameters shared by every property
+# with that head: like ``_NO_PARAMS``, never written to.
+_HEADS: dict[str, tuple[str, dict[str, str]]] = {}
+_MAX_HEADS = 4096
 
 
 # --- values --------------------------------------------------------------------------
@@ -547,12 +567,33 @@ class _Context:
         return found
 
 
-@dataclass(frozen=True)
-class _When:
+class _When(NamedTuple):
     """A parsed DATE / DATE-TIME: instant (UTC) or floating/date, plus its zone."""
 
     value: Moment  # aware UTC, naive (floating) or date
     zone: ResolvedZone | None  # None for floating, dates and UTC
+
+
+def _date_of(match: re.Match[str]) -> date:
+    """The date of a ``_DATE_TIME`` match (ValueError if there is no such day)."""
+    # fromisoformat reads the 8 digits as the constructor does, several times faster.
+    return date.fromisoformat(match[0][:8])
+
+
+def _date_time_of(match: re.Match[str]) -> datetime:
+    """The wall time of a ``_DATE_TIME`` match with a time (ValueError if impossible)."""
+    if match[4] == "24":  # newer Pythons' fromisoformat read T24 as the next midnight
+        return _date_time_by_parts(match)
+    return datetime.fromisoformat(match[0][:15])
+
+
+def _date_time_by_parts(match: re.Match[str]) -> datetime:
+    return datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]),
+                    int(match[5]), int(match[6]))
+
+
+def _date_by_parts(match: re.Match[str]) -> date:
+    return date(int(match[1]), int(match[2]), int(match[3]))
 
 
 def _instant(wall: datetime, tz: Any) -> datetime:
@@ -576,13 +617,13 @@ def _parse_when(
     if match is None:
         raise ValueError(f"has an unreadable date {text[:40]!r} in {prop}")
     try:
-        year, month, day = int(match[1]), int(match[2]), int(match[3])
         if match[4] is None or params.get("VALUE", "").upper() == "DATE":
-            return _When(date(year, month, day), None)
+            return _When(_date_of(match), None)
         utc = match[7] is not None
-        naive = datetime(year, month, day, int(match[4]), int(match[5]), int(match[6]))
+        naive = _date_time_of(match)
     except ValueError:
         raise ValueError(f"has an impossible date {text[:40]!r} in {prop}") from None
+    year = naive.year
     tzid = params.get("TZID")
     if utc:
         if tzid and raw is not None and tzid.strip().upper() not in ("UTC", "Z", "GMT"):
@@ -954,7 +995,7 @@ def _event_end(raw: _Raw, ctx: _Context, start_when: _When) -> Moment | _When:
             end = end.date()
         elif not all_day and not isinstance(end, datetime):
             raise ValueError("mixes a date-time DTSTART with a date DTEND")
-        elif not all_day and (end.tzinfo is None) != (start.tzinfo is None):  # type: ignore[union-attr]
+        elif not all_day and (end.tzinfo is None) != (start.tzinfo is None):  # type: ignore[attr-defined]
             return end_when
         if end < start:
             # Swapped by the producer (the reference readers read it so too).
