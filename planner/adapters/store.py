@@ -486,6 +486,18 @@ class Store:
         cal = self._calendar(name)
         return cal.size() if cal else 0
 
+    def calendar_uids(self, name: str) -> set[str]:
+        """The UIDs of a calendar's events, read from the raw documents (none decoded)."""
+        cal = self._calendar(name)
+        if cal is None:
+            return set()
+        uids = set()
+        for doc in cal.events.docs():
+            source = doc.get("source")
+            if isinstance(source, dict) and isinstance(source.get("uid"), str):
+                uids.add(source["uid"])
+        return uids
+
     def calendar_meta(self, name: str) -> dict[str, Any]:
         cal = self._calendar(name)
         return cal.meta() if cal else {}

@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import secrets
+import shlex
 import stat
 import sys
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ from planner.core.reconcile import (
     reconcile,
     wipe_words,
 )
+from planner.core.same_calendar import SHARED_SHARE, Match, Overlap, calendar_holding
 from planner.core.sphere_hint import personal_reason
 from planner.core.wording import counted
 
@@ -68,6 +70,9 @@ class ImportReport:
     replanned: list[str] = field(default_factory=list)
     # A new calendar imported as work by default that looks personal: why, in words.
     looks_personal: str = ""
+    # The file held a calendar that is here already, which was refreshed instead of
+    # adding a second copy: one sentence saying so (the front end adds how to force one).
+    copy_of: str = ""
 
 
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
@@ -82,7 +87,11 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
     Without ``calendar`` the calendar is named after the file (or the URL's last
     meaningful part), never after the X-WR-CALNAME inside, which is often a generic
     "Calendar"; a source already imported keeps its calendar. A different source under
-    a name in use is refused unless ``replace``."""
+    a name in use is refused unless ``replace``.
+
+    A file that would make a new calendar though its events (all or nearly all, by UID)
+    are in one already refreshes that one instead; only a ``calendar`` named on purpose
+    makes a second copy (see ``core.same_calendar``)."""
     if calendar is not None:
         calendar = check_calendar_name(calendar)
     if location == STDIN:
@@ -90,7 +99,8 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         name = calendar or _calendar_name_in(data) or "stdin"
         return _import_bytes(session, data, origin="standard input", name=name,
                              sphere=sphere, extra_meta={}, progress=progress,
-                             allow_empty=allow_empty)
+                             allow_empty=allow_empty,
+                             look_for_copy=_makes_a_new_calendar(session, calendar, name))
     try:
         url = normalize_url(location) if is_url(location) else None
     except FetchError as exc:
@@ -125,7 +135,14 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         origin = str(path)
         extra_meta = {"path": where[1], "url": None, "etag": None, "last_modified": None}
     return _import_bytes(session, data, origin=origin, name=name, sphere=sphere,
-                         extra_meta=extra_meta, progress=progress, allow_empty=allow_empty)
+                         extra_meta=extra_meta, progress=progress, allow_empty=allow_empty,
+                         look_for_copy=_makes_a_new_calendar(session, calendar, name))
+
+
+def _makes_a_new_calendar(session: Session, chosen: str | None, name: str) -> bool:
+    """Whether this import would make a calendar under a name planner chose (the file's
+    name): only then may it be a copy of one already here."""
+    return chosen is None and name not in session.store.calendar_names()
 
 
 def _check_same_source(name: str, meta: dict[str, Any], where: tuple[str, str | None],
@@ -244,16 +261,18 @@ def _collector_paused() -> Iterator[None]:
 
 def _import_bytes(session: Session, data: bytes, *, origin: str, name: str,
                   sphere: str | None, extra_meta: dict[str, Any],
-                  progress: Progress, allow_empty: bool = False) -> ImportReport:
+                  progress: Progress, allow_empty: bool = False,
+                  look_for_copy: bool = False) -> ImportReport:
     with _collector_paused():
         return _import_read_bytes(session, data, origin=origin, name=name, sphere=sphere,
                                   extra_meta=extra_meta, progress=progress,
-                                  allow_empty=allow_empty)
+                                  allow_empty=allow_empty, look_for_copy=look_for_copy)
 
 
 def _import_read_bytes(session: Session, data: bytes, *, origin: str, name: str,
                        sphere: str | None, extra_meta: dict[str, Any],
-                       progress: Progress, allow_empty: bool = False) -> ImportReport:
+                       progress: Progress, allow_empty: bool = False,
+                       look_for_copy: bool = False) -> ImportReport:
     file_hash = hashlib.sha1(data).hexdigest()
     _say(progress, f"Reading {origin} ({_size(len(data))}) …")
     chosen_sphere = sphere
@@ -284,6 +303,15 @@ def _import_read_bytes(session: Session, data: bytes, *, origin: str, name: str,
                                id_key=secrets.token_bytes(16), check=_block_problem)
     except CalendarError as exc:
         raise PlannerError(str(exc)) from exc
+    match = _calendar_already_here(session, result.blocks, name) if look_for_copy else None
+    if match is not None:
+        _check_refresh_instead(session, match, origin)
+        report = _import_read_bytes(session, data, origin=origin, name=match.calendar,
+                                    sphere=sphere, extra_meta=extra_meta, progress=progress,
+                                    allow_empty=allow_empty)
+        return dataclasses.replace(report, copy_of=(
+            f"{origin} is already imported as {match.calendar!r} ({_shared_words(match)}, "
+            f"by UID), so {match.calendar!r} was refreshed instead of adding a second copy."))
     skipped = [f"{s.component}: {s.reason}" for s in result.skipped]
     repaired = [f"{s.component}: {s.reason}" for s in result.repaired]
     blocks = result.blocks
@@ -346,6 +374,54 @@ def _import_read_bytes(session: Session, data: bytes, *, origin: str, name: str,
                         moved=changes.moved, removed=len(changes.removed),
                         unchanged=len(changes.unchanged) + len(changes.rehashed),
                         repaired=repaired, notices=kept.notices, replanned=replanned)
+
+
+def _calendar_already_here(session: Session, blocks: list[Block], name: str
+                           ) -> Match | None:
+    """The calendar here that holds all or nearly all of the file's events, if any."""
+    uids = {b.source.uid for b in blocks if b.source is not None}
+    # A calendar with fewer events than that many UIDs cannot hold them: not even read.
+    least = SHARED_SHARE * len(uids)
+    candidates = {other: session.store.calendar_uids(other)
+                  for other in session.store.calendar_names()
+                  if other != name and session.store.calendar_size(other) >= least}
+    return calendar_holding(uids, candidates)
+
+
+def _check_refresh_instead(session: Session, match: Match, origin: str) -> None:
+    """Refuse, in one sentence, a copy that could not be refreshed from this file without
+    losing something: a linked or subscribed calendar, or one holding many more events."""
+    name = match.calendar
+    meta = session.store.calendar_meta(name)
+    second_copy = ("to keep a second copy anyway, give it a calendar name of its own "
+                   "(--calendar NAME).")
+    if match.in_file == 1:
+        held = f"The only event of {origin} is already in {name!r}"
+    elif match.shared == match.in_file:
+        held = f"All {match.in_file} events of {origin} are already in {name!r}"
+    else:
+        held = f"{match.shared} of the {match.in_file} events of {origin} are already in " \
+               f"{name!r}"
+    if isinstance(meta.get("link"), dict):
+        raise PlannerError(f"{held}, which syncs with a CalDAV server; nothing imported; "
+                           + second_copy)
+    if meta.get("url"):
+        raise PlannerError(f"{held}, subscribed from {redact_url(meta['url'])} "
+                           f"(`planner refresh` updates it); nothing imported; " + second_copy)
+    if match.kind is Overlap.PART:
+        lacks = match.in_calendar - match.shared
+        raise PlannerError(
+            f"{held}, which holds {counted(match.in_calendar, 'event')}; nothing imported. "
+            f"To make {name!r} follow this file (its {counted(lacks, 'other event')} "
+            f"would go), import with --calendar {shlex.quote(name)} --replace; " + second_copy)
+
+
+def _shared_words(match: Match) -> str:
+    if match.in_file == 1:
+        return "its only event"
+    if match.shared == match.in_file:
+        return f"all {match.in_file} of its events"
+    return f"{match.shared} of its {match.in_file} events"
 
 
 def _block_problem(block: Block) -> str | None:

@@ -197,7 +197,9 @@ def build_parser(only: str | None = None,
                    help="an .ics file, a calendar URL, or - for standard input")
     p.add_argument("--sphere")
     p.add_argument("--calendar", metavar="NAME",
-                   help="the calendar's name (default: the file's name, or the URL's last part)")
+                   help="the calendar's name (default: the file's name, or the URL's last part, "
+                        "or the calendar here that already holds the file's events); a "
+                        "new name keeps a second copy of such a calendar")
     p.add_argument("--replace", action="store_true",
                    help="replace the calendar of that name even if it came from elsewhere")
     p.add_argument("-v", "--verbose", action="store_true", help="list what was skipped and why")
@@ -936,6 +938,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             status = EXIT_ERROR
             continue
         print(printable(report.summary))
+        if report.copy_of:
+            _print_lines([f"{report.copy_of} To keep a second copy, import it with "
+                          "--calendar NAME."])
         for notice in report.notices:
             print(f"  note: {printable(notice)}")
         _print_notices(report, args.verbose)

@@ -29,7 +29,8 @@ class DaySummary:
     work_minutes: int
     personal_minutes: int
     conflicts: int  # timed blocks overlapping another that also takes time
-    titles: tuple[tuple[str, str], ...] = ()  # (title, sphere) of the first few, by start
+    # (title, sphere, private) of the first few, by start
+    titles: tuple[tuple[str, str, bool], ...] = ()
     # Occurrences the expansion bounds left out (a series repeating more often than a
     # day shows); ``hidden_at_least``: the count stopped early, there are more.
     hidden: int = 0
@@ -51,11 +52,11 @@ def summarize(day: date, occurrences: Iterable[Occurrence], zone: ZoneInfo,
     by_parent: dict[str, list[tuple[datetime, datetime]]] = {WORK: [], PERSONAL: []}
     spans: list[tuple[datetime, datetime]] = []
     count = 0
-    titles: list[tuple[str, str]] = []
+    titles: list[tuple[str, str, bool]] = []
     for occ in sorted(occurrences, key=lambda o: (not o.all_day, as_aware(o.start, zone))):
         count += 1
         if len(titles) < TITLES_KEPT:
-            titles.append((occ.title, occ.sphere))
+            titles.append((occ.title, occ.sphere, occ.block.is_private))
         if occ.all_day:
             continue
         start, end = max(as_aware(occ.start, zone), low), min(as_aware(occ.end, zone), high)

@@ -812,6 +812,9 @@ class DayScreen(Screen[None]):
     def _imported(self, event: ImportFinished) -> None:
         report = event.report
         text = report.summary
+        if report.copy_of:
+            text += (f"\n{report.copy_of} To keep a second copy, import it again and give "
+                     "it a calendar name.")
         if report.skipped:
             text += f"\nSkipped {len(report.skipped)}: " + "; ".join(report.skipped[:3])
         for notice in report.notices[:5]:  # the source's version won over an edit made here

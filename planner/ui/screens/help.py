@@ -15,7 +15,8 @@ from planner.ui.markup import joined, plain
 from planner.ui.screens.dialog import Dialog
 from planner.ui.view import PRIVATE_MARK
 
-# What the day view's marks mean: a newcomer sees "■W 09:00 🔒 Focus time" first.
+# What the marks mean: a newcomer sees "■W 09:00 🔒 Focus time" first (the lock is in the
+# week and month views too).
 MARKS = [("■ ○", "fixed (set time) / flexible (placed by the planner)"),
          ("◆ ✓", "pinned where you put it / done"),
          ("W P", "the sphere's first letter: work, personal, or yours"),

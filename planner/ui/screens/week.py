@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 class WeekDay:
     day: date
     items: tuple[Item, ...]
-    all_day: tuple[tuple[str, str], ...]  # (title, sphere)
+    all_day: tuple[tuple[str, str, bool], ...]  # (title, sphere, private)
     unplaced: int
 
 
@@ -62,7 +62,8 @@ def load_week(service: PlannerService, monday: date) -> WeekLoaded:
         plan = service.day_plan(day)
         hidden, more = hidden + plan.hidden[0], more or plan.hidden[1]
         days.append(WeekDay(day, tuple(timed_items(day, service.zone, plan.occurrences)),
-                            tuple((o.title, o.sphere) for o in plan.all_day),
+                            tuple((o.title, o.sphere, o.block.is_private)
+                                  for o in plan.all_day),
                             len(plan.unplaced)))
     week = service.week_insights(monday)
     return WeekLoaded(WeekData(monday, service.today(), tuple(days), week,

@@ -18,6 +18,7 @@ from planner.core.month import DaySummary
 from planner.core.safetext import printable
 from planner.ui.markup import bar, joined, plain
 from planner.ui.palette import sphere_variable
+from planner.ui.view import PRIVATE_MARK
 from planner.ui.widgets.timeline import fit
 
 MIN_CELL_LINES = 3  # day number and count, the bar, a blank line between weeks
@@ -88,10 +89,12 @@ class MonthGrid(Widget):
             return plain(fit(f"+{more} more", width - 1) + " ", "dim")
         if n >= len(titles):
             return Content(" " * width)
-        title, sphere = titles[n]
+        title, sphere, private = titles[n]
         dim = " dim" if summary.day.month != data.month.month else ""
+        # The lock as in the day view, without its space: a cell is 9 wide at 80 columns.
+        text = f"{PRIVATE_MARK}{printable(title)}" if private else printable(title)
         return Content.assemble(plain("▏", f"${sphere_variable(sphere)}{dim}"),
-                                plain(fit(printable(title), width - 2) + " ", dim.strip()))
+                                plain(fit(text, width - 2) + " ", dim.strip()))
 
     @staticmethod
     def _head(summary: DaySummary, data: MonthGridData, width: int) -> Content:

@@ -15,7 +15,14 @@ from planner.core.insights import DayInsights
 from planner.core.moments import day_label
 from planner.core.safetext import printable
 from planner.ui.markup import bar, joined, plain, sphere_chip, sphere_order
-from planner.ui.view import Item, hhmm, minutes_text, sphere_letter, sphere_minutes
+from planner.ui.view import (
+    PRIVATE_MARK,
+    Item,
+    hhmm,
+    minutes_text,
+    sphere_letter,
+    sphere_minutes,
+)
 from planner.ui.widgets.timeline import fit
 
 
@@ -23,7 +30,7 @@ from planner.ui.widgets.timeline import fit
 class DayColumnData:
     day: date
     items: tuple[Item, ...] = ()
-    all_day: tuple[tuple[str, str], ...] = ()  # (title, sphere)
+    all_day: tuple[tuple[str, str, bool], ...] = ()  # (title, sphere, private)
     unplaced: int = 0
     today: bool = False
     selected: bool = False
@@ -63,19 +70,25 @@ class DayColumn(Widget):
         lines: list[Content | str] = [plain(head, style)]
         totals = sphere_minutes(data.items)  # time counts once, as in the header
         lines.append(_totals_line(sphere_order(totals), width) or plain("free", "dim"))
-        for title, sphere in data.all_day:
+        for title, sphere, private in data.all_day:
+            text = f"{PRIVATE_MARK}{printable(title)}" if private else printable(title)
             lines.append(Content.assemble(sphere_chip(sphere, "▬"),
-                                          plain(fit(printable(title), width - 3).rstrip())))
+                                          plain(fit(text, width - 3).rstrip())))
         wide = width >= 17
         for item in data.items:
             chip = sphere_chip(item.sphere, item.mark + item.letter)
             if wide:
-                text = fit(f"{hhmm(item.start)} {item.title}", width - 5).rstrip()
+                lock = f"{PRIVATE_MARK} " if item.private else ""  # as in the day view
+                text = fit(f"{hhmm(item.start)} {lock}{item.title}", width - 5).rstrip()
                 lines.append(Content.assemble(chip, plain(text)))
             else:
+                # A narrow column (80 columns: 9 cells) has no room beside the time: the
+                # lock leads the title's line, in place of its indent.
+                lead, title = ("", f"{PRIVATE_MARK}{item.title}") if item.private \
+                    else (" ", item.title)
                 lines.append(Content.assemble(chip, hhmm(item.start)))
-                lines.append(Content.assemble(" ", plain(fit(item.title, width - 1).rstrip(),
-                                                         "dim")))
+                lines.append(Content.assemble(
+                    lead, plain(fit(title, width - len(lead)).rstrip(), "dim")))
         if data.unplaced:
             lines.append(plain(f"{data.unplaced} unplaced", "$warning"))
         return joined(lines, "\n")
