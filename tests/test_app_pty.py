@@ -55,8 +55,11 @@ def test_a_person_can_page_days_open_the_week_and_help_and_quit(terminal: Termin
     assert "10:00" in screen
     assert "Deep work" in screen
 
-    # j selects the first block; the pointer shows it even where colour doesn't.
+    # j selects the first block in view (the day opens with its 08:00 school run in view),
+    # then j the next; the pointer shows it even where colour doesn't.
     assert "▸" not in screen
+    terminal.press(b"j")
+    terminal.wait_for("▸■P 08:00 School run")
     terminal.press(b"j")
     screen = terminal.wait_for("▸○W 10:00 Deep work")
     terminal.press(b"\r")

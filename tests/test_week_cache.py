@@ -67,6 +67,7 @@ def no_expanding(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a week was expanded although it was on disk")
 
     monkeypatch.setattr(OccurrenceIndex, "_expand_week", refuse)
+    monkeypatch.setattr(OccurrenceIndex, "_expand_window", refuse)
 
 
 def own_series(day: date) -> Block:
@@ -96,6 +97,9 @@ def test_weeks_read_back_from_disk_answer_like_brute_force(
     first = PlannerService(home, tz=zone_name, clock=lambda: NOW)
     for day, days in windows:
         assert rows(first.agenda(day, days)) == brute_force(blocks, day, days, zone)
+        # A first day alone is answered without its weeks (``_window_alone``); read
+        # around it, as the app's neighbours do, so its weeks are expanded and kept.
+        first.agenda(day - timedelta(days=1), days + 2)
     if any(b.is_recurring for b in blocks):
         assert weeks_on_disk(home), "the first session kept its weeks"
     with monkeypatch.context() as patched:

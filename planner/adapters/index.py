@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from planner.adapters.codec import block_to_doc
+from planner.adapters.codec import block_to_doc, moment_from_text
 from planner.adapters.weekcache import Week, WeekCache, memory_doc_digest
 from planner.core.model import Block, Occurrence
 from planner.core.moments import as_aware
 from planner.core.recurrence import Occurrences, occurrences, overlaps, put_in_order
+from planner.core.series_window import Series, Verdict, series_in_window
 
 # Blocks longer than this are kept in one set scanned on every query instead of being
 # copied into every day bucket they touch (a "sabbatical" all-day block, say).
@@ -33,6 +34,8 @@ _LONG_DAYS = 45
 # Zones run from UTC-12 to UTC+14: a day in any zone lies within these UTC dates.
 _SLACK = timedelta(days=1)
 _WINDOW_CACHE = 128
+# Windows up to a day (25 h on a DST day, with room) may be answered without their weeks.
+_ALONE_AT_MOST = timedelta(hours=26)
 
 Doc = Mapping[str, Any]
 Resolver = Callable[[str], Block | None]
@@ -142,6 +145,7 @@ class OccurrenceIndex:
         self._from_source: dict[str, tuple[DaySource, tuple[int, int]]] = {}
         self._decoded: dict[str, Block] = {}
         self._series_version = 0
+        self._asked: set[tuple[str, date]] = set()  # (zone, week) asked for before
         # Each series' digest, for the key of the weeks kept on disk (None: unknown).
         self._digests: dict[str, str | None] = {}
         for doc in docs:
@@ -303,15 +307,20 @@ class OccurrenceIndex:
         """Series occurrences overlapping the window, from week-sized cached expansions.
 
         A week costs little more to expand than a day (parsing the rules dominates), so
-        expanding whole UTC weeks makes paging through days nearly free.
+        expanding whole UTC weeks makes paging through days nearly free. The first day
+        asked in a week kept nowhere is answered alone (``_window_alone``).
         """
         found = Occurrences()
         seen: set[tuple[str, object]] = set()
         first_day = start.astimezone(zone).date()
         last_day = (end - timedelta(microseconds=1)).astimezone(zone).date()
+        weeks = []
         week = week_start((start.astimezone(UTC) - _SLACK).date())
         while datetime.combine(week, time(0), tzinfo=UTC) < end:
-            expanded = self._series_week(week, zone)
+            weeks.append(week)
+            week += timedelta(days=7)
+        parts = self._window_alone(weeks, start, end, zone)
+        for expanded in parts or [self._series_week(week, zone) for week in weeks]:
             for day, count in expanded.hidden_days.items():
                 if first_day <= day <= last_day:
                     found.hide(day, count)
@@ -324,19 +333,34 @@ class OccurrenceIndex:
                     block = self._block(block_id)  # decoded only for what is shown
                     if block is not None:
                         found.append(Occurrence(block, begin, finish, rid, None, rid))
-            week += timedelta(days=7)
         return found
 
     def _series_week(self, week: date, zone: ZoneInfo,
                      expand: Callable[[date], Week | None] | None = None) -> Week:
+        found, pending = self._kept_week(week, zone)
+        if found is not None:
+            return found
+        live, disk, week_key, version = pending
         start = datetime.combine(week, time(0), tzinfo=UTC)
-        end = start + timedelta(days=7)
-        key = (zone.key, start, end)
+        found = (expand(week) if expand is not None else None) or \
+            self._expand_week(start, start + timedelta(days=7), zone, live)
+        if disk is not None and week_key is not None:
+            disk.save(week, zone, week_key, found)
+        self._remember((zone.key, start, start + timedelta(days=7)), found, version)
+        return found
+
+    def _kept_week(self, week: date, zone: ZoneInfo
+                   ) -> tuple[Week | None, tuple[list[str], WeekCache | None, str | None, int]]:
+        """The week's series from memory or from the weeks kept on disk, else None and
+        what expanding it needs: its live series, where to keep it, its key there and
+        the series version it was asked at."""
+        start = datetime.combine(week, time(0), tzinfo=UTC)
+        key = (zone.key, start, start + timedelta(days=7))
         with self._lock:
             cached = self._series_cache.get(key)
             if cached is not None:
                 self._series_cache.move_to_end(key)
-                return cached
+                return cached, ([], None, None, 0)
             live = self._live(week)
             disk, version = self._disk, self._series_version
             digests = [self._digests.get(i) for i in live] if disk is not None else []
@@ -345,17 +369,80 @@ class OccurrenceIndex:
             pairs = [(i, str(d)) for i, d in zip(live, digests, strict=True)]
             week_key = disk.week_key(week, zone, pairs)
         found = disk.load(week, zone, week_key) if disk and week_key else None
-        if found is None:
-            found = (expand(week) if expand is not None else None) or \
-                self._expand_week(start, end, zone, live)
-            if disk is not None and week_key is not None:
-                disk.save(week, zone, week_key, found)
+        if found is not None:
+            self._remember(key, found, version)
+        return found, (live, disk, week_key, version)
+
+    def _remember(self, key: tuple[str, datetime, datetime], found: Week, version: int
+                  ) -> None:
         with self._lock:
             if self._series_version == version:  # no series changed meanwhile
                 self._series_cache[key] = found
+                self._series_cache.move_to_end(key)
                 if len(self._series_cache) > _WINDOW_CACHE:
                     self._series_cache.popitem(last=False)
-        return found
+
+    def _window_alone(self, weeks: list[date], start: datetime, end: datetime,
+                      zone: ZoneInfo) -> list[Week] | None:
+        """A short window's series expanded on their own, or None to read its weeks.
+
+        Done the first time a window touches weeks kept nowhere (a session's first
+        day): of the ~600 series live in a week of a large work calendar only those
+        that can fall in the window (``series_window``, told from their rules) are
+        decoded and expanded. Its answer is what the weeks give, as long as no series
+        may crowd a day (what a day shows of those depends on the window). Asked again
+        in those weeks (paging through days, the app reading the neighbours), the
+        weeks are expanded whole and kept.
+        """
+        if end - start > _ALONE_AT_MOST or not self._series:
+            return None
+        key = (zone.key, start, end)  # never a week's key: a week is longer
+        with self._lock:
+            cached = self._series_cache.get(key)
+            if cached is not None:
+                self._series_cache.move_to_end(key)
+                return [cached]
+            seen_before = any((zone.key, week) in self._asked for week in weeks)
+            self._asked.update((zone.key, week) for week in weeks)
+            version = self._series_version
+        if seen_before or all(self._kept_week(week, zone)[0] is not None for week in weeks):
+            return None
+        found = self._expand_window(weeks, start, end, zone)
+        if found is not None:
+            self._remember(key, found, version)
+        return [found] if found is not None else None
+
+    def _expand_window(self, weeks: list[date], start: datetime, end: datetime,
+                       zone: ZoneInfo) -> Week | None:
+        with self._lock:
+            live = sorted({i for week in weeks for i in self._live(week)})
+        chosen = []
+        for block_id in live:
+            block = self._decoded.get(block_id)
+            ref = self._from_source.get(block_id) if block is None else None
+            doc = ref[0].series_doc(ref[1]) if ref is not None else None
+            if doc is None and block is None:
+                block = self._resolve(block_id)
+            try:
+                series = _doc_series(doc) if doc is not None else \
+                    _block_series(block) if block is not None else None
+            except (KeyError, TypeError, ValueError, AttributeError):
+                return None  # a malformed document: the weeks' reading reports it
+            if series is None:
+                continue  # gone meanwhile, as the weeks' reading skips it
+            verdict = series_in_window(series, start, end, zone)
+            if verdict is Verdict.WHOLE:
+                return None
+            if verdict is Verdict.KEEP:
+                if block is None:
+                    assert ref is not None and doc is not None
+                    block = self._decoded[block_id] = ref[0].block(doc)
+                chosen.append(block)
+        expanded = occurrences(chosen, start, end, zone)
+        if expanded.crowded or expanded.hidden_days or expanded.at_least:
+            return None
+        return Week([(o.block.id, o.start, o.end, o.recurrence_id) for o in expanded], {},
+                    False)
 
     def _live(self, week: date) -> list[str]:
         """The series that may touch the UTC week (and a day either side), by id. Series
@@ -411,6 +498,23 @@ class OccurrenceIndex:
             result[week] = Week([(o.block.id, o.start, o.end, o.recurrence_id) for o in shown],
                                 {}, False)
         return result
+
+
+def _doc_series(doc: Doc) -> Series:
+    """What ``series_in_window`` reads of a stored series document (no decoding)."""
+    rec = doc.get("recurrence") or {}
+    return Series(moment_from_text(doc["start"]), moment_from_text(doc["end"]),
+                  doc.get("tzid"), rec.get("rrule"), bool(rec.get("rdates")),
+                  (doc.get("source") or {}).get("recurrence_id") is not None)
+
+
+def _block_series(block: Block) -> Series | None:
+    if block.start is None or block.end is None:
+        return None
+    rec = block.recurrence
+    return Series(block.start, block.end, block.tzid, rec.rrule if rec else None,
+                  bool(rec.rdates) if rec else False,
+                  block.source is not None and block.source.recurrence_id is not None)
 
 
 def week_start(day: date) -> date:

@@ -79,3 +79,29 @@ def column_span(column: int, columns: int, width: int) -> tuple[int, int]:
     if column < columns - 1:
         x1 -= 1
     return x0, max(x0 + 1, x1)
+
+
+def opening_row(items: Sequence[Item], *, day_start_hour: int, minutes_per_row: int,
+                height: int, now: datetime | None = None) -> int:
+    """The row a day opens scrolled to: its first block in view, and "now" on today.
+
+    A day opens at the start of the waking day (``[day] start``), or at the full hour
+    of its first block when that comes earlier (a 06:30 flight), so nothing starts
+    above the view. A block running on from the night before (clipped at midnight)
+    does not pull the view to 00:00. On today, the first block stays in view while
+    "now" is in the upper two thirds of the view, where the next hours show below it;
+    later in the day the view opens an hour before now, as the day is about what is
+    next. Before the waking day starts, today opens like any other day.
+    """
+    per_hour = 60 // minutes_per_row
+    top = day_start_hour * per_hour
+    starts = [row_of(i.start, minutes_per_row) for i in items
+              if i.state != "bridge" and (i.start.hour, i.start.minute) != (0, 0)]
+    if starts:
+        top = min(top, min(starts) // per_hour * per_hour)
+    if now is not None and now.hour >= day_start_hour:
+        now_row = row_of(now, minutes_per_row)
+        ahead = max(1, height // 3)
+        if not top <= now_row < top + max(1, height - ahead):
+            top = (now.hour - 1) * per_hour
+    return max(0, top)

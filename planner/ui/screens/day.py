@@ -32,6 +32,7 @@ from planner.core.when import WhenError
 from planner.core.wording import counted
 from planner.ui.blocks import block_from_quick_add
 from planner.ui.daydata import DayCache, DayData, DayLoaded, load_days
+from planner.ui.layout import opening_row
 from planner.ui.markup import hidden_note, joined, plain, sphere_chip, sphere_order
 from planner.ui.messages import (
     DataChanged,
@@ -295,11 +296,14 @@ class DayScreen(Screen[None]):
 
     def _initial_scroll(self) -> None:
         timeline = self.query_one(Timeline)
-        now = self.service.now()
-        if now.date() == self.day and now.time() >= self.service.settings.day_start:
-            timeline.scroll_to_hour(max(0, now.hour - 1))
-        else:
-            timeline.scroll_to_morning()
+        if timeline.box_for(self.selected) is not None:
+            timeline.reveal_selected()  # opened on a block (search, tasks): show it
+            return
+        data = timeline.data
+        timeline.scroll_to(y=opening_row(
+            data.items, day_start_hour=data.day_start_hour,
+            minutes_per_row=timeline.minutes_per_row,
+            height=timeline.scrollable_content_region.height, now=data.now), animate=False)
 
     def _keys(self) -> list[str]:
         unplaced = self._plan.unplaced if self._plan else []
