@@ -7,6 +7,11 @@ slow originals, the committed, hostile, producer and example files and a generat
 calendar (attendees, several zones) must give equal blocks, notices and names.
 ``_instant`` converts a wall time by ``astimezone`` where it used ``timestamp``: the same
 instant for every wall time, gap and fold, zoneinfo or a calendar's own rules.
+``_unfold_clean`` unfolds a piece of only content lines and folds (``_clean_lines``)
+without the full per-line loop (``_unfold_piece``): the same logical lines and line
+numbers, wherever the file is cut into pieces. ``_split_line`` keeps the heads it split
+(``_HEADS``); ``_date_of`` and ``_date_time_of`` read digits by ``fromisoformat``
+instead of the constructors.
 """
 
 from __future__ import annotations
@@ -52,7 +57,16 @@ def _read(data: bytes) -> object:
 
 def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reader, "_participants", lambda raw: read_participants(raw.lines))
+    monkeypatch.setattr(reader, "_clean_lines", lambda piece, state: None)
+    monkeypatch.setattr(reader, "_HEADS", _NeverKept())
+    monkeypatch.setattr(reader, "_date_of", reader._date_by_parts)
+    monkeypatch.setattr(reader, "_date_time_of", reader._date_time_by_parts)
     monkeypatch.setattr(reader, "readable", lambda text: zone_of.__wrapped__(text) is not None)
+
+
+class _NeverKept(dict[str, tuple[str, dict[str, str]]]):
+    def __setitem__(self, key: str, value: tuple[str, dict[str, str]]) -> None:
+        pass
 
 
 def test_there_are_files_to_compare() -> None:
@@ -127,3 +141,119 @@ def test_a_keyed_block_id_is_the_keyed_blake2b_of_its_identity(
     expected = hashlib.blake2b(text, key=key[:64], digest_size=6).hexdigest()
     assert reader.block_id_for(calendar, uid, rid, key) == "c" + expected
     assert reader.block_id_for(calendar, uid, rid, key) == "c" + expected  # cached key
+
+
+def _logical_lines(data: bytes, fast: bool) -> object:
+    try:
+        return list(reader._unfold(reader._text_chunks(data, "f", []), fast=fast))
+    except reader.CalendarError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("chunk", [5, 64, 1000, 1 << 20])
+def test_lines_unfold_the_same_without_the_fast_path(
+        chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "_CHUNK", chunk)  # pieces cut anywhere, folds included
+    taken = 0
+    for path in FILES:
+        data = path.read_bytes()
+        fast = _logical_lines(data, True)
+        assert fast == _logical_lines(data, False), path
+        if isinstance(fast, list):
+            state = reader._Unfolding([])
+            taken += sum(reader._clean_lines(piece, state) is not None
+                         for piece in reader._text_chunks(data, "f", []))
+    assert taken  # the fast path was taken
+
+
+# Lines of every kind the full loop tells apart: content lines, folds by space and tab,
+# empty and blank lines, a bare name (the Mozilla layout), text without a name.
+_PIECES = ("BEGIN:VEVENT", "SUMMARY:a", "DTSTART;TZID=X:20260101T090000", " fold", "\tfold",
+           " :value", " ;X=1:v", "SUMMARY", "", " ", "\x0c", "no name here", "é:x", "END:VEVENT")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30),
+       st.lists(st.sampled_from(("\r\n", "\n", "\r")), min_size=1, max_size=3),
+       st.sampled_from((3, 16, 1 << 20)), st.booleans())
+def test_any_lines_unfold_the_same_without_the_fast_path(
+        lines: list[str], breaks: list[str], chunk: int, last_break: bool) -> None:
+    text = "".join(line + breaks[i % len(breaks)] for i, line in enumerate(lines))
+    if not last_break and text:
+        text = text.rstrip("\r\n")
+    data = ("BEGIN:VCALENDAR\r\n" + text).encode()
+    old_chunk = reader._CHUNK
+    reader._CHUNK = chunk  # (a monkeypatch fixture would not reset between examples)
+    try:
+        assert _logical_lines(data, True) == _logical_lines(data, False)
+    finally:
+        reader._CHUNK = old_chunk
+
+
+_DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=2)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, 10000), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99),
+       st.integers(0, 99), st.integers(0, 99), st.sampled_from(("", "Z")))
+def test_dates_and_times_read_the_same_either_way(
+        year: int, month: int, day: int, hour: int, minute: int, second: int, z: str) -> None:
+    day_text = f"{year:04d}{month:02d}{day:02d}"[-8:]
+    for text, fast, slow in (
+            (day_text, reader._date_of, reader._date_by_parts),
+            (f"{day_text}T{hour:02d}{minute:02d}{second:02d}{z}", reader._date_time_of,
+             reader._date_time_by_parts)):
+        match = reader._DATE_TIME.fullmatch(text)
+        assert match is not None
+        outcomes = []
+        for read in (fast, slow):
+            try:
+                outcomes.append(read(match))
+            except ValueError:
+                outcomes.append("impossible")
+        assert outcomes[0] == outcomes[1], text
+
+
+def test_the_edges_of_dates_and_times_read_the_same_either_way() -> None:
+    for text in ("20261024T240000", "20261024T235960", "00000101T000000", "00010101",
+                 "99991231T235959Z", "20240229", "20250229T120000", "20251301", "20250100"):
+        match = reader._DATE_TIME.fullmatch(text)
+        assert match is not None
+        read = reader._date_of if match[4] is None else reader._date_time_of
+        by_parts = reader._date_by_parts if match[4] is None else reader._date_time_by_parts
+        outcomes = []
+        for how in (read, by_parts):
+            try:
+                outcomes.append(how(match))
+            except ValueError:
+                outcomes.append("impossible")
+        assert outcomes[0] == outcomes[1], text
+
+
+_HEAD_TEXT = st.text(alphabet="AXTZIDCNabx-;=,:/\"é ", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_HEAD_TEXT, _HEAD_TEXT), min_size=1, max_size=8))
+def test_a_kept_head_splits_like_a_new_one(lines: list[tuple[str, str]]) -> None:
+    texts = [f"{head}:{value}" for head, value in lines]
+    reader._HEADS.clear()
+    first = [_split_or_reason(text) for text in texts]  # the heads kept on the way
+    assert [_split_or_reason(text) for text in texts] == first  # from the kept heads
+    for text, found in zip(texts, first, strict=True):
+        reader._HEADS.clear()
+        assert _split_or_reason(text) == found  # each alone, nothing kept
+
+
+def _split_or_reason(line: str) -> object:
+    try:
+        return reader._split_line(line, 1)
+    except ValueError as exc:
+        return str(exc)
+
+
+def test_kept_heads_stay_few() -> None:
+    reader._HEADS.clear()
+    for i in range(reader._MAX_HEADS * 2 + 5):
+        reader._split_line(f"X-{i};A=1:v", 1)
+    assert 0 < len(reader._HEADS) <= reader._MAX_HEADS

@@ -1412,6 +1412,9 @@ def cmd_config(args: argparse.Namespace) -> int:
 def _run_app(service: PlannerService, day: date | None) -> int:
     if not sys.stdout.isatty() and not os.environ.get("PLANNER_FORCE_APP"):
         raise UsageError("The day view needs a terminal; use `planner agenda` in scripts.")
+    from planner.ui.memory import pause_collector
+
+    pause_collector()  # importing Textual too: on again once the first day is painted
     from planner.ui.app import PlannerApp
 
     app = PlannerApp(service, start_day=day)

@@ -28,7 +28,8 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from itertools import chain
+from typing import Any, NamedTuple
 
 from icalendar.parser import Contentline, split_on_unescaped_comma
 from icalendar.prop import vDuration
@@ -259,50 +260,143 @@ def _cuts(buffer: Any, start: int, lf: Any, cr: Any) -> Iterator[tuple[int, int]
         start = end
 
 
-def _unfold(pieces: Iterator[str]) -> Iterator[tuple[int, str]]:
-    """Logical content lines, each with the physical line number it starts on."""
-    content_line = _CONTENT_LINE.match
-    bare_name = _BARE_NAME.fullmatch
-    parts: list[str] = []
-    first = number = 0
+def _unfold(pieces: Iterator[str], fast: bool = True) -> Iterator[tuple[int, str]]:
+    """Logical content lines, each with the physical line number it starts on.
+
+    A piece whose every line is a content line or a fold (nearly every file) takes a
+    shorter loop (``_unfold_clean``); any other piece the full one (``_unfold_piece``).
+    Both give the same lines, kept in step across pieces by ``_Unfolding``.
+    ``fast=False`` reads every piece by the full loop (the differential tests').
+    """
+    return chain.from_iterable(_unfolded_pieces(pieces, _Unfolding([]), fast))
+
+
+@dataclass(slots=True)
+class _Unfolding:
+    """Where unfolding stands between two pieces."""
+
+    parts: list[str]  # the logical line so far (it may go on in the next piece)
+    first: int = 0  # the physical line it starts on
+    number: int = 0  # physical lines seen
     # A line that is only a name ("SUMMARY"): the old Mozilla layout if the next line
     # folds on ":value" or ";param", else the tail of a badly folded line.
     pending: str | None = None
-    pending_line = 0
+    pending_line: int = 0
+
+
+def _unfolded_pieces(pieces: Iterator[str], state: _Unfolding, fast: bool
+                     ) -> Iterator[list[tuple[int, str]]]:
     for piece in pieces:
-        for physical in _split_piece(piece):
-            number += 1
-            if pending is not None:
-                if not physical.strip():
-                    continue
-                if physical[:1] in (" ", "\t") and physical[1:2] in (":", ";"):
-                    if parts:
-                        yield first, "".join(parts)
-                    parts, first = [pending, physical[1:]], pending_line
-                    pending = None
-                    continue
-                parts.append(pending)
-                pending = None
-            if physical[:1] in (" ", "\t") and parts:
-                parts.append(physical[1:])
-                continue
+        physicals = _clean_lines(piece, state) if fast else None
+        if physicals is None:
+            yield _unfold_piece(piece, state)
+            continue
+        # A few hundred lines at a time: memory holds the piece, not its lines twice.
+        for at in range(0, len(physicals), _BATCH):
+            yield _unfold_clean(physicals[at : at + _BATCH], state)
+    parts = state.parts
+    if state.pending is not None:
+        parts.append(state.pending)
+    if parts:
+        yield [(state.first, "".join(parts))]
+
+
+def _unfold_piece(piece: str, state: _Unfolding) -> list[tuple[int, str]]:
+    """The logical lines that end in ``piece``, whatever its lines look like."""
+    content_line = _CONTENT_LINE.match
+    bare_name = _BARE_NAME.fullmatch
+    found: list[tuple[int, str]] = []
+    parts, first, number = state.parts, state.first, state.number
+    pending, pending_line = state.pending, state.pending_line
+    for physical in _split_piece(piece):
+        number += 1
+        if pending is not None:
             if not physical.strip():
                 continue
-            if parts and content_line(physical) is None:
-                if bare_name(physical):
-                    pending, pending_line = physical, number
-                    continue
-                # Broken folding (continuation without the leading space): keep the text.
-                parts.append(physical)
+            if physical[:1] in (" ", "\t") and physical[1:2] in (":", ";"):
+                if parts:
+                    found.append((first, "".join(parts)))
+                parts, first = [pending, physical[1:]], pending_line
+                pending = None
                 continue
-            if parts:
-                yield first, parts[0] if len(parts) == 1 else "".join(parts)
-            parts = [physical]
-            first = number
-    if pending is not None:
-        parts.append(pending)
-    if parts:
-        yield first, "".join(parts)
+            parts.append(pending)
+            pending = None
+        if physical[:1] in (" ", "\t") and parts:
+            parts.append(physical[1:])
+            continue
+        if not physical.strip():
+            continue
+        if parts and content_line(physical) is None:
+            if bare_name(physical):
+                pending, pending_line = physical, number
+                continue
+            # Broken folding (continuation without the leading space): keep the text.
+            parts.append(physical)
+            continue
+        if parts:
+            found.append((first, parts[0] if len(parts) == 1 else "".join(parts)))
+        parts = [physical]
+        first = number
+    state.parts, state.first, state.number = parts, first, number
+    state.pending, state.pending_line = pending, pending_line
+    return found
+
+
+# After a line break: a line that is neither a fold nor the start of a content line
+# (an empty line included). A piece without one is "clean".
+_NOT_CLEAN = re.compile(r"\n(?![ \t]|[A-Za-z0-9-]+[;:])")
+_BATCH = 256
+
+
+def _clean_lines(piece: str, state: _Unfolding) -> list[str] | None:
+    """The physical lines of a piece of only content lines and folds, or None.
+
+    There every line that does not fold is a content line, so neither the empty-line
+    nor the content-line test of the full loop (``_unfold_piece``) can change anything,
+    and nothing is pending (a pending name line is never a content line): such lines
+    are unfolded by the shorter loop of ``_unfold_clean``.
+    """
+    if state.pending is not None:
+        return None
+    newline = "\n"
+    if "\r" in piece:
+        if not piece.count("\r") == piece.count("\n") == piece.count("\r\n"):
+            return None
+        newline = "\r\n"
+    # The piece ends at a line break (but the file's last one may not): no line after it.
+    end = len(piece) - 1 if piece[-1:] == "\n" else len(piece)
+    if not end or _NOT_CLEAN.search(piece, 0, end) is not None:
+        return None
+    if (not state.parts) if piece[0] in " \t" else _CONTENT_LINE.match(piece) is None:
+        return None  # a fold with nothing to go on, or a first line of another kind
+    physicals = piece.split(newline)
+    if end < len(piece):
+        physicals.pop()
+    return physicals
+
+
+def _unfold_clean(physicals: list[str], state: _Unfolding) -> list[tuple[int, str]]:
+    """``_unfold_piece`` for lines that ``_clean_lines`` found clean."""
+    parts = state.parts
+    found: list[tuple[int, str]] = []
+    append = found.append
+    number, first = state.number, state.first
+    # The logical line so far: ``current``, and its folded parts once it has any.
+    current = parts[0] if len(parts) == 1 else "".join(parts) if parts else None
+    folded: list[str] | None = None
+    for physical in physicals:
+        number += 1
+        if physical[:1] in (" ", "\t"):
+            if folded is None:
+                folded = [current]  # type: ignore[list-item]  # a clean piece starts a line
+            folded.append(physical[1:])
+            continue
+        if current is not None:
+            append((first, current if folded is None else "".join(folded)))
+        current, folded, first = physical, None, number
+    state.parts = [current if folded is None else "".join(folded)]  # type: ignore[list-item]
+    state.number, state.first = number, first
+    return found
 
 
 def _split_piece(piece: str) -> list[str]:
@@ -396,17 +490,37 @@ def _split_line(line: str, number: int) -> _Prop:
     if colon < 0:
         raise ValueError(f"line {number} is not a content line")
     head = line[:colon]
+    # A file repeats a few heads ("DTSTART;TZID=Europe/Berlin") on every event.
+    known = _HEADS.get(head)
+    if known is not None:
+        return _Prop(known[0], known[1], line[colon + 1 :], number)
     if '"' in head:  # quoted parameter values may hold ':' or ';'
         name, quoted, value = Contentline(line).parts()
         return _Prop(name.upper(), {k.upper(): str(v) for k, v in quoted.items()}, value, number)
+    known = _split_head(head)
+    if len(_HEADS) >= _MAX_HEADS:
+        _HEADS.clear()
+    _HEADS[head] = known
+    return _Prop(known[0], known[1], line[colon + 1 :], number)
+
+
+def _split_head(head: str) -> tuple[str, dict[str, str]]:
+    """A content line's name and parameters, from what precedes its first colon (with
+    no quote in it)."""
     if ";" not in head:
-        return _Prop(head.upper(), _NO_PARAMS, line[colon + 1 :], number)
+        return head.upper(), _NO_PARAMS
     name, *raw_params = head.split(";")
     params = {}
     for raw in raw_params:
         key, _, val = raw.partition("=")
         params[key.upper()] = val
-    return _Prop(name.upper(), params, line[colon + 1 :], number)
+    return name.upper(), params
+
+
+# Heads already split (``_split_line``), their parameters shared by every property
+# with that head: like ``_NO_PARAMS``, never written to.
+_HEADS: dict[str, tuple[str, dict[str, str]]] = {}
+_MAX_HEADS = 4096
 
 
 # --- values --------------------------------------------------------------------------
@@ -453,12 +567,33 @@ class _Context:
         return found
 
 
-@dataclass(frozen=True)
-class _When:
+class _When(NamedTuple):
     """A parsed DATE / DATE-TIME: instant (UTC) or floating/date, plus its zone."""
 
     value: Moment  # aware UTC, naive (floating) or date
     zone: ResolvedZone | None  # None for floating, dates and UTC
+
+
+def _date_of(match: re.Match[str]) -> date:
+    """The date of a ``_DATE_TIME`` match (ValueError if there is no such day)."""
+    # fromisoformat reads the 8 digits as the constructor does, several times faster.
+    return date.fromisoformat(match[0][:8])
+
+
+def _date_time_of(match: re.Match[str]) -> datetime:
+    """The wall time of a ``_DATE_TIME`` match with a time (ValueError if impossible)."""
+    if match[4] == "24":  # newer Pythons' fromisoformat read T24 as the next midnight
+        return _date_time_by_parts(match)
+    return datetime.fromisoformat(match[0][:15])
+
+
+def _date_time_by_parts(match: re.Match[str]) -> datetime:
+    return datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]),
+                    int(match[5]), int(match[6]))
+
+
+def _date_by_parts(match: re.Match[str]) -> date:
+    return date(int(match[1]), int(match[2]), int(match[3]))
 
 
 def _instant(wall: datetime, tz: Any) -> datetime:
@@ -482,13 +617,13 @@ def _parse_when(
     if match is None:
         raise ValueError(f"has an unreadable date {text[:40]!r} in {prop}")
     try:
-        year, month, day = int(match[1]), int(match[2]), int(match[3])
         if match[4] is None or params.get("VALUE", "").upper() == "DATE":
-            return _When(date(year, month, day), None)
+            return _When(_date_of(match), None)
         utc = match[7] is not None
-        naive = datetime(year, month, day, int(match[4]), int(match[5]), int(match[6]))
+        naive = _date_time_of(match)
     except ValueError:
         raise ValueError(f"has an impossible date {text[:40]!r} in {prop}") from None
+    year = naive.year
     tzid = params.get("TZID")
     if utc:
         if tzid and raw is not None and tzid.strip().upper() not in ("UTC", "Z", "GMT"):
@@ -860,7 +995,7 @@ def _event_end(raw: _Raw, ctx: _Context, start_when: _When) -> Moment | _When:
             end = end.date()
         elif not all_day and not isinstance(end, datetime):
             raise ValueError("mixes a date-time DTSTART with a date DTEND")
-        elif not all_day and (end.tzinfo is None) != (start.tzinfo is None):  # type: ignore[union-attr]
+        elif not all_day and (end.tzinfo is None) != (start.tzinfo is None):  # type: ignore[attr-defined]
             return end_when
         if end < start:
             # Swapped by the producer (the reference readers read it so too).

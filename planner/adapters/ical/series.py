@@ -67,10 +67,10 @@ def merge(entries: list[Entry], block_id: IdFor) -> Merged:
     masters: dict[str, Entry] = {}
     if any(entry.rid is not None for entry in entries):  # most files have no overrides
         for entry in entries:
-            known = masters.get(entry.uid)
-            if entry.rid is None and entry.block.is_fixed and (
-                    known is None or entry.sequence >= known.sequence):
-                masters[entry.uid] = entry
+            if entry.rid is None and entry.block.kind is Kind.FIXED:
+                known = masters.get(entry.uid)
+                if known is None or entry.sequence >= known.sequence:
+                    masters[entry.uid] = entry
     latest: dict[Key, Entry] = {}
     for entry in entries:
         if entry.rid is not None:
@@ -85,7 +85,7 @@ def merge(entries: list[Entry], block_id: IdFor) -> Merged:
             latest[key] = entry
     _separate_shared_uids(latest, block_id)
     if masters or any(entry.periods for entry in entries):
-        masters = {e.uid: e for e in latest.values() if e.rid is None and e.block.is_fixed}
+        masters = _masters(latest)
         for step in (_drop_deleted_modifications, _drop_stale_overrides,
                      _split_this_and_future, _add_period_instances):
             try:
@@ -94,7 +94,7 @@ def merge(entries: list[Entry], block_id: IdFor) -> Merged:
                 # Mangled files can defeat these refinements; the components stay.
                 notes.append(("VCALENDAR", f"could not apply {step.__name__.strip('_')} "
                                            f"({type(exc).__name__})"))
-        masters = {e.uid: e for e in latest.values() if e.rid is None and e.block.is_fixed}
+        masters = _masters(latest)
     cancelled_slots: dict[str, list[Moment]] = {}
     for entry in latest.values():
         if entry.rid is not None and entry.cancelled and entry.rid_moment is not None:
@@ -124,6 +124,16 @@ def merge(entries: list[Entry], block_id: IdFor) -> Merged:
             chunks[block.id] = len(blocks)
         blocks.append(block)
     return Merged(blocks, notes)
+
+
+def _masters(latest: dict[Key, Entry]) -> dict[str, Entry]:
+    fixed = Kind.FIXED
+    return {e.uid: e for e in latest.values() if e.rid is None and e.block.kind is fixed}
+
+
+def _overrides(latest: dict[Key, Entry]) -> list[tuple[Key, Entry]]:
+    """The entries that name an instance of a series (a few among many), by key."""
+    return [(key, entry) for key, entry in latest.items() if entry.rid is not None]
 
 
 def _separate_shared_uids(latest: dict[Key, Entry], block_id: IdFor) -> None:
@@ -204,9 +214,9 @@ def _drop_deleted_modifications(
 ) -> None:
     """An instance that was moved and then deleted: the master EXDATEs its slot, and the
     moved copy is left over in the file. The EXDATE wins (as in the reference readers)."""
-    for key, entry in list(latest.items()):
+    for key, entry in _overrides(latest):
         master = masters.get(entry.uid)
-        if entry.rid is None or master is None or master.block.recurrence is None:
+        if master is None or master.block.recurrence is None:
             continue
         excluded = {recurrence_id_text(m) for m in master.block.recurrence.exdates}
         if entry.rid in excluded:
@@ -224,9 +234,9 @@ def _drop_stale_overrides(
 ) -> None:
     """An override older (SEQUENCE) than its master, for an instance the master no
     longer makes (the series was cut short after the change): left over, left out."""
-    for key, entry in list(latest.items()):
+    for key, entry in _overrides(latest):
         master = masters.get(entry.uid)
-        if entry.rid is None or master is None or entry.this_and_future or \
+        if master is None or entry.rid is None or entry.this_and_future or \
                 entry.sequence >= master.sequence or entry.rid_moment is None:
             continue
         if not _has_instance(master.block, entry.rid):
