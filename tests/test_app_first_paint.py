@@ -8,6 +8,7 @@ The day's read is held on an event, so what shows meanwhile is deterministic.
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
@@ -18,6 +19,7 @@ import pytest
 
 from planner.app.service import PlannerService
 from planner.ui.daydata import DayLoaded
+from planner.ui.memory import resume_collector
 from planner.ui.screens import day as day_screen_module
 from planner.ui.screens.day import DayScreen
 from planner.ui.widgets.timeline import Timeline
@@ -100,3 +102,52 @@ async def test_a_slow_first_read_says_reading_until_the_day_arrives(
         release.set()
         await until(lambda: items_shown(app) == 1)
         assert "reading" not in header(app)
+
+
+@app_test
+async def test_the_collector_rests_while_starting_and_runs_once_the_day_is_shown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start-up makes objects that live as long as the app: no cyclic collections until
+    the first day is painted, then they are frozen and the collector runs again."""
+    monkeypatch.setattr(day_screen_module, "LOADING_AFTER", 3600.0)
+    release = held_reads(monkeypatch)
+    assert gc.isenabled()
+    frozen_before = gc.get_freeze_count()
+    app = quiet_app(a_service(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(lambda: isinstance(app.screen, DayScreen))
+        await pilot.pause()
+        assert not gc.isenabled(), "the day is still being read"
+        release.set()
+        await until(lambda: items_shown(app) == 1)
+        await until(gc.isenabled)
+        assert gc.get_freeze_count() > frozen_before
+    assert gc.isenabled()
+
+
+@app_test
+async def test_an_app_closed_before_its_first_day_leaves_the_collector_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = held_reads(monkeypatch)
+    app = quiet_app(a_service(tmp_path))
+    async with app.run_test(size=(100, 30)):
+        await until(lambda: isinstance(app.screen, DayScreen))
+        assert not gc.isenabled()
+        app.exit()
+    release.set()
+    assert gc.isenabled()
+
+
+@app_test
+async def test_a_collector_switched_off_by_someone_else_stays_off(
+        tmp_path: Path) -> None:
+    gc.disable()
+    try:
+        app = quiet_app(a_service(tmp_path))
+        async with app.run_test(size=(100, 30)):
+            await until(lambda: items_shown(app) == 1)
+            resume_collector()
+            assert not gc.isenabled(), "the app only undoes its own pause"
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -23,7 +23,7 @@ from planner.app import queries
 from planner.app.session import Session
 from planner.core.errors import Busy
 from planner.core.model import Block, Occurrence, Placement, PlanResult, Unplaced
-from planner.core.moments import day_label
+from planner.core.moments import clock_span, day_label
 
 if TYPE_CHECKING:  # the scheduler loads when a plan is worked out, not for every read
     from planner.core.scheduler import Plan
@@ -172,7 +172,7 @@ def when_text(session: Session, chunks: Chunks) -> str:
     parts = []
     for s, e in chunks:
         start, end = session.local(s), session.local(e)
-        parts.append(f"{day_label(start.date())} {start:%H:%M}–{end:%H:%M}")
+        parts.append(f"{day_label(start.date())} {clock_span(start, end)}")
     return ", ".join(parts)
 
 

@@ -240,7 +240,7 @@ def double_bookings_of(session: Session, block: Block) -> list[str]:
     """One sentence per double booking ``block`` (a single one, just saved at a set
     time) is part of, so the person who made it hears of it at once."""
     from planner.core.conflicts import day_conflicts
-    from planner.core.moments import day_label
+    from planner.core.moments import clock_span, day_label
 
     if block.is_recurring:
         return []  # a series is marked day by day in the agenda and the day view
@@ -269,7 +269,7 @@ def double_bookings_of(session: Session, block: Block) -> list[str]:
                 names = [repr(title) for title, _, _ in others]
                 named = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1
                                      else names)
-                said.append(f"Double-booked with {named} {lo:%H:%M}–{hi:%H:%M} on "
+                said.append(f"Double-booked with {named} {clock_span(lo, hi)} on "
                             f"{day_label(day)}: which one gives way?")
             day += timedelta(days=1)
     return said

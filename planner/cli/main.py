@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 from planner import __version__
 from planner.cli.output import printable, safe_output
 from planner.core.errors import Busy, PlannerError, UsageError
-from planner.core.moments import day_label, iso_day, plus_exact
+from planner.core.moments import (
+    clock_span,
+    day_label,
+    happens_twice,
+    iso_day,
+    plus_exact,
+    wall_clock,
+)
 from planner.core.wording import counted, noun
 
 if TYPE_CHECKING:
@@ -411,10 +418,12 @@ def _line(service: PlannerService, occ: Occurrence, day: date, conflict: bool = 
         when = "all day"
     else:
         start, end = service.local(occ.start), service.local(occ.end)  # type: ignore[arg-type]
-        s = start.strftime("%H:%M") if start.date() == day else "  ←  "
-        e = end.strftime("%H:%M") if end.date() == day else ("24:00" if end.time() == time(0)
-                                                             and end.date() == day
-                                                             + timedelta(days=1) else "  →  ")
+        # The night the clocks go back, 02:30 happens twice: both ends then name the zone.
+        named = any(m.date() == day and happens_twice(m) for m in (start, end))
+        s = wall_clock(start, zone_name=named) if start.date() == day else "  ←  "
+        e = wall_clock(end, zone_name=named) if end.date() == day else (
+            "24:00" if end.time() == time(0) and end.date() == day + timedelta(days=1)
+            else "  →  ")
         when = f"{s}–{e}"
     title = printable(block.title)
     if occ.chunk is not None:
@@ -422,8 +431,9 @@ def _line(service: PlannerService, occ: Occurrence, day: date, conflict: bool = 
     # What is said about the block stays in sight however long its title is.
     marks = (" (free)" if block.transparent else "") + (PRIVATE_NOTE if block.is_private
                                                         else "")
-    # 2 + 11 + 1 + 1 + 1 + 40 + 1 + 9 + 1 + 13 = 80 columns with a 13-character id.
-    width = 40
+    # 2 + 11 + 1 + 1 + 1 + 40 + 1 + 9 + 1 + 13 = 80 columns with a 13-character id; a
+    # time with its zone's name takes its room from the title.
+    width = 40 - max(0, len(when) - 11)
     if len(title) + len(marks) > width:
         title = title[: width - len(marks) - 1].rstrip() + "…"
     title += marks
@@ -659,6 +669,12 @@ def _moment_label(moment: datetime) -> str:
     return f"{day_label(moment.date())} {moment:%H:%M}"
 
 
+def _span_label(start: datetime, end: datetime) -> str:
+    """``Tue 1 Dec 09:00–10:00``; the night the clocks go back, with the zone's names
+    (``Sun 25 Oct 02:30 CEST–02:00 CET``)."""
+    return f"{day_label(start.date())} {clock_span(start, end)}"
+
+
 def _date_label(moment: datetime | date) -> str:
     return day_label(moment.date() if isinstance(moment, datetime) else moment)
 
@@ -671,7 +687,7 @@ def _report_block(service: PlannerService, block: Block, verb: str) -> int:
     if block.is_fixed:
         if isinstance(block.start, datetime) and isinstance(block.end, datetime):
             start, end = service.local(block.start), service.local(block.end)
-            when = f"{_moment_label(start)}–{end:%H:%M}"  # the exact end, in this zone
+            when = _span_label(start, end)  # the exact end, in this zone
         else:
             when = f"{_date_label(block.start) if block.start else ''}, all day"
         repeat = ""
@@ -686,7 +702,7 @@ def _report_block(service: PlannerService, block: Block, verb: str) -> int:
         print(f"{verb} {MARK_DONE} {title} · done  ({ident})")
         return 0
     if block.planned:
-        chunks = ", ".join(f"{_moment_label(service.local(s))}–{service.local(e):%H:%M}"
+        chunks = ", ".join(_span_label(service.local(s), service.local(e))
                            for s, e in block.planned)
         print(f"{verb} {_mark(block)} {title} · {sphere}{private} · {duration} · "
               f"planned {chunks}  ({ident})")
@@ -1084,7 +1100,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         block = task.block
         length = format_duration(block.duration or timedelta())
         if block.planned:
-            when = ", ".join(f"{_moment_label(service.local(a))}–{service.local(b):%H:%M}"
+            when = ", ".join(_span_label(service.local(a), service.local(b))
                              for a, b in block.planned)
         else:
             when = f"not placed: {task.reason}"
@@ -1396,6 +1412,9 @@ def cmd_config(args: argparse.Namespace) -> int:
 def _run_app(service: PlannerService, day: date | None) -> int:
     if not sys.stdout.isatty() and not os.environ.get("PLANNER_FORCE_APP"):
         raise UsageError("The day view needs a terminal; use `planner agenda` in scripts.")
+    from planner.ui.memory import pause_collector
+
+    pause_collector()  # importing Textual too: on again once the first day is painted
     from planner.ui.app import PlannerApp
 
     app = PlannerApp(service, start_day=day)

@@ -62,7 +62,7 @@ from planner.core.model import (
     Kind,
     Occurrence,
 )
-from planner.core.moments import in_zone
+from planner.core.moments import clock_span, in_zone
 from planner.core.settings import Settings, WeeklyHours
 from planner.core.wording import counted, noun
 
@@ -490,7 +490,7 @@ def _bleed_lines(day: DayInsights) -> list[str]:
 
 def _day_concerns(day: DayInsights, settings: Settings) -> list[str]:
     name = day_name(day.date)
-    lines = [f"{_and(c.titles)} overlap {c.start:%H:%M}–{c.end:%H:%M} on {name}: "
+    lines = [f"{_and(c.titles)} overlap {clock_span(c.start, c.end)} on {name}: "
              "which one gives way?" for c in day.conflicts]
     lines += [f"{c.title} runs {format_minutes(c.minutes)} into the time to leave for "
               f"{c.commitment} ({c.leave_by}) on {name}." for c in day.travel_conflicts]

@@ -59,3 +59,39 @@ def iso_day(text: str) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def happens_twice(moment: datetime) -> bool:
+    """Whether ``moment``'s wall time is shown twice by the clocks of its zone (the hour
+    repeated the night they go back): then "02:30" alone does not say which one."""
+    zone = moment.tzinfo
+    if zone is None:
+        return False  # floating: one wall time by definition
+    naive = moment.replace(tzinfo=None)
+    both = [naive.replace(tzinfo=zone, fold=f) for f in (0, 1)]
+    if both[0].utcoffset() == both[1].utcoffset():
+        return False
+    # Both readings must round-trip: in the spring gap neither does, nothing repeats.
+    return all(m.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive
+               for m in both)
+
+
+def wall_clock(moment: datetime, *, zone_name: bool = False) -> str:
+    """``09:30``, as a clock on the wall shows it; with ``zone_name`` (or when the time
+    happens twice) followed by the zone's abbreviation: ``02:30 CEST``, ``02:00 CET``."""
+    text = f"{moment:%H:%M}"
+    if zone_name or happens_twice(moment):
+        name = moment.tzname()
+        text += f" {name}" if name else ""
+    return text
+
+
+def clock_span(start: datetime, end: datetime) -> str:
+    """``09:00–10:00``. On the night the clocks go back a time between 02:00 and 03:00
+    (Berlin) happens twice; there both ends carry the zone's abbreviation, so the
+    half hour from the first 02:30 reads ``02:30 CEST–02:00 CET``, not ``02:30–02:00``,
+    and two hours from 01:30 read ``01:30 CEST–02:30 CET``. Calendar apps (khal, GNOME
+    Calendar) print the bare clock times there; an offset such as ``+02:00`` is exact
+    but harder to read than the name the zone itself uses."""
+    labelled = happens_twice(start) or happens_twice(end)
+    return f"{wall_clock(start, zone_name=labelled)}–{wall_clock(end, zone_name=labelled)}"

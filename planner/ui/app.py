@@ -25,7 +25,7 @@ from planner.core.when import parse_date
 from planner.ui import palette
 from planner.ui.commands import ACTIONS, JUMPS, TypedDates, jump_name
 from planner.ui.jobs import Jobs
-from planner.ui.memory import freeze_heap, thaw_heap
+from planner.ui.memory import freeze_heap, pause_collector, thaw_heap
 from planner.ui.messages import DataChanged, DayAction, GoToDay, JobFailed
 from planner.ui.screens.day import DayScreen
 from planner.ui.services import Services
@@ -59,6 +59,9 @@ class PlannerApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         spheres = {name: info.colour for name, info in self.service.settings.spheres.items()}
         return palette.variable_defaults(spheres)
+
+    def on_load(self) -> None:
+        pause_collector()  # as the app starts; on again once the first day is painted
 
     def on_mount(self) -> None:
         self._install_themes()

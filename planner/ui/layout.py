@@ -42,7 +42,12 @@ def layout(items: Sequence[Item], minutes_per_row: int) -> list[Box]:
     spans = []
     for item in items:
         top = row_of(item.start, minutes_per_row)
-        bottom = max(top + 1, row_of(item.end, minutes_per_row, end=True))
+        bottom = row_of(item.end, minutes_per_row, end=True)
+        if bottom <= top and item.minutes > 0:
+            # Ends at a wall time before its start: the clocks went back meanwhile (02:30
+            # CEST–02:00 CET). Drawn as long as it really lasts, not as one row.
+            bottom = top + -(-item.minutes // minutes_per_row)
+        bottom = max(top + 1, bottom)
         spans.append((top, bottom, item))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0]), s[2].key))
     boxes: list[Box] = []

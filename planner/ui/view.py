@@ -102,8 +102,10 @@ def timed_items(day: date, zone: ZoneInfo, occurrences: list[Occurrence],
                 occ.end, datetime):
             continue
         start, end = in_zone(occ.start, zone), in_zone(occ.end, zone)
-        start, end = max(start, lo), min(end, hi)
-        if end <= start:
+        # Compared as instants: in one zone Python compares wall times, and the night the
+        # clocks go back 02:00 CET comes after 02:30 CEST.
+        start, end = max(start, lo, key=_instant), min(end, hi, key=_instant)
+        if _instant(end) <= _instant(start):
             end = start + timedelta(minutes=1)
         block = occ.block
         items.append(Item(
@@ -112,8 +114,12 @@ def timed_items(day: date, zone: ZoneInfo, occurrences: list[Occurrence],
             end=end, location=printable(block.location), recurring=block.is_recurring,
             conflict=not is_bridge and (block.id, occ.start) in clashes,
             private=block.is_private))
-    items.sort(key=lambda i: (i.start, -i.minutes, i.key))
+    items.sort(key=lambda i: (_instant(i.start), -i.minutes, i.key))
     return items
+
+
+def _instant(moment: datetime) -> float:
+    return moment.timestamp()
 
 
 def hhmm(moment: datetime) -> str:

@@ -34,6 +34,7 @@ from planner.ui.blocks import block_from_quick_add
 from planner.ui.daydata import DayCache, DayData, DayLoaded, load_days
 from planner.ui.layout import opening_row
 from planner.ui.markup import hidden_note, joined, plain, sphere_chip, sphere_order
+from planner.ui.memory import resume_collector
 from planner.ui.messages import (
     DataChanged,
     Edited,
@@ -139,6 +140,7 @@ class DayScreen(Screen[None]):
         self._days = DayCache()
         self._step = 1  # the last day change, so the next day that way is read first
         self._scrolled_for: date | None = None
+        self._painted = False  # a day has been painted once (start-up is over)
         self._select_after: str | None = None  # a block just saved: select it once shown
         self._loading_timer: Timer | None = None
         self.sync_timer: Timer | None = None  # `sync.every`, when configured
@@ -290,6 +292,9 @@ class DayScreen(Screen[None]):
             timeline.selected = same
         self._update_header()
         self._update_side()
+        if not self._painted:
+            self._painted = True
+            self.call_after_refresh(resume_collector)  # after the first frame
         if self._scrolled_for != self.day:
             self._scrolled_for = self.day
             self.call_after_refresh(self._initial_scroll)

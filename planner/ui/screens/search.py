@@ -15,11 +15,11 @@ from textual.message import Message
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from planner.core.moments import day_label
+from planner.core.moments import clock_span, day_label
 from planner.ui.markup import plain, sphere_chip
 from planner.ui.messages import DataChanged, JobFailed
 from planner.ui.screens.dialog import Page
-from planner.ui.view import MARKS, hhmm, sphere_letter, state_of
+from planner.ui.view import MARKS, sphere_letter, state_of
 
 if TYPE_CHECKING:
     from planner.app.search import Searcher
@@ -138,7 +138,7 @@ class SearchScreen(Page[Found | None]):
         else:
             start, end = occ.start, occ.end
             assert isinstance(start, datetime) and isinstance(end, datetime)
-            when = f"{hhmm(self.service.local(start))}–{hhmm(self.service.local(end))}"
+            when = clock_span(self.service.local(start), self.service.local(end))
         block = occ.block
         chip = sphere_chip(block.sphere, MARKS[state_of(block)] + sphere_letter(block.sphere))
         where = " · ".join(p for p in (block.location,

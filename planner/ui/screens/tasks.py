@@ -15,12 +15,12 @@ from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from planner.core.moments import day_label
+from planner.core.moments import clock_span, day_label
 from planner.core.when import format_duration
 from planner.ui.markup import plain, sphere_chip
 from planner.ui.messages import DataChanged, Edited, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
-from planner.ui.view import MARKS, hhmm, sphere_letter, state_of
+from planner.ui.view import MARKS, sphere_letter, state_of
 from planner.ui.widgets.busy import BusyBar
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ class TasksScreen(Page[tuple[date, str] | None]):
         if block.planned:
             first, last = block.planned[0][0], block.planned[-1][1]
             start, end = self.service.local(first), self.service.local(last)
-            where = f"{day_label(start.date())} {hhmm(start)}–{hhmm(end)}"
+            where = f"{day_label(start.date())} {clock_span(start, end)}"
             if len(block.planned) > 1:
                 where += f" ({len(block.planned)} parts)"
             where_content = plain(where)

@@ -13,9 +13,9 @@ from textual.widgets import Static
 
 from planner.core.insights import DayInsights
 from planner.core.model import Block
-from planner.core.moments import day_label
+from planner.core.moments import clock_span, day_label
 from planner.ui.markup import bar, joined, plain, sphere_chip, sphere_order
-from planner.ui.view import MARKS, PRIVATE_MARK, hhmm, minutes_text, sphere_letter, state_of
+from planner.ui.view import MARKS, PRIVATE_MARK, minutes_text, sphere_letter, state_of
 from planner.ui.widgets.text import set_text
 
 
@@ -54,7 +54,7 @@ def details_text(sel: Selection | None) -> Content:
         Content.assemble(sphere_chip(b.sphere, sphere_letter(b.sphere) + " " + b.sphere),
                          f" · {state}")]
     if sel.start and sel.end:
-        lines.append(f"{day_label(sel.start.date())} {hhmm(sel.start)}–{hhmm(sel.end)}")
+        lines.append(f"{day_label(sel.start.date())} {clock_span(sel.start, sel.end)}")
     if b.is_flexible:
         lines.append(f"needs {minutes_text(int(b.length.total_seconds() // 60))}"
                      + (f", chunks ≥ {minutes_text(int(b.min_chunk.total_seconds() // 60))}"

@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from planner.core.moments import clock_span, wall_clock
 from planner.ui.layout import Box, column_span, layout, row_of
 from planner.ui.view import PRIVATE_MARK, Item, hhmm, minutes_text
 
@@ -301,7 +302,7 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         r = row - box.top
         flag = "! " if item.conflict else ""  # double-booked: marked without colour too
         lock = f"{PRIVATE_MARK} " if item.private else ""
-        header = f"{flag}{item.mark}{item.letter} {hhmm(item.start)} {lock}{item.title}"
+        header = f"{flag}{item.mark}{item.letter} {wall_clock(item.start)} {lock}{item.title}"
         if width < 3:
             return [Segment(fit(item.mark + item.letter, width), title_style)]
         # The selection also shows without colour (monochrome terminals, colour-blind
@@ -350,7 +351,7 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
     @staticmethod
     def _detail_lines(item: Item, width: int) -> list[str]:
         # Whole pieces only: "09:00–10:00 · 1h · work" rather than a word cut in half.
-        first = f"{hhmm(item.start)}–{hhmm(item.end)}"
+        first = clock_span(item.start, item.end)
         for piece in (minutes_text(item.minutes), item.sphere, item.state):
             if len(first) + 3 + len(piece) > width:
                 break
