@@ -19,7 +19,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
@@ -32,13 +32,15 @@ from planner.app.session import Session
 from planner.app.warming import keep_weeks_around_today
 from planner.core.errors import PlannerError
 from planner.core.local_edits import keep_local_edits, local_blocks_of
-from planner.core.model import Block
+from planner.core.model import Block, Moment
+from planner.core.moments import day_label
 from planner.core.reconcile import (
     ReconcileResult,
     looks_like_a_wipe,
     reconcile,
     wipe_words,
 )
+from planner.core.recurrence import never_repeats
 from planner.core.same_calendar import SHARED_SHARE, Match, Overlap, calendar_holding
 from planner.core.sphere_hint import personal_reason
 from planner.core.wording import counted
@@ -73,6 +75,8 @@ class ImportReport:
     # The file held a calendar that is here already, which was refreshed instead of
     # adding a second copy: one sentence saying so (the front end adds how to force one).
     copy_of: str = ""
+    # Series that arrived (or changed) with a rule that never repeats: one sentence each.
+    shows_once: list[str] = field(default_factory=list)
 
 
 _CALNAME = re.compile(rb"^X-WR-CALNAME(?:;[^:\r\n]*)?:([^\r\n]*)", re.MULTILINE)
@@ -371,7 +375,10 @@ def _import_read_bytes(session: Session, data: bytes, *, origin: str, name: str,
         looks_personal = personal_reason(
             [final_name, _calendar_name_in(data) or ""],
             blocks, session.settings.working_hours.get(chosen_sphere, {}), session.zone) or ""
+    shows_once = [said for b in (*changes.new, *changes.updated)
+                  if (said := _shows_once(session, b))]
     return ImportReport(final_name, summary, skipped, looks_personal=looks_personal,
+                        shows_once=shows_once,
                         new=len(changes.new), updated=len(changes.updated),
                         moved=changes.moved, removed=len(changes.removed),
                         unchanged=len(changes.unchanged) + len(changes.rehashed),
@@ -424,6 +431,24 @@ def _shared_words(match: Match) -> str:
     if match.shared == match.in_file:
         return f"all {match.in_file} of its events"
     return f"{match.shared} of its {match.in_file} events"
+
+
+def _shows_once(session: Session, block: Block) -> str:
+    """One sentence when ``block`` is a series whose rule never repeats, else ""."""
+    why = never_repeats(block) if block.is_fixed else None
+    if why is None or block.start is None:
+        return ""
+    once = f"so it shows only once, on {_day_words(session, block.start)}."
+    if why.until is not None:
+        return (f"{block.title!r} repeats until {_day_words(session, why.until)}, before it "
+                f"begins, {once}")
+    return f"{block.title!r} repeats on no day that exists (RRULE {why.rule}), {once}"
+
+
+def _day_words(session: Session, moment: Moment) -> str:
+    day = (session.local(moment) if moment.tzinfo is not None else moment).date() \
+        if isinstance(moment, datetime) else moment
+    return day_label(day, year=True)
 
 
 def _block_problem(block: Block) -> str | None:

@@ -959,6 +959,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                           "--calendar NAME."])
         for notice in report.notices:
             print(f"  note: {printable(notice)}")
+        _print_lines(_first_few(report.shows_once, "more series show only once"))
         _print_notices(report, args.verbose)
         _print_lines(report.replanned)
         if report.looks_personal:
@@ -966,6 +967,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                           "personal calendar: planner calendars sphere "
                           f"{shlex.quote(report.calendar)} personal"])
     return status
+
+
+def _first_few(sentences: list[str], rest: str, shown: int = 5) -> list[str]:
+    """Up to ``shown`` sentences, then how many more there are (``… and 7 more …``)."""
+    more = len(sentences) - shown
+    return sentences[:shown] + ([f"… and {more} {rest}."] if more > 0 else [])
 
 
 def _print_notices(report: Any, verbose: bool) -> None:

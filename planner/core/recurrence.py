@@ -656,6 +656,70 @@ def rule_makes_its_start(text: str, dtstart: datetime) -> bool:
         return True
 
 
+@dataclass(frozen=True, slots=True)
+class ShowsOnce:
+    """Why a series never repeats: its rule names no day that exists (February 30th),
+    or its UNTIL (``until``) comes before its start. RFC 5545 keeps DTSTART as its one
+    instance either way."""
+
+    rule: str  # the RRULE, as stored
+    until: Moment | None = None  # set when UNTIL ends the series before it begins
+
+
+_DAY_FILTERS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+
+
+def never_repeats(block: Block) -> ShowsOnce | None:
+    """Whether ``block``'s rules make no instance but its first (DTSTART); None when it
+    repeats (however rarely: February 29th), has RDATEs, or is no series at all.
+
+    Cheap for the common shapes: a rule whose day filters all come from DTSTART (a
+    plain weekly or yearly one) names a real day by construction and is not searched."""
+    rec = block.recurrence
+    start = block.start
+    if rec is None or not rec.rrule or rec.rdates or start is None:
+        return None
+    if not isinstance(start, datetime):
+        wall = datetime(start.year, start.month, start.day)
+    elif start.tzinfo is None:
+        wall = start
+    else:
+        wall = _frame_of(block, ZoneInfo("UTC")).wall_of(start)
+    found: ShowsOnce | None = None
+    for line in rec.rrule.splitlines():
+        try:
+            parts = _parse_rule(line)
+        except RecurrenceError:
+            return None  # unreadable: expanded (or not) elsewhere, not said here
+        until = _until_before(parts.get("UNTIL"), start, wall)
+        if until is not None:
+            found = ShowsOnce(line, until)
+            continue
+        if not any(k in parts for k in _DAY_FILTERS) or \
+                not never_matches(_with_implied_parts(parts, wall)):
+            return None
+        found = found or ShowsOnce(line)
+    return found
+
+
+def _until_before(text: str | None, start: Moment, wall: datetime) -> Moment | None:
+    """The rule's UNTIL when it lies before the series' start, else None."""
+    match = re.fullmatch(r"(\d{8})(?:T(\d{6})(Z?))?", text or "")
+    if match is None:
+        return None
+    try:
+        day = datetime.strptime(match.group(1), "%Y%m%d")
+        if match.group(2) is None:  # a date: the whole of that day is included
+            return day.date() if day.date() < wall.date() else None
+        moment = datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    if match.group(3) and isinstance(start, datetime) and start.tzinfo is not None:
+        instant = moment.replace(tzinfo=UTC)
+        return instant if instant < start else None
+    return moment if moment < wall else None
+
+
 def _parse_rule(text: str) -> dict[str, str]:
     parts: dict[str, str] = {}
     for piece in text.strip().removeprefix("RRULE:").split(";"):

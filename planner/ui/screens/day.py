@@ -830,13 +830,17 @@ class DayScreen(Screen[None]):
             text += f"\n{notice}"
         if report.skipped or report.repaired:
             text += "\nc, then enter on the calendar: what was skipped or repaired, and why."
+        for line in report.shows_once[:3]:  # series whose rule never repeats
+            text += f"\n{line}"
+        if len(report.shows_once) > 3:
+            text += f"\n… and {len(report.shows_once) - 3} more series show only once."
         for line in report.replanned[:5]:  # flexible blocks the new events pushed elsewhere
             text += f"\n{line}"
         if report.looks_personal:
             text += (f"\nImported as work, though {report.looks_personal}. If it is your "
                      "personal calendar: c, then s on it.")
         self.notify(text, severity="warning" if report.skipped or report.failed
-                    or report.notices else "information")
+                    or report.notices or report.shows_once else "information")
 
     # ------------------------------------------------------------------ CalDAV sync
 
