@@ -111,8 +111,8 @@ def test_a_first_day_alone_answers_like_its_weeks_and_brute_force(
 def test_the_first_day_alone_is_what_a_first_day_takes_and_then_weeks_are_kept(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Not vacuous: on a plain calendar the first day is answered alone, expanding only
-    the series that can fall on it; the next day of that week expands the week and
-    keeps it for the next session."""
+    the series that can fall on it, and kept for the next session; the next day of
+    that week expands the week and keeps it."""
     day = date(2025, 3, 12)  # a Wednesday
     blocks = []
     for n, weekday in enumerate(["MO", "TU", "WE", "TH", "FR", "MO,WE"]):
@@ -131,11 +131,37 @@ def test_the_first_day_alone_is_what_a_first_day_takes_and_then_weeks_are_kept(
         expanded.append(sorted({row[0] for row in found.rows}))
         return found
 
+    def kept() -> tuple[list[str], list[str]]:
+        names = [p.name for p in (tmp_path / "calendars").glob(".weeks/*/*")]
+        return [n for n in names if "+" in n], [n for n in names if "+" not in n]
+
     monkeypatch.setattr(OccurrenceIndex, "_expand_window", spy)
     service = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
     assert [o.block.title for o in service.agenda(day)] == ["weekly WE", "weekly MO,WE"]
     assert expanded == [["s2", "s5"]]
-    assert not list((tmp_path / "calendars").glob(".weeks/*/*")), "one day keeps no week"
+    days, weeks = kept()
+    assert len(days) == 1 and not weeks, "one day keeps itself, not its week"
+    again = PlannerService(tmp_path, tz="UTC", clock=lambda: NOW)
+    assert [o.block.title for o in again.agenda(day)] == ["weekly WE", "weekly MO,WE"]
+    assert expanded == [["s2", "s5"]], "the next session reads the day back"
     assert [o.block.title for o in service.agenda(day + timedelta(days=1))] == ["weekly TH"]
     assert expanded == [["s2", "s5"]], "the second day of the week reads the week"
-    assert list((tmp_path / "calendars").glob(".weeks/*/*")), "and keeps it"
+    assert kept()[1], "and keeps it"
+
+
+def test_a_day_kept_for_other_series_is_not_read(tmp_path: Path) -> None:
+    """A day's file is keyed by every series live in its weeks, like a week's."""
+    day = date(2025, 3, 12)
+    start = datetime.combine(date(2025, 1, 6), time(9), tzinfo=UTC)
+    weekly = Block(id="s", title="weekly WE", sphere="work", start=start,
+                   end=start + timedelta(minutes=30), tzid="UTC",
+                   recurrence=Recurrence(rrule="FREQ=WEEKLY;BYDAY=WE"),
+                   source=Source("Work", "u", content_hash="1"))
+    save(tmp_path, [weekly])
+    assert len(PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(day)) == 1
+    moved = Block(id="s", title="weekly TH", sphere="work", start=start,
+                  end=start + timedelta(minutes=30), tzid="UTC",
+                  recurrence=Recurrence(rrule="FREQ=WEEKLY;BYDAY=TH"),
+                  source=Source("Work", "u", content_hash="2"))
+    save(tmp_path, [moved])
+    assert PlannerService(tmp_path, tz="UTC", clock=lambda: NOW).agenda(day) == []

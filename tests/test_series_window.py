@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from dateutil import rrule as du
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -224,3 +225,14 @@ def test_overrides_are_kept_and_split_series_left_to_the_week() -> None:
     assert series_in_window(split, *day(WEDNESDAY)) is Verdict.WHOLE
     with_rdates = split._replace(override=False, has_rdates=True)
     assert series_in_window(with_rdates, *day(WEDNESDAY)) is Verdict.KEEP
+
+
+@pytest.mark.parametrize("rule", [
+    "FREQ=WEEKLY;INTERVAL=²", "FREQ=MONTHLY;BYDAY=+-1MO", "FREQ=MONTHLY;BYDAY=²MO",
+    "FREQ=WEEKLY;UNTIL=2025010²", "FREQ=WEEKLY;UNTIL=20251301", "FREQ=WEEKLY;BYDAY=XX",
+    "FREQ=MONTHLY;BYDAY=0MO", "FREQ=DAILY;INTERVAL=0", "BYDAY=MO", "", ";;", "FREQ=WEEKLY;=",
+    "rrule:freq=weekly;byday=we", "FREQ=WEEKLY;WKST=XX;INTERVAL=2;BYDAY=WE"])
+def test_odd_rule_text_is_never_skipped_on_a_guess(rule: str) -> None:
+    said = verdict(weekly(rule), *day(WEDNESDAY))
+    assert said in (Verdict.KEEP, Verdict.WHOLE) or not occurrences(
+        [weekly(rule)], *day(WEDNESDAY))

@@ -407,15 +407,28 @@ class OccurrenceIndex:
             version = self._series_version
         if seen_before or all(self._kept_week(week, zone)[0] is not None for week in weeks):
             return None
-        found = self._expand_window(weeks, start, end, zone)
+        with self._lock:
+            live = sorted({i for week in weeks for i in self._live(week)})
+            disk = self._disk
+            digests = [self._digests.get(i) for i in live] if disk is not None else []
+        # Kept on disk like a week, keyed by every series live in its weeks: the next
+        # session asking the same day (a command, say) reads it back.
+        window_key = None
+        if disk is not None and None not in digests:
+            pairs = [(i, str(d)) for i, d in zip(live, digests, strict=True)]
+            window_key = disk.window_key(start, end, zone, pairs)
+        found = disk.load_window(start, end, zone, window_key) if disk and window_key \
+            else None
+        if found is None:
+            found = self._expand_window(live, start, end, zone)
+            if found is not None and disk is not None and window_key is not None:
+                disk.save_window(start, end, zone, window_key, found)
         if found is not None:
             self._remember(key, found, version)
         return [found] if found is not None else None
 
-    def _expand_window(self, weeks: list[date], start: datetime, end: datetime,
+    def _expand_window(self, live: list[str], start: datetime, end: datetime,
                        zone: ZoneInfo) -> Week | None:
-        with self._lock:
-            live = sorted({i for week in weeks for i in self._live(week)})
         chosen = []
         for block_id in live:
             block = self._decoded.get(block_id)

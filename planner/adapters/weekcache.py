@@ -37,6 +37,7 @@ from planner.core.recurrence import parse_recurrence_id, recurrence_id_text
 
 FOLDER = ".weeks"
 MAX_WEEKS = 160  # files per code stamp (~15 MB at 50,000 events); further weeks are expanded
+# (a day answered alone, ``window_*``, is kept the same way, in a file of its own)
 # Modules whose code decides what a week's expansion holds: a changed planner (or
 # zone data) must not read weeks an older one wrote.
 _EXPANDING = ("planner.core.recurrence", "planner.core.simple_rules", "planner.core.zonerules",
@@ -79,12 +80,42 @@ class WeekCache:
             digest.update(f"\n{block_id}\t{doc_hash}".encode())
         return digest.hexdigest()
 
+    @staticmethod
+    def window_key(start: datetime, end: datetime, zone: ZoneInfo,
+                   live: Sequence[tuple[str, str]]) -> str:
+        """``week_key`` for a shorter window (a day answered alone, ``index``): the
+        window, the zone and each series live in its weeks."""
+        digest = hashlib.sha1(f"{start.isoformat()}|{end.isoformat()}|{zone.key}".encode())
+        for block_id, doc_hash in live:
+            digest.update(f"\n{block_id}\t{doc_hash}".encode())
+        return digest.hexdigest()
+
     def _path(self, monday: date, zone: ZoneInfo) -> Path:
         return self.folder / f"{monday.isoformat()}.{zone.key.replace('/', '~')}"
 
+    def _window_path(self, start: datetime, end: datetime, zone: ZoneInfo) -> Path:
+        first = start.astimezone(UTC).strftime("%Y-%m-%dT%H%M%S")
+        seconds = int((end - start).total_seconds())
+        return self.folder / f"{first}+{seconds}.{zone.key.replace('/', '~')}"
+
     def load(self, monday: date, zone: ZoneInfo, key: str) -> Week | None:
+        return self._load(self._path(monday, zone), zone, key)
+
+    def load_window(self, start: datetime, end: datetime, zone: ZoneInfo, key: str
+                    ) -> Week | None:
+        return self._load(self._window_path(start, end, zone), zone, key)
+
+    def save(self, monday: date, zone: ZoneInfo, key: str, week: Week) -> None:
+        self._save(self._path(monday, zone), key, week)
+
+    def save_window(self, start: datetime, end: datetime, zone: ZoneInfo, key: str,
+                    week: Week) -> None:
+        self._save(self._window_path(start, end, zone), key, week)
+
+    @staticmethod
+    def _load(path: Path, zone: ZoneInfo, key: str) -> Week | None:
         try:
-            doc = orjson.loads(read_regular(self._path(monday, zone))[0])
+            doc = orjson.loads(read_regular(path)[0])
             if doc["key"] != key or len(doc["rows"]) != doc["count"]:
                 return None
             rows = [_row_from(item, zone) for item in doc["rows"]]
@@ -93,8 +124,7 @@ class WeekCache:
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None  # not there, torn, foreign or for other data: expand the week
 
-    def save(self, monday: date, zone: ZoneInfo, key: str, week: Week) -> None:
-        path = self._path(monday, zone)
+    def _save(self, path: Path, key: str, week: Week) -> None:
         doc = {"key": key, "count": len(week.rows),
                "rows": [_row_to(row) for row in week.rows],
                "hidden": {k.isoformat(): v for k, v in week.hidden_days.items()},

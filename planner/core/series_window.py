@@ -21,9 +21,7 @@ depends on the window it is expanded in), the rest of a split series
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
 from functools import lru_cache
@@ -49,9 +47,7 @@ _SHAPE_KEYS = frozenset({"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST", "BYDAY"})
 _FINE = frozenset({"HOURLY", "MINUTELY", "SECONDLY"})
 _COARSE = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 _DAYS_READ = frozenset({"DAILY", "WEEKLY", "MONTHLY"})
-_BYDAY = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 _ONE_DAY = timedelta(days=1)
-_UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{6}Z?)?")
 
 
 class Series(NamedTuple):
@@ -90,10 +86,13 @@ def _read_rule(text: str) -> _DayRule | Verdict:
     """One rule line: its days (``_DayRule``), or KEEP when it is not of a shape read
     here, or WHOLE when it may crowd a day or ``recurrence`` would not read it. Rules
     repeat across a calendar's series ("FREQ=WEEKLY;BYDAY=MO"): each is read once."""
-    parts = _parts(text)
-    if parts is None or _may_crowd(parts):
+    try:
+        parts = _parts(text)
+        if parts is None or _may_crowd(parts):
+            return Verdict.WHOLE
+        return _DayRule.read(parts) or Verdict.KEEP
+    except ValueError:  # digits int() does not read ("INTERVAL=²"): leave it to the week
         return Verdict.WHOLE
-    return _DayRule.read(parts) or Verdict.KEEP
 
 
 def _parts(text: str) -> dict[str, str] | None:
@@ -178,17 +177,20 @@ def _wall_zone(start: datetime, tzid: str | None, zone: ZoneInfo) -> tzinfo:
     return UTC
 
 
-@dataclass(frozen=True, slots=True)
 class _DayRule:
     """A rule whose instances fall at DTSTART's time of day, on days picked by weekday
     (or the n-th weekday of the month), or on DTSTART's month day."""
 
-    freq: str  # DAILY, WEEKLY or MONTHLY
-    interval: int
-    last: date | None  # no instance after this day (from UNTIL, a day's room)
-    wkst: int
-    weekdays: frozenset[int]
-    nth: frozenset[tuple[int, int]]  # (weekday, n-th of the month; < 0 from its end)
+    __slots__ = ("freq", "interval", "last", "nth", "weekdays", "wkst")
+
+    def __init__(self, freq: str, interval: int, last: date | None, wkst: int,
+                 weekdays: frozenset[int], nth: frozenset[tuple[int, int]]) -> None:
+        self.freq = freq  # DAILY, WEEKLY or MONTHLY
+        self.interval = interval
+        self.last = last  # no instance after this day (from UNTIL, a day's room)
+        self.wkst = wkst
+        self.weekdays = weekdays
+        self.nth = nth  # (weekday, n-th of the month; < 0 from its end)
 
     @classmethod
     def read(cls, parts: dict[str, str]) -> _DayRule | None:
@@ -198,12 +200,14 @@ class _DayRule:
             return None
         last = None
         if "UNTIL" in parts:
-            match = _UNTIL.fullmatch(parts["UNTIL"])
-            if match is None:
+            until = parts["UNTIL"]  # YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ
+            clock = until[8:].removesuffix("Z")
+            if not (until[:8].isascii() and until[:8].isdigit()) or not (
+                    clock == "" or (clock[:1] == "T" and len(clock) == 7 and clock[1:].isdigit())):
                 return None
             try:
                 # In the rule's wall time a UTC UNTIL lies within a day of its UTC date.
-                last = date(int(match[1]), int(match[2]), int(match[3])) + _ONE_DAY
+                last = date(int(until[:4]), int(until[4:6]), int(until[6:8])) + _ONE_DAY
             except (ValueError, OverflowError):
                 return None
         wkst = parts.get("WKST", "MO")
@@ -212,12 +216,14 @@ class _DayRule:
         weekdays: set[int] = set()
         nth: set[tuple[int, int]] = set()
         for item in filter(None, parts.get("BYDAY", "").split(",")):
-            match = _BYDAY.fullmatch(item)
-            if match is None:
+            code, ordinal = item[-2:], item[:-2]
+            digits = ordinal[1:] if ordinal[:1] in ("+", "-") else ordinal
+            if code not in RRULE_WEEKDAYS or (ordinal and not (
+                    digits.isascii() and digits.isdigit() and len(digits) <= 2)):
                 return None
-            weekday = RRULE_WEEKDAYS.index(match[2])
-            if match[1] and freq == "MONTHLY":
-                n = int(match[1])
+            weekday = RRULE_WEEKDAYS.index(code)
+            if ordinal and freq == "MONTHLY":
+                n = int(ordinal)
                 if n == 0 or abs(n) > 5:
                     return None
                 nth.add((weekday, n))
