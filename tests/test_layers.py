@@ -54,6 +54,15 @@ def test_a_real_agenda_loads_no_ui_parser_or_network(tmp_path: Path) -> None:
         assert heavy not in loaded, f"`planner agenda` loaded {heavy}"
 
 
+def test_importing_a_file_loads_no_network(tmp_path: Path) -> None:
+    """The network (http.client, ssl, urllib.request: ~12 ms) is for a URL only."""
+    ics = ROOT / "tests" / "fixtures" / "ics" / "crosses_midnight.ics"
+    loaded = loaded_by(tmp_path, "--tz", "Europe/Berlin", "import", str(ics))
+    assert "planner.adapters.ical.reader" in loaded  # the check sees the real path
+    for heavy in ("planner.adapters.ical.fetch", "http.client", "ssl", "urllib.request"):
+        assert heavy not in loaded, f"`planner import FILE` loaded {heavy}"
+
+
 def _python_files() -> list[Path]:
     return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 

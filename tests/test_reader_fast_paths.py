@@ -11,7 +11,8 @@ instant for every wall time, gap and fold, zoneinfo or a calendar's own rules.
 without the full per-line loop (``_unfold_piece``): the same logical lines and line
 numbers, wherever the file is cut into pieces. ``_split_line`` keeps the heads it split
 (``_HEADS``); ``_date_of`` and ``_date_time_of`` read digits by ``fromisoformat``
-instead of the constructors.
+instead of the constructors. ``_run`` begins and ends an event right in a VCALENDAR
+without ``_begin_end`` (``_FAST_EVENTS``).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reader, "_participants", lambda raw: read_participants(raw.lines))
     monkeypatch.setattr(reader, "_clean_lines", lambda piece, state: None)
     monkeypatch.setattr(reader, "_HEADS", _NeverKept())
+    monkeypatch.setattr(reader, "_FAST_EVENTS", False)
     monkeypatch.setattr(reader, "_date_of", reader._date_by_parts)
     monkeypatch.setattr(reader, "_date_time_of", reader._date_time_by_parts)
     monkeypatch.setattr(reader, "readable", lambda text: zone_of.__wrapped__(text) is not None)

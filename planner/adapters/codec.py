@@ -34,11 +34,28 @@ class CodecError(PlannerError, ValueError):
 
 
 def moment_to_text(value: Moment) -> str:
-    # isoformat, not strftime: "%Y" writes year 900 as "900", which does not read back.
+    # Not strftime: "%Y" writes year 900 as "900", which does not read back. The
+    # fields formatted at once are what isoformat(timespec="seconds") writes, in half
+    # the time (an import writes two per event): see moment_to_text_by_isoformat.
+    if isinstance(value, datetime):
+        zone = value.tzinfo
+        if zone is not None and zone is not UTC:  # what the reader makes is UTC already
+            value = value.astimezone(UTC)
+        text = _SECONDS % (value.year, value.month, value.day, value.hour, value.minute,
+                           value.second)
+        return text if zone is None else text + "Z"
+    return value.isoformat()
+
+
+_SECONDS = "%04d-%02d-%02dT%02d:%02d:%02d"
+
+
+def moment_to_text_by_isoformat(value: Moment) -> str:
+    """``moment_to_text`` as isoformat writes it (the differential tests' reference)."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.isoformat(timespec="seconds")
-        if value.tzinfo is not UTC:  # what the reader makes is UTC already
+        if value.tzinfo is not UTC:
             value = value.astimezone(UTC)
         return value.isoformat(timespec="seconds")[:-6] + "Z"  # "+00:00" -> "Z"
     return value.isoformat()

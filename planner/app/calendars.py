@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
-from planner.adapters.ical.fetch import redact_url
+from planner.adapters.ical.addresses import redact_url
 from planner.adapters.store import TRASH_MARK
 from planner.app import history, planning
 from planner.app.calendar_names import check_calendar_name

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
-from planner.adapters.ical.fetch import FetchError, fetch, is_url, normalize_url, redact_url
+from planner.adapters.ical.addresses import FetchError, is_url, normalize_url, redact_url
 from planner.adapters.ical.reader import READER_VERSION, CalendarError, read_calendar
 from planner.app import history, planning
 from planner.app.calendar_names import check_calendar_name, tidy_calendar_name
@@ -121,6 +121,8 @@ def import_calendar(session: Session, location: str, *, sphere: str | None = Non
         _check_same_source(name, meta, where, replace)
         shown = redact_url(url)
         _say(progress, f"Fetching {shown} …")
+        from planner.adapters.ical.fetch import fetch  # the network: only for a URL
+
         try:
             fetched = fetch(url, etag=meta.get("etag") if meta.get("url") == url else None,
                             last_modified=meta.get("last_modified")

@@ -33,7 +33,7 @@ class LinkInfo:
     @property
     def shown_url(self) -> str:
         """The URL with any secret in it masked, for printing."""
-        from planner.adapters.ical.fetch import redact_url
+        from planner.adapters.ical.addresses import redact_url
 
         return redact_url(self.url)
 

@@ -76,6 +76,11 @@ _TOP_LEVEL = frozenset({"VCALENDAR", "VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY",
 _LAZY = frozenset({"VEVENT", "VTODO"})
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _B_OR_E = frozenset("BbEe")
+# An event or task begun or ended by these exact lines, in a VCALENDAR (nearly every
+# one), skips the general bookkeeping of _begin_end; False reads all by _begin_end.
+_FAST_EVENTS = True
+_FAST_BEGIN = {"BEGIN:VEVENT": "VEVENT", "BEGIN:VTODO": "VTODO"}
+_FAST_END = {"END:VEVENT": "VEVENT", "END:VTODO": "VTODO"}
 _CHUNK = 1 << 20  # characters decoded and split at a time
 _MAX_DEPTH = 20
 _NO_PARAMS: dict[str, str] = {}  # shared, never written to
@@ -1299,23 +1304,44 @@ class _Stream:
         stack = self.stack
         event: _Raw | None = None  # the open event or task, whose lines are kept
         kept: list[str] = []
+        props: list[_Prop] | None = None  # where its own lines (not a VALARM's) go
         lazy = False
+        fast = _FAST_EVENTS
+        heads = _HEADS
         for number, line in lines:
             last = number
             # The first letter is a cheap filter: most lines are neither BEGIN nor END.
             if line[:1] in _B_OR_E and line[:6].upper().startswith(("BEGIN:", "END:")):
                 if event is not None:
                     kept.append(line)
-                self._begin_end(line, number)
+                    if fast and props is not None and _FAST_END.get(line) == event.name \
+                            and len(stack) == 2 and stack[1] is event:
+                        self._end_event(event, number)
+                    else:
+                        self._begin_end(line, number)
+                elif fast and line in _FAST_BEGIN and len(stack) == 1 and \
+                        stack[0].name == "VCALENDAR":
+                    self._begin_event(_FAST_BEGIN[line], line, number)
+                else:
+                    self._begin_end(line, number)
                 lazy, event = self.lazy, self.event
+                props = None
                 if event is not None:
                     kept = event.lines  # type: ignore[assignment]
+                    if event.depth == 0:
+                        props = event.props
                 continue
             if event is not None:
                 kept.append(line)
-                if event.depth == 0:  # not a line of one of its VALARMs
+                if props is not None:  # not a line of one of its VALARMs
+                    # _split_line's first step, here: a head split before (nearly all).
+                    colon = line.find(":")
+                    known = heads.get(line[:colon]) if colon >= 0 else None
+                    if known is not None:
+                        props.append(_Prop(known[0], known[1], line[colon + 1 :], number))
+                        continue
                     try:
-                        event.props.append(_split_line(line, number))
+                        props.append(_split_line(line, number))
                     except ValueError as exc:
                         event.problem = event.problem or \
                             f"has an unreadable line {number} ({exc})"
@@ -1358,6 +1384,22 @@ class _Stream:
                 note = f"has no END:VCALENDAR (the file ends on line {last}): closed it there"
             self.repaired.append(Notice(_describe(calendar.raw), note))
         self._closed(stack.pop(), last)
+
+    def _begin_event(self, name: str, line: str, number: int) -> None:
+        """``_begin_end`` for an event or task that begins right in a VCALENDAR."""
+        raw = _Raw(name, number)
+        raw.calendar = self.current
+        raw.lines = [line]
+        self.stack.append(raw)
+        self.lazy, self.event = True, raw
+
+    def _end_event(self, event: _Raw, number: int) -> None:
+        """``_begin_end`` for the END of an open event or task right in a VCALENDAR,
+        outside its VALARMs."""
+        event.depth -= 1
+        self.stack.pop()
+        self._closed(event, number)
+        self.lazy, self.event = False, None
 
     def _begin_end(self, line: str, number: int) -> None:
         keyword, _, value = line.partition(":")
