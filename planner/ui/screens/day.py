@@ -439,7 +439,7 @@ class DayScreen(Screen[None]):
         self._close_quick_add()
 
     def _close_quick_add(self) -> None:
-        self.query_one(QuickAddBar).display = False
+        self.query_one(QuickAddBar).close()
         self.query_one(Timeline).focus()
 
     def _key_of(self, block_id: str) -> str | None:

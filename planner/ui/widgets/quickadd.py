@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.events import Resize
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static
@@ -25,6 +26,8 @@ PREVIEW_AFTER = 0.08  # seconds of quiet before the preview parses: one parse pe
 
 HINT = ("e.g. gym 1h this afternoon personal · standup 9:30 15m work every weekday · "
         "2h deep work by fri")
+# Textual's own id for the screen's notification rack (docked at the bottom, like this bar).
+TOAST_RACK = "#textual-toastrack"
 CALENDAR_MARK = "@"  # "@Family": into the linked calendar Family (when it is no sphere)
 
 
@@ -61,7 +64,7 @@ class QuickAddBar(Vertical):
 
     DEFAULT_CSS = """
     QuickAddBar { height: auto; dock: bottom; }
-    QuickAddBar #quick-preview { height: 1; padding: 0 1; }
+    QuickAddBar #quick-preview { height: auto; max-height: 3; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="quick-add-cancel"),
@@ -102,6 +105,27 @@ class QuickAddBar(Vertical):
         self.query_one("#quick-preview", Static).update(HINT)
         self.display = True
         box.focus()
+        self.call_after_refresh(self._lift_toasts)
+
+    def close(self) -> None:
+        self.display = False
+        self._lift_toasts()
+
+    def on_resize(self, _event: Resize) -> None:
+        self._lift_toasts()  # the preview wraps onto more lines, or fewer
+
+    def _lift_toasts(self) -> None:
+        """Keep notifications above the open bar: the "Added ..." of the last line must
+        not cover what the next one will add, which is the whole point of the preview."""
+        racks = self.screen.query(TOAST_RACK)
+        if not racks:
+            return
+        rack = racks.first()
+        if self.display and self.region.height:
+            below = self.screen.size.height - self.region.y  # this bar and the footer
+            rack.styles.margin = (0, 0, below, 0)
+        else:
+            rack.styles.clear_rule("margin")  # back to Textual's place above the footer
 
     def parse(self, text: str) -> QuickAdd:
         """The words of a line (its "@NAME" calendar taken out first, see below)."""
