@@ -375,8 +375,8 @@ def _import_read_bytes(session: Session, data: bytes, *, origin: str, name: str,
         looks_personal = personal_reason(
             [final_name, _calendar_name_in(data) or ""],
             blocks, session.settings.working_hours.get(chosen_sphere, {}), session.zone) or ""
-    shows_once = [said for b in (*changes.new, *changes.updated)
-                  if (said := _shows_once(session, b))]
+    shows_once = [said for b in (*changes.new, *changes.updated)  # series only: ~2 % of them
+                  if b.recurrence is not None and (said := _shows_once(session, b))]
     return ImportReport(final_name, summary, skipped, looks_personal=looks_personal,
                         shows_once=shows_once,
                         new=len(changes.new), updated=len(changes.updated),
