@@ -461,3 +461,17 @@ def test_every_occurrence_overlaps_the_window(zone: ZoneInfo) -> None:
     found = occurrences([NY_WEEKLY], local(zone, 2026, 3, 9), local(zone, 2026, 3, 10), zone)
     for occ in found:
         assert occ.start < local(zone, 2026, 3, 10) and occ.end > local(zone, 2026, 3, 9)  # type: ignore[operator]
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+                           timezones=st.sampled_from([UTC, ZoneInfo("Europe/Berlin"),
+                                                      ZoneInfo("Pacific/Apia")])))
+def test_an_instants_identity_text_is_strftimes(moment: datetime) -> None:
+    """``recurrence_id_text`` writes UTC instants by isoformat (faster); the text must
+    stay what strftime wrote, years before 1000 included (their %Y has no leading 0s)."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        return
+    assert recurrence_id_text(moment) == utc.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -104,7 +105,10 @@ def recurrence_id_text(moment: Moment) -> str:
     if isinstance(moment, datetime):
         if moment.tzinfo is None:
             return moment.replace(microsecond=0).isoformat()
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        utc = moment.astimezone(UTC)
+        if utc.year >= 1000:  # isoformat is ~3x faster; strftime's %Y has no leading 0s
+            return utc.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
     return moment.isoformat()
 
 
@@ -540,7 +544,9 @@ def _wall_window(
     return frame.wall_of(first) - gap, frame.wall_of(end) + fold, proper
 
 
+@lru_cache(maxsize=512)
 def _jump(tz: tzinfo, instant: datetime, backward: bool = False) -> timedelta:
+    # Cached: the series of one window share its ends and a few zones and lengths.
     span = timedelta(days=2)
     before = (instant - span).astimezone(tz).utcoffset() or timedelta(0)
     after = (instant + span).astimezone(tz).utcoffset() or timedelta(0)
@@ -721,6 +727,14 @@ def _until_before(text: str | None, start: Moment, wall: datetime) -> Moment | N
 
 
 def _parse_rule(text: str) -> dict[str, str]:
+    """The rule's parts (a copy of the reading of that text: the caller may change it)."""
+    return dict(_rule_parts(text))
+
+
+@lru_cache(maxsize=1024)
+def _rule_parts(text: str) -> dict[str, str]:
+    # Read once per text: a work calendar's series share a few rule texts
+    # ("FREQ=WEEKLY;BYDAY=MO"), and a day or week expands hundreds of them.
     parts: dict[str, str] = {}
     for piece in text.strip().removeprefix("RRULE:").split(";"):
         if not piece.strip():
