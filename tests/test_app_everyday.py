@@ -24,6 +24,7 @@ from planner.ui.screens.month import MonthScreen, shift_month
 from planner.ui.screens.scope import ScopeDialog
 from planner.ui.screens.search import SearchScreen
 from planner.ui.screens.tasks import TasksScreen
+from planner.ui.screens.week import WeekScreen
 from planner.ui.widgets.month import MonthGrid
 from tests.appdriver import Said, app_test, press, quiet_app, running, settle
 
@@ -183,6 +184,41 @@ async def test_month_view_counts_balances_marks_clashes_and_opens_a_day(tmp_path
         assert day_screen(pilot).day == MONDAY + timedelta(days=8)
         await press(pilot, "m", "escape")
         assert day_screen(pilot).day == MONDAY + timedelta(days=8)
+
+
+def day_screen_below(pilot: Pilot) -> DayScreen:  # type: ignore[type-arg]
+    """The day view under a week or month view: the only other screen of ours."""
+    (day,) = [s for s in pilot.app.screen_stack if not isinstance(s, (MonthScreen, WeekScreen))
+              and isinstance(s, DayScreen)]
+    assert pilot.app.screen_stack.index(day) == len(pilot.app.screen_stack) - 2
+    return day
+
+
+@app_test
+async def test_week_and_month_views_switch_straight_to_each_other_on_the_same_day(
+        tmp_path: Path) -> None:
+    from planner.ui.widgets.week import DayColumn
+
+    service = service_at(tmp_path)
+    async with running(quiet_app(service), (100, 30)) as pilot:
+        await press(pilot, "w", "right", "right", "m")  # Wednesday, then its month
+        month = pilot.app.screen
+        assert isinstance(month, MonthScreen)
+        assert month.selected == MONDAY + timedelta(days=2)
+        assert pilot.app.screen_stack[-2] is day_screen_below(pilot)  # in place of the week
+        await press(pilot, "pagedown", "w")  # the same day a month on, its week
+        week = pilot.app.screen
+        assert isinstance(week, WeekScreen)
+        assert week.selected == date(2026, 12, 25)
+        assert week.query(DayColumn).first().data.day == date(2026, 12, 21)  # type: ignore[union-attr]
+        assert pilot.app.screen_stack[-2] is day_screen_below(pilot)
+        help_keys = dict(pilot.app.key_sections())  # type: ignore[attr-defined]
+        assert ("m", "Month") in help_keys["Week view"]
+        assert ("w", "Week") in help_keys["Month view"]
+        await press(pilot, "m", "escape")  # leaving the month keeps the day view's day
+        assert day_screen(pilot).day == MONDAY
+        await press(pilot, "m", "w", "enter")  # opening a day from the week still works
+        assert day_screen(pilot).day == MONDAY
 
 
 def test_shifting_a_month_keeps_the_day_inside_it() -> None:

@@ -50,6 +50,7 @@ from planner.ui.messages import (
     WritesChanged,
 )
 from planner.ui.screens.review import ReviewReady
+from planner.ui.screens.switch import SwitchView
 from planner.ui.view import (
     Item,
     hhmm,
@@ -485,13 +486,25 @@ class DayScreen(Screen[None]):
         self.app.push_screen(ReviewScreen(event.markdown))
 
     def action_week(self) -> None:
+        self._open_view("week", self.day)
+
+    def action_month(self) -> None:
+        self._open_view("month", self.day)
+
+    def _open_view(self, view: str, day: date) -> None:
+        """The week or month view on ``day``; each can switch straight to the other."""
+        from planner.ui.screens.month import MonthScreen
         from planner.ui.screens.week import WeekScreen
 
-        def back(day: date | None) -> None:
-            if day is not None:
-                self.day = day
+        def back(result: date | SwitchView | None) -> None:
+            if isinstance(result, SwitchView):
+                self._open_view(result.view, result.day)
+            elif result is not None:
+                self.day = result
 
-        self.app.push_screen(WeekScreen(self.services, self.day), back)
+        screen = WeekScreen(self.services, day) if view == "week" \
+            else MonthScreen(self.services, day)
+        self.app.push_screen(screen, back)
 
     def show_block(self, day: date, block_id: str) -> None:
         """Open ``day`` with ``block_id`` selected (from search or the task list)."""
@@ -523,15 +536,6 @@ class DayScreen(Screen[None]):
         from planner.ui.screens.calendars import CalendarsScreen
 
         self.app.push_screen(CalendarsScreen(self.services))
-
-    def action_month(self) -> None:
-        from planner.ui.screens.month import MonthScreen
-
-        def back(day: date | None) -> None:
-            if day is not None:
-                self.day = day
-
-        self.app.push_screen(MonthScreen(self.services, self.day), back)
 
     def action_select(self, step: int) -> None:
         keys = self._keys()

@@ -20,6 +20,7 @@ from planner.core.wording import counted
 from planner.ui.markup import hidden_note, plain, sphere_chip
 from planner.ui.messages import DataChanged, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
+from planner.ui.screens.switch import SwitchView
 from planner.ui.view import minutes_text
 from planner.ui.widgets.busy import BusyBar
 from planner.ui.widgets.month import MonthGrid, MonthGridData
@@ -58,8 +59,9 @@ def shift_month(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
-class MonthScreen(Page[date | None]):
-    """Returns the day to open in the day view (None: stay where it was)."""
+class MonthScreen(Page[date | SwitchView | None]):
+    """Returns the day to open in the day view (None: stay where it was), or the week
+    view to open instead."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "shift(-1)", "Prev day", show=False, id="month-prev-day"),
@@ -71,6 +73,7 @@ class MonthScreen(Page[date | None]):
         Binding("t", "today", "Today", id="month-today"),
         Binding("enter", "open", "Open day", id="month-open"),
         Binding("escape,m", "back", "Back", id="month-back"),
+        Binding("w", "to_week", "Week", id="month-week"),
     ]
 
     selected: reactive[date] = reactive(date(2000, 1, 1), init=False)
@@ -165,3 +168,6 @@ class MonthScreen(Page[date | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_to_week(self) -> None:
+        self.dismiss(SwitchView("week", self.selected))

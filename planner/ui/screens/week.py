@@ -20,6 +20,7 @@ from planner.core.moments import day_label
 from planner.ui.markup import hidden_note, joined, plain, sphere_chip, sphere_order
 from planner.ui.messages import DataChanged, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
+from planner.ui.screens.switch import SwitchView
 from planner.ui.view import Item, minutes_text, sphere_letter, timed_items
 from planner.ui.widgets.busy import BusyBar
 from planner.ui.widgets.week import DayColumn, DayColumnData, WeekChart, WeekChartData
@@ -70,8 +71,9 @@ def load_week(service: PlannerService, monday: date) -> WeekLoaded:
                                tuple(nudges(week, service.settings)), (hidden, more)))
 
 
-class WeekScreen(Page[date | None]):
-    """Returns the day to show in the day view (None: stay where it was)."""
+class WeekScreen(Page[date | SwitchView | None]):
+    """Returns the day to show in the day view (None: stay where it was), or the month
+    view to open instead."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left,h", "shift(-1)", "Prev day", show=False, id="week-prev-day"),
@@ -81,6 +83,7 @@ class WeekScreen(Page[date | None]):
         Binding("t", "today", "Today", id="week-today"),
         Binding("enter", "open", "Open day", id="week-open"),
         Binding("escape,w", "back", "Back", id="week-back"),
+        Binding("m", "to_month", "Month", id="week-month"),
     ]
 
     selected: reactive[date] = reactive(date(2000, 1, 1), init=False)
@@ -173,3 +176,6 @@ class WeekScreen(Page[date | None]):
 
     def action_back(self) -> None:
         self.dismiss(self.selected)
+
+    def action_to_month(self) -> None:
+        self.dismiss(SwitchView("month", self.selected))
