@@ -90,6 +90,29 @@ async def test_export_writes_the_range(tmp_path: Path) -> None:
 
 
 @app_test
+async def test_export_to_a_bare_file_name_says_the_folder_it_went_to(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = make_service(tmp_path / "home")
+    here = tmp_path / "started-here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    app = quiet_app(service)
+    said = Said()
+    async with running(app, (80, 24), said) as pilot:
+        await press(pilot, "e")
+        assert app.screen.query_one("#path", Input).value == "planner.ics"  # the default
+        await press(pilot, "enter")
+        assert (here / "planner.ics").is_file()
+        (exported,) = [m for m in said.messages if m.startswith("Exported ")]
+        assert f" to {here / 'planner.ics'}." in exported
+        await press(pilot, "e")
+        app.screen.query_one("#path", Input).value = "no-such-folder/week.ics"
+        await press(pilot, "enter")
+        assert f"There is no folder {here / 'no-such-folder'}." in \
+            str(app.screen.query_one("#err-path").render())
+
+
+@app_test
 async def test_path_suggester_completes_files(tmp_path: Path) -> None:
     (tmp_path / "work-calendar.ics").write_text("", encoding="utf-8")
     (tmp_path / "work-notes.txt").write_text("", encoding="utf-8")

@@ -266,7 +266,9 @@ class ExportScreen(_Dialog["ExportRequest"]):
         if not path_text:
             self.error("path", "Type where to save the file.")
             return
-        path = Path(path_text).expanduser()
+        # Whole, so "Exported … to" says where a bare "planner.ics" went: the folder the
+        # app was started in is nowhere on the screen.
+        path = Path(path_text).expanduser().absolute()
         if not path.parent.is_dir():
             self.error("path", f"There is no folder {path.parent}.")
             return
