@@ -272,6 +272,14 @@ def test_the_cap_counts_bytes_read_not_what_stat_says(home: Path, tmp_path: Path
         service(home).import_calendar(str(path))
 
 
+@pytest.mark.parametrize("said", [0, 1, 40, 10**6])
+def test_a_file_is_read_whole_whatever_size_it_said(said: int) -> None:
+    # A regular file is read in one piece of the size stat gave; one that grew (or
+    # shrank) since is read to its end all the same, the cap counted as read.
+    data = TWO_EVENTS * 3
+    assert importing._read_capped(io.BufferedReader(io.BytesIO(data)), "f", said) == data
+
+
 def test_cli_import_dash_reads_standard_input(cli) -> None:
     result = cli("import", "-", input=TWO_EVENTS.decode())
     assert result.returncode == 0, result.stderr

@@ -212,7 +212,7 @@ def _read_file(path: Path) -> bytes:
             if not stat.S_ISREG(mode):
                 raise PlannerError(f"{path} is {_file_kind(mode)}, not a regular file; "
                                    "to read a stream, give `-` and pipe it to standard input.")
-            return _read_capped(stream, str(path))
+            return _read_capped(stream, str(path), os.fstat(stream.fileno()).st_size)
     except FileNotFoundError as exc:
         raise PlannerError(f"{path} does not exist.") from exc
     except PermissionError as exc:
@@ -221,12 +221,17 @@ def _read_file(path: Path) -> bytes:
         raise PlannerError(f"{path} cannot be read ({exc.strerror or exc}).") from exc
 
 
-def _read_capped(stream: BinaryIO, shown: str) -> bytes:
-    """Everything ``stream`` holds, or a clear error once it passes the cap."""
+def _read_capped(stream: BinaryIO, shown: str, expected: int = 0) -> bytes:
+    """Everything ``stream`` holds, or a clear error once it passes the cap.
+
+    ``expected``: the size a regular file says it has, read in one piece (no copy to
+    join them); a file that grew meanwhile is read on, the cap counted as read."""
     chunks: list[bytes] = []
     total = 0
+    size = max(_READ_CHUNK, expected + 1)
     while True:
-        chunk = stream.read(min(_READ_CHUNK, MAX_FILE_BYTES + 1 - total))
+        chunk = stream.read(min(size, MAX_FILE_BYTES + 1 - total))
+        size = _READ_CHUNK
         if not chunk:
             break
         chunks.append(chunk)
