@@ -219,7 +219,7 @@ def test_a_read_only_link_pull_is_not_an_undo_step(radicale, homes) -> None:
                                    sphere="personal"))
     third.add(vevent("b", "Audit"))
     assert laptop.sync("Board").pulled_new == 1
-    assert history.undo(laptop.service.session) == "Undid add Lunch."
+    assert history.undo(laptop.service.session) == "Undid add 'Lunch'."
     assert laptop.titles("Board") == ["Audit", "Board meeting"]
 
 

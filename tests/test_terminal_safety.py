@@ -139,8 +139,8 @@ def test_messages_quoting_a_title_or_calendar_name_stay_on_one_line(
     fake = next(i["id"] for i in items if i["title"] == FAKE_ROW)
     shown = printable(name)
     for args, expected in [
-            (("rm", fake), "Lunch\\n"), (("undo",), "Undid delete Lunch\\n"),
-            (("redo",), "Redid delete Lunch\\n"), (("undo",), "Undid"),
+            (("rm", fake), "Lunch\\n"), (("undo",), "Undid delete 'Lunch\\n"),
+            (("redo",), "Redid delete 'Lunch\\n"), (("undo",), "Undid"),
             (("calendars", "hide", name), shown), (("calendars", "show", name), shown),
             (("calendars", "rename", name, "Team"), shown), (("undo",), shown),
             (("calendars", "remove", name), shown), (("undo",), shown)]:

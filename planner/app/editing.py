@@ -84,7 +84,7 @@ def add(session: Session, block: Block) -> Block:
         session.changed(None, block)
         moves = planning.settle(session)
         saved = store.get(block.id) or block
-        history.record(session, "add " + block.title,
+        history.record(session, f"add '{block.title}'",
                        [(block.id, None, saved), *_side_effects(moves, block.id)])
         session.plan_notices = planning.notices(session, moves, touched={block.id})
         return saved
@@ -103,7 +103,7 @@ def update(session: Session, block_id: str, label: str = "edit", **changes: Any)
         session.changed(before, after)
         moves = planning.settle(session)
         saved = store.get(after.id) or after
-        history.record(session, f"{label} {before.title}",
+        history.record(session, f"{label} '{before.title}'",
                        [(before.id, before, saved), *_side_effects(moves, before.id)])
         session.plan_notices = planning.notices(session, moves, touched={before.id})
         return saved
@@ -127,7 +127,7 @@ def remove(session: Session, block_id: str) -> Block:
         store.delete(before.id)
         session.changed(before, None)
         moves = planning.settle(session)
-        history.record(session, f"delete {before.title}",
+        history.record(session, f"delete '{before.title}'",
                        [(before.id, before, None), *_side_effects(moves, before.id)])
         session.plan_notices = planning.notices(session, moves, touched={before.id})
         return before

@@ -92,7 +92,7 @@ def edit_occurrence(session: Session, block_id: str, slot: Moment, scope: Scope,
         if edit.empty and details and (scope is Scope.ALL or (
                 scope is Scope.FOLLOWING and series.is_first(slot))):
             change = SeriesChange(saved=(series.master,),
-                                  label=f"edit series {series.master.title}")
+                                  label=f"edit series '{series.master.title}'")
         else:
             if edit.empty and details:  # details only: the occurrence keeps its title
                 current = series.occurrence(slot, session.zone)

@@ -111,18 +111,18 @@ class Series:
             scope = Scope.ALL
         if scope is Scope.ALL:
             return SeriesChange(deleted=(self.master, *self.overrides.values()),
-                                label=f"delete series {title}")
+                                label=f"delete series '{title}'")
         if scope is Scope.THIS:
             text = recurrence_id_text(slot)
             master = self._with_exdates(self.master, [slot])
             dropped = tuple(o for k, o in self.overrides.items() if k == text)
             return SeriesChange(saved=(master,), deleted=dropped,
-                                label=f"delete one {title}")
+                                label=f"delete one '{title}'")
         master = self._ended_before(slot)
         text = recurrence_id_text(slot)
         later = tuple(o for k, o in self.overrides.items() if k >= text)
         return SeriesChange(saved=(master,), deleted=later,
-                            label=f"delete {title} from {_day_text(slot)}")
+                            label=f"delete '{title}' from {_day_text(slot)}")
 
     # -- editing ----------------------------------------------------------------------
 
@@ -156,7 +156,7 @@ class Series:
             fields["title"] = change.title
         if existing is not None:
             return SeriesChange(saved=(existing.evolve(**fields),),
-                                label=f"edit one {self.master.title}")
+                                label=f"edit one '{self.master.title}'")
         calendar, uid = self.key
         source = Source(calendar, uid, text)
         if self.master.source is not None:
@@ -164,7 +164,7 @@ class Series:
                              edited_from="")
         override = self.master.evolve(id=new_id(), recurrence=None, source=source,
                                       revision=0, **fields)
-        return SeriesChange(saved=(override,), label=f"edit one {self.master.title}")
+        return SeriesChange(saved=(override,), label=f"edit one '{self.master.title}'")
 
     def _edit_all(self, slot: Moment, current: Occurrence, change: OccurrenceEdit,
                   zone: ZoneInfo) -> SeriesChange:
@@ -190,7 +190,7 @@ class Series:
                 start, end = _moved(current, change, master, zone)
                 moved = replace(moved, start=start, end=end)
             saved.append(moved)
-        return SeriesChange(saved=tuple(saved), label=f"edit series {master.title}")
+        return SeriesChange(saved=tuple(saved), label=f"edit series '{master.title}'")
 
     def _edit_following(self, slot: Moment, current: Occurrence, change: OccurrenceEdit,
                         zone: ZoneInfo, new_id: Callable[[], str], tail_uid: str | None
@@ -234,7 +234,7 @@ class Series:
             moved = self._follow(override, key, step, change, master, tail)
             saved.append(replace(moved, id=new_id(), revision=0))
         return SeriesChange(saved=tuple(saved), deleted=tuple(deleted),
-                            label=f"edit {master.title} from {_day_text(slot)}")
+                            label=f"edit '{master.title}' from {_day_text(slot)}")
 
     def _follow(self, override: Block, key: str, step: timedelta, change: OccurrenceEdit,
                 master: Block, tail: Block | None) -> Block:
