@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from planner.core.moments import day_label
@@ -24,6 +24,7 @@ from planner.ui.messages import DataChanged, Edited, JobFailed, JobProgress, Wri
 from planner.ui.screens.dialog import Page
 from planner.ui.view import hhmm
 from planner.ui.widgets.busy import BusyBar
+from planner.ui.widgets.footer import FittingFooter
 
 if TYPE_CHECKING:
     from planner.app.calendars import CalendarInfo
@@ -71,7 +72,7 @@ class CalendarsScreen(Page[None]):
             id="calendars-header")
         yield OptionList(id="calendars-list")
         yield BusyBar(id="busy")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self._read()

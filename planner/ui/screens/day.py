@@ -21,7 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from planner.core.errors import PlannerError
 from planner.core.model import Block
@@ -60,6 +60,7 @@ from planner.ui.view import (
     sphere_minutes,
 )
 from planner.ui.widgets.busy import BusyBar
+from planner.ui.widgets.footer import FittingFooter
 from planner.ui.widgets.quickadd import QuickAddBar
 from planner.ui.widgets.side import Selection, SideData, SidePanel, unplaced_key
 from planner.ui.widgets.text import set_text
@@ -164,7 +165,7 @@ class DayScreen(Screen[None]):
             yield SidePanel(id="side")
         yield BusyBar(id="busy")
         yield QuickAddBar(id="quick-add")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#quick-add").display = False

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from planner.core.moments import MONTH_NAMES
 from planner.core.month import DaySummary
@@ -23,6 +23,7 @@ from planner.ui.screens.dialog import Page
 from planner.ui.screens.switch import SwitchView
 from planner.ui.view import minutes_text
 from planner.ui.widgets.busy import BusyBar
+from planner.ui.widgets.footer import FittingFooter
 from planner.ui.widgets.month import MonthGrid, MonthGridData
 from planner.ui.widgets.text import set_text
 
@@ -89,7 +90,7 @@ class MonthScreen(Page[date | SwitchView | None]):
         yield Static(id="month-header")
         yield MonthGrid(id="month-grid")
         yield BusyBar(id="busy")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self._read()

@@ -7,10 +7,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer
 
 from planner.core.safetext import printable
 from planner.ui.screens.dialog import Dialog
+from planner.ui.widgets.footer import FittingFooter
 
 
 class ReviewReady(Message, bubble=False):
@@ -38,7 +38,7 @@ class ReviewScreen(Dialog[None]):
         from textual.widgets import MarkdownViewer
 
         yield MarkdownViewer(self.markdown, show_table_of_contents=False, id="review")
-        yield Footer()
+        yield FittingFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

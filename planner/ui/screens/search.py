@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from planner.core.moments import clock_span, day_label
@@ -20,6 +20,7 @@ from planner.ui.markup import plain, sphere_chip
 from planner.ui.messages import DataChanged, JobFailed
 from planner.ui.screens.dialog import Page
 from planner.ui.view import MARKS, sphere_letter, state_of
+from planner.ui.widgets.footer import FittingFooter
 
 if TYPE_CHECKING:
     from planner.app.search import Searcher
@@ -67,7 +68,7 @@ class SearchScreen(Page[Found | None]):
         yield Input(placeholder="Type to search…", id="search-input")
         yield Static("", id="search-count", classes="hint")
         yield OptionList(id="search-results")
-        yield Footer()
+        yield FittingFooter()
 
     # ------------------------------------------------------------------ searching
 

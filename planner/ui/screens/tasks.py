@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from planner.core.moments import clock_span, day_label
@@ -22,6 +22,7 @@ from planner.ui.messages import DataChanged, Edited, JobFailed, WritesChanged
 from planner.ui.screens.dialog import Page
 from planner.ui.view import MARKS, sphere_letter, state_of
 from planner.ui.widgets.busy import BusyBar
+from planner.ui.widgets.footer import FittingFooter
 
 if TYPE_CHECKING:
     from planner.app.tasks import Task
@@ -63,7 +64,7 @@ class TasksScreen(Page[tuple[date, str] | None]):
             "  open flexible blocks by deadline · enter edits", "dim")), id="tasks-header")
         yield OptionList(id="tasks-list")
         yield BusyBar(id="busy")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self._read()

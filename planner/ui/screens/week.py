@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from planner.core.insights import WeekInsights, nudges
 from planner.core.moments import day_label
@@ -23,6 +23,7 @@ from planner.ui.screens.dialog import Page
 from planner.ui.screens.switch import SwitchView
 from planner.ui.view import Item, minutes_text, sphere_letter, timed_items
 from planner.ui.widgets.busy import BusyBar
+from planner.ui.widgets.footer import FittingFooter
 from planner.ui.widgets.week import DayColumn, DayColumnData, WeekChart, WeekChartData
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class WeekScreen(Page[date | SwitchView | None]):
                 yield DayColumn(id=f"week-day-{n}")
         yield WeekChart(id="week-chart")
         yield BusyBar(id="busy")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self._read()
