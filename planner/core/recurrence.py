@@ -479,7 +479,7 @@ def _count_walls(rule: str, dtstart: datetime, first: datetime, last: datetime,
     """How many instances of ``rule`` lie in [first, last], and whether that is exact:
     by arithmetic for a plain FREQ/INTERVAL rule, else by walking at most
     ``_COUNT_STEPS`` of them."""
-    parts = _with_implied_parts(_parse_rule(rule), dtstart)
+    parts = _with_implied_parts(parse_rule(rule), dtstart)
     own = _with_implied_parts({"FREQ": parts["FREQ"]}, dtstart)
     plain = set(parts) <= {"FREQ", "INTERVAL", "UNTIL", "WKST", *own} and all(
         parts[k] == v for k, v in own.items() if k in parts)
@@ -575,7 +575,7 @@ def _rule_walls(
     Rules that cannot skip ahead exactly (COUNT with several instances per period)
     are walked from DTSTART, at most ``_MAX_STEPS`` instances.
     """
-    parts = _parse_rule(text)
+    parts = parse_rule(text)
     parts = _with_implied_parts(parts, dtstart)
     _fix_until(parts, to_wall)
     begin = dtstart
@@ -635,7 +635,7 @@ def validate_rule(text: str, dtstart: Moment) -> None:
         wall = dtstart.replace(tzinfo=None)
     else:
         wall = datetime(dtstart.year, dtstart.month, dtstart.day)
-    parts = _with_implied_parts(_parse_rule(text), wall)
+    parts = _with_implied_parts(parse_rule(text), wall)
     _fix_until(parts, lambda moment: moment.replace(tzinfo=None))
     try:
         _rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=wall)
@@ -648,7 +648,7 @@ def rule_makes_its_start(text: str, dtstart: datetime) -> bool:
     5545 counts DTSTART as the first instance even where it does not, and then the
     rule's COUNT does not include it."""
     try:
-        parts = _with_implied_parts(_parse_rule(text), dtstart)
+        parts = _with_implied_parts(parse_rule(text), dtstart)
     except RecurrenceError:
         return True
     for bound in ("COUNT", "UNTIL"):
@@ -694,7 +694,7 @@ def never_repeats(block: Block) -> ShowsOnce | None:
     found: ShowsOnce | None = None
     for line in rec.rrule.splitlines():
         try:
-            parts = _parse_rule(line)
+            parts = parse_rule(line)
         except RecurrenceError:
             return None  # unreadable: expanded (or not) elsewhere, not said here
         until = _until_before(parts.get("UNTIL"), start, wall)
@@ -726,7 +726,7 @@ def _until_before(text: str | None, start: Moment, wall: datetime) -> Moment | N
     return moment if moment < wall else None
 
 
-def _parse_rule(text: str) -> dict[str, str]:
+def parse_rule(text: str) -> dict[str, str]:
     """The rule's parts (a copy of the reading of that text: the caller may change it)."""
     return dict(_rule_parts(text))
 

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from planner.core.model import Moment
 from planner.core.moments import RRULE_WEEKDAYS
-from planner.core.recurrence import SERIES_DAY_LIMIT, rules_of
+from planner.core.recurrence import SERIES_DAY_LIMIT, RecurrenceError, parse_rule, rules_of
 from planner.core.zonerules import zone_of
 
 
@@ -45,7 +45,6 @@ class Verdict(Enum):
 _JUMP = timedelta(hours=6)
 _SHAPE_KEYS = frozenset({"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST", "BYDAY"})
 _FINE = frozenset({"HOURLY", "MINUTELY", "SECONDLY"})
-_COARSE = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 _DAYS_READ = frozenset({"DAILY", "WEEKLY", "MONTHLY"})
 _ONE_DAY = timedelta(days=1)
 
@@ -97,16 +96,10 @@ def _read_rule(text: str) -> _DayRule | Verdict:
 
 def _parts(text: str) -> dict[str, str] | None:
     """The rule's parts as ``recurrence`` reads them; None where it would not."""
-    parts: dict[str, str] = {}
-    for piece in text.strip().removeprefix("RRULE:").split(";"):
-        if not piece.strip():
-            continue
-        key, _, value = piece.partition("=")
-        parts[key.strip().upper()] = value.strip().upper()
-    interval = parts.get("INTERVAL", "1")
-    if parts.get("FREQ") not in _COARSE | _FINE or not interval.isdigit() or int(interval) < 1:
+    try:
+        return parse_rule(text)
+    except RecurrenceError:
         return None
-    return parts
 
 
 def _may_crowd(parts: dict[str, str]) -> bool:
