@@ -112,6 +112,19 @@ async def test_the_calendars_screen_lists_what_an_import_skipped_and_repaired(
 
 
 @app_test
+async def test_enter_on_a_calendar_whose_import_skipped_nothing_says_so(tmp_path: Path) -> None:
+    from tests.appdriver import Said
+
+    service = PlannerService(tmp_path / "home", tz="Europe/Berlin",
+                             clock=lambda: datetime(2026, 11, 24, 8, tzinfo=UTC))
+    service.import_calendar(str(Path(__file__).parent / "fixtures" / "ics" / "rdate.ics"))
+    said = Said()
+    async with running(quiet_app(service, start_day=TUESDAY), (100, 30), said) as pilot:
+        await press(pilot, "c", "enter")
+        assert said.any("'rdate': its last import skipped and repaired nothing.")
+
+
+@app_test
 async def test_an_import_in_the_app_says_where_its_notes_can_be_read(tmp_path: Path) -> None:
     from textual.widgets import Input
 

@@ -136,7 +136,10 @@ class CalendarsScreen(Page[None]):
     @on(OptionList.OptionSelected)
     def _toggle_notes(self, event: OptionList.OptionSelected) -> None:
         cal = self._calendars.get(event.option.id or "")
-        if cal is None or not (cal.skipped or cal.repaired):
+        if cal is None:
+            return
+        if not (cal.skipped or cal.repaired):  # enter must answer, even with nothing to show
+            self.notify(f"'{cal.name}': its last import skipped and repaired nothing.")
             return
         self._opened ^= {cal.name}
         event.option_list.replace_option_prompt(cal.name, self._row(cal))
