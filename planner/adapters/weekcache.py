@@ -65,6 +65,13 @@ class Week:
         self.rows, self.hidden_days, self.at_least = rows, hidden_days, at_least
 
 
+def _digest_of(head: str, live: Sequence[tuple[str, str]]) -> str:
+    digest = hashlib.sha1(head.encode())
+    for block_id, doc_hash in live:
+        digest.update(f"\n{block_id}\t{doc_hash}".encode())
+    return digest.hexdigest()
+
+
 class WeekCache:
     def __init__(self, folder: Path) -> None:
         """``folder``: the calendars folder; weeks go to its ``.weeks/<code stamp>/``."""
@@ -75,20 +82,14 @@ class WeekCache:
     def week_key(monday: date, zone: ZoneInfo, live: Sequence[tuple[str, str]]) -> str:
         """What a week's expansion reads: the week, the zone and each live series' id and
         digest (sorted by id)."""
-        digest = hashlib.sha1(f"{monday}|{zone.key}".encode())
-        for block_id, doc_hash in live:
-            digest.update(f"\n{block_id}\t{doc_hash}".encode())
-        return digest.hexdigest()
+        return _digest_of(f"{monday}|{zone.key}", live)
 
     @staticmethod
     def window_key(start: datetime, end: datetime, zone: ZoneInfo,
                    live: Sequence[tuple[str, str]]) -> str:
         """``week_key`` for a shorter window (a day answered alone, ``index``): the
         window, the zone and each series live in its weeks."""
-        digest = hashlib.sha1(f"{start.isoformat()}|{end.isoformat()}|{zone.key}".encode())
-        for block_id, doc_hash in live:
-            digest.update(f"\n{block_id}\t{doc_hash}".encode())
-        return digest.hexdigest()
+        return _digest_of(f"{start.isoformat()}|{end.isoformat()}|{zone.key}", live)
 
     def _path(self, monday: date, zone: ZoneInfo) -> Path:
         return self.folder / f"{monday.isoformat()}.{zone.key.replace('/', '~')}"
