@@ -19,7 +19,10 @@ def freeze_heap() -> None:
 
 def thaw_heap() -> None:
     """Hand the frozen objects back to the collector (the app is closing)."""
-    resume_collector()
+    global _paused
+    if _paused:  # closed before the first paint: nothing to freeze first
+        _paused = False
+        gc.enable()
     gc.unfreeze()
 
 
@@ -43,5 +46,5 @@ def resume_collector() -> None:
     global _paused
     if _paused:
         _paused = False
-        gc.freeze()
+        freeze_heap()
         gc.enable()

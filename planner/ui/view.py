@@ -24,6 +24,11 @@ MARKS = {"fixed": "■", "flexible": "○", "pinned": "◆", "done": "✓", "bri
 PRIVATE_MARK = "🔒"
 
 
+def with_lock(title: str, private: bool, gap: str = "") -> str:
+    """``title`` led by the private mark when ``private`` (``gap`` between the two)."""
+    return f"{PRIVATE_MARK}{gap}{title}" if private else title
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One timed box on the timeline (an occurrence, or a chunk of one).

@@ -18,7 +18,7 @@ from planner.core.month import DaySummary
 from planner.core.safetext import printable
 from planner.ui.markup import bar, joined, plain
 from planner.ui.palette import sphere_variable
-from planner.ui.view import PRIVATE_MARK
+from planner.ui.view import with_lock
 from planner.ui.widgets.timeline import fit
 
 MIN_CELL_LINES = 3  # day number and count, the bar, a blank line between weeks
@@ -92,7 +92,7 @@ class MonthGrid(Widget):
         title, sphere, private = titles[n]
         dim = " dim" if summary.day.month != data.month.month else ""
         # The lock as in the day view, without its space: a cell is 9 wide at 80 columns.
-        text = f"{PRIVATE_MARK}{printable(title)}" if private else printable(title)
+        text = with_lock(printable(title), private)
         return Content.assemble(plain("▏", f"${sphere_variable(sphere)}{dim}"),
                                 plain(fit(text, width - 2) + " ", dim.strip()))
 

@@ -25,7 +25,7 @@ from textual.strip import Strip
 
 from planner.core.moments import clock_span, wall_clock
 from planner.ui.layout import Box, column_span, layout, row_of
-from planner.ui.view import PRIVATE_MARK, Item, hhmm, minutes_text
+from planner.ui.view import PRIVATE_MARK, Item, hhmm, minutes_text, with_lock
 
 RULER = 6
 SELECTED_MARK = "▸"  # leads the selected block's header
@@ -301,8 +301,8 @@ class Timeline(ScrollView, can_focus=True, inherit_bindings=False):
         tl, h, tr, v, bl, br = BORDERS[item.state]
         r = row - box.top
         flag = "! " if item.conflict else ""  # double-booked: marked without colour too
-        lock = f"{PRIVATE_MARK} " if item.private else ""
-        header = f"{flag}{item.mark}{item.letter} {wall_clock(item.start)} {lock}{item.title}"
+        titled = with_lock(item.title, item.private, " ")
+        header = f"{flag}{item.mark}{item.letter} {wall_clock(item.start)} {titled}"
         if width < 3:
             return [Segment(fit(item.mark + item.letter, width), title_style)]
         # The selection also shows without colour (monochrome terminals, colour-blind

@@ -16,12 +16,12 @@ from planner.core.moments import day_label
 from planner.core.safetext import printable
 from planner.ui.markup import bar, joined, plain, sphere_chip, sphere_order
 from planner.ui.view import (
-    PRIVATE_MARK,
     Item,
     hhmm,
     minutes_text,
     sphere_letter,
     sphere_minutes,
+    with_lock,
 )
 from planner.ui.widgets.timeline import fit
 
@@ -71,21 +71,21 @@ class DayColumn(Widget):
         totals = sphere_minutes(data.items)  # time counts once, as in the header
         lines.append(_totals_line(sphere_order(totals), width) or plain("free", "dim"))
         for title, sphere, private in data.all_day:
-            text = f"{PRIVATE_MARK}{printable(title)}" if private else printable(title)
+            text = with_lock(printable(title), private)
             lines.append(Content.assemble(sphere_chip(sphere, "▬"),
                                           plain(fit(text, width - 3).rstrip())))
         wide = width >= 17
         for item in data.items:
             chip = sphere_chip(item.sphere, item.mark + item.letter)
             if wide:
-                lock = f"{PRIVATE_MARK} " if item.private else ""  # as in the day view
-                text = fit(f"{hhmm(item.start)} {lock}{item.title}", width - 5).rstrip()
+                titled = with_lock(item.title, item.private, " ")  # as in the day view
+                text = fit(f"{hhmm(item.start)} {titled}", width - 5).rstrip()
                 lines.append(Content.assemble(chip, plain(text)))
             else:
                 # A narrow column (80 columns: 9 cells) has no room beside the time: the
                 # lock leads the title's line, in place of its indent.
-                lead, title = ("", f"{PRIVATE_MARK}{item.title}") if item.private \
-                    else (" ", item.title)
+                lead = "" if item.private else " "
+                title = with_lock(item.title, item.private)
                 lines.append(Content.assemble(chip, hhmm(item.start)))
                 lines.append(Content.assemble(
                     lead, plain(fit(title, width - len(lead)).rstrip(), "dim")))
